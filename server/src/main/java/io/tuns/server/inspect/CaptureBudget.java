@@ -1,0 +1,63 @@
+package io.tuns.server.inspect;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A byte semaphore that never waits: every captured byte (headers included) is charged here first, so the bytes
+ * held by inspection can never exceed {@link #limitBytes()}, whatever the traffic. A failed charge means "truncate".
+ */
+public final class CaptureBudget implements ByteAccount {
+
+    private final long limitBytes;
+    private final AtomicLong inUseBytes = new AtomicLong();
+
+    public CaptureBudget(long limitBytes) {
+        if (limitBytes < 0) {
+            throw new IllegalArgumentException("limitBytes must be >= 0, was " + limitBytes);
+        }
+        this.limitBytes = limitBytes;
+    }
+
+    /** A CAS loop rather than a lock: capture runs on event loops and must not park. */
+    @Override
+    public boolean tryCharge(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
+        }
+        while (true) {
+            long current = inUseBytes.get();
+            long next = current + bytes;
+            if (next > limitBytes || next < 0) {
+                return false;
+            }
+            if (inUseBytes.compareAndSet(current, next)) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public void release(long bytes) {
+        if (bytes <= 0) {
+            return;
+        }
+        long after = inUseBytes.addAndGet(-bytes);
+        if (after < 0) {
+            // A double release would silently grow the budget; fail loudly in tests instead.
+            inUseBytes.addAndGet(bytes);
+            throw new IllegalStateException("released more than was charged: " + bytes);
+        }
+    }
+
+    public long inUseBytes() {
+        return inUseBytes.get();
+    }
+
+    public long limitBytes() {
+        return limitBytes;
+    }
+
+    public long availableBytes() {
+        return limitBytes - inUseBytes.get();
+    }
+}

@@ -1,0 +1,159 @@
+package io.tuns.server.inspect;
+
+import io.netty.handler.codec.http.HttpRequest;
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.metrics.Metrics;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Entry point of request inspection: hands the proxy a recorder per request, owns the global capture budget and
+ * every tunnel's history. Bodies are captured only while a console viewer is attached to the tunnel (or for a short
+ * grace after, so a page reload loses nothing), or always with {@code --inspect-always}; summaries and heads are kept
+ * whenever a console is enabled. Nothing here blocks: a full budget truncates.
+ */
+public final class Inspector {
+
+    /** Bodies keep being captured this long after the last viewer left: long enough for a reload. */
+    static final long BODY_CAPTURE_GRACE_AFTER_LAST_VIEWER_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final boolean enabled;
+    private final boolean inspectAlways;
+    private final long maxCaptureBytesPerBody;
+    private final int maxExchangesPerTunnel;
+    private final long maxBytesPerTunnel;
+    private final CaptureBudget budget;
+    private final HeaderRedactor redactor;
+    private final BodyRenderer renderer;
+    private final Metrics metrics;
+    private final ConcurrentHashMap<String, TunnelHistory> histories = new ConcurrentHashMap<>();
+    private final AtomicLong exchangeIds = new AtomicLong();
+
+    public Inspector(ServerConfig config, Metrics metrics) {
+        this.enabled = config.serviceConsole() || config.adminConsole();
+        this.inspectAlways = config.inspectAlways();
+        long perBody = config.serviceConsoleMaxContentLength();
+        // -1 means "only the global budget bounds a body"; the per-tunnel bound still applies through the account.
+        this.maxCaptureBytesPerBody = perBody < 0 ? Long.MAX_VALUE : perBody;
+        this.maxExchangesPerTunnel = config.inspectMaxExchangesPerTunnel();
+        this.maxBytesPerTunnel = config.inspectMaxBytesPerTunnel();
+        this.budget = new CaptureBudget(Math.max(0, config.inspectMaxTotalBytes()));
+        this.redactor = new HeaderRedactor(config.inspectRedactHeaders());
+        this.renderer = new BodyRenderer(config.inspectMaxRenderedBytes());
+        this.metrics = metrics;
+        metrics.captureBudget(budget::inUseBytes, budget.limitBytes());
+    }
+
+    /** Called on each proxied request head, on an event loop. Never blocks. */
+    public ExchangeRecorder begin(String tunnelHost, String clientIp, HttpRequest request) {
+        if (!enabled || tunnelHost == null || request == null) {
+            return ExchangeRecorder.NOOP;
+        }
+        TunnelHistory history = histories.computeIfAbsent(tunnelHost, this::newHistory);
+        long now = System.nanoTime();
+        boolean bodies = maxCaptureBytesPerBody != 0
+                && (inspectAlways || history.hasViewer(now, BODY_CAPTURE_GRACE_AFTER_LAST_VIEWER_NANOS));
+        BodyCapture.TruncationListener truncations = reason -> {
+            if (!reason.metricReason().isEmpty()) {
+                metrics.captureTruncated(reason.metricReason());
+            }
+        };
+        Exchange exchange = new Exchange(exchangeIds.incrementAndGet(), tunnelHost, clientIp,
+                System.currentTimeMillis(), now, request.method().name(), request.uri(),
+                request.protocolVersion().text(),
+                bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
+                bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
+                history);
+        if (!exchange.chargeAndKeep(redactor.copy(request.headers()), exchange::requestHeaders)) {
+            metrics.captureTruncated(Truncation.BUDGET.metricReason());
+        }
+        if (!history.add(exchange)) {
+            return ExchangeRecorder.NOOP;
+        }
+        history.publish(exchange, ExchangeListener.Event.STARTED);
+        return new LiveRecorder(exchange, history, redactor);
+    }
+
+    /** Frees the tunnel's history and detaches its viewers. */
+    public void tunnelClosed(String tunnelHost) {
+        TunnelHistory history = histories.remove(tunnelHost);
+        if (history != null) {
+            history.close();
+        }
+    }
+
+    /** Bytes currently charged to the global budget. */
+    public long capturedBytes() {
+        return budget.inUseBytes();
+    }
+
+    public long captureBudgetBytes() {
+        return budget.limitBytes();
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public BodyRenderer renderer() {
+        return renderer;
+    }
+
+    /** Newest first; empty when the tunnel has no history. */
+    public List<Exchange> exchanges(String tunnelHost) {
+        TunnelHistory h = histories.get(tunnelHost);
+        return h == null ? List.of() : h.snapshot();
+    }
+
+    public Optional<Exchange> exchange(String tunnelHost, long id) {
+        TunnelHistory h = histories.get(tunnelHost);
+        return h == null ? Optional.empty() : h.find(id);
+    }
+
+    /** Attaches a live listener (a console viewer); bodies are captured while one is attached. */
+    public Subscription subscribe(String tunnelHost, ExchangeListener listener) {
+        return histories.computeIfAbsent(tunnelHost, this::newHistory).subscribe(listener);
+    }
+
+    public int viewers(String tunnelHost) {
+        TunnelHistory h = histories.get(tunnelHost);
+        return h == null ? 0 : h.listenerCount();
+    }
+
+    /** Bytes charged by one tunnel (its share of the budget). */
+    public long capturedBytes(String tunnelHost) {
+        TunnelHistory h = histories.get(tunnelHost);
+        return h == null ? 0 : h.inUseBytes();
+    }
+
+    private TunnelHistory newHistory(String host) {
+        return new TunnelHistory(host, maxExchangesPerTunnel, maxBytesPerTunnel, budget, this::relieveGlobalPressure,
+                metrics::captureEvicted);
+    }
+
+    /** Global budget empty: evict completed exchanges, tunnel holding the most first. Returns bytes freed. */
+    long relieveGlobalPressure(long bytesWanted) {
+        if (bytesWanted <= 0) {
+            return 0;
+        }
+        // Snapshot the sizes first: they move while we sort, which would break the comparator's contract.
+        record Usage(TunnelHistory history, long bytes) { }
+        List<Usage> byUse = new ArrayList<>();
+        histories.values().forEach(h -> byUse.add(new Usage(h, h.inUseBytes())));
+        byUse.sort(Comparator.comparingLong(Usage::bytes).reversed());
+        long freed = 0;
+        for (Usage u : byUse) {
+            if (freed >= bytesWanted || u.bytes() == 0) {
+                break;
+            }
+            freed += u.history().evictCompleted(bytesWanted - freed);
+        }
+        return freed;
+    }
+}
