@@ -1,0 +1,194 @@
+package io.tuns.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.http.HttpContext;
+import io.tuns.server.http.HttpEvents;
+import io.tuns.server.http.HttpFront;
+import io.tuns.server.http.MetricsEndpoint;
+import io.tuns.server.inspect.Inspector;
+import io.tuns.server.metrics.Metrics;
+import io.tuns.server.ssh.ClientConnection;
+import io.tuns.server.ssh.SshContext;
+import io.tuns.server.ssh.SshEvents;
+import io.tuns.server.ssh.SshFront;
+import io.tuns.server.tunnel.NameAllocator;
+import io.tuns.server.tunnel.PublicUrls;
+import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires one tuns server from a config: the SSH listener, the HTTP listener, the routing table, inspection,
+ * consoles and metrics. No static state: a test can run two in one JVM.
+ */
+public final class TunsServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TunsServer.class);
+
+    private final ServerConfig cfg;
+    private final TunnelRegistry registry = new TunnelRegistry();
+    private final PrometheusRegistry prometheus = new PrometheusRegistry();
+    private final Metrics metrics;
+    private final Inspector inspector;
+    private final AtomicReference<PublicUrls> urls = new AtomicReference<>(new PublicUrls(80));
+    private final ExecutorService tunnelExecutor = Executors.newSingleThreadExecutor(daemon("tuns-tunnels"));
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("tuns-timers"));
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, daemon("tuns-accept"), NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, daemon("tuns-http"), NioIoHandler.newFactory());
+    private final SshFront ssh;
+    private final HttpFront http;
+
+    public TunsServer(ServerConfig cfg) {
+        this.cfg = cfg;
+        this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
+        metrics.registerJvmMetrics();
+        this.inspector = new Inspector(cfg, metrics);
+        registry.onRemoval(t -> {
+            if (registry.httpTunnel(t.host()).isEmpty()) {
+                inspector.tunnelClosed(t.host());
+            }
+        });
+        SshContext sshCtx = new SshContext(cfg, registry,
+                new NameAllocator(cfg.domain(), cfg.bindRandomSubdomains(), cfg.bindRandomSubdomainsLength(),
+                        cfg.bannedSubdomains()),
+                urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents());
+        this.ssh = new SshFront(sshCtx);
+        HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, null,
+                new MetricsEndpoint(metrics, cfg.adminConsoleToken()), new HttpMetricsEvents());
+        this.http = new HttpFront(httpCtx, boss, workers);
+    }
+
+    public void start() throws IOException, InterruptedException {
+        http.start();
+        int port = cfg.httpPortOverride() > 0 ? cfg.httpPortOverride() : http.boundAddress().getPort();
+        urls.set(new PublicUrls(port));
+        ssh.start();
+        String warning = ssh.openAccessWarning();
+        if (warning != null) {
+            log.warn("event=open_access message=\"{}\"", warning);
+        }
+        log.info("event=started ssh={} http={} domain={}", ssh.boundAddress(), http.boundAddress(), cfg.domain());
+    }
+
+    public int sshPort() {
+        return ssh.boundAddress().getPort();
+    }
+
+    public int httpPort() {
+        return http.boundAddress().getPort();
+    }
+
+    public TunnelRegistry registry() {
+        return registry;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Inspector inspector() {
+        return inspector;
+    }
+
+    public List<ClientConnection> connections() {
+        return ssh.connections();
+    }
+
+    @Override
+    public void close() {
+        try {
+            ssh.close();
+        } catch (IOException e) {
+            log.warn("event=ssh_close_failed error=\"{}\"", e.getMessage());
+        }
+        http.close();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        tunnelExecutor.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
+    /** SSH happenings → Prometheus, with pico's sish_* names. */
+    private final class MetricsEvents implements SshEvents {
+        @Override
+        public void connectionOpened(ClientConnection c) {
+            metrics.sshConnectionOpened(c.user(), c.remoteAddress(), c.startedAt().getEpochSecond());
+        }
+
+        @Override
+        public void connectionClosed(ClientConnection c) {
+            metrics.sshConnectionClosed(c.user(), c.remoteAddress());
+        }
+
+        @Override
+        public void authFailed(String method, String remoteAddress) {
+            metrics.sshAuthFailure(method);
+        }
+
+        @Override
+        public void tunnelOpened(ClientConnection c, Tunnel t) {
+            metrics.tunnelOpened(t.type().label(), c.user(), c.remoteAddress(), urls.get().http(t.host()), "");
+        }
+
+        @Override
+        public void tunnelClosed(ClientConnection c, Tunnel t) {
+            metrics.tunnelClosed(t.type().label(), c.user(), c.remoteAddress(), urls.get().http(t.host()), "");
+        }
+
+        @Override
+        public void forwardRequest(String type, String result) {
+            metrics.forwardRequest(type, result);
+        }
+
+        @Override
+        public void channelOpened() {
+            metrics.forwardedChannelOpened();
+        }
+
+        @Override
+        public void channelClosed() {
+            metrics.forwardedChannelClosed();
+        }
+
+        @Override
+        public void channelOpenFailed(String reason) {
+            metrics.channelOpenFailure(reason);
+        }
+    }
+
+    private final class HttpMetricsEvents implements HttpEvents {
+        @Override
+        public void request(int status, double seconds) {
+            metrics.httpRequest(status, seconds);
+        }
+
+        @Override
+        public void bytes(String direction, long n) {
+            metrics.bytes(direction, n);
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,30 @@
+package io.tuns.server.bridge;
+
+import org.apache.sshd.common.Closeable;
+import org.apache.sshd.common.io.IoOutputStream;
+
+/**
+ * The far end of a forwarded SSH channel: where the bytes the ssh client sends us go. Calls arrive on MINA
+ * threads; implementations hop to their own thread. {@code release} must be run once the bytes have been
+ * written onward: it returns SSH window, which is the back-pressure towards the ssh client.
+ */
+public interface ChannelSink {
+
+    /**
+     * The channel is open; {@code toClient} carries bytes towards the ssh client (wrap it in an
+     * {@link SshChannelWriter}); {@code channel} closes it ({@code close(false)} lets pending data out first).
+     */
+    void onOpen(IoOutputStream toClient, Closeable channel);
+
+    /** The ssh client refused or did not answer the open; {@code reason} is its text or ours. */
+    void onOpenFailed(OpenFailure failure, String reason);
+
+    void onData(byte[] data, Runnable release);
+
+    void onEof();
+
+    /** Always called once at the end, also after a failed open; must be safe in any state. */
+    void onClosed();
+
+    enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT }
+}

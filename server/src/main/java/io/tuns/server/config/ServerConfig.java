@@ -1,0 +1,156 @@
+package io.tuns.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the server is configured with, built once by {@link ConfigLoader} (flags > env > file > defaults)
+ * and passed in. Names follow sish's flags (kebab-case flag = camelCase component); components marked "tuns"
+ * have no sish equivalent. Sizes are bytes, times are Durations.
+ */
+public record ServerConfig(
+        // --- listeners and addresses
+        String sshAddress,                 // --ssh-address            localhost:2222
+        String httpAddress,                // --http-address           localhost:8080
+        String httpsAddress,               // --https-address          localhost:8443
+        boolean https,                     // --https                  false
+        String domain,                     // --domain                 localhost
+        boolean redirectRoot,              // --redirect-root          true
+        String redirectRootLocation,       // --redirect-root-location "" (tuns: empty = a small landing page)
+        int httpPortOverride,              // --http-port-override     0
+        int httpsPortOverride,             // --https-port-override    0
+        int httpRequestPortOverride,       // --http-request-port-override  0
+        int httpsRequestPortOverride,      // --https-request-port-override 0
+        String tcpAddress,                 // --tcp-address            ""
+        boolean localhostAsAll,            // --localhost-as-all       true
+        boolean forceTcpAddress,           // --force-tcp-address      false
+        String portBindRange,              // --port-bind-range        0,1024-65535
+
+        // --- naming and binding policy
+        boolean bindRandomSubdomains,      // --bind-random-subdomains true
+        int bindRandomSubdomainsLength,    // --bind-random-subdomains-length 3
+        boolean bindRandomAliases,         // --bind-random-aliases    true
+        int bindRandomAliasesLength,       // --bind-random-aliases-length 3
+        boolean bindRandomPorts,           // --bind-random-ports      true
+        boolean forceRequestedSubdomains,  // --force-requested-subdomains false
+        boolean forceRequestedAliases,     // --force-requested-aliases false
+        boolean forceRequestedPorts,       // --force-requested-ports  false
+        List<String> bannedSubdomains,     // --banned-subdomains      localhost
+        List<String> bannedAliases,        // --banned-aliases         ""
+        boolean appendUserToSubdomain,     // --append-user-to-subdomain false
+        String appendUserToSubdomainSeparator, // --append-user-to-subdomain-separator "-"
+        boolean bindAnyHost,               // --bind-any-host          false
+        List<String> bindHosts,            // --bind-hosts             ""
+        boolean bindRootDomain,            // --bind-root-domain       false
+        boolean bindWildcards,             // --bind-wildcards         false
+        boolean bindHttpAuth,              // --bind-http-auth         true
+        boolean bindHttpPath,              // --bind-http-path         true
+        boolean stripHttpPath,             // --strip-http-path        true
+        boolean rewriteHostHeader,         // --rewrite-host-header    true
+        boolean verifyDns,                 // --verify-dns             true
+
+        // --- authentication
+        boolean authentication,            // --authentication         true
+        Path authenticationKeysDirectory,  // --authentication-keys-directory deploy/pubkeys
+        Duration authenticationKeysDirectoryWatchInterval, // 200ms
+        String authenticationPassword,     // --authentication-password ""
+        String authenticationKeyRequestUrl,        // ""
+        Duration authenticationKeyRequestTimeout,  // 5s
+        String authenticationPasswordRequestUrl,   // ""
+        Duration authenticationPasswordRequestTimeout, // 5s
+        Path privateKeysDirectory,         // --private-keys-directory deploy/keys
+        String privateKeyPassphrase,       // --private-key-passphrase (sish's public default)
+
+        // --- HTTPS and certificates
+        Path httpsCertificateDirectory,    // --https-certificate-directory deploy/ssl
+        Duration httpsCertificateDirectoryWatchInterval, // 200ms
+        boolean httpsOndemandCertificate,  // false
+        boolean httpsOndemandCertificateAcceptTerms, // false
+        String httpsOndemandCertificateEmail, // ""
+        boolean forceAllHttps,             // false
+        boolean forceHttps,                // false
+        boolean proxySslTermination,       // false
+        boolean verifySsl,                 // true
+
+        // --- TCP, aliases, SNI, load balancing, PROXY protocol
+        boolean tcpAliases,                // false
+        boolean tcpAliasesAllowedUsers,    // false
+        boolean httpLoadBalancer,          // false
+        boolean tcpLoadBalancer,           // false
+        boolean aliasLoadBalancer,         // false
+        boolean sniLoadBalancer,           // false
+        boolean sniProxy,                  // false
+        boolean sniProxyHttps,             // false
+        boolean proxyProtocol,             // false
+        String proxyProtocolVersion,       // "1"  (1, 2, userdefined)
+        boolean proxyProtocolListener,     // false
+        String proxyProtocolPolicy,        // "use" (use, ignore, reject, require)
+        boolean proxyProtocolUseTimeout,   // false
+        Duration proxyProtocolTimeout,     // 200ms
+
+        // --- consoles and inspection
+        boolean adminConsole,              // --admin-console          false
+        String adminConsoleToken,          // --admin-console-token    ""
+        boolean serviceConsole,            // --service-console        false
+        String serviceConsoleToken,        // --service-console-token  "" (random per tunnel)
+        long serviceConsoleMaxContentLength, // per captured body, bytes; tuns default 65536 (-1 = only the budget, 0 = off)
+        long inspectMaxTotalBytes,         // tuns --inspect-max-total-bytes 64 MiB
+        int inspectMaxExchangesPerTunnel,  // tuns 100
+        long inspectMaxBytesPerTunnel,     // tuns 8 MiB
+        long inspectMaxRenderedBytes,      // tuns 1 MiB
+        List<String> inspectRedactHeaders, // tuns authorization,cookie,set-cookie,proxy-authorization
+        boolean inspectAlways,             // tuns false: capture bodies only while a viewer is attached
+        int consoleMaxViewersPerTunnel,    // tuns 8
+        int consoleMaxViewers,             // tuns 256
+
+        // --- timeouts and keepalive
+        boolean idleConnection,            // --idle-connection        false (sish: true; its 5 s cut breaks websockets)
+        Duration idleConnectionTimeout,    // 5s
+        boolean pingClient,                // true
+        Duration pingClientInterval,       // 5s
+        Duration pingClientTimeout,        // 5s
+        boolean cleanupUnauthed,           // true
+        Duration cleanupUnauthedTimeout,   // 5s
+        boolean cleanupUnbound,            // false
+        Duration cleanupUnboundTimeout,    // 5s
+
+        // --- IP filtering
+        List<String> bannedIps,            // CIDRs
+        List<String> whitelistedIps,       // CIDRs
+        List<String> bannedCountries,
+        List<String> whitelistedCountries,
+        boolean geodb,
+
+        // --- logging and messages
+        boolean logToClient,               // false
+        String timeFormat,                 // 2006/01/02 - 15:04:05
+        boolean debug,                     // false
+        String welcomeMessage,             // Press Ctrl-C to close the session.
+
+        // --- tuns limits (every bound named; see DESIGN.md "Memory model")
+        int maxForwardedChannels,          // --max-forwarded-channels 4096 (global; 503 beyond)
+        int maxChannelsPerConnection,      // --max-channels-per-connection 256
+        int maxForwardsPerConnection,      // --max-forwards-per-connection 64
+        long sshWindowSize,                // --ssh-window-size 1 MiB (bytes in flight SSH→HTTP per channel)
+        long sshWriteHighWater,            // --ssh-write-high-water 256 KiB (HTTP→SSH queued; reads pause above)
+        long sshWriteLowWater,             // --ssh-write-low-water 64 KiB
+        Duration channelOpenTimeout,       // --channel-open-timeout 10s (504 beyond)
+        int httpMaxInitialLineLength,      // --http-max-initial-line-length 8192 (414 beyond)
+        int httpMaxHeaderSize,             // --http-max-header-size 32768 (431 beyond)
+        Duration httpHeaderTimeout,        // --http-header-timeout 30s (anti-slowloris: request head must arrive)
+        int sessionMessageQueue,           // --session-message-queue 100 (lines queued to an ssh session)
+        Duration forwardOptionsWait,       // --forward-options-wait 1s (wait for exec options before a forward)
+
+        // --- metrics
+        String metricsAddress,             // --metrics-address "" (also on the root domain /_sish/metrics)
+        boolean metricsUserLabels,         // --metrics-user-labels true
+
+        // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
+        List<String> warnings) {
+
+    /** The host part of {@link #sshAddress()}, used to decide whether open (keyless) auth may be allowed. */
+    public String sshHost() {
+        return HostPort.parse(sshAddress, "ssh-address").host();
+    }
+}

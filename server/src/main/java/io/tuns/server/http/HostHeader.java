@@ -1,0 +1,34 @@
+package io.tuns.server.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.Locale;
+
+/** The host a request is for, normalised for routing: no port, lower case, no trailing dot, IPv6 unbracketed. */
+final class HostHeader {
+
+    private HostHeader() {
+    }
+
+    /** @return the host, or null when the request names none */
+    static String of(HttpRequest request) {
+        String raw = request.headers().get(HttpHeaderNames.HOST);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        String h = raw.trim();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            h = end > 0 ? h.substring(1, end) : h;
+        } else {
+            int colon = h.indexOf(':');
+            if (colon >= 0) {
+                h = h.substring(0, colon);
+            }
+        }
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        return h.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,20 @@
+package io.tuns.server.http;
+
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.inspect.Inspector;
+import io.tuns.server.tunnel.PublicUrls;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.util.function.Supplier;
+
+/**
+ * What every client connection's handler shares. {@code inspector} and {@code console} may be null (off);
+ * {@code metrics} serves {@code /_sish/metrics}.
+ */
+public record HttpContext(ServerConfig config,
+                          TunnelRegistry registry,
+                          Supplier<PublicUrls> urls,
+                          Inspector inspector,
+                          SishRoutes console,
+                          MetricsEndpoint metrics,
+                          HttpEvents events) {
+}

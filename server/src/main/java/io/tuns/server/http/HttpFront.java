@@ -1,0 +1,80 @@
+package io.tuns.server.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.tuns.server.config.HostPort;
+import io.tuns.server.config.ServerConfig;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The public HTTP listener: decoder limits from the config, then one {@link HttpProxyHandler} per connection. */
+public final class HttpFront implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
+
+    private final HttpContext hc;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private Channel server;
+
+    public HttpFront(HttpContext hc, EventLoopGroup boss, EventLoopGroup workers) {
+        this.hc = hc;
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    public void start() throws InterruptedException {
+        ServerConfig cfg = hc.config();
+        HostPort listen = HostPort.parse(cfg.httpAddress(), "http-address");
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (cfg.idleConnection()) {
+                            long ms = cfg.idleConnectionTimeout().toMillis();
+                            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, ms, TimeUnit.MILLISECONDS) {
+                                @Override
+                                protected void channelIdle(io.netty.channel.ChannelHandlerContext ctx,
+                                                           io.netty.handler.timeout.IdleStateEvent evt) {
+                                    ctx.close(); // no byte either way for the whole timeout
+                                }
+                            });
+                        }
+                        ch.pipeline().addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
+                                .setMaxHeaderSize(cfg.httpMaxHeaderSize())
+                                .setMaxChunkSize(64 * 1024)));
+                        ch.pipeline().addLast("proxy", new HttpProxyHandler(hc));
+                    }
+                });
+        server = b.bind(listen.host(), listen.port()).sync().channel();
+        log.info("event=http_listening address={}", boundAddress());
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+    }
+}

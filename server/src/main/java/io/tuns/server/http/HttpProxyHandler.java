@@ -1,0 +1,644 @@
+package io.tuns.server.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.tuns.server.bridge.ChannelSink.OpenFailure;
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.inspect.ExchangeRecorder;
+import io.tuns.server.tunnel.Tunnel;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection on the public HTTP port. Routes each request by Host to a tunnel, streams it through
+ * an {@link UpstreamConnection} and streams the answer back, with back-pressure both ways and nothing held
+ * whole: the client is read only as fast as the SSH side takes bytes, and SSH window is returned only when
+ * the client has taken the response bytes. After a 101 the connection becomes a raw byte pipe.
+ */
+final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {
+
+    /** The most of a /_sish request body we aggregate (console replays, admin forms). */
+    static final int MAX_CONSOLE_REQUEST_BYTES = 1024 * 1024;
+
+    private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE, RAW }
+
+    /** One request/response pair in progress. */
+    private static final class Exchange {
+        final HttpRequest request;
+        final String host;
+        final long startNanos = System.nanoTime();
+        boolean keepAlive;
+        boolean requestDone;
+        boolean responseStarted;
+        boolean responseDone;
+        boolean informational;
+        boolean upgradeRequested;
+        int status;
+        ExchangeRecorder recorder = ExchangeRecorder.NOOP;
+
+        Exchange(HttpRequest request, String host) {
+            this.request = request;
+            this.host = host;
+            this.keepAlive = HttpUtil.isKeepAlive(request);
+        }
+    }
+
+    private final HttpContext hc;
+    private final ServerConfig cfg;
+    private ChannelHandlerContext ctx;
+    private ReadGate gate;
+    private Mode mode = Mode.IDLE;
+    private Exchange current;
+    private UpstreamConnection upstream;
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private CompositeByteBuf consoleBody;
+    private ChannelFuture lastWrite;
+    private ScheduledFuture<?> headTimer;
+    private boolean closing;
+
+    HttpProxyHandler(HttpContext hc) {
+        this.hc = hc;
+        this.cfg = hc.config();
+    }
+
+    // ================================================================ client side
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.gate = new ReadGate(ctx.channel());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        armHeadTimer();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (mode == Mode.RAW) {
+            if (msg instanceof ByteBuf b) {
+                hc.events().bytes("in", b.readableBytes());
+                upstream.sendRaw(b);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (!held.isEmpty() || (current != null && msg instanceof HttpRequest)) {
+            // pipelined: the next request waits until this response is complete
+            held.add(msg);
+            gate.pause(ReadGate.Reason.PIPELINED);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            startExchange(req);
+            if (msg instanceof HttpContent c) { // never from HttpServerCodec, but be safe
+                onRequestContent(c);
+            }
+        } else if (msg instanceof HttpContent c) {
+            onRequestContent(c);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startExchange(HttpRequest req) {
+        cancelHeadTimer();
+        DecoderResult dr = req.decoderResult();
+        if (dr.isFailure()) {
+            badRequest(dr.cause());
+            return;
+        }
+        String host = HostHeader.of(req);
+        current = new Exchange(req, host);
+        if (host == null) {
+            answer(HttpResponseStatus.BAD_REQUEST, "Bad request", "The request has no Host header, so it cannot be "
+                    + "routed to a tunnel.");
+            return;
+        }
+        String path = req.uri();
+        boolean root = host.equals(cfg.domain());
+        if (path.startsWith("/_sish/metrics") && root && hc.metrics() != null) {
+            mode = Mode.DISCARD;
+            respond(hc.metrics().respond(req, ctx.alloc()));
+            return;
+        }
+        if (path.startsWith("/_sish/") && hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole())) {
+            mode = Mode.CONSOLE;
+            consoleBody = ctx.alloc().compositeBuffer();
+            return;
+        }
+        Optional<Tunnel> tunnel = hc.registry().httpTunnel(host);
+        if (tunnel.isEmpty()) {
+            if (root && cfg.redirectRoot()) {
+                if (!cfg.redirectRootLocation().isEmpty() && !path.equals("/favicon.ico")) {
+                    mode = Mode.DISCARD;
+                    respond(ErrorPages.redirect(cfg.redirectRootLocation()));
+                } else {
+                    answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel with: ssh -p "
+                            + "<ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
+                }
+                return;
+            }
+            answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
+                    + ". If it is yours, check that your ssh -R command is still running.");
+            return;
+        }
+        toUpstream(req, tunnel.get());
+    }
+
+    private void toUpstream(HttpRequest req, Tunnel tunnel) {
+        mode = Mode.TO_UPSTREAM;
+        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+        String clientIp = client.getAddress().getHostAddress();
+        if (hc.inspector() != null) {
+            current.recorder = hc.inspector().begin(current.host, clientIp, req);
+        }
+        HttpHeaders h = req.headers();
+        String xff = h.get("X-Forwarded-For");
+        h.set("X-Forwarded-For", xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
+        h.set("X-Forwarded-Host", h.get(HttpHeaderNames.HOST));
+        h.set("X-Forwarded-Proto", "http");
+        h.set("X-Forwarded-Port", String.valueOf(((InetSocketAddress) ctx.channel().localAddress()).getPort()));
+        h.set("X-Real-Ip", clientIp);
+        current.upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
+
+        if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
+            upstream.close();
+            upstream = null;
+        }
+        if (upstream == null) {
+            upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this);
+            gate.pause(ReadGate.Reason.OPENING);
+            upstream.open(client);
+        }
+        upstream.send(req);
+    }
+
+    private void onRequestContent(HttpContent c) {
+        if (current == null) { // content of a request we already answered and closed on
+            c.release();
+            return;
+        }
+        if (c.decoderResult().isFailure()) {
+            c.release();
+            if (current.responseStarted) {
+                closeNow();
+            } else {
+                badRequest(c.decoderResult().cause());
+            }
+            return;
+        }
+        boolean last = c instanceof LastHttpContent;
+        switch (mode) {
+            case TO_UPSTREAM -> {
+                hc.events().bytes("in", c.content().readableBytes());
+                current.recorder.requestContent(c.content());
+                if (last) {
+                    current.recorder.requestEnd(((LastHttpContent) c).trailingHeaders());
+                }
+                if (upstream != null) {
+                    upstream.send(c);
+                } else {
+                    c.release(); // the service already answered and left; the rest of the body has nowhere to go
+                }
+            }
+            case CONSOLE -> {
+                if (consoleBody.readableBytes() + c.content().readableBytes() > MAX_CONSOLE_REQUEST_BYTES) {
+                    c.release();
+                    consoleBody.release();
+                    consoleBody = null;
+                    mode = Mode.DISCARD;
+                    answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too large",
+                            "Console requests are limited to " + MAX_CONSOLE_REQUEST_BYTES + " bytes.");
+                    current.keepAlive = false;
+                    return;
+                }
+                consoleBody.addComponent(true, c.content().retain());
+                c.release();
+                if (last) {
+                    handConsole();
+                }
+            }
+            default -> c.release();
+        }
+        if (last && current != null) {
+            current.requestDone = true;
+            if (current.upgradeRequested && mode == Mode.TO_UPSTREAM) {
+                // bytes after an Upgrade request are another protocol: wait for the answer before reading on
+                gate.pause(ReadGate.Reason.UPGRADING);
+            }
+            maybeFinish();
+        }
+    }
+
+    private void handConsole() {
+        Exchange ex = current;
+        HttpRequest r = ex.request;
+        DefaultFullHttpRequest full = new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(),
+                consoleBody, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+        consoleBody = null;
+        ex.responseStarted = true;
+        ex.responseDone = true;
+        ex.requestDone = true;
+        ex.status = 200;
+        mode = Mode.IDLE;
+        current = null;
+        try {
+            hc.console().handle(ctx, full, ex.host, ex.host.equals(cfg.domain()));
+        } catch (RuntimeException e) {
+            ReferenceCountUtil.release(full);
+            ctx.close();
+        }
+        drainHeld();
+    }
+
+    // ================================================================ upstream side
+
+    @Override
+    public void upstreamOpened(UpstreamConnection up) {
+        if (up == upstream) {
+            gate.resume(ReadGate.Reason.OPENING);
+        }
+    }
+
+    @Override
+    public void upstreamFailed(UpstreamConnection up, OpenFailure failure, String reason) {
+        if (up != upstream) {
+            return;
+        }
+        upstream = null;
+        gate.resume(ReadGate.Reason.OPENING);
+        gate.resume(ReadGate.Reason.SSH_FULL);
+        if (current == null || current.responseStarted) {
+            closeNow();
+            return;
+        }
+        current.recorder.aborted("open failed: " + reason);
+        mode = Mode.DISCARD;
+        switch (failure) {
+            case TIMEOUT -> answer(HttpResponseStatus.GATEWAY_TIMEOUT, "Tunnel timed out",
+                    "The tunnel's ssh client did not open a connection in time (" + reason + ").");
+            case LIMIT -> answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "Too many connections",
+                    "The tunnel is at its connection limit: " + reason + ". Try again shortly.");
+            default -> answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel cannot reach its service",
+                    "The ssh client behind this tunnel could not connect to its local service ("
+                            + reason + "). Is the local server running?");
+        }
+        if (current != null && !current.requestDone) {
+            current.keepAlive = current.keepAlive && current.request.method().equals(io.netty.handler.codec.http.HttpMethod.GET);
+        }
+    }
+
+    @Override
+    public void upstreamPaused(UpstreamConnection up, boolean paused) {
+        if (up == upstream) {
+            gate.set(ReadGate.Reason.SSH_FULL, paused);
+        }
+    }
+
+    @Override
+    public void upstreamObjects(UpstreamConnection up, List<Object> objects, Runnable release) {
+        if (up != upstream || closing) {
+            objects.forEach(ReferenceCountUtil::release);
+            release.run();
+            return;
+        }
+        ChannelFuture last = null;
+        for (Object o : objects) {
+            if (mode == Mode.RAW) {
+                if (o instanceof ByteBuf b) {
+                    hc.events().bytes("out", b.readableBytes());
+                    last = write(b);
+                } else {
+                    ReferenceCountUtil.release(o);
+                }
+                continue;
+            }
+            if (current == null || !(o instanceof HttpObject)) {
+                ReferenceCountUtil.release(o); // bytes the service sent without being asked
+                continue;
+            }
+            last = relayResponseObject((HttpObject) o);
+        }
+        ctx.flush();
+        if (last != null) {
+            last.addListener(f -> release.run());
+        } else {
+            release.run();
+        }
+        if (mode != Mode.RAW) {
+            maybeFinish();
+        }
+    }
+
+    private ChannelFuture relayResponseObject(HttpObject o) {
+        if (o.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(o);
+            upstream.close();
+            upstream = null;
+            if (!current.responseStarted) {
+                current.recorder.aborted("bad response");
+                answer(HttpResponseStatus.BAD_GATEWAY, "Bad response from the tunnel",
+                        "The service behind this tunnel sent something that is not valid HTTP/1.1.");
+                current.keepAlive = false;
+            } else {
+                closeNow();
+            }
+            return null;
+        }
+        ChannelFuture f = null;
+        if (o instanceof HttpResponse r) {
+            int code = r.status().code();
+            current.informational = code >= 100 && code < 200 && code != 101;
+            if (!current.informational) {
+                current.responseStarted = true;
+                current.status = code;
+                current.recorder.responseHead(r);
+                if (!HttpUtil.isKeepAlive(r)) {
+                    current.keepAlive = false;
+                }
+                if (!current.keepAlive && code != 101) {
+                    HttpUtil.setKeepAlive(r, false);
+                }
+            }
+            return write(o);
+        }
+        if (o instanceof HttpContent c) {
+            if (!current.informational) {
+                hc.events().bytes("out", c.content().readableBytes());
+                current.recorder.responseContent(c.content());
+            }
+            boolean isLast = c instanceof LastHttpContent;
+            HttpHeaders trailers = isLast ? ((LastHttpContent) c).trailingHeaders() : null;
+            f = write(c);
+            if (isLast) {
+                onResponseEnd(trailers);
+            }
+        }
+        return f;
+    }
+
+    private void onResponseEnd(HttpHeaders trailers) {
+        if (current.informational) {
+            current.informational = false;
+            return;
+        }
+        if (current.status == 101) {
+            current.recorder.upgraded();
+            switchToRaw();
+            return;
+        }
+        current.recorder.responseEnd(trailers);
+        current.responseDone = true;
+        if (current.upgradeRequested) {
+            gate.resume(ReadGate.Reason.UPGRADING);
+        }
+    }
+
+    private void switchToRaw() {
+        hc.events().request(101, seconds(current));
+        mode = Mode.RAW;
+        upstream.switchToRaw();
+        // The 101 head is already encoded; from here bytes pass untouched. Removing the codec re-fires any
+        // bytes it had buffered, which now take the RAW path.
+        ctx.pipeline().remove(HttpServerCodec.class);
+        current = null;
+        gate.resume(ReadGate.Reason.UPGRADING);
+        gate.resume(ReadGate.Reason.PIPELINED);
+        while (!held.isEmpty()) {
+            ReferenceCountUtil.release(held.poll());
+        }
+    }
+
+    @Override
+    public void upstreamEnded(UpstreamConnection up) {
+        if (up != upstream) {
+            return;
+        }
+        upstream = null;
+        gate.resume(ReadGate.Reason.OPENING);
+        gate.resume(ReadGate.Reason.SSH_FULL);
+        if (mode == Mode.RAW) {
+            flushAndClose();
+            return;
+        }
+        if (current != null && !current.responseDone) {
+            current.recorder.aborted("tunnel closed");
+            if (!current.responseStarted) {
+                mode = Mode.DISCARD;
+                answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel closed",
+                        "The tunnel closed the connection before its service answered.");
+                current.keepAlive = false;
+                maybeFinish();
+            } else {
+                closeNow(); // the response was cut off: the client must see the connection end
+            }
+        }
+    }
+
+    // ================================================================ exchange end
+
+    private void maybeFinish() {
+        if (current == null || !current.requestDone || !current.responseDone) {
+            return;
+        }
+        Exchange done = current;
+        current = null;
+        mode = Mode.IDLE;
+        hc.events().request(done.status, seconds(done));
+        if (!done.keepAlive) {
+            if (upstream != null) {
+                upstream.close();
+                upstream = null;
+            }
+            flushAndClose();
+            return;
+        }
+        if (upstream != null && !upstream.reusable()) {
+            upstream.close();
+            upstream = null;
+        }
+        armHeadTimer();
+        drainHeld();
+    }
+
+    private void drainHeld() {
+        while (!held.isEmpty() && current == null && !closing && mode != Mode.RAW) {
+            dispatch(held.poll());
+            while (!held.isEmpty() && current != null && !(held.peek() instanceof HttpRequest)) {
+                dispatch(held.poll());
+            }
+        }
+        if (held.isEmpty()) {
+            gate.resume(ReadGate.Reason.PIPELINED);
+        }
+    }
+
+    /** Answers the current request ourselves; the rest of its body is read and dropped. */
+    private void answer(HttpResponseStatus status, String title, String sentence) {
+        if (mode != Mode.CONSOLE) {
+            mode = Mode.DISCARD;
+        }
+        respond(ErrorPages.page(status, title, sentence));
+    }
+
+    private void respond(FullHttpResponse r) {
+        Exchange ex = current;
+        ex.responseStarted = true;
+        ex.responseDone = true;
+        ex.status = r.status().code();
+        if (ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
+            r.content().clear();
+        }
+        if (!ex.keepAlive) {
+            HttpUtil.setKeepAlive(r, false);
+        }
+        write(r);
+        ctx.flush();
+        maybeFinish(); // completes when the request's LastHttpContent has been read (and dropped)
+    }
+
+    private void badRequest(Throwable cause) {
+        HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+        String sentence = "The request is not valid HTTP/1.1: " + (cause == null ? "unknown error" : cause.getMessage());
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            sentence = "The request line is longer than " + cfg.httpMaxInitialLineLength() + " bytes.";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            sentence = "The request headers are larger than " + cfg.httpMaxHeaderSize() + " bytes.";
+        } else if (cause instanceof TooLongFrameException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        FullHttpResponse r = ErrorPages.page(status, status.reasonPhrase(), sentence);
+        HttpUtil.setKeepAlive(r, false);
+        hc.events().request(status.code(), 0);
+        // the decoder discards everything after a bad message: answer and close
+        closing = true;
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        releaseAll();
+    }
+
+    // ================================================================ plumbing
+
+    private ChannelFuture write(Object o) {
+        lastWrite = ctx.write(o);
+        return lastWrite;
+    }
+
+    private void flushAndClose() {
+        closing = true;
+        ctx.flush();
+        if (lastWrite != null) {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void closeNow() {
+        closing = true;
+        ctx.flush();
+        ctx.close();
+    }
+
+    private static double seconds(Exchange e) {
+        return (System.nanoTime() - e.startNanos) / 1e9;
+    }
+
+    private void armHeadTimer() {
+        cancelHeadTimer();
+        long ms = cfg.httpHeaderTimeout().toMillis();
+        if (ms > 0) {
+            headTimer = ctx.executor().schedule(() -> {
+                if (current == null && mode != Mode.RAW) {
+                    closeNow(); // nothing came, or a request head is trickling in too slowly
+                }
+            }, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        cancelHeadTimer();
+        if (current != null) {
+            current.recorder.aborted("client closed");
+            current = null;
+        }
+        if (upstream != null) {
+            if (mode == Mode.RAW) {
+                upstream.shutdownOutput();
+            }
+            upstream.close();
+            upstream = null;
+        }
+        releaseAll();
+        ctx.fireChannelInactive();
+    }
+
+    private void releaseAll() {
+        while (!held.isEmpty()) {
+            ReferenceCountUtil.release(held.poll());
+        }
+        if (consoleBody != null) {
+            consoleBody.release();
+            consoleBody = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // resets and broken pipes from clients are normal on a public port; never log a stack per client
+        closeNow();
+    }
+}

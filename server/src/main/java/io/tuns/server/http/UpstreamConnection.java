@@ -1,0 +1,238 @@
+package io.tuns.server.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.util.ReferenceCountUtil;
+import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.bridge.SshChannelWriter;
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.Tunnel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.sshd.common.Closeable;
+import org.apache.sshd.common.io.IoOutputStream;
+
+/**
+ * One HTTP/1.1 connection to the user's local service, carried by one {@code forwarded-tcpip} channel.
+ * Requests are encoded and responses decoded by Netty's client codec in an EmbeddedChannel (no socket of
+ * its own), so the proxy stays HTTP-aware per request. Everything runs on the client connection's event
+ * loop; MINA callbacks hop onto it.
+ */
+final class UpstreamConnection implements ChannelSink {
+
+    /** What the client-side handler hears; always on its event loop, always for a specific connection. */
+    interface Listener {
+        void upstreamOpened(UpstreamConnection up);
+
+        void upstreamFailed(UpstreamConnection up, OpenFailure failure, String reason);
+
+        /** Decoded objects (HttpObject, or ByteBuf after a 101); {@code release} returns SSH window once written. */
+        void upstreamObjects(UpstreamConnection up, List<Object> objects, Runnable release);
+
+        void upstreamPaused(UpstreamConnection up, boolean paused);
+
+        /** No more bytes will come (EOF or close); called once. */
+        void upstreamEnded(UpstreamConnection up);
+    }
+
+    final Tunnel tunnel;
+    private final EventLoop loop;
+    private final Listener listener;
+    private final ServerConfig cfg;
+    private final EmbeddedChannel codec;
+    private final List<byte[]> beforeOpen = new ArrayList<>(); // bounded: the client is not read while opening
+    private SshChannelWriter writer;
+    private Closeable channel;
+    private boolean opened;
+    private boolean ended;
+    private boolean closedByUs;
+    private boolean raw;
+
+    UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener) {
+        this.tunnel = tunnel;
+        this.loop = loop;
+        this.cfg = cfg;
+        this.listener = listener;
+        this.codec = new EmbeddedChannel(new HttpClientCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
+                .setMaxHeaderSize(cfg.httpMaxHeaderSize())
+                .setMaxChunkSize(64 * 1024), false, false));
+    }
+
+    void open(InetSocketAddress origin) {
+        tunnel.owner().openChannel(tunnel, origin, this);
+    }
+
+    boolean isOpen() {
+        return opened && !ended;
+    }
+
+    /** Reusable for the next request on the same client connection. */
+    boolean reusable() {
+        return opened && !ended && !raw && !closedByUs;
+    }
+
+    /** Sends one request object; takes ownership of it. */
+    void send(HttpObject msg) {
+        if (ended || raw) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        codec.writeOutbound(msg);
+        ByteBuf b;
+        while ((b = codec.readOutbound()) != null) {
+            try {
+                writeBytes(b);
+            } finally {
+                b.release();
+            }
+        }
+    }
+
+    /** After a 101: bytes go through untouched. Takes ownership. */
+    void sendRaw(ByteBuf b) {
+        try {
+            if (!ended) {
+                writeBytes(b);
+            }
+        } finally {
+            b.release();
+        }
+    }
+
+    void switchToRaw() {
+        raw = true;
+    }
+
+    /** The client is done sending (half-close after an upgrade): EOF to the ssh client after queued bytes. */
+    void shutdownOutput() {
+        if (writer != null) {
+            writer.shutdownOutput();
+        }
+    }
+
+    long queuedBytes() {
+        return writer == null ? beforeOpen.stream().mapToLong(a -> a.length).sum() : writer.queuedBytes();
+    }
+
+    private void writeBytes(ByteBuf b) {
+        if (writer != null) {
+            writer.write(b);
+        } else {
+            byte[] copy = new byte[b.readableBytes()];
+            b.getBytes(b.readerIndex(), copy);
+            beforeOpen.add(copy);
+        }
+    }
+
+    /** Closes the channel; data already queued still goes out first. Event loop only. */
+    void close() {
+        if (closedByUs) {
+            return;
+        }
+        closedByUs = true;
+        beforeOpen.clear();
+        if (channel != null) {
+            channel.close(false);
+        }
+        finishCodec();
+    }
+
+    private void finishCodec() {
+        codec.finishAndReleaseAll();
+    }
+
+    // ---------------------------------------------------------------- ChannelSink (MINA threads)
+
+    @Override
+    public void onOpen(IoOutputStream toClient, Closeable ch) {
+        loop.execute(() -> {
+            channel = ch;
+            if (closedByUs) {
+                ch.close(false);
+                return;
+            }
+            opened = true;
+            writer = new SshChannelWriter(toClient, loop, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(),
+                    paused -> listener.upstreamPaused(this, paused), () -> {
+                        ch.close(true);
+                    });
+            for (byte[] b : beforeOpen) {
+                writer.write(b);
+            }
+            beforeOpen.clear();
+            listener.upstreamOpened(this);
+        });
+    }
+
+    @Override
+    public void onOpenFailed(OpenFailure failure, String reason) {
+        loop.execute(() -> {
+            beforeOpen.clear();
+            if (!closedByUs) {
+                listener.upstreamFailed(this, failure, reason);
+            }
+            end();
+        });
+    }
+
+    @Override
+    public void onData(byte[] data, Runnable release) {
+        loop.execute(() -> {
+            if (ended || closedByUs) {
+                release.run();
+                return;
+            }
+            List<Object> out = new ArrayList<>();
+            codec.writeInbound(Unpooled.wrappedBuffer(data));
+            drainInbound(out);
+            listener.upstreamObjects(this, out, release);
+        });
+    }
+
+    @Override
+    public void onEof() {
+        loop.execute(this::end);
+    }
+
+    @Override
+    public void onClosed() {
+        loop.execute(() -> {
+            if (writer != null) {
+                writer.close();
+            }
+            end();
+        });
+    }
+
+    private void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (!closedByUs) {
+            // a response delimited by the connection's end completes only now
+            List<Object> out = new ArrayList<>();
+            codec.finish();
+            drainInbound(out);
+            if (!out.isEmpty()) {
+                listener.upstreamObjects(this, out, () -> { });
+            }
+        }
+        codec.finishAndReleaseAll();
+        listener.upstreamEnded(this);
+    }
+
+    private void drainInbound(List<Object> out) {
+        Object o;
+        while ((o = codec.readInbound()) != null) {
+            out.add(o);
+        }
+    }
+}

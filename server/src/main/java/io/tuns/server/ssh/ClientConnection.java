@@ -1,0 +1,500 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelOwner;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.io.IoOutputStream;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per ssh connection state: its tunnels, the options from its command line, the replies it is owed, the
+ * messages for its session, its timers. Forward decisions wait (≤ 1 s) for the exec that may carry options,
+ * then run in arrival order on the tunnel executor; nothing here blocks a MINA thread.
+ */
+public final class ClientConnection implements TunnelOwner {
+
+    static final AttributeKey<ClientConnection> KEY = new AttributeKey<>();
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final char[] TOKEN_ALPHABET =
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ServerSession session;
+    private final SshContext ctx;
+    private final ServerConfig cfg;
+    private final ReplyQueue replies;
+    private final SessionMessages messages;
+    private final String remoteAddress;
+    private final Instant startedAt = Instant.now();
+    private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
+    private final AtomicInteger openChannels = new AtomicInteger();
+    private final AtomicBoolean sessionSeen = new AtomicBoolean();
+    private final AtomicInteger forwardRequests = new AtomicInteger();
+
+    private volatile boolean closed;
+    private volatile String keyFingerprint;
+    private volatile String publicKey;
+    private volatile SessionOptions options = SessionOptions.parse(null);
+    private volatile long lastPongNanos = System.nanoTime();
+
+    // Forwards wait for the exec/shell that may carry options; guarded by "this".
+    private boolean gateOpen;
+    private final List<Runnable> waitingForGate = new ArrayList<>();
+    private ScheduledFuture<?> gateTimer;
+    private ScheduledFuture<?> pingTask;
+    private ScheduledFuture<?> deadlineTask;
+
+    ClientConnection(ServerSession session, SshContext ctx) {
+        this.session = session;
+        this.ctx = ctx;
+        this.cfg = ctx.config();
+        this.replies = new ReplyQueue(session);
+        this.messages = new SessionMessages(cfg.sessionMessageQueue());
+        this.remoteAddress = format(session.getClientAddress());
+    }
+
+    static ClientConnection of(Session session) {
+        return session == null ? null : session.getAttribute(KEY);
+    }
+
+    // ------------------------------------------------------------------ identity
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public String user() {
+        String u = session.getUsername();
+        return u == null ? "" : u;
+    }
+
+    @Override
+    public String keyFingerprint() {
+        return keyFingerprint;
+    }
+
+    public String publicKey() {
+        return publicKey;
+    }
+
+    public String clientVersion() {
+        String v = session.getClientVersion();
+        return v == null ? "" : v;
+    }
+
+    public String sessionId() {
+        return Integer.toHexString(System.identityHashCode(session));
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public List<Tunnel> tunnels() {
+        return List.copyOf(tunnels);
+    }
+
+    void authenticated(String fingerprint, String publicKeyLine) {
+        this.keyFingerprint = fingerprint;
+        this.publicKey = publicKeyLine;
+        startPings();
+        ctx.events().connectionOpened(this);
+    }
+
+    // ------------------------------------------------------------------ global requests
+
+    ReplyQueue replies() {
+        return replies;
+    }
+
+    void requestForward(String bindAddress, int port, ReplyQueue.Slot slot) {
+        forwardRequests.incrementAndGet();
+        afterGate(() -> allocate(bindAddress, port, slot));
+    }
+
+    void cancelForward(String bindAddress, int port, ReplyQueue.Slot slot) {
+        afterGate(() -> {
+            Tunnel found = null;
+            for (Tunnel t : tunnels) {
+                if (t.bindAddress().equals(bindAddress) && t.bindPort() == port) {
+                    found = t;
+                    break;
+                }
+            }
+            if (found != null) {
+                removeTunnel(found);
+            }
+            replies.complete(slot, found != null, -1);
+            if (options.flag("auto-close") && tunnels.isEmpty()) {
+                messages.send("No forwarding requests sent. Closing connection.");
+                session.close(false);
+            }
+        });
+    }
+
+    private void afterGate(Runnable decision) {
+        synchronized (this) {
+            if (!gateOpen) {
+                waitingForGate.add(decision);
+                if (gateTimer == null) {
+                    gateTimer = ctx.scheduler().schedule(this::openGate,
+                            cfg.forwardOptionsWait().toMillis(), TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+        }
+        ctx.tunnelExecutor().execute(decision);
+    }
+
+    private void openGate() {
+        List<Runnable> ready;
+        synchronized (this) {
+            if (gateOpen) {
+                return;
+            }
+            gateOpen = true;
+            if (gateTimer != null) {
+                gateTimer.cancel(false);
+            }
+            ready = List.copyOf(waitingForGate);
+            waitingForGate.clear();
+        }
+        ready.forEach(ctx.tunnelExecutor()::execute); // a single-thread executor keeps arrival order
+    }
+
+    private void allocate(String bindAddress, int port, ReplyQueue.Slot slot) {
+        if (closed) {
+            replies.complete(slot, false, -1);
+            return;
+        }
+        if (port != 80 && port != cfg.httpRequestPortOverride()) {
+            refuse(slot, "tcp", "Forwarding port " + port + " is not supported by this server yet: "
+                    + "TCP ports, aliases and SNI tunnels are coming. Use -R name:80:localhost:PORT for an HTTP tunnel.");
+            return;
+        }
+        if (tunnels.size() >= cfg.maxForwardsPerConnection()) {
+            refuse(slot, "http", "This connection already has " + tunnels.size()
+                    + " forwards, the most this server allows (--max-forwards-per-connection).");
+            return;
+        }
+        Tunnel tunnel = claimHost(bindAddress, port, slot);
+        if (tunnel == null) {
+            return;
+        }
+        tunnels.add(tunnel);
+        if (closed) { // the connection dropped while we decided: leak nothing (sish PR #374)
+            removeTunnel(tunnel);
+            replies.complete(slot, false, -1);
+            return;
+        }
+        replies.complete(slot, true, port == 0 ? 80 : -1);
+        ctx.events().forwardRequest("http", "ok");
+        ctx.events().tunnelOpened(this, tunnel);
+        log.info("event=tunnel_opened type=http host={} client={} user={}", tunnel.host(), remoteAddress, user());
+        printForwardBlock(tunnel, port);
+    }
+
+    private Tunnel claimHost(String bindAddress, int port, ReplyQueue.Slot slot) {
+        var names = ctx.names();
+        TunnelRegistry registry = ctx.registry();
+        String requested = names.requestedName(bindAddress);
+        if (requested != null) {
+            String reason = names.refusalReason(requested);
+            if (reason == null) {
+                Tunnel t = newTunnel(names.hostFor(requested), bindAddress, port);
+                TunnelRegistry.Claim claim = registry.claimHttp(t);
+                if (claim == TunnelRegistry.Claim.TAKEN_OVER) {
+                    messages.send("The subdomain " + requested + " was held by an earlier connection with your key;"
+                            + " it has been moved to this connection.");
+                }
+                if (claim != TunnelRegistry.Claim.TAKEN) {
+                    return t;
+                }
+                reason = "it is in use by another connection";
+            }
+            if (cfg.forceRequestedSubdomains()) {
+                refuse(slot, "http", "The subdomain " + requested + " is unavailable: " + reason + ".");
+                return null;
+            }
+            if (!cfg.bindRandomSubdomains()) {
+                messages.send("The subdomain " + requested + " is unavailable. Assigning a random subdomain.");
+            }
+        }
+        for (int attempt = 0; attempt < 64; attempt++) {
+            Tunnel t = newTunnel(names.hostFor(names.randomName(attempt)), bindAddress, port);
+            if (registry.claimHttp(t) == TunnelRegistry.Claim.CLAIMED) {
+                return t;
+            }
+        }
+        refuse(slot, "http", "No free random subdomain was found; try again.");
+        return null;
+    }
+
+    private Tunnel newTunnel(String host, String bindAddress, int port) {
+        String token = cfg.serviceConsoleToken().isEmpty() ? randomToken(24) : cfg.serviceConsoleToken();
+        return new Tunnel(Tunnel.TunnelType.HTTP, host, bindAddress, port, this, token, Instant.now());
+    }
+
+    private void refuse(ReplyQueue.Slot slot, String type, String why) {
+        messages.send(why);
+        ctx.events().forwardRequest(type, why.contains("unavailable") ? "conflict" : "denied");
+        log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress, why);
+        replies.complete(slot, false, -1);
+    }
+
+    private void printForwardBlock(Tunnel tunnel, int port) {
+        var urls = ctx.urls().get();
+        messages.send("Starting SSH Forwarding service for http:" + port
+                + ". Forwarded connections can be accessed via the following methods:");
+        if (cfg.serviceConsole() && cfg.serviceConsoleToken().isEmpty()) {
+            messages.send("Service console can be accessed here: " + urls.console(tunnel.host(), tunnel.consoleToken()));
+        }
+        messages.send("HTTP: " + urls.http(tunnel.host()));
+    }
+
+    // ------------------------------------------------------------------ the user's session channel
+
+    void sessionStarted(String commandLine, IoOutputStream out) {
+        if (!sessionSeen.compareAndSet(false, true)) {
+            // A second session channel or exec: sish crashes here; we keep the first one's options.
+            messages.attach(out);
+            messages.send("This connection already has a session; its options stay as they were.");
+            return;
+        }
+        messages.attach(out);
+        SessionOptions parsed = SessionOptions.parse(commandLine);
+        options = parsed;
+        messages.send(cfg.welcomeMessage());
+        messages.send("");
+        parsed.problems().forEach(messages::send);
+        parsed.values().forEach((k, v) -> messages.send(ack(k, v)));
+        String deadline = parsed.get("deadline");
+        if (deadline != null) {
+            scheduleDeadline(SessionOptions.parseDeadline(deadline, Instant.now()));
+        }
+        openGate();
+    }
+
+    private static String ack(String key, String value) {
+        return switch (key) {
+            case "deadline" -> "Deadline for connection set to: " + value;
+            case "auto-close" -> "Auto close for connection set to: " + value;
+            case "local-forward" -> "Local forward for connection set to: " + value;
+            default -> key + " for connection set to: " + value;
+        };
+    }
+
+    private void scheduleDeadline(Instant at) {
+        long delay = Math.max(0, Duration.between(Instant.now(), at).toMillis());
+        deadlineTask = ctx.scheduler().schedule(() -> {
+            messages.send("Connection deadline reached. Closing connection.");
+            // let the message reach the user before the connection goes
+            ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void message(String line) {
+        messages.send(line);
+    }
+
+    // ------------------------------------------------------------------ channels
+
+    @Override
+    public void openChannel(Tunnel tunnel, InetSocketAddress origin, ChannelSink sink) {
+        if (closed || session.isClosing()) {
+            sink.onOpenFailed(ChannelSink.OpenFailure.CLOSED, "the tunnel's ssh connection is closing");
+            sink.onClosed();
+            return;
+        }
+        if (openChannels.incrementAndGet() > cfg.maxChannelsPerConnection()) {
+            openChannels.decrementAndGet();
+            ctx.events().channelOpenFailed("limit");
+            sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, "this tunnel has " + cfg.maxChannelsPerConnection()
+                    + " connections open, the most allowed (--max-channels-per-connection)");
+            sink.onClosed();
+            return;
+        }
+        if (!ctx.forwardedChannels().tryAcquire()) {
+            openChannels.decrementAndGet();
+            ctx.events().channelOpenFailed("limit");
+            sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, "the server has " + cfg.maxForwardedChannels()
+                    + " tunnel connections open, the most allowed (--max-forwarded-channels)");
+            sink.onClosed();
+            return;
+        }
+        ctx.events().channelOpened();
+        ChannelSink counted = new CountedSink(sink);
+        ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
+                origin.getAddress().getHostAddress(), origin.getPort(), counted);
+        ForwardedTcpipChannel.open(session, ch, ctx.scheduler(), cfg.channelOpenTimeout());
+    }
+
+    /** Gives the channel slots back exactly once, whatever way the channel ends. */
+    private final class CountedSink implements ChannelSink {
+        private final ChannelSink inner;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        CountedSink(ChannelSink inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void onOpen(IoOutputStream toClient, org.apache.sshd.common.Closeable channel) {
+            inner.onOpen(toClient, channel);
+        }
+
+        @Override
+        public void onOpenFailed(OpenFailure failure, String reason) {
+            ctx.events().channelOpenFailed(failure == OpenFailure.TIMEOUT ? "timeout"
+                    : failure == OpenFailure.REFUSED ? "refused" : "closed");
+            inner.onOpenFailed(failure, reason);
+        }
+
+        @Override
+        public void onData(byte[] data, Runnable release) {
+            inner.onData(data, release);
+        }
+
+        @Override
+        public void onEof() {
+            inner.onEof();
+        }
+
+        @Override
+        public void onClosed() {
+            if (released.compareAndSet(false, true)) {
+                openChannels.decrementAndGet();
+                ctx.forwardedChannels().release();
+                ctx.events().channelClosed();
+            }
+            inner.onClosed();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void tunnelTakenOver(Tunnel tunnel) {
+        tunnels.remove(tunnel);
+        ctx.events().tunnelClosed(this, tunnel);
+        messages.send("Your tunnel " + tunnel.host() + " was taken over by a new connection with the same key.");
+        if (tunnels.isEmpty()) {
+            ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void removeTunnel(Tunnel t) {
+        if (tunnels.remove(t)) {
+            ctx.registry().remove(t);
+            ctx.events().tunnelClosed(this, t);
+            log.info("event=tunnel_closed type=http host={} client={}", t.host(), remoteAddress);
+        }
+    }
+
+    /** Drops every route at once; called when the ssh connection ends for any reason. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (this) {
+            gateOpen = true;
+            waitingForGate.clear();
+            if (gateTimer != null) {
+                gateTimer.cancel(false);
+            }
+        }
+        for (Tunnel t : tunnels) {
+            removeTunnel(t);
+        }
+        if (pingTask != null) {
+            pingTask.cancel(false);
+        }
+        if (deadlineTask != null) {
+            deadlineTask.cancel(false);
+        }
+        if (keyFingerprint != null || session.isAuthenticated()) {
+            ctx.events().connectionClosed(this);
+        }
+    }
+
+    public boolean isAuthenticatedConnection() {
+        return session.isAuthenticated();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public void disconnect() {
+        session.close(false);
+    }
+
+    /** sish's ping-client: a want-reply request; any reply (OpenSSH sends FAILURE) proves the client alive. */
+    private void startPings() {
+        if (!cfg.pingClient()) {
+            return;
+        }
+        long interval = cfg.pingClientInterval().toMillis();
+        long deadAfterNanos = TimeUnit.MILLISECONDS.toNanos(interval + cfg.pingClientTimeout().toMillis());
+        lastPongNanos = System.nanoTime();
+        pingTask = ctx.scheduler().scheduleAtFixedRate(() -> {
+            if (closed) {
+                return;
+            }
+            if (System.nanoTime() - lastPongNanos > deadAfterNanos) {
+                log.info("event=client_unresponsive client={} action=disconnect", remoteAddress);
+                session.close(true);
+                return;
+            }
+            try {
+                Buffer b = session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, 32);
+                b.putString("keepalive@sish");
+                b.putBoolean(true);
+                session.request(b, "keepalive@sish", (cmd, buf) -> lastPongNanos = System.nanoTime());
+            } catch (IOException | RuntimeException e) {
+                session.close(true);
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    static String randomToken(int length) {
+        char[] c = new char[length];
+        for (int i = 0; i < length; i++) {
+            c[i] = TOKEN_ALPHABET[RANDOM.nextInt(TOKEN_ALPHABET.length)];
+        }
+        return new String(c);
+    }
+
+    private static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            String host = i.getAddress() == null ? i.getHostString() : i.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+}

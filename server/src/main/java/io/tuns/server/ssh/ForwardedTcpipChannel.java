@@ -1,0 +1,159 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.bridge.ChannelSink;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.sshd.client.channel.AbstractClientChannel;
+import org.apache.sshd.client.future.DefaultOpenFuture;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelAsyncOutputStream;
+import org.apache.sshd.common.channel.ChannelListener;
+import org.apache.sshd.common.future.CloseFuture;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.util.buffer.Buffer;
+
+/**
+ * A {@code forwarded-tcpip} channel we open towards the ssh client for one incoming connection. MINA's own
+ * TcpipClientChannel needs a MINA socket at the far end; ours hands the bytes to a {@link ChannelSink}
+ * (a Netty connection or another SSH channel) and returns SSH window only when the sink has written them.
+ */
+public final class ForwardedTcpipChannel extends AbstractClientChannel {
+
+    private final String bindAddress;
+    private final int bindPort;
+    private final String originatorIp;
+    private final int originatorPort;
+    private final ChannelSink sink;
+    private final AtomicBoolean closedSignalled = new AtomicBoolean();
+
+    public ForwardedTcpipChannel(String bindAddress, int bindPort, String originatorIp, int originatorPort,
+                                 ChannelSink sink) {
+        super("forwarded-tcpip");
+        this.bindAddress = bindAddress;
+        this.bindPort = bindPort;
+        this.originatorIp = originatorIp;
+        this.originatorPort = originatorPort;
+        this.sink = sink;
+        setStreaming(Streaming.Async);
+        addChannelListener(new ChannelListener() {
+            @Override
+            public void channelClosed(Channel channel, Throwable reason) {
+                if (closedSignalled.compareAndSet(false, true)) {
+                    sink.onClosed();
+                }
+            }
+        });
+    }
+
+    /**
+     * Registers and opens a channel on {@code session}; the sink hears onOpen or onOpenFailed exactly once.
+     * MINA has no open timeout for client channels of our kind, so one is scheduled here.
+     */
+    public static void open(Session session, ForwardedTcpipChannel ch, ScheduledExecutorService scheduler,
+                            Duration timeout) {
+        ConnectionService svc = session.getService(ConnectionService.class);
+        AtomicBoolean decided = new AtomicBoolean();
+        try {
+            svc.registerChannel(ch);
+            OpenFuture f = ch.open();
+            ScheduledFuture<?> timer = scheduler.schedule(() -> {
+                if (decided.compareAndSet(false, true)) {
+                    ch.sink.onOpenFailed(ChannelSink.OpenFailure.TIMEOUT,
+                            "the ssh client did not open the connection within " + timeout.toMillis() + " ms");
+                    ch.close(true);
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            f.addListener(done -> {
+                timer.cancel(false);
+                if (!decided.compareAndSet(false, true)) {
+                    return;
+                }
+                if (done.isOpened()) {
+                    ch.sink.onOpen(ch.asyncIn, ch);
+                } else {
+                    Throwable e = done.getException();
+                    String msg = e == null ? "channel closed" : e.getMessage();
+                    ch.sink.onOpenFailed(ChannelSink.OpenFailure.REFUSED, msg);
+                    svc.unregisterChannel(ch);
+                    ch.close(true);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            if (decided.compareAndSet(false, true)) {
+                ch.sink.onOpenFailed(ChannelSink.OpenFailure.CLOSED, "the ssh connection is closing");
+            }
+            ch.close(true);
+            if (ch.closedSignalled.compareAndSet(false, true)) {
+                ch.sink.onClosed();
+            }
+        }
+    }
+
+    @Override
+    public synchronized OpenFuture open() throws IOException {
+        if (isClosing()) {
+            throw new IOException("session closing");
+        }
+        openFuture = new DefaultOpenFuture(this, futureLock);
+        Session session = getSession();
+        Buffer b = session.createBuffer(SshConstants.SSH_MSG_CHANNEL_OPEN,
+                64 + bindAddress.length() + originatorIp.length());
+        b.putString(getChannelType());
+        b.putUInt(getChannelId());
+        b.putUInt(getLocalWindow().getSize());
+        b.putUInt(getLocalWindow().getPacketSize());
+        // OpenSSH matches the forward by the exact host string it sent (case kept) and the port.
+        b.putString(bindAddress);
+        b.putUInt(bindPort);
+        b.putString(originatorIp);
+        b.putUInt(originatorPort);
+        writePacket(b);
+        return openFuture;
+    }
+
+    @Override
+    protected synchronized void doOpen() throws IOException {
+        asyncIn = new ChannelAsyncOutputStream(this, SshConstants.SSH_MSG_CHANNEL_DATA) {
+            @Override
+            protected CloseFuture doCloseGracefully() {
+                try {
+                    sendEof(); // only reached after pending writes have been flushed
+                } catch (IOException e) {
+                    getSession().exceptionCaught(e);
+                }
+                return super.doCloseGracefully();
+            }
+        };
+    }
+
+    @Override
+    protected void doWriteData(byte[] data, int off, long len) throws IOException {
+        byte[] copy = new byte[(int) len]; // MINA reuses its buffer after we return
+        System.arraycopy(data, off, copy, 0, (int) len);
+        sink.onData(copy, () -> {
+            try {
+                getLocalWindow().release(len);
+            } catch (IOException | RuntimeException e) {
+                close(true);
+            }
+        });
+    }
+
+    @Override
+    protected void doWriteExtendedData(byte[] data, int off, long len) throws IOException {
+        getLocalWindow().release(len); // stderr has no meaning on a forwarded connection
+    }
+
+    @Override
+    public void handleEof() throws IOException {
+        super.handleEof();
+        sink.onEof();
+    }
+}

@@ -1,0 +1,46 @@
+package io.tuns.server.ssh;
+
+import org.apache.sshd.common.channel.RequestHandler;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.server.global.NoMoreSessionsHandler;
+
+/**
+ * The one handler for global requests. It takes {@code tcpip-forward} away from MINA (which would bind a real
+ * socket per forward) and answers every want-reply request through the connection's {@link ReplyQueue}, so
+ * replies leave in the order the requests came. Runs on MINA's decode thread: never blocks.
+ */
+final class GlobalRequestSequencer implements RequestHandler<ConnectionService> {
+
+    @Override
+    public Result process(ConnectionService svc, String request, boolean wantReply, Buffer buffer) throws Exception {
+        ClientConnection conn = ClientConnection.of(svc.getSession());
+        if (conn == null) {
+            return Result.ReplyFailure;
+        }
+        switch (request) {
+            case "tcpip-forward" -> {
+                String addr = buffer.getString();
+                int port = (int) buffer.getUInt();
+                conn.requestForward(addr, port, wantReply ? conn.replies().take() : null);
+                return Result.Replied;
+            }
+            case "cancel-tcpip-forward" -> {
+                String addr = buffer.getString();
+                int port = (int) buffer.getUInt();
+                conn.cancelForward(addr, port, wantReply ? conn.replies().take() : null);
+                return Result.Replied;
+            }
+            case "no-more-sessions@openssh.com" -> {
+                return NoMoreSessionsHandler.INSTANCE.process(svc, request, wantReply, buffer);
+            }
+            default -> {
+                // keepalive@openssh.com and anything unknown: a failure reply, queued behind pending forwards
+                if (wantReply) {
+                    conn.replies().complete(conn.replies().take(), false, -1);
+                }
+                return Result.Replied;
+            }
+        }
+    }
+}

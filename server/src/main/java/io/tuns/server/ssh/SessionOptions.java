@@ -1,0 +1,130 @@
+package io.tuns.server.ssh;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code key=value} commands a user puts after the host ({@code ssh ... host force-https=true}), parsed
+ * as sish does, except that every word that is not understood produces a line telling the user so.
+ */
+public record SessionOptions(Map<String, String> values, List<String> problems) {
+
+    /** Every command sish knows; those tuns does not act on yet are answered with a notice, not silence. */
+    static final Set<String> KNOWN = Set.of("proxy-protocol", "proxyproto", "host-header", "strip-path",
+            "sni-proxy", "tcp-address", "tcp-alias", "tcp-aliases-allowed-users", "auto-close", "force-https",
+            "local-forward", "deadline");
+    static final Set<String> ACTED_ON = Set.of("deadline", "auto-close", "local-forward");
+    private static final Set<String> BOOLEAN = Set.of("sni-proxy", "tcp-alias", "auto-close", "force-https",
+            "local-forward", "strip-path");
+
+    public static SessionOptions parse(String commandLine) {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        if (commandLine == null || commandLine.isBlank()) {
+            return new SessionOptions(values, problems);
+        }
+        for (String word : commandLine.trim().split("\\s+")) {
+            int eq = word.indexOf('=');
+            if (eq <= 0) {
+                problems.add("Unknown command '" + word + "': commands are key=value, e.g. deadline=15m.");
+                continue;
+            }
+            String key = word.substring(0, eq).toLowerCase(Locale.ROOT);
+            String value = word.substring(eq + 1);
+            if (!KNOWN.contains(key)) {
+                problems.add("Unknown command '" + key + "' ignored. Known: " + String.join(", ", KNOWN.stream().sorted().toList()) + ".");
+                continue;
+            }
+            if (BOOLEAN.contains(key) && parseBool(value) == null) {
+                problems.add("Command " + key + " needs true or false, got '" + value + "'.");
+                continue;
+            }
+            if (key.equals("deadline")) {
+                try {
+                    parseDeadline(value, Instant.now());
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage());
+                    continue;
+                }
+            }
+            if (!ACTED_ON.contains(key)) {
+                problems.add("Command " + key + " is not supported by this server yet; ignored.");
+                continue;
+            }
+            values.put(key, value);
+        }
+        return new SessionOptions(values, problems);
+    }
+
+    public boolean flag(String key) {
+        return Boolean.TRUE.equals(parseBool(values.getOrDefault(key, "false")));
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    /** Go's ParseBool, as sish uses. */
+    static Boolean parseBool(String v) {
+        return switch (v) {
+            case "1", "t", "T", "TRUE", "true", "True" -> true;
+            case "0", "f", "F", "FALSE", "false", "False" -> false;
+            default -> null;
+        };
+    }
+
+    private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+
+    /**
+     * sish's deadline formats: a duration ({@code 15m}, {@code 1h30m}), Unix seconds, RFC 3339 / ISO with a
+     * zone, or {@code yyyy-MM-dd HH:mm:ss} (UTC).
+     */
+    static Instant parseDeadline(String v, Instant now) {
+        if (v.matches("(\\d+(\\.\\d+)?(ms|s|m|h))+")) {
+            Matcher m = GO_DURATION.matcher(v);
+            long millis = 0;
+            while (m.find()) {
+                double n = Double.parseDouble(m.group(1));
+                millis += (long) switch (m.group(2)) {
+                    case "ms" -> n;
+                    case "s" -> n * 1000;
+                    case "m" -> n * 60_000;
+                    default -> n * 3_600_000;
+                };
+            }
+            return now.plus(Duration.ofMillis(millis));
+        }
+        if (v.matches("\\d{9,12}")) {
+            return Instant.ofEpochSecond(Long.parseLong(v));
+        }
+        try {
+            return OffsetDateTime.parse(v).toInstant();
+        } catch (DateTimeParseException ignored) {
+            // try the next format
+        }
+        try {
+            return LocalDateTime.parse(v, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException ignored) {
+            // try the next format
+        }
+        try {
+            return LocalDateTime.parse(v, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("Command deadline: '" + v
+                    + "' is not a time (examples: deadline=15m, deadline=1741614000, deadline=2025-03-10T15:19:22Z).");
+        }
+    }
+}

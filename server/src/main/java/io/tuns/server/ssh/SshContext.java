@@ -1,0 +1,24 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.NameAllocator;
+import io.tuns.server.tunnel.PublicUrls;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
+
+/**
+ * What every ssh connection shares: configuration, the routing table, the executors, the global channel
+ * limit. {@code tunnelExecutor} runs forward decisions in order; {@code scheduler} runs timers only.
+ */
+public record SshContext(ServerConfig config,
+                         TunnelRegistry registry,
+                         NameAllocator names,
+                         Supplier<PublicUrls> urls,
+                         ExecutorService tunnelExecutor,
+                         ScheduledExecutorService scheduler,
+                         Semaphore forwardedChannels,
+                         SshEvents events) {
+}

@@ -1,0 +1,116 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.config.HostPort;
+import io.tuns.server.config.ServerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.List;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
+import org.apache.sshd.server.session.ServerSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SSH listener: MINA SSHD on its NIO2 backend, with forwarding, sessions and liveness replaced by ours
+ * (see research/java-design.md §2). MINA's defaults that would hurt a tunnel server are overridden here.
+ */
+public final class SshFront implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SshFront.class);
+
+    private final SshServer sshd;
+    private final SshContext ctx;
+    private final Authentication auth;
+
+    public SshFront(SshContext ctx) {
+        this.ctx = ctx;
+        ServerConfig cfg = ctx.config();
+        this.auth = new Authentication(cfg, ctx.events());
+        HostPort listen = HostPort.parse(cfg.sshAddress(), "ssh-address");
+
+        sshd = SshServer.setUpDefaultServer();
+        sshd.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory()); // never pick a backend by classpath
+        sshd.setHost(listen.host());
+        sshd.setPort(listen.port());
+        sshd.setKeyPairProvider(HostKeys.load(cfg.privateKeysDirectory(), cfg.privateKeyPassphrase()));
+        sshd.setPublickeyAuthenticator(auth.publickey());
+        sshd.setPasswordAuthenticator(auth.password());
+        sshd.setKeyboardInteractiveAuthenticator(null);
+        sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
+        sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE));
+        SessionConsole.ConnectionLookup lookup = ch -> ClientConnection.of(ch.getSession());
+        sshd.setShellFactory(ch -> new SessionConsole(null, lookup));
+        sshd.setCommandFactory((ch, command) -> new SessionConsole(command, lookup));
+
+        CoreModuleProperties.IDLE_TIMEOUT.set(sshd, Duration.ZERO); // liveness is our keepalive, not silence
+        CoreModuleProperties.AUTH_TIMEOUT.set(sshd, cfg.cleanupUnauthed()
+                ? cfg.cleanupUnauthedTimeout() : Duration.ofMinutes(2));
+        CoreModuleProperties.TCP_NODELAY.set(sshd, true);
+        CoreModuleProperties.WINDOW_SIZE.set(sshd, cfg.sshWindowSize());
+        CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, cfg.maxChannelsPerConnection());
+        CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "tuns");
+
+        sshd.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                session.setAttribute(ClientConnection.KEY, new ClientConnection((ServerSession) session, ctx));
+            }
+
+            @Override
+            public void sessionEvent(Session session, Event event) {
+                if (event == Event.Authenticated) {
+                    ClientConnection conn = ClientConnection.of(session);
+                    PublicKey key = session.getAttribute(Authentication.CANDIDATE_KEY);
+                    if (conn != null) {
+                        conn.authenticated(key == null ? null : KeyUtils.getFingerPrint(key),
+                                key == null ? null : PublicKeyEntry.toString(key));
+                    }
+                }
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                ClientConnection conn = ClientConnection.of(session);
+                if (conn != null) {
+                    conn.close();
+                }
+            }
+        });
+    }
+
+    /** Printed once at start when access is open to any key (first run) or to anyone. */
+    public String openAccessWarning() {
+        return auth.openAccessWarning();
+    }
+
+    public void start() throws IOException {
+        sshd.start();
+        auth.watch(ctx.scheduler());
+        log.info("event=ssh_listening address={}", boundAddress());
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) sshd.getBoundAddresses().iterator().next();
+    }
+
+    public List<ClientConnection> connections() {
+        return sshd.getActiveSessions().stream()
+                .map(ClientConnection::of)
+                .filter(c -> c != null && !c.isClosed() && c.isAuthenticatedConnection())
+                .toList();
+    }
+
+    @Override
+    public void close() throws IOException {
+        sshd.stop(true);
+    }
+}

@@ -1,0 +1,107 @@
+package io.tuns.server.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A real /usr/bin/ssh process against the server under test, with its output collected for assertions. */
+public final class SshClient implements AutoCloseable {
+
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+
+    private SshClient(Process process) {
+        this.process = process;
+        Thread t = new Thread(() -> pump(process.getInputStream()), "ssh-output");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Starts ssh with the usual test options; {@code args} are the caller's (e.g. -N, -R ..., host, commands). */
+    public static SshClient start(int port, Path key, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/ssh", "-p", String.valueOf(port), "-i", key.toString(),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes",
+                "-o", "ServerAliveInterval=5"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        return new SshClient(pb.start());
+    }
+
+    private void pump(InputStream in) {
+        byte[] buf = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+        } catch (IOException ignored) {
+            // process ended
+        }
+    }
+
+    public String output() {
+        return output.toString();
+    }
+
+    /** Waits until the output matches {@code regex}; returns group 1 (or the whole match). */
+    public String await(String regex, Duration timeout) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            Matcher m = p.matcher(output);
+            if (m.find()) {
+                return m.groupCount() > 0 ? m.group(1) : m.group();
+            }
+            if (!process.isAlive()) {
+                Thread.sleep(100);
+                m = p.matcher(output);
+                if (m.find()) {
+                    return m.groupCount() > 0 ? m.group(1) : m.group();
+                }
+                throw new AssertionError("ssh exited (" + process.exitValue() + ") before printing /" + regex
+                        + "/; output:\n" + output);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("ssh did not print /" + regex + "/ within " + timeout + "; output:\n" + output);
+    }
+
+    /** The public URL of the n-th "HTTP:" line. */
+    public String httpUrl() throws InterruptedException {
+        return await("HTTP: (http://\\S+)", Duration.ofSeconds(15));
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public void send(byte[] bytes) throws IOException {
+        process.getOutputStream().write(bytes);
+        process.getOutputStream().flush();
+    }
+
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            kill9();
+        }
+    }
+}
