@@ -1,0 +1,281 @@
+package io.tuns.alertbot.mail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Persistent FIFO of mails: each mail is a JSON file written (atomically) before {@link #enqueue} returns, and
+ * deleted only after the SMTP server accepted it, so neither an SMTP outage nor a restart loses one. One worker
+ * thread sends, retrying with capped exponential backoff, within the hourly rate limit. Bounded by
+ * {@code outboxMax} files; a full outbox refuses new mail (the webhook then answers 503 so Alertmanager retries).
+ * Mails the server rejects permanently (invalid recipient) go to {@code dead/} instead of blocking the queue.
+ */
+public final class Outbox implements MailSink, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Reports each send: result is "ok", "retry" or "dead". */
+    public interface Listener {
+        void onSend(OutboxMail mail, String result);
+
+        void onSize(int size);
+    }
+
+    private final Path dir;
+    private final int max;
+    private final Sender sender;
+    private final RateLimiter limiter;
+    private final Duration retryInitial;
+    private final Duration retryMax;
+    private final Listener listener;
+    private final ArrayDeque<Path> queue = new ArrayDeque<>();
+    private final AtomicLong seq = new AtomicLong();
+    private Thread worker;
+    private volatile boolean closed;
+
+    /** The SMTP step, separate so the outbox can be exercised against a real server or an unreachable one. */
+    public interface Sender {
+        void send(OutboxMail mail) throws MessagingException;
+    }
+
+    public Outbox(Path dir, int max, Sender sender, RateLimiter limiter, Duration retryInitial, Duration retryMax,
+                  Listener listener) {
+        this.dir = dir;
+        this.max = max;
+        this.sender = sender;
+        this.limiter = limiter;
+        this.retryInitial = retryInitial;
+        this.retryMax = retryMax;
+        this.listener = listener;
+        try {
+            Files.createDirectories(dir.resolve("dead"));
+            List<Path> existing = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+                ds.forEach(existing::add);
+            }
+            Collections.sort(existing);
+            queue.addAll(existing);
+        } catch (IOException e) {
+            throw new UncheckedIOException("state-dir: cannot use outbox directory " + dir, e);
+        }
+        if (!queue.isEmpty()) {
+            log.info("event=outbox_loaded pending={}", queue.size());
+        }
+        listener.onSize(queue.size());
+    }
+
+    public void start() {
+        worker = new Thread(this::run, "alertbot-outbox");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    @Override
+    public boolean enqueue(OutboxMail mail) {
+        synchronized (this) {
+            if (queue.size() >= max) {
+                log.error("event=outbox_full max={} dropped_subject=\"{}\"", max, mail.subject());
+                return false;
+            }
+            String name = String.format("%013d-%06d.json", mail.createdAt().toEpochMilli(), seq.incrementAndGet() % 1_000_000);
+            Path file = dir.resolve(name);
+            try {
+                Path tmp = dir.resolve(name + ".tmp");
+                Files.writeString(tmp, toJson(mail));
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                log.error("event=outbox_write_failed error={}", e.toString());
+                return false;
+            }
+            queue.addLast(file);
+            listener.onSize(queue.size());
+            notifyAll();
+        }
+        log.info("event=mail_queued kind={} subject=\"{}\"", mail.kind(), mail.subject());
+        return true;
+    }
+
+    public synchronized int size() {
+        return queue.size();
+    }
+
+    private void run() {
+        Duration retry = retryInitial;
+        while (!closed) {
+            Path head;
+            synchronized (this) {
+                while (queue.isEmpty() && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                head = queue.peekFirst();
+            }
+            Duration wait = limiter.waitTime();
+            if (!wait.isZero()) {
+                log.warn("event=mail_rate_limited wait={}s pending={}", wait.toSeconds(), size());
+                if (!sleep(wait)) {
+                    return;
+                }
+                continue;
+            }
+            OutboxMail mail;
+            try {
+                mail = fromJson(Files.readString(head));
+            } catch (IOException | RuntimeException e) {
+                log.error("event=outbox_unreadable file={} error={}", head.getFileName(), e.toString());
+                moveToDead(head);
+                continue;
+            }
+            try {
+                sender.send(mail);
+                limiter.recordSend();
+                remove(head);
+                retry = retryInitial;
+                listener.onSend(mail, "ok");
+                log.info("event=mail_sent kind={} subject=\"{}\"", mail.kind(), mail.subject());
+            } catch (SendFailedException e) {
+                boolean permanent = e.getValidSentAddresses() == null && e.getInvalidAddresses() != null
+                        && e.getInvalidAddresses().length > 0;
+                if (permanent) {
+                    log.error("event=mail_rejected subject=\"{}\" error=\"{}\"", mail.subject(), oneLine(e));
+                    listener.onSend(mail, "dead");
+                    moveToDead(head);
+                    continue;
+                }
+                retry = backoff(mail, e, retry);
+                if (retry == null) {
+                    return;
+                }
+            } catch (MessagingException | RuntimeException e) {
+                retry = backoff(mail, e, retry);
+                if (retry == null) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private Duration backoff(OutboxMail mail, Exception e, Duration retry) {
+        listener.onSend(mail, "retry");
+        log.warn("event=mail_send_failed subject=\"{}\" error=\"{}\" retry_in={}s", mail.subject(), oneLine(e),
+                retry.toSeconds());
+        if (!sleep(retry)) {
+            return null;
+        }
+        Duration next = retry.multipliedBy(2);
+        return next.compareTo(retryMax) > 0 ? retryMax : next;
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable c = e.getCause();
+        if (c != null && c.getMessage() != null) {
+            m = m + ": " + c.getMessage();
+        }
+        return m.replaceAll("[\\r\\n]+", " ");
+    }
+
+    private boolean sleep(Duration d) {
+        synchronized (this) {
+            long until = System.nanoTime() + d.toNanos();
+            while (!closed) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    return true;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }
+            return false;
+        }
+    }
+
+    private synchronized void remove(Path head) {
+        queue.remove(head);
+        try {
+            Files.deleteIfExists(head);
+        } catch (IOException e) {
+            log.error("event=outbox_delete_failed file={} error={}", head.getFileName(), e.toString());
+        }
+        listener.onSize(queue.size());
+    }
+
+    private synchronized void moveToDead(Path head) {
+        queue.remove(head);
+        try {
+            Files.move(head, dir.resolve("dead").resolve(head.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            log.error("event=outbox_move_failed file={} error={}", head.getFileName(), e.toString());
+        }
+        listener.onSize(queue.size());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            notifyAll();
+        }
+        if (worker != null) {
+            worker.interrupt();
+        }
+    }
+
+    static String toJson(OutboxMail m) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("messageId", m.messageId());
+        m.inReplyTo().ifPresent(v -> n.put("inReplyTo", v));
+        ArrayNode to = n.putArray("to");
+        m.to().forEach(to::add);
+        n.put("subject", m.subject());
+        n.put("body", m.body());
+        n.put("createdAt", m.createdAt().toString());
+        n.put("kind", m.kind());
+        return n.toString();
+    }
+
+    static OutboxMail fromJson(String s) throws IOException {
+        JsonNode n = JSON.readTree(s);
+        List<String> to = new ArrayList<>();
+        n.path("to").forEach(t -> to.add(t.asText()));
+        return new OutboxMail(n.path("messageId").asText(),
+                n.hasNonNull("inReplyTo") ? Optional.of(n.get("inReplyTo").asText()) : Optional.empty(),
+                List.copyOf(to), n.path("subject").asText(), n.path("body").asText(),
+                Instant.parse(n.path("createdAt").asText()), n.path("kind").asText());
+    }
+}

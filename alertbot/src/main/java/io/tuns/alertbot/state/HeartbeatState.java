@@ -1,0 +1,6 @@
+package io.tuns.alertbot.state;
+
+import java.time.Instant;
+
+/** The dead-man's switch's persisted view: last Watchdog alert seen and the open "silent" incident, if any. */
+public record HeartbeatState(Instant lastSeen, boolean silent, String threadId) {}

@@ -1,0 +1,265 @@
+package io.tuns.alertbot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.tuns.alertbot.config.AlertbotConfig;
+import io.tuns.alertbot.config.ConfigLoader;
+import jakarta.mail.internet.MimeMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bot against real servers: ngircd as the IRC network, Debian's ZNC in front of it (TLS, PASS login
+ * {@code user@client/network}), GreenMail as the SMTP server, a second IRC client watching the channel.
+ */
+class AlertBotIT {
+    static final long GRACE_S = 4;
+
+    @TempDir
+    Path tmp;
+    IrcServers servers;
+    GreenMail smtp;
+    ServerSetup smtpSetup;
+    AlertBot bot;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        smtpSetup = new ServerSetup(IrcServers.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
+        smtp = new GreenMail(smtpSetup);
+        smtp.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (bot != null) {
+            bot.close();
+        }
+        if (servers != null) {
+            servers.close();
+        }
+        smtp.stop();
+    }
+
+    AlertBot startBot(IrcServers s) throws Exception {
+        String yaml = String.join("\n",
+                "zone: Europe/Berlin",
+                "state-dir: " + tmp.resolve("state"),
+                "irc:",
+                "  host: 127.0.0.1",
+                "  port: " + s.zncPort,
+                "  trust-ca-file: " + s.caFile,
+                "  auth: pass",
+                "  user: " + IrcServers.ZNC_USER,
+                "  client-id: bot",
+                "  network: " + IrcServers.NETWORK,
+                "  password-file: " + s.dir.resolve("password"),
+                "  nick: alertbot",
+                "  channel: '" + IrcServers.CHANNEL + "'",
+                "  ping-interval: 2s",
+                "  read-deadline: 6s",
+                "  registration-timeout: 5s",
+                "  message-delay: 100ms",
+                "watchdog:",
+                "  grace: " + GRACE_S + "s",
+                "  backoff-initial: 500ms",
+                "  backoff-max: 2s",
+                "  reminder-interval: 1h",
+                "mail:",
+                "  host: 127.0.0.1",
+                "  port: " + smtpSetup.getPort(),
+                "  security: plain",
+                "  from: alertbot@example.org",
+                "  to: [ops@example.org]",
+                "  timeout: 5s",
+                "  retry-initial: 500ms",
+                "  retry-max: 1s",
+                "http:",
+                "  listen: 127.0.0.1:0",
+                "");
+        AlertbotConfig cfg = new ConfigLoader(k -> null).parse(yaml);
+        bot = new AlertBot(cfg, Clock.systemUTC());
+        bot.start();
+        return bot;
+    }
+
+    IrcServers servers(String certName) throws Exception {
+        servers = new IrcServers(tmp.resolve("irc"), certName);
+        java.nio.file.Files.createDirectories(servers.dir);
+        return servers;
+    }
+
+    @Test
+    void relaysToChannelThenMailsExactlyOneDownAndOneRecovered() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        try (RawIrcClient watcher = new RawIrcClient(servers.ircPort, "watcher", IrcServers.CHANNEL)) {
+            startBot(servers);
+            awaitUp(true, Duration.ofSeconds(20));
+
+            assertThat(post(payload("firing", "HighMemory", "memory above 90%"))).isEqualTo(200);
+            String seen = watcher.await(l -> l.contains("NOTICE " + IrcServers.CHANNEL) && l.contains("HighMemory"),
+                    Duration.ofSeconds(10));
+            assertThat(seen).contains("[FIRING:1] HighMemory").contains("memory above 90%");
+            assertThat(smtp.getReceivedMessages()).isEmpty();
+
+            long killedAt = System.nanoTime();
+            servers.killZnc();
+            MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(GRACE_S + 8));
+            assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(GRACE_S + 5));
+            assertThat(subject(down)).contains("127.0.0.1:" + servers.zncPort);
+            assertThat(down.getHeader("Auto-Submitted")[0]).isEqualTo("auto-generated");
+            String body = (String) down.getContent();
+            assertThat(body).contains("since:").contains("attempts:").contains("last error:")
+                    .contains("last success:").contains("CET");
+
+            // While IRC is down, alerts come by mail.
+            assertThat(post(payload("firing", "DiskFull", "disk 99% full"))).isEqualTo(200);
+            MimeMessage alertMail = awaitMail(m -> subject(m).contains("DiskFull"), Duration.ofSeconds(10));
+            assertThat(subject(alertMail)).startsWith("[FIRING:1]");
+
+            Thread.sleep(2000);
+            servers.startZnc();
+            MimeMessage recovered = awaitMail(m -> subject(m).startsWith("[RECOVERED"), Duration.ofSeconds(30));
+            assertThat((String) recovered.getContent()).contains("downtime:");
+            assertThat(recovered.getHeader("In-Reply-To")[0]).isEqualTo(down.getMessageID());
+            awaitUp(true, Duration.ofSeconds(10));
+            Thread.sleep(1500);
+            assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
+            assertThat(count(m -> subject(m).startsWith("[RECOVERED"))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void upstreamNetworkLostWhileBouncerLives() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        awaitUp(true, Duration.ofSeconds(20));
+        servers.killNgircd();
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(GRACE_S + 8));
+        assertThat(subject(down)).contains("upstream network lost");
+    }
+
+    @Test
+    void incidentMailWaitsInOutboxWhileSmtpIsDown() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        awaitUp(true, Duration.ofSeconds(20));
+        smtp.stop();
+        servers.killZnc();
+        Thread.sleep((GRACE_S + 3) * 1000);
+        assertThat(status().get("outboxSize")).isEqualTo(1);
+        smtp = new GreenMail(smtpSetup);
+        smtp.start();
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(10));
+        assertThat(subject(down)).contains("IRC bouncer");
+        Thread.sleep(1500);
+        assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
+    }
+
+    @Test
+    void certificateForAnotherNameIsRejected() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "wrong.example");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(10));
+        assertThat(subject(down)).contains("TLS");
+        assertThat((String) down.getContent()).contains("certificate is for wrong.example, not 127.0.0.1");
+        assertThat(bot.status().get("ircUp")).isEqualTo(false);
+    }
+
+    private Path mkdir(String name) throws Exception {
+        return java.nio.file.Files.createDirectories(tmp.resolve(name));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> status() {
+        return bot.status();
+    }
+
+    private void awaitUp(boolean up, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Boolean.valueOf(up).equals(bot.status().get("ircUp"))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("IRC link not " + (up ? "up" : "down") + " within " + timeout + ": " + bot.status());
+    }
+
+    private int post(String json) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bot.httpPort() + "/alertmanager"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    static String payload(String status, String name, String summary) {
+        return """
+                {"version":"4","groupKey":"{}:{alertname=\\"%2$s\\"}","truncatedAlerts":0,"status":"%1$s",
+                 "receiver":"alertbot","groupLabels":{"alertname":"%2$s"},
+                 "commonLabels":{"alertname":"%2$s","severity":"critical"},"commonAnnotations":{"summary":"%3$s"},
+                 "externalURL":"http://alertmanager.example:9093",
+                 "alerts":[{"status":"%1$s","labels":{"alertname":"%2$s","instance":"tuns-1:9100","severity":"critical"},
+                   "annotations":{"summary":"%3$s"},"startsAt":"2026-11-23T20:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+                   "generatorURL":"http://prometheus.example/graph","fingerprint":"abc"}]}
+                """.formatted(status, name, summary);
+    }
+
+    private MimeMessage awaitMail(Predicate<MimeMessage> p, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (MimeMessage m : smtp.getReceivedMessages()) {
+                if (p.test(m)) {
+                    return m;
+                }
+            }
+            Thread.sleep(100);
+        }
+        List<String> subjects = new ArrayList<>();
+        for (MimeMessage m : smtp.getReceivedMessages()) {
+            subjects.add(subject(m));
+        }
+        throw new AssertionError("no matching mail within " + timeout + "; received: " + subjects + "; status: "
+                + bot.status());
+    }
+
+    private long count(Predicate<MimeMessage> p) {
+        long n = 0;
+        for (MimeMessage m : smtp.getReceivedMessages()) {
+            if (p.test(m)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String subject(MimeMessage m) {
+        try {
+            return m.getSubject();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
