@@ -58,6 +58,7 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(8192, 65536, 65536));
+                        ch.pipeline().addLast(new io.netty.handler.codec.http.HttpServerExpectContinueHandler());
                         ch.pipeline().addLast(new ChunkedWriteHandler());
                         ch.pipeline().addLast("ws", new WebSocketServerProtocolHandler("/ws", null, true, 1 << 20));
                         ch.pipeline().addLast(new WsEcho());

@@ -1,0 +1,74 @@
+package io.tuns.server.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** tuns in its own JVM (e.g. a small -Xmx), started through the real CLI entry point. */
+public final class ForkedTuns implements AutoCloseable {
+
+    public final Process process;
+    public final int sshPort;
+    public final int httpPort;
+    public final Path log;
+
+    private ForkedTuns(Process process, int sshPort, int httpPort, Path log) {
+        this.process = process;
+        this.sshPort = sshPort;
+        this.httpPort = httpPort;
+        this.log = log;
+    }
+
+    public static ForkedTuns start(Path dir, List<String> jvmArgs, String... flags) throws Exception {
+        int ssh = freePort();
+        int http = freePort();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+                "io.tuns.server.cli.Main", "serve",
+                "--ssh-address=127.0.0.1:" + ssh, "--http-address=127.0.0.1:" + http, "--domain=localhost",
+                "--private-keys-directory=" + dir.resolve("hostkeys"),
+                "--authentication-keys-directory=" + dir.resolve("pubkeys"),
+                "--config=" + dir.resolve("none.yml")));
+        cmd.addAll(List.of(flags));
+        Files.writeString(dir.resolve("none.yml"), "{}\n");
+        Path log = dir.resolve("tuns.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.readString(log, StandardCharsets.UTF_8).contains("tuns: serving")) {
+            if (!p.isAlive() || System.nanoTime() > end) {
+                throw new IllegalStateException("forked tuns did not start:\n" + Files.readString(log));
+            }
+            Thread.sleep(100);
+        }
+        return new ForkedTuns(p, ssh, http, log);
+    }
+
+    /** Resident set size of the tuns process, in bytes (Linux). */
+    public long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        process.waitFor();
+    }
+}
