@@ -1,0 +1,83 @@
+package io.tuns.alertbot.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    static final String MINIMAL = """
+            irc:
+              host: irc.example.org
+              user: ops
+              network: libera
+              password-env: IRC_PW
+              nick: opsbot
+              channel: "#ops"
+            mail:
+              host: smtp.example.org
+              from: bot@example.org
+              to: [ops@example.org]
+            """;
+    final ConfigLoader loader = new ConfigLoader(Map.of("IRC_PW", "hunter2", "TOKEN", "t0k")::get);
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        AlertbotConfig c = loader.parse(MINIMAL);
+        assertThat(c.irc().port()).isEqualTo(6697);
+        assertThat(c.irc().tls()).isTrue();
+        assertThat(c.irc().loginName()).isEqualTo("ops@alertbot/libera");
+        assertThat(c.irc().pingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.irc().readDeadline()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.watch().grace()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.watch().reminderInterval()).isEqualTo(Duration.ofHours(4));
+        assertThat(c.mail().security()).isEqualTo(AlertbotConfig.MailSecurity.STARTTLS);
+        assertThat(c.mail().port()).isEqualTo(587);
+        assertThat(c.mentions().batchInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.irc().password().orElseThrow().reveal()).isEqualTo("hunter2");
+    }
+
+    @Test
+    void secretsNeverPrint() {
+        AlertbotConfig c = loader.parse(MINIMAL);
+        assertThat(c.toString()).doesNotContain("hunter2");
+        assertThat(c.irc().password().orElseThrow().matches("hunter2")).isTrue();
+        assertThat(c.irc().password().orElseThrow().matches("hunter3")).isFalse();
+        assertThat(c.irc().password().orElseThrow().matches(null)).isFalse();
+    }
+
+    private static String error(ConfigLoader l, String yaml) {
+        try {
+            l.parse(yaml);
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).doesNotContain("\n");
+            return e.getMessage();
+        }
+        throw new AssertionError("expected a config error");
+    }
+
+    @Test
+    void errorsAreOneLineNamingTheKey() {
+        assertThat(error(loader, MINIMAL.replace("  nick: opsbot\n", ""))).isEqualTo("irc.nick: is required");
+        assertThat(error(loader, MINIMAL + "watchdog:\n  grace: soon\n")).startsWith("watchdog.grace: must be a duration");
+        assertThat(error(loader, MINIMAL + "watchdog:\n  gracee: 5s\n")).startsWith("watchdog.gracee: unknown key");
+        assertThat(error(loader, MINIMAL.replace("channel: \"#ops\"", "channel: ops"))).startsWith("irc.channel:");
+        assertThat(error(loader, MINIMAL.replace("host: irc.example.org", "host: irc.example.org\n  port: 70000")))
+                .isEqualTo("irc.port: must be 1-65535, got 70000");
+        assertThat(error(new ConfigLoader(k -> null), MINIMAL))
+                .isEqualTo("irc.password-env: environment variable IRC_PW is not set");
+        assertThat(error(loader, MINIMAL.replace("to: [ops@example.org]", "to: [nobody]")))
+                .isEqualTo("mail.to: 'nobody' is not an e-mail address");
+        assertThat(error(loader, MINIMAL + "zone: Mars/Olympus\n")).startsWith("zone: unknown time zone");
+        assertThat(error(loader, MINIMAL.replace("host: irc.example.org", "host: irc.example.org\n  tls: false")))
+                .startsWith("irc.tls: plaintext IRC needs insecure-plaintext: true");
+        assertThat(error(loader, "irc: [")).startsWith("config: not valid YAML");
+        assertThat(error(loader, MINIMAL + "http:\n  listen: nowhere\n")).startsWith("http.listen:");
+        assertThat(error(loader, MINIMAL.replace("password-env: IRC_PW", "password-file: /nonexistent/pw")))
+                .startsWith("irc.password-file: file /nonexistent/pw does not exist");
+        assertThat(error(loader, MINIMAL + "mentions:\n  people:\n    - nick: alice\n"))
+                .isEqualTo("mentions.people[0].email: is required");
+    }
+}

@@ -1,0 +1,38 @@
+package io.tuns.alertbot.irc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.Test;
+
+class FailureClassifierTest {
+    private static FailureReason reason(Throwable t) {
+        return FailureClassifier.classify(t, null, null, null, false).reason();
+    }
+
+    @Test
+    void classifiesTheLibraryExceptions() {
+        assertThat(reason(new RuntimeException(new UnknownHostException("bouncer.invalid")))).isEqualTo(FailureReason.DNS);
+        assertThat(reason(new ConnectException("Connection refused: /127.0.0.1:1"))).isEqualTo(FailureReason.CONNECTION_REFUSED);
+        assertThat(reason(new ConnectTimeoutException("connection timed out"))).isEqualTo(FailureReason.TIMEOUT);
+        assertThat(reason(new SSLHandshakeException("bad"))).isEqualTo(FailureReason.TLS);
+        assertThat(reason(null)).isEqualTo(FailureReason.CONNECTION_LOST);
+    }
+
+    @Test
+    void authAndTlsRejectionsArePermanent() {
+        Failure auth = FailureClassifier.classify(null, null, null, "464 Invalid Password", true);
+        assertThat(auth.reason()).isEqualTo(FailureReason.AUTH_REJECTED);
+        assertThat(auth.permanent()).isTrue();
+        Failure tls = FailureClassifier.classify(new SSLHandshakeException("x"), "certificate is for a, not b", null, null, false);
+        assertThat(tls.reason()).isEqualTo(FailureReason.TLS);
+        assertThat(tls.permanent()).isTrue();
+        Failure err = FailureClassifier.classify(null, null, "Closing link: (Excess Flood)", null, true);
+        assertThat(err.reason()).isEqualTo(FailureReason.SERVER_ERROR);
+        assertThat(FailureClassifier.classify(null, null, "Invalid Password", null, false).reason())
+                .isEqualTo(FailureReason.AUTH_REJECTED);
+    }
+}
