@@ -2,6 +2,9 @@ package io.tuns.alertbot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.tuns.alertbot.config.AlertbotConfig;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bot against real servers: ngircd as the IRC network, Debian's ZNC in front of it (TLS, PASS login
@@ -38,8 +42,12 @@ class AlertBotIT {
     AlertBot bot;
     final HttpClient http = HttpClient.newHttpClient();
 
+    final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
     @BeforeEach
     void setUp() throws Exception {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
         smtpSetup = new ServerSetup(IrcServers.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
         smtp = new GreenMail(smtpSetup);
         smtp.start();
@@ -47,6 +55,7 @@ class AlertBotIT {
 
     @AfterEach
     void tearDown() {
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         if (bot != null) {
             bot.close();
         }
@@ -57,6 +66,10 @@ class AlertBotIT {
     }
 
     AlertBot startBot(IrcServers s) throws Exception {
+        return startBot(s, s.dir.resolve("password"), "");
+    }
+
+    AlertBot startBot(IrcServers s, Path passwordFile, String extraYaml) throws Exception {
         String yaml = String.join("\n",
                 "zone: Europe/Berlin",
                 "state-dir: " + tmp.resolve("state"),
@@ -68,7 +81,7 @@ class AlertBotIT {
                 "  user: " + IrcServers.ZNC_USER,
                 "  client-id: bot",
                 "  network: " + IrcServers.NETWORK,
-                "  password-file: " + s.dir.resolve("password"),
+                "  password-file: " + passwordFile,
                 "  nick: alertbot",
                 "  channel: '" + IrcServers.CHANNEL + "'",
                 "  ping-interval: 2s",
@@ -91,17 +104,11 @@ class AlertBotIT {
                 "  retry-max: 1s",
                 "http:",
                 "  listen: 127.0.0.1:0",
-                "");
+                extraYaml);
         AlertbotConfig cfg = new ConfigLoader(k -> null).parse(yaml);
         bot = new AlertBot(cfg, Clock.systemUTC());
         bot.start();
         return bot;
-    }
-
-    IrcServers servers(String certName) throws Exception {
-        servers = new IrcServers(tmp.resolve("irc"), certName);
-        java.nio.file.Files.createDirectories(servers.dir);
-        return servers;
     }
 
     @Test
@@ -112,6 +119,10 @@ class AlertBotIT {
         try (RawIrcClient watcher = new RawIrcClient(servers.ircPort, "watcher", IrcServers.CHANNEL)) {
             startBot(servers);
             awaitUp(true, Duration.ofSeconds(20));
+            assertThat(get("/healthz")).isEqualTo("ok\n");
+            assertThat(get("/metrics")).contains("tuns_alertbot_bouncer_up 1")
+                    .contains("tuns_alertbot_connect_attempts_total{reason=\"\",result=\"success\"} 1");
+            assertThat(get("/status")).contains("\"ircUp\" : true").contains("\"status\" : \"UP\"");
 
             assertThat(post(payload("firing", "HighMemory", "memory above 90%"))).isEqualTo(200);
             String seen = watcher.await(l -> l.contains("NOTICE " + IrcServers.CHANNEL) && l.contains("HighMemory"),
@@ -143,6 +154,61 @@ class AlertBotIT {
             Thread.sleep(1500);
             assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
             assertThat(count(m -> subject(m).startsWith("[RECOVERED"))).isEqualTo(1);
+            assertThat(get("/metrics")).contains("tuns_alertbot_connect_attempts_total{reason=\"connection_refused\",result=\"failure\"}")
+                    .contains("tuns_alertbot_notifications_total{channel=\"irc\",result=\"ok\"} 1")
+                    .contains("tuns_alertbot_notifications_total{channel=\"email\",result=\"sent\"} 3")
+                    .contains("tuns_alertbot_outbox_size 0");
+        }
+        assertThat(logs.list).isNotEmpty();
+        assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(IrcServers.ZNC_PASSWORD));
+    }
+
+    @Test
+    void hungBouncerIsNoticedByTheReadDeadline() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        awaitUp(true, Duration.ofSeconds(20));
+        // SIGSTOP: TCP stays open but nothing answers, like the VM that hung in the incident.
+        servers.freezeZnc();
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(6 + GRACE_S + 6));
+        assertThat(subject(down)).contains("ping timeout");
+    }
+
+    @Test
+    void wrongPasswordIsAuthRejectedAndAlertsAtOnce() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        Path wrong = java.nio.file.Files.writeString(tmp.resolve("wrong-password"), "not-the-password\n");
+        startBot(servers, wrong, "");
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(GRACE_S));
+        assertThat(subject(down)).contains("authentication rejected");
+        assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains("not-the-password"));
+    }
+
+    @Test
+    void mentionsAndDirectMessagesAreMailedInABatch() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        try (RawIrcClient carol = new RawIrcClient(servers.ircPort, "carol", IrcServers.CHANNEL)) {
+            startBot(servers, servers.dir.resolve("password"), String.join("\n",
+                    "mentions:",
+                    "  batch-interval: 2s",
+                    "  people:",
+                    "    - nick: alice",
+                    "      email: alice@example.org",
+                    "      direct-messages: true",
+                    ""));
+            awaitUp(true, Duration.ofSeconds(20));
+            carol.send("PRIVMSG " + IrcServers.CHANNEL + " :alice: the tunnel VM is swapping");
+            carol.send("PRIVMSG alertbot :alice, call me");
+            MimeMessage m = awaitMail(x -> subject(x).contains("for alice"), Duration.ofSeconds(10));
+            assertThat(m.getAllRecipients()[0].toString()).isEqualTo("alice@example.org");
+            String body = (String) m.getContent();
+            assertThat(body).contains("<carol> alice: the tunnel VM is swapping").contains("(direct)  <carol> alice, call me");
         }
     }
 
@@ -207,6 +273,11 @@ class AlertBotIT {
             Thread.sleep(100);
         }
         throw new AssertionError("IRC link not " + (up ? "up" : "down") + " within " + timeout + ": " + bot.status());
+    }
+
+    private String get(String path) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bot.httpPort() + path)).build();
+        return http.send(req, HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private int post(String json) throws Exception {

@@ -94,6 +94,11 @@ final class IrcServers implements AutoCloseable {
         znc.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process keeps its sockets but answers nothing (a hung VM). SIGKILL in close() still works. */
+    void freezeZnc() throws Exception {
+        new ProcessBuilder("kill", "-STOP", Long.toString(znc.pid())).start().waitFor();
+    }
+
     void killNgircd() throws InterruptedException {
         ngircd.destroyForcibly();
         ngircd.waitFor(10, TimeUnit.SECONDS);
