@@ -271,6 +271,13 @@ public final class IrcLink implements AutoCloseable {
                         upstreamLost(this, "ZNC is not connected to its IRC network");
                     }
                 }
+                case "376", "422" -> {
+                    // End of MOTD: registration is over. Join ourselves rather than rely on the library's timing;
+                    // a bouncer that already has us in the channel ignores it.
+                    if (!up) {
+                        client.sendRawLine("JOIN " + cfg.channel());
+                    }
+                }
                 case "464", "902", "904", "905", "906", "908" -> authRejected = line.command() + " " + line.last();
                 case "471", "473", "474", "475", "403", "405" -> {
                     if (line.param(1).equalsIgnoreCase(cfg.channel())) {
