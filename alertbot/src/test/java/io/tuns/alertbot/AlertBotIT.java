@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * The bot against real servers: ngircd as the IRC network, Debian's ZNC in front of it (TLS, PASS login
  * {@code user@client/network}), GreenMail as the SMTP server, a second IRC client watching the channel.
  */
-class AlertBotIT {
+public class AlertBotIT {
     static final long GRACE_S = 4;
 
     @TempDir
@@ -286,7 +286,7 @@ class AlertBotIT {
         return http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    static String payload(String status, String name, String summary) {
+    public static String payload(String status, String name, String summary) {
         return """
                 {"version":"4","groupKey":"{}:{alertname=\\"%2$s\\"}","truncatedAlerts":0,"status":"%1$s",
                  "receiver":"alertbot","groupLabels":{"alertname":"%2$s"},
