@@ -21,6 +21,9 @@ final class FakeSaslServer implements AutoCloseable {
     private final String expected;
     final List<String> saslPayloads = new CopyOnWriteArrayList<>();
     final List<String> received = new CopyOnWriteArrayList<>();
+    private final List<Socket> clients = new CopyOnWriteArrayList<>();
+    /** When false, PINGs go unanswered: the bot's deliveries stay unconfirmed (a fault no real server shows). */
+    volatile boolean answerPings = true;
 
     FakeSaslServer(String account, String password) throws IOException {
         server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -38,6 +41,7 @@ final class FakeSaslServer implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
+                clients.add(s);
                 Thread t = new Thread(() -> serve(s), "fake-sasl-client");
                 t.setDaemon(true);
                 t.start();
@@ -84,7 +88,7 @@ final class FakeSaslServer implements AutoCloseable {
                     send(out, ":fake 376 " + nick + " :End of MOTD");
                 } else if (line.startsWith("JOIN ")) {
                     send(out, ":" + nick + "!u@h JOIN " + line.substring(5).trim());
-                } else if (line.startsWith("PING ")) {
+                } else if (line.startsWith("PING ") && answerPings) {
                     send(out, ":fake PONG fake " + line.substring(5));
                 }
             }
@@ -98,8 +102,16 @@ final class FakeSaslServer implements AutoCloseable {
         out.flush();
     }
 
+    /** Drops every connection, as a bouncer crash would. */
+    void dropClients() throws IOException {
+        for (Socket s : clients) {
+            s.close();
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        dropClients();
         server.close();
     }
 }

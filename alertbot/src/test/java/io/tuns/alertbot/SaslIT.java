@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.tuns.alertbot.config.ConfigLoader;
+import jakarta.mail.internet.MimeMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +46,13 @@ class SaslIT {
     }
 
     void start(String password) throws Exception {
-        irc = new FakeSaslServer("ops@alertbot/libera", "right");
+        start(password, "");
+    }
+
+    void start(String password, String extraIrc) throws Exception {
+        if (irc == null) {
+            irc = new FakeSaslServer("ops@alertbot/libera", "right");
+        }
         String yaml = String.join("\n",
                 "state-dir: " + tmp.resolve("state"),
                 "irc:",
@@ -53,7 +66,8 @@ class SaslIT {
                 "  password-env: PW",
                 "  nick: opsbot",
                 "  channel: '#ops'",
-                "watchdog:",
+                "  message-delay: 50ms",
+                extraIrc + "watchdog:",
                 "  grace: 30s",
                 "  backoff-initial: 500ms",
                 "  backoff-max: 2s",
@@ -79,6 +93,45 @@ class SaslIT {
         }
         assertThat(bot.status().get("ircUp")).as("server saw %s", irc.received).isEqualTo(true);
         assertThat(irc.saslPayloads).containsExactly("ops@alertbot/libera\0ops@alertbot/libera\0right");
+    }
+
+    @Test
+    void unconfirmedNotificationsAreBoundedAndMailedWhenTheLinkFails() throws Exception {
+        irc = new FakeSaslServer("ops@alertbot/libera", "right");
+        irc.answerPings = false;
+        start("right", "  read-deadline: 60s\n  max-pending-notifications: 2\n");
+        awaitUp();
+        HttpClient http = HttpClient.newHttpClient();
+        for (String name : new String[] {"One", "Two", "Three"}) {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bot.httpPort() + "/alertmanager"))
+                    .POST(HttpRequest.BodyPublishers.ofString(AlertBotIT.payload("firing", name, "s"))).build();
+            assertThat(http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+        // The third exceeded the bound and went by mail at once.
+        assertThat(smtp.waitForIncomingEmail(5_000, 1)).isTrue();
+        assertThat(smtp.getReceivedMessages()[0].getSubject()).isEqualTo("[FIRING:1] Three");
+        assertThat(bot.status().get("unconfirmedIrcNotifications")).isEqualTo(2);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (irc.received.stream().noneMatch(l -> l.contains("Two")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        irc.dropClients();
+        assertThat(smtp.waitForIncomingEmail(10_000, 3)).isTrue();
+        List<String> subjects = new ArrayList<>();
+        for (MimeMessage m : smtp.getReceivedMessages()) {
+            if (!m.getSubject().startsWith("[DOWN]")) {
+                subjects.add(m.getSubject());
+            }
+        }
+        assertThat(subjects).containsExactlyInAnyOrder("[FIRING:1] One", "[FIRING:1] Two", "[FIRING:1] Three");
+    }
+
+    private void awaitUp() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!Boolean.TRUE.equals(bot.status().get("ircUp")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(bot.status().get("ircUp")).as("server saw %s", irc.received).isEqualTo(true);
     }
 
     @Test

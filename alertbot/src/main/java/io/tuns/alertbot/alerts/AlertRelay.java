@@ -70,7 +70,7 @@ public final class AlertRelay {
             log.info("event=alert_relayed channel=irc status={} alerts={}", status, alerts.size());
             return true;
         }
-        return mail(status, alerts, p, "The IRC link is down, so this alert comes by e-mail.");
+        return mail(status, alerts, p, "The IRC link is down (or too many notifications await the bouncer's confirmation), so this alert comes by e-mail.");
     }
 
     private boolean mail(String status, List<Alert> alerts, WebhookPayload p, String why) {

@@ -62,7 +62,7 @@ class AlertRelayTest {
         ircUp = false;
         assertThat(r.relay(payload(alert("C", "firing")))).isTrue();
         assertThat(mail.subjects()).containsExactly("[FIRING:1] A", "[FIRING:1] C");
-        assertThat(mail.mails.get(1).body()).contains("IRC link is down");
+        assertThat(mail.mails.get(1).body()).contains("The IRC link is down");
     }
 
     @Test
