@@ -213,6 +213,33 @@ public class AlertBotIT {
     }
 
     @Test
+    void restartDuringAnIncidentNeitherReAlertsNorLosesTheQueuedMail() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        awaitUp(true, Duration.ofSeconds(20));
+        smtp.stop();
+        servers.killZnc();
+        Thread.sleep((GRACE_S + 2) * 1000);
+        assertThat(status().get("outboxSize")).isEqualTo(1);
+        bot.close();
+
+        startBot(servers);
+        Thread.sleep((GRACE_S + 2) * 1000);
+        assertThat(((Map<?, ?>) status().get("watchdog")).get("status")).isEqualTo("DOWN");
+        smtp = new GreenMail(smtpSetup);
+        smtp.start();
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(10));
+        servers.startZnc();
+        MimeMessage recovered = awaitMail(m -> subject(m).startsWith("[RECOVERED"), Duration.ofSeconds(30));
+        assertThat(recovered.getHeader("In-Reply-To")[0]).isEqualTo(down.getMessageID());
+        Thread.sleep(1500);
+        assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
+        assertThat(count(m -> subject(m).startsWith("[RECOVERED"))).isEqualTo(1);
+    }
+
+    @Test
     void upstreamNetworkLostWhileBouncerLives() throws Exception {
         servers = new IrcServers(mkdir("irc"), "localhost");
         servers.startNgircd();

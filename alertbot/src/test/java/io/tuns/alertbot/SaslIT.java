@@ -50,13 +50,17 @@ class SaslIT {
     }
 
     void start(String password, String extraIrc) throws Exception {
+        start(password, extraIrc, "127.0.0.1");
+    }
+
+    void start(String password, String extraIrc, String host) throws Exception {
         if (irc == null) {
             irc = new FakeSaslServer("ops@alertbot/libera", "right");
         }
         String yaml = String.join("\n",
                 "state-dir: " + tmp.resolve("state"),
                 "irc:",
-                "  host: 127.0.0.1",
+                "  host: " + host,
                 "  port: " + irc.port(),
                 "  tls: false",
                 "  insecure-plaintext: true",
@@ -132,6 +136,22 @@ class SaslIT {
             Thread.sleep(100);
         }
         assertThat(bot.status().get("ircUp")).as("server saw %s", irc.received).isEqualTo(true);
+    }
+
+    @Test
+    void unknownHostIsClassifiedAsDns() throws Exception {
+        start("right", "", "bouncer.invalid");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Object reason = null;
+        while (System.nanoTime() < deadline) {
+            reason = ((java.util.Map<?, ?>) bot.status().get("watchdog")).get("lastReason");
+            if (reason != null) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(reason).isEqualTo("dns");
+        assertThat(((java.util.Map<?, ?>) bot.status().get("watchdog")).get("status")).isEqualTo("FAILING");
     }
 
     @Test

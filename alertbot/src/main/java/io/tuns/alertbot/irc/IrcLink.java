@@ -210,6 +210,7 @@ public final class IrcLink implements AutoCloseable {
         volatile String nick = cfg.nick();
         volatile String serverError;
         volatile String authRejected;
+        volatile boolean inPlayback;
 
         Attempt(long id) {
             this.id = id;
@@ -319,7 +320,16 @@ public final class IrcLink implements AutoCloseable {
                 }
                 return;
             }
-            if (!line.command().equals("PRIVMSG") || from.equalsIgnoreCase(nick)) {
+            if (from.equals("***")) {
+                // ZNC's buffer playback markers: replayed lines are old news, not new mentions.
+                if (text.startsWith("Buffer Playback")) {
+                    inPlayback = true;
+                } else if (text.startsWith("Playback Complete")) {
+                    inPlayback = false;
+                }
+                return;
+            }
+            if (!line.command().equals("PRIVMSG") || from.equalsIgnoreCase(nick) || inPlayback) {
                 return;
             }
             boolean direct = line.param(0).equalsIgnoreCase(nick);

@@ -71,7 +71,8 @@ public final class Mailer {
             to[i] = new InternetAddress(mail.to().get(i));
         }
         msg.setRecipients(Message.RecipientType.TO, to);
-        msg.setSubject(mail.subject(), "UTF-8");
+        // Labels end up in subjects: no CR/LF may reach the header.
+        msg.setSubject(mail.subject().replaceAll("[\\r\\n]+", " "), "UTF-8");
         msg.setSentDate(new Date());
         msg.setHeader("Auto-Submitted", "auto-generated");
         msg.setHeader("X-Tuns-Alertbot-Kind", mail.kind());
