@@ -15,6 +15,8 @@ import java.util.function.LongConsumer;
  */
 final class TunnelHistory implements ByteAccount {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TunnelHistory.class);
+
     /** Frees bytes elsewhere (the tunnel holding the most) when the global budget is empty. */
     @FunctionalInterface
     interface PressureReliever {
@@ -195,8 +197,9 @@ final class TunnelHistory implements ByteAccount {
         for (ExchangeListener l : listeners) {
             try {
                 l.exchange(exchange, event);
-            } catch (RuntimeException ignored) {
+            } catch (RuntimeException e) {
                 // a viewer's failure must never reach the proxy path
+                log.warn("console listener failed host={} error={}", host, e.toString());
             }
         }
     }

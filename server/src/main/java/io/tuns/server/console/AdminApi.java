@@ -1,0 +1,94 @@
+package io.tuns.server.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The admin console's data: sish's {@code /_sish/api/clients} shape, plus a link to each HTTP tunnel's console. */
+final class AdminApi {
+
+    private final ObjectMapper mapper;
+    private final ConsoleBackend backend;
+
+    AdminApi(ObjectMapper mapper, ConsoleBackend backend) {
+        this.mapper = mapper;
+        this.backend = backend;
+    }
+
+    /**
+     * {@code {status, clients: {<remoteAddr>: {remoteAddr, user, version, session, pubKey, pubKeyFingerprint,
+     * listeners[], routeListeners: {httpListeners, listeners, tcpAliases}}}}} as sish returns it (pico's TUI reads
+     * it). tuns adds {@code consoles: {host: url}} per client, which sish clients ignore.
+     */
+    ObjectNode clients() {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("status", true);
+        ObjectNode clients = root.putObject("clients");
+        for (ClientInfo c : backend.clients()) {
+            ObjectNode n = clients.putObject(c.remoteAddr());
+            n.put("remoteAddr", c.remoteAddr());
+            n.put("user", c.user());
+            n.put("version", c.version());
+            n.put("session", c.sessionId());
+            n.put("pubKey", c.pubKey());
+            n.put("pubKeyFingerprint", c.pubKeyFingerprint());
+            n.set("listeners", mapper.valueToTree(nullToEmpty(c.listeners())));
+            ObjectNode routes = n.putObject("routeListeners");
+            routes.set("httpListeners", mapper.valueToTree(nullToEmpty(c.httpListeners())));
+            routes.set("listeners", mapper.valueToTree(nullToEmpty(c.tcpListeners())));
+            routes.set("tcpAliases", mapper.valueToTree(nullToEmpty(c.tcpAliases())));
+            ObjectNode consoles = n.putObject("consoles");
+            for (String key : nullToEmpty(c.httpListeners()).keySet()) {
+                String host = hostOf(key);
+                Optional<TunnelInfo> t = backend.tunnelForHost(host);
+                t.ifPresent(info -> consoles.put(host, ConsoleTokens.serviceConsoleUrl(origin(info.publicUrl()),
+                        info.consoleToken())));
+            }
+        }
+        return root;
+    }
+
+    /** "user:pass@host/path" → "host". */
+    static String hostOf(String httpListenerKey) {
+        String s = httpListenerKey;
+        int at = s.lastIndexOf('@');
+        if (at >= 0) {
+            s = s.substring(at + 1);
+        }
+        int slash = s.indexOf('/');
+        if (slash >= 0) {
+            s = s.substring(0, slash);
+        }
+        int colon = s.lastIndexOf(':');
+        if (colon > 0 && !s.endsWith("]")) {
+            s = s.substring(0, colon);
+        }
+        return s.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** "http://user:pass@host:8080/path" → "http://host:8080": the console lives at the host's root. */
+    static String origin(String publicUrl) {
+        int scheme = publicUrl.indexOf("://");
+        String rest = scheme < 0 ? publicUrl : publicUrl.substring(scheme + 3);
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            rest = rest.substring(0, slash);
+        }
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            rest = rest.substring(at + 1);
+        }
+        return (scheme < 0 ? "http" : publicUrl.substring(0, scheme)) + "://" + rest;
+    }
+
+    private static <T> List<T> nullToEmpty(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+
+    private static <K, V> Map<K, V> nullToEmpty(Map<K, V> m) {
+        return m == null ? Map.of() : m;
+    }
+}

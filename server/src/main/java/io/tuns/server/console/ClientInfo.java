@@ -1,0 +1,18 @@
+package io.tuns.server.console;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ssh client, with what sish's {@code /_sish/api/clients} JSON reports about it.
+ *
+ * @param remoteAddr        "ip:port" of the ssh connection, also its key in the JSON and for disconnects
+ * @param listeners         the connection's listener names (sish: unix socket paths or addresses)
+ * @param httpListeners     "user:pass@host/path" → listener names (sish {@code routeListeners.httpListeners})
+ * @param tcpListeners      TCP address (or address-sni) → listener name (sish {@code routeListeners.listeners})
+ * @param tcpAliases        "alias:port" → listener name (sish {@code routeListeners.tcpAliases})
+ */
+public record ClientInfo(String remoteAddr, String user, String version, String sessionId, String pubKey,
+                         String pubKeyFingerprint, List<String> listeners, Map<String, List<String>> httpListeners,
+                         Map<String, String> tcpListeners, Map<String, String> tcpAliases) {
+}

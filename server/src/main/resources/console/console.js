@@ -1,0 +1,325 @@
+'use strict';
+// Service console: live list (SSE) + history from the server, filters, detail, replay, curl, HAR.
+(function () {
+  const t = window.tuns;
+  const el = t.el;
+  const $ = (id) => document.getElementById(id);
+  const MAX_ROWS = 500; // the browser keeps a bounded list too
+  const exchanges = new Map();
+  let selected = null;
+  let detail = null;
+  let bodies = { request: null, response: null };
+  let renderQueued = false;
+  let source = null;
+
+  function filters() {
+    return {
+      method: $('f-method').value.trim(),
+      status: $('f-status').value.trim(),
+      path: $('f-path').value.trim(),
+      q: $('f-q').value.trim()
+    };
+  }
+
+  function query(f) {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(f)) if (v) p.set(k, v);
+    const s = p.toString();
+    return s ? '?' + s : '';
+  }
+
+  // Same rules as the server's filter (used for HAR export), applied to live rows.
+  function matches(e, f) {
+    if (f.method) {
+      const ms = f.method.toUpperCase().split(',').map((s) => s.trim()).filter(Boolean);
+      if (ms.length && ms.indexOf(e.method.toUpperCase()) < 0) return false;
+    }
+    if (f.status) {
+      const ss = f.status.toLowerCase().split(',').map((s) => s.trim()).filter(Boolean);
+      const ok = ss.some((s) => s === 'pending' ? e.status === 0
+        : /^[0-9]xx$/.test(s) ? Math.floor(e.status / 100) === Number(s[0]) : String(e.status) === s);
+      if (ss.length && !ok) return false;
+    }
+    if (f.path && e.path.indexOf(f.path) < 0) return false;
+    if (f.q) {
+      const q = f.q.toLowerCase();
+      const hay = [e.method, e.uri, String(e.status), e.clientIp, e.contentType].join(' ').toLowerCase();
+      if (hay.indexOf(q) < 0 && !e._serverMatch) return false;
+    }
+    return true;
+  }
+
+  function upsert(summary) {
+    exchanges.set(summary.id, Object.assign(exchanges.get(summary.id) || {}, summary));
+    if (exchanges.size > MAX_ROWS) {
+      const oldest = Math.min(...exchanges.keys());
+      exchanges.delete(oldest);
+    }
+  }
+
+  function scheduleRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => { renderQueued = false; renderList(); });
+  }
+
+  function statusClass(e) {
+    if (e.state === 'aborted') return 's-err';
+    if (!e.status) return 's-pending';
+    return 's-' + Math.floor(e.status / 100) + 'xx';
+  }
+
+  function renderList() {
+    const f = filters();
+    const rows = $('rows');
+    t.clear(rows);
+    const list = [...exchanges.values()].sort((a, b) => b.id - a.id).filter((e) => matches(e, f));
+    for (const e of list) {
+      const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e), dataset: { id: String(e.id) } },
+        el('td', null, t.time(e.startedAt)),
+        el('td', { className: 'method' }, e.method),
+        el('td', { className: 'path', title: e.uri }, e.uri),
+        el('td', { className: 'status' }, e.status ? String(e.status) : (e.state === 'aborted' ? 'aborted' : '…')),
+        el('td', null, t.ms(e.durationMs)),
+        el('td', null, t.bytes(e.responseBytes) + (e.responseTruncated ? ' ✂' : '')),
+        el('td', { className: 'muted' }, e.clientIp));
+      tr.addEventListener('click', () => select(e.id));
+      rows.appendChild(tr);
+    }
+    $('empty').hidden = exchanges.size > 0;
+    $('count').textContent = list.length + ' of ' + exchanges.size;
+    $('har-all').href = '/_sish/api/har' + query(f);
+  }
+
+  async function reloadList() {
+    const f = filters();
+    try {
+      const res = await t.api('/_sish/api/exchanges');
+      exchanges.clear();
+      res.exchanges.forEach(upsert);
+      if (f.q) {
+        // Free text also searches headers, which only the server has: mark its matches.
+        const hits = await t.api('/_sish/api/exchanges' + query({ q: f.q }));
+        hits.exchanges.forEach((e) => { const x = exchanges.get(e.id); if (x) x._serverMatch = true; });
+      }
+      renderList();
+    } catch (err) {
+      setLive('error: ' + err.message, 'bad');
+    }
+  }
+
+  function setLive(text, cls) {
+    const live = $('live');
+    live.textContent = text;
+    live.className = 'pill ' + (cls || '');
+  }
+
+  function connect() {
+    if (source) source.close();
+    source = new EventSource('/_sish/api/events');
+    source.addEventListener('hello', () => { setLive('live', 'ok'); reloadList(); });
+    source.addEventListener('exchange', (ev) => {
+      const msg = JSON.parse(ev.data);
+      upsert(msg.exchange);
+      if (!$('pause').checked) scheduleRender();
+      if (selected === msg.exchange.id && msg.event === 'ended') select(selected);
+    });
+    source.addEventListener('gap', (ev) => {
+      const msg = JSON.parse(ev.data);
+      setLive('live (caught up after ' + msg.dropped + ' missed events)', 'ok');
+      reloadList();
+    });
+    source.addEventListener('closed', () => { setLive('tunnel closed', 'bad'); source.close(); });
+    source.onerror = () => setLive('reconnecting…', 'warn');
+  }
+
+  function headerTable(headers, trailers) {
+    const rows = (headers || []).concat((trailers || []).map((h) => Object.assign({ trailer: true }, h)));
+    if (!rows.length) return el('p', { className: 'muted' }, 'No headers captured.');
+    const tbody = el('tbody');
+    for (const h of rows) {
+      tbody.appendChild(el('tr', null,
+        el('th', null, h.name + (h.trailer ? ' (trailer)' : '')),
+        el('td', { className: h.redacted ? 'muted' : '' }, h.value)));
+    }
+    return el('table', { className: 'headers' }, tbody);
+  }
+
+  function sizeLine(info) {
+    let s = t.bytes(info.observedBytes) + ' seen';
+    if (info.declaredLength) s += ' (Content-Length ' + info.declaredLength + ')';
+    if (info.truncated) s += ' · captured ' + t.bytes(info.capturedBytes) + ' — ' + info.truncationNote;
+    return s;
+  }
+
+  function bodyView(container, info, body) {
+    t.clear(container);
+    container.appendChild(el('p', { className: 'muted' }, sizeLine(info)));
+    if (!body) return;
+    if (body.kind === 'empty') {
+      container.appendChild(el('p', { className: 'muted' }, info.observedBytes ? 'Body not captured.' : 'No body.'));
+      return;
+    }
+    if (body.note) container.appendChild(el('p', { className: 'note' }, body.note));
+    if (body.decoded) container.appendChild(el('p', { className: 'muted' }, 'Decoded from ' + body.encoding + (body.renderTruncated ? ' — preview cut at ' + t.bytes(body.renderedBytes) : '')));
+    else if (body.renderTruncated) container.appendChild(el('p', { className: 'muted' }, 'Preview cut at ' + t.bytes(body.renderedBytes)));
+    const views = {};
+    const bytes = body.base64 !== undefined ? t.base64ToBytes(body.base64) : new TextEncoder().encode(body.text || '');
+    if (body.kind === 'json') {
+      views.pretty = () => { try { return JSON.stringify(JSON.parse(body.text), null, 2); } catch (e) { return body.text; } };
+    }
+    if (body.text !== undefined) views.text = () => body.text;
+    views.hex = () => t.hexdump(bytes);
+    const pre = el('pre', { className: 'body' });
+    const tabs = el('div', { className: 'tabs' });
+    const show = (name) => {
+      pre.textContent = views[name]();
+      for (const b of tabs.children) b.classList.toggle('active', b.dataset.view === name);
+    };
+    for (const name of Object.keys(views)) {
+      const b = el('button', { type: 'button', dataset: { view: name } }, name);
+      b.addEventListener('click', () => show(name));
+      tabs.appendChild(b);
+    }
+    container.appendChild(tabs);
+    container.appendChild(pre);
+    show(Object.keys(views)[0]);
+  }
+
+  async function loadBody(side, container, info) {
+    bodyView(container, info, null);
+    if (!info.capturedBytes) {
+      bodyView(container, info, { kind: 'empty' });
+      return null;
+    }
+    try {
+      const body = await t.api('/_sish/api/exchanges/' + selected + '/body/' + side);
+      bodyView(container, info, body);
+      return body;
+    } catch (err) {
+      container.appendChild(el('p', { className: 'note' }, 'Could not load the body: ' + err.message));
+      return null;
+    }
+  }
+
+  async function select(id) {
+    selected = id;
+    scheduleRender();
+    let d;
+    try {
+      d = await t.api('/_sish/api/exchanges/' + id);
+    } catch (err) {
+      $('detail-pane').hidden = false;
+      $('d-title').textContent = err.message;
+      return;
+    }
+    if (selected !== id) return;
+    detail = d;
+    $('detail-pane').hidden = false;
+    $('d-title').textContent = d.method + ' ' + d.uri;
+    const meta = $('d-meta');
+    t.clear(meta);
+    const add = (k, v) => { meta.appendChild(el('dt', null, k)); meta.appendChild(el('dd', null, v)); };
+    add('Status', d.status ? d.status + ' ' + d.reason : (d.state === 'aborted' ? 'aborted: ' + (d.abortReason || '') : 'waiting'));
+    add('URL', d.url);
+    add('Client', d.clientIp);
+    add('Started', new Date(d.startedAt).toISOString());
+    add('Timings', 'request ' + t.ms(d.timings.requestMs) + ' · first byte ' + t.ms(d.timings.waitMs) + ' · total ' + t.ms(d.timings.totalMs));
+    add('State', d.state + (d.headersDropped ? ' (some headers not kept: capture budget full)' : ''));
+    $('d-req-headers').replaceChildren(headerTable(d.requestHeaders, d.requestTrailers));
+    $('d-resp-headers').replaceChildren(headerTable(d.responseHeaders, d.responseTrailers));
+    $('har-one').href = '/_sish/api/exchanges/' + id + '/har';
+    $('curl-text').hidden = true;
+    bodies = { request: null, response: null };
+    bodies.request = await loadBody('request', $('d-req-body'), d.request);
+    bodies.response = await loadBody('response', $('d-resp-body'), d.response);
+  }
+
+  function showResult(res) {
+    const box = $('replay-result');
+    box.hidden = false;
+    $('r-summary').textContent = res.error ? res.error : (res.status + ' ' + res.reason + ' in ' + t.ms(res.durationMs));
+    if (res.error) { t.clear($('r-headers')); t.clear($('r-body')); return; }
+    $('r-headers').replaceChildren(headerTable(res.headers));
+    const info = { observedBytes: res.body.observedBytes, capturedBytes: res.body.capturedBytes, truncated: res.body.truncated, truncationNote: 'answer larger than the preview bound' };
+    bodyView($('r-body'), info, res.body);
+  }
+
+  async function replay(payload) {
+    if (selected === null) return;
+    $('replay-result').hidden = false;
+    $('r-summary').textContent = 'Sending…';
+    try {
+      const res = await t.api('/_sish/api/exchanges/' + selected + '/replay', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload ? JSON.stringify(payload) : ''
+      });
+      showResult(res);
+    } catch (err) {
+      showResult({ error: err.message });
+    }
+  }
+
+  function openEditor() {
+    if (!detail) return;
+    $('editor').hidden = false;
+    $('e-method').value = detail.method;
+    $('e-uri').value = detail.uri;
+    $('e-headers').value = (detail.requestHeaders || [])
+      .filter((h) => !h.redacted && ['host', 'content-length', 'connection', 'transfer-encoding'].indexOf(h.name.toLowerCase()) < 0)
+      .map((h) => h.name + ': ' + h.value).join('\n');
+    $('e-body').value = bodies.request && bodies.request.text !== undefined ? bodies.request.text : '';
+  }
+
+  function editedPayload() {
+    const headers = $('e-headers').value.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+      const i = line.indexOf(':');
+      return i > 0 ? { name: line.slice(0, i).trim(), value: line.slice(i + 1).trim() } : null;
+    }).filter(Boolean);
+    return { method: $('e-method').value, uri: $('e-uri').value, headers, body: $('e-body').value };
+  }
+
+  async function copyCurl() {
+    if (!detail) return;
+    const area = $('curl-text');
+    area.value = detail.curl;
+    area.hidden = false;
+    area.select();
+    try {
+      await navigator.clipboard.writeText(detail.curl);
+      setLive('curl command copied', 'ok');
+    } catch (e) {
+      // No clipboard permission: the command is selected in the box instead.
+    }
+  }
+
+  async function start() {
+    try {
+      const session = await t.api('/_sish/api/session');
+      t.setCsrf(session.csrf);
+      $('tunnel').textContent = session.publicUrl || session.host;
+      $('budget').textContent = 'capture ' + t.bytes(session.limits.capturedBytes) + ' of ' + t.bytes(session.limits.captureBudgetBytes)
+        + ' · per body ' + (session.limits.maxCaptureBytesPerBody < 0 ? 'budget only' : t.bytes(session.limits.maxCaptureBytesPerBody));
+    } catch (err) {
+      setLive(err.message, 'bad');
+      return;
+    }
+    for (const id of ['f-method', 'f-status', 'f-path']) $(id).addEventListener('input', scheduleRender);
+    let qTimer = null;
+    $('f-q').addEventListener('input', () => { clearTimeout(qTimer); qTimer = setTimeout(reloadList, 250); });
+    $('filters').addEventListener('submit', (ev) => ev.preventDefault());
+    $('filters').addEventListener('reset', () => setTimeout(reloadList, 0));
+    $('pause').addEventListener('change', scheduleRender);
+    $('replay').addEventListener('click', () => replay(null));
+    $('edit').addEventListener('click', openEditor);
+    $('e-cancel').addEventListener('click', () => { $('editor').hidden = true; });
+    $('editor').addEventListener('submit', (ev) => { ev.preventDefault(); replay(editedPayload()); });
+    $('curl').addEventListener('click', copyCurl);
+    $('close-detail').addEventListener('click', () => { selected = null; detail = null; $('detail-pane').hidden = true; scheduleRender(); });
+    await reloadList();
+    connect();
+  }
+
+  document.addEventListener('DOMContentLoaded', start);
+})();
