@@ -37,7 +37,14 @@ public final class Heartbeat {
         this.to = to;
         this.store = store;
         // Before the first heartbeat, count from start-up so a pipeline that never worked is reported too.
-        this.state = store.heartbeat().orElse(new HeartbeatState(clock.instant(), false, null));
+        // Persisted at once, so frequent restarts cannot keep postponing the first "silent" mail.
+        this.state = store.heartbeat().orElse(null);
+        if (state == null) {
+            state = new HeartbeatState(clock.instant(), false, null);
+            if (cfg.enabled()) {
+                store.saveHeartbeat(state);
+            }
+        }
     }
 
     public boolean isHeartbeat(Alert a) {

@@ -39,7 +39,7 @@ public record WebhookPayload(String status, String receiver, Map<String, String>
     private static Map<String, String> map(JsonNode n) {
         Map<String, String> m = new LinkedHashMap<>();
         if (n.isObject()) {
-            n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+            n.properties().forEach(e -> m.put(e.getKey(), e.getValue().asText()));
         }
         return m;
     }

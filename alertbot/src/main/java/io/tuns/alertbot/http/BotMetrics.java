@@ -74,10 +74,10 @@ public final class BotMetrics implements LinkListener, NotificationCounter, Outb
     }
 
     public void write(OutputStream out) throws IOException {
-        new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
     }
 
     public String contentType() {
-        return new PrometheusTextFormatWriter(false).getContentType();
+        return PrometheusTextFormatWriter.create().getContentType();
     }
 }

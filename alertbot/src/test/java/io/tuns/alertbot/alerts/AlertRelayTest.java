@@ -87,6 +87,16 @@ class AlertRelayTest {
     }
 
     @Test
+    void restartsDoNotPostponeTheFirstSilentMail() throws Exception {
+        heartbeat();
+        clock.advance(Duration.ofMinutes(6));
+        heartbeat();
+        clock.advance(Duration.ofMinutes(6));
+        heartbeat().tick();
+        assertThat(mail.subjects()).containsExactly("[SILENT] alert pipeline silent since 2026-01-01T00:00:00Z");
+    }
+
+    @Test
     void silentStateSurvivesRestart() throws Exception {
         Heartbeat hb = heartbeat();
         clock.advance(Duration.ofMinutes(11));
