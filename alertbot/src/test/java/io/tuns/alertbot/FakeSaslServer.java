@@ -24,6 +24,10 @@ final class FakeSaslServer implements AutoCloseable {
     private final List<Socket> clients = new CopyOnWriteArrayList<>();
     /** When false, PINGs go unanswered: the bot's deliveries stay unconfirmed (a fault no real server shows). */
     volatile boolean answerPings = true;
+    /** When true, reads everything and answers nothing (a hung server). */
+    volatile boolean silent;
+    /** When set, sends {@code ERROR :<text>} and closes right after the welcome. */
+    volatile String errorAfterWelcome;
 
     FakeSaslServer(String account, String password) throws IOException {
         server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -59,6 +63,9 @@ final class FakeSaslServer implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 received.add(line.startsWith("AUTHENTICATE ") && line.length() > 20 ? "AUTHENTICATE <redacted>" : line);
+                if (silent) {
+                    continue;
+                }
                 if (line.startsWith("NICK ")) {
                     nick = line.substring(5).trim();
                 } else if (line.startsWith("CAP LS")) {
@@ -86,6 +93,10 @@ final class FakeSaslServer implements AutoCloseable {
                     send(out, ":fake 005 " + nick + " CHANTYPES=# PREFIX=(ov)@+ :are supported by this server");
                     send(out, ":fake 375 " + nick + " :- fake message of the day");
                     send(out, ":fake 376 " + nick + " :End of MOTD");
+                    if (errorAfterWelcome != null) {
+                        send(out, "ERROR :" + errorAfterWelcome);
+                        return;
+                    }
                 } else if (line.startsWith("JOIN ")) {
                     send(out, ":" + nick + "!u@h JOIN " + line.substring(5).trim());
                 } else if (line.startsWith("PING ") && answerPings) {

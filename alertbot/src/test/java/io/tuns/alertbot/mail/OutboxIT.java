@@ -61,4 +61,29 @@ class OutboxIT {
             smtp.stop();
         }
     }
+
+    @Test
+    void hourlyRateLimitHoldsMailInTheOutbox() throws Exception {
+        int port = OutboxTest.freePort();
+        GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        AlertbotConfig.Mail cfg = new AlertbotConfig.Mail("127.0.0.1", port, AlertbotConfig.MailSecurity.PLAIN,
+                Optional.empty(), Optional.empty(), "bot@example.org", List.of("ops@example.org"),
+                Duration.ofSeconds(3), 2, Duration.ofMillis(200), Duration.ofMillis(400), 10, Optional.empty());
+        Outbox outbox = new Outbox(dir, 10, new Mailer(cfg)::send, new RateLimiter(2, Clock.systemUTC()),
+                Duration.ofMillis(200), Duration.ofMillis(400), listener);
+        outbox.start();
+        try {
+            for (String s : List.of("a", "b", "c")) {
+                outbox.enqueue(OutboxTest.mail(s));
+            }
+            assertThat(smtp.waitForIncomingEmail(5_000, 2)).isTrue();
+            Thread.sleep(1000);
+            assertThat(smtp.getReceivedMessages()).hasSize(2);
+            assertThat(outbox.size()).isEqualTo(1);
+        } finally {
+            outbox.close();
+            smtp.stop();
+        }
+    }
 }

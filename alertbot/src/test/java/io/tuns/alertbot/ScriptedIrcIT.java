@@ -20,8 +20,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SASL PLAIN login (soju, ZNC ≥ 1.10) against {@link FakeSaslServer}; see there why it is a fake. */
-class SaslIT {
+/**
+ * Against {@link FakeSaslServer}, for what Debian's ZNC/ngircd cannot show: SASL PLAIN (soju, ZNC ≥ 1.10), a server
+ * that never answers registration, a server ERROR, deliveries never confirmed; plus DNS failure and the heartbeat,
+ * which need no real bouncer.
+ */
+class ScriptedIrcIT {
     @TempDir
     Path tmp;
     GreenMail smtp;
@@ -54,6 +58,10 @@ class SaslIT {
     }
 
     void start(String password, String extraIrc, String host) throws Exception {
+        start(password, extraIrc, host, "");
+    }
+
+    void start(String password, String extraIrc, String host, String extraTop) throws Exception {
         if (irc == null) {
             irc = new FakeSaslServer("ops@alertbot/libera", "right");
         }
@@ -83,7 +91,7 @@ class SaslIT {
                 "  to: ops@example.org",
                 "http:",
                 "  listen: 127.0.0.1:0",
-                "");
+                extraTop);
         bot = new AlertBot(new ConfigLoader(Map.of("PW", password)::get).parse(yaml), Clock.systemUTC());
         bot.start();
     }
@@ -152,6 +160,52 @@ class SaslIT {
         }
         assertThat(reason).isEqualTo("dns");
         assertThat(((java.util.Map<?, ?>) bot.status().get("watchdog")).get("status")).isEqualTo("FAILING");
+    }
+
+    @Test
+    void silentServerIsARegistrationTimeout() throws Exception {
+        irc = new FakeSaslServer("ops@alertbot/libera", "right");
+        irc.silent = true;
+        start("right", "  registration-timeout: 2s\n");
+        assertThat(awaitReason()).isEqualTo("registration_timeout");
+    }
+
+    @Test
+    void serverErrorIsClassified() throws Exception {
+        irc = new FakeSaslServer("ops@alertbot/libera", "right");
+        irc.errorAfterWelcome = "Closing Link: opsbot (K-Lined)";
+        start("right");
+        assertThat(awaitReason()).isEqualTo("server_error");
+        assertThat(((java.util.Map<?, ?>) bot.status().get("watchdog")).get("lastError").toString())
+                .contains("K-Lined");
+    }
+
+    @Test
+    void heartbeatSilenceIsMailedOnceAndItsReturnToo() throws Exception {
+        start("right", "", "127.0.0.1", "heartbeat:\n  enabled: true\n  expect-every: 3s\n");
+        awaitUp();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest watchdog = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bot.httpPort() + "/alertmanager"))
+                .POST(HttpRequest.BodyPublishers.ofString(AlertBotIT.payload("firing", "Watchdog", "pipeline ok"))).build();
+        assertThat(http.send(watchdog, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(irc.received).noneMatch(l -> l.contains("Watchdog"));
+        assertThat(smtp.waitForIncomingEmail(8_000, 1)).isTrue();
+        assertThat(smtp.getReceivedMessages()[0].getSubject()).startsWith("[SILENT] alert pipeline silent since ");
+        Thread.sleep(2500);
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
+        http.send(watchdog, HttpResponse.BodyHandlers.ofString());
+        assertThat(smtp.waitForIncomingEmail(5_000, 2)).isTrue();
+        assertThat(smtp.getReceivedMessages()[1].getSubject()).startsWith("[RECOVERED] alert pipeline heartbeat back");
+    }
+
+    private Object awaitReason() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Object reason = null;
+        while (System.nanoTime() < deadline && reason == null) {
+            reason = ((java.util.Map<?, ?>) bot.status().get("watchdog")).get("lastReason");
+            Thread.sleep(100);
+        }
+        return reason;
     }
 
     @Test
