@@ -1,67 +1,73 @@
 package io.tuns.server.cli;
 
-import io.tuns.server.TunsServer;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ConfigLoader;
+import io.tuns.server.config.ParseErrors;
 import io.tuns.server.config.ServerConfig;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
+import java.util.stream.Stream;
 import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 
 /**
- * {@code bin/tuns serve [flags]}: parse the configuration, print warnings, run until stopped. Configuration
- * errors are one line on stderr and exit code 2, never a stack trace.
+ * The jar's entry point. {@code bin/tuns serve [flags]} passes only the flags, so the arguments are the
+ * {@code serve} command's; a leading {@code serve} word is accepted too. Configuration errors are one line on
+ * stderr and exit code 2, never a stack trace; start-up failures exit 1.
  */
 public final class Main {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_START_FAILED = 1;
+    static final int EXIT_CONFIG = 2;
 
     private Main() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        List<String> a = Arrays.asList(args);
-        if (!a.isEmpty() && a.get(0).equals("serve")) {
-            a = a.subList(1, a.size());
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
+        PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
+        int code = run(args, System.getenv(), out, err, new RunUntilStopped(err));
+        if (code != EXIT_OK) {
+            System.exit(code);
         }
-        String[] rest = a.toArray(String[]::new);
-        CommandLine cl = new CommandLine(ConfigLoader.commandSpec());
-        if (a.contains("-h") || a.contains("--help")) {
-            cl.usage(System.out);
-            return;
-        }
-        if (a.contains("-V") || a.contains("--version")) {
-            cl.printVersionHelp(System.out);
-            return;
-        }
-        ServerConfig cfg;
+    }
+
+    /** Everything {@link #main} does, with its surroundings passed in; returns the exit code. */
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, ServerLauncher launcher) {
+        String[] serveArgs = args.length > 0 && args[0].equals(TunsCommand.SERVE)
+                ? Arrays.copyOfRange(args, 1, args.length) : args;
+        CommandLine tuns = TunsCommand.create();
+        tuns.setOut(out);
+        tuns.setErr(err);
         try {
-            cfg = ConfigLoader.load(rest, System.getenv());
+            ParseResult parsed = tuns.parseArgs(Stream.concat(Stream.of(TunsCommand.SERVE), Arrays.stream(serveArgs))
+                    .toArray(String[]::new));
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                return EXIT_OK;
+            }
+            ServerConfig config = ConfigLoader.load(serveArgs, env);
+            config.warnings().forEach(w -> err.println("tuns: warning: " + w));
+            err.flush();
+            launcher.launch(config);
+            return EXIT_OK;
+        } catch (CommandLine.ParameterException e) {
+            return fail(err, EXIT_CONFIG, ParseErrors.toConfigException(e).getMessage());
         } catch (ConfigException e) {
-            System.err.println("tuns: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        cfg.warnings().forEach(w -> System.err.println("tuns: warning: " + w));
-        TunsServer server;
-        try {
-            server = new TunsServer(cfg);
-            server.start();
-        } catch (ConfigException e) {
-            System.err.println("tuns: " + e.getMessage());
-            System.exit(2);
-            return;
+            return fail(err, EXIT_CONFIG, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_OK;
         } catch (Exception e) {
-            System.err.println("tuns: could not start: " + e.getMessage());
-            System.exit(1);
-            return;
+            return fail(err, EXIT_START_FAILED, "could not start: " + (e.getMessage() == null ? e : e.getMessage()));
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "tuns-shutdown"));
-        System.err.println("tuns: serving ssh on port " + server.sshPort() + ", http on port " + server.httpPort()
-                + " — try: ssh -p " + server.sshPort() + " -R myapp:80:localhost:3000 " + cfg.domain());
-        stopped.await();
+    }
+
+    private static int fail(PrintWriter err, int code, String message) {
+        err.println("tuns: " + message.replaceAll("\\s*\\R\\s*", " "));
+        err.flush();
+        return code;
     }
 }

@@ -9,7 +9,7 @@ final class Cidr {
     private Cidr() {
     }
 
-    static void check(String flag, String value) {
+    static void check(String origin, String value) {
         String ip = value;
         int slash = value.indexOf('/');
         if (slash >= 0) {
@@ -20,16 +20,36 @@ final class Cidr {
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                throw new ConfigException("--" + flag + ": '" + value + "' has a bad prefix length");
+                throw new ConfigException(origin + ": '" + value + "' has a bad prefix length (expected an IP or CIDR)");
             }
         }
+        if (!(ip.contains(":") ? isIpv6Literal(ip) : isIpv4Literal(ip))) {
+            throw new ConfigException(origin + ": '" + value + "' is not an IP address or CIDR (example: 10.0.0.0/8)");
+        }
+    }
+
+    private static boolean isIpv4Literal(String ip) {
+        if (!ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return false;
+        }
+        for (String octet : ip.split("\\.")) {
+            if (Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** With a colon in it, InetAddress parses a literal and never asks DNS. */
+    private static boolean isIpv6Literal(String ip) {
         if (!ip.matches("[0-9a-fA-F:.]+")) {
-            throw new ConfigException("--" + flag + ": '" + value + "' is not an IP address or CIDR");
+            return false;
         }
         try {
             InetAddress.getByName(ip);
+            return true;
         } catch (UnknownHostException e) {
-            throw new ConfigException("--" + flag + ": '" + value + "' is not an IP address or CIDR");
+            return false;
         }
     }
 }

@@ -1,37 +1,59 @@
 package io.tuns.server.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
-/** Checks across values that single conversions cannot see; each failure names its flag. */
+/**
+ * Range and syntax checks that a type conversion cannot see, including checks across flags. Each failure is one
+ * line naming where the value came from ({@code --flag}, {@code TUNS_FLAG} or {@code config.yml: flag}).
+ */
 final class Validation {
 
-    private Validation() {
+    private static final int MAX_DNS_LABEL = 63;
+    private static final long MIN_SSH_WINDOW = 32 * 1024;
+
+    /** flag name → how to name its source in a message */
+    private final Function<String, String> origin;
+
+    private Validation(Function<String, String> origin) {
+        this.origin = origin;
     }
 
-    static void check(ServerConfig c) {
-        HostPort.parse(c.sshAddress(), "ssh-address");
-        HostPort.parse(c.httpAddress(), "http-address");
-        HostPort.parse(c.httpsAddress(), "https-address");
-        if (c.domain().isBlank()) {
-            throw new ConfigException("--domain must not be empty");
+    static void check(ServerConfig c, Function<String, String> origin) {
+        new Validation(origin).checkAll(c);
+    }
+
+    private void checkAll(ServerConfig c) {
+        address("ssh-address", c.sshAddress());
+        address("http-address", c.httpAddress());
+        address("https-address", c.httpsAddress());
+        if (!c.metricsAddress().isBlank()) {
+            address("metrics-address", c.metricsAddress());
         }
-        positive("bind-random-subdomains-length", c.bindRandomSubdomainsLength());
-        positive("bind-random-aliases-length", c.bindRandomAliasesLength());
+        if (c.domain().isBlank() || !c.domain().trim().matches("[^\\s/:@]+")) {
+            throw fail("domain", "must be a host name like tuns.example.com, got '" + c.domain() + "'");
+        }
         port("http-port-override", c.httpPortOverride());
         port("https-port-override", c.httpsPortOverride());
         port("http-request-port-override", c.httpRequestPortOverride());
         port("https-request-port-override", c.httpsRequestPortOverride());
-        if (!Set.of("1", "2", "userdefined").contains(c.proxyProtocolVersion())) {
-            throw new ConfigException("--proxy-protocol-version must be 1, 2 or userdefined, got '"
-                    + c.proxyProtocolVersion() + "'");
-        }
-        if (!Set.of("use", "ignore", "reject", "require").contains(c.proxyProtocolPolicy())) {
-            throw new ConfigException("--proxy-protocol-policy must be use, ignore, reject or require, got '"
-                    + c.proxyProtocolPolicy() + "'");
-        }
+        portRanges("port-bind-range", c.portBindRange());
+
+        between("bind-random-subdomains-length", c.bindRandomSubdomainsLength(), 1, MAX_DNS_LABEL);
+        between("bind-random-aliases-length", c.bindRandomAliasesLength(), 1, MAX_DNS_LABEL);
+
+        url("authentication-key-request-url", c.authenticationKeyRequestUrl());
+        url("authentication-password-request-url", c.authenticationPasswordRequestUrl());
+        oneOf("proxy-protocol-version", c.proxyProtocolVersion(), List.of("1", "2", "userdefined"));
+        oneOf("proxy-protocol-policy", c.proxyProtocolPolicy(), List.of("use", "ignore", "reject", "require"));
+
         if (c.serviceConsoleMaxContentLength() < -1) {
-            throw new ConfigException("--service-console-max-content-length must be -1, 0 or a size");
+            throw fail("service-console-max-content-length", "must be -1 (only the global budget), 0 (no bodies) or a"
+                    + " size like 64KiB, got " + c.serviceConsoleMaxContentLength());
         }
         positive("inspect-max-total-bytes", c.inspectMaxTotalBytes());
         positive("inspect-max-exchanges-per-tunnel", c.inspectMaxExchangesPerTunnel());
@@ -39,47 +61,114 @@ final class Validation {
         positive("inspect-max-rendered-bytes", c.inspectMaxRenderedBytes());
         positive("console-max-viewers-per-tunnel", c.consoleMaxViewersPerTunnel());
         positive("console-max-viewers", c.consoleMaxViewers());
+
         positive("max-forwarded-channels", c.maxForwardedChannels());
         positive("max-channels-per-connection", c.maxChannelsPerConnection());
         positive("max-forwards-per-connection", c.maxForwardsPerConnection());
-        if (c.sshWindowSize() < 32 * 1024 || c.sshWindowSize() > Integer.MAX_VALUE) {
-            throw new ConfigException("--ssh-window-size must be between 32KiB and 2GiB");
-        }
-        if (c.sshWriteLowWater() <= 0 || c.sshWriteHighWater() <= c.sshWriteLowWater()) {
-            throw new ConfigException("--ssh-write-high-water must be larger than --ssh-write-low-water (> 0)");
+        // the SSH window is an unsigned 32-bit count in the protocol; below 32 KiB one packet would not fit
+        between("ssh-window-size", c.sshWindowSize(), MIN_SSH_WINDOW, Integer.MAX_VALUE);
+        positive("ssh-write-low-water", c.sshWriteLowWater());
+        if (c.sshWriteHighWater() <= c.sshWriteLowWater()) {
+            throw fail("ssh-write-high-water", "(" + c.sshWriteHighWater() + " bytes) must be larger than "
+                    + origin.apply("ssh-write-low-water") + " (" + c.sshWriteLowWater() + " bytes)");
         }
         positive("http-max-initial-line-length", c.httpMaxInitialLineLength());
         positive("http-max-header-size", c.httpMaxHeaderSize());
         positive("session-message-queue", c.sessionMessageQueue());
-        positiveDuration("ping-client-interval", c.pingClientInterval());
-        positiveDuration("ping-client-timeout", c.pingClientTimeout());
-        positiveDuration("channel-open-timeout", c.channelOpenTimeout());
-        positiveDuration("cleanup-unauthed-timeout", c.cleanupUnauthedTimeout());
-        positiveDuration("idle-connection-timeout", c.idleConnectionTimeout());
-        positiveDuration("authentication-keys-directory-watch-interval", c.authenticationKeysDirectoryWatchInterval());
-        for (String cidr : c.bannedIps()) {
-            Cidr.check("banned-ips", cidr);
-        }
-        for (String cidr : c.whitelistedIps()) {
-            Cidr.check("whitelisted-ips", cidr);
+
+        positive("authentication-keys-directory-watch-interval", c.authenticationKeysDirectoryWatchInterval());
+        positive("authentication-key-request-timeout", c.authenticationKeyRequestTimeout());
+        positive("authentication-password-request-timeout", c.authenticationPasswordRequestTimeout());
+        positive("https-certificate-directory-watch-interval", c.httpsCertificateDirectoryWatchInterval());
+        positive("proxy-protocol-timeout", c.proxyProtocolTimeout());
+        positive("idle-connection-timeout", c.idleConnectionTimeout());
+        positive("ping-client-interval", c.pingClientInterval());
+        positive("ping-client-timeout", c.pingClientTimeout());
+        positive("cleanup-unauthed-timeout", c.cleanupUnauthedTimeout());
+        positive("cleanup-unbound-timeout", c.cleanupUnboundTimeout());
+        positive("channel-open-timeout", c.channelOpenTimeout());
+        positive("http-header-timeout", c.httpHeaderTimeout());
+        positive("forward-options-wait", c.forwardOptionsWait());
+
+        c.bannedIps().forEach(ip -> Cidr.check(origin.apply("banned-ips"), ip));
+        c.whitelistedIps().forEach(ip -> Cidr.check(origin.apply("whitelisted-ips"), ip));
+        countries("banned-countries", c.bannedCountries());
+        countries("whitelisted-countries", c.whitelistedCountries());
+    }
+
+    private void address(String flag, String value) {
+        HostPort.parseNamed(value, origin.apply(flag));
+    }
+
+    private void port(String flag, int v) {
+        between(flag, v, 0, 65535);
+    }
+
+    private void between(String flag, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw fail(flag, "must be between " + min + " and " + max + ", got " + v);
         }
     }
 
-    private static void positive(String flag, long v) {
+    private void positive(String flag, long v) {
         if (v <= 0) {
-            throw new ConfigException("--" + flag + " must be greater than 0, got " + v);
+            throw fail(flag, "must be greater than 0, got " + v);
         }
     }
 
-    private static void port(String flag, int v) {
-        if (v < 0 || v > 65535) {
-            throw new ConfigException("--" + flag + " must be a port 0..65535, got " + v);
-        }
-    }
-
-    private static void positiveDuration(String flag, Duration d) {
+    private void positive(String flag, Duration d) {
         if (d.isNegative() || d.isZero()) {
-            throw new ConfigException("--" + flag + " must be a positive duration (examples: 5s, 200ms)");
+            throw fail(flag, "must be a positive duration (examples: 5s, 200ms, 15m)");
         }
+    }
+
+    private void oneOf(String flag, String value, List<String> allowed) {
+        if (!allowed.contains(value)) {
+            throw fail(flag, "must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
+        }
+    }
+
+    /** sish's syntax: {@code 0,1024-65535}, where 0 means "any free port". */
+    private void portRanges(String flag, String value) {
+        for (String part : value.split(",")) {
+            String p = part.trim();
+            String[] ends = p.split("-", -1);
+            try {
+                int low = Integer.parseInt(ends[0].trim());
+                int high = ends.length == 2 ? Integer.parseInt(ends[1].trim()) : low;
+                if (ends.length > 2 || low < 0 || high > 65535 || low > high) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw fail(flag, "'" + p + "' is not a port or range (example: 0,1024-65535)");
+            }
+        }
+    }
+
+    private void url(String flag, String value) {
+        if (value.isBlank()) {
+            return;
+        }
+        try {
+            URI uri = new URI(value.trim());
+            if (!Set.of("http", "https").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
+                throw new URISyntaxException(value, "not http(s)");
+            }
+        } catch (URISyntaxException e) {
+            throw fail(flag, "'" + value + "' is not an http:// or https:// URL");
+        }
+    }
+
+    private void countries(String flag, List<String> codes) {
+        for (String code : codes) {
+            if (!code.matches("[A-Za-z]{2}")) {
+                throw fail(flag, "'" + code + "' is not a two-letter ISO country code (example: DE)");
+            }
+        }
+    }
+
+    private ConfigException fail(String flag, String problem) {
+        String name = origin.apply(flag);
+        return new ConfigException(problem.startsWith("'") ? name + ": " + problem : name + " " + problem);
     }
 }

@@ -1,0 +1,72 @@
+package io.tuns.server.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * sish flags tuns accepts (so a sish command line or config.yml keeps working) but does not act on yet. Setting
+ * one to a non-default value produces a start-up warning instead of being silently ignored. Shrink
+ * {@link #NOT_YET_IMPLEMENTED} as features land; sish flags without a {@link ServerConfig} component (log files,
+ * templates) are always in this state.
+ */
+final class UnimplementedFlags {
+
+    /** Checked against what the server reads from {@link ServerConfig}: none of these is read yet. */
+    static final Set<String> NOT_YET_IMPLEMENTED = Set.of(
+            // listeners
+            "https", "https-address", "https-port-override", "https-request-port-override", "tcp-address",
+            "localhost-as-all", "force-tcp-address", "port-bind-range",
+            // naming and binding beyond HTTP subdomains
+            "bind-random-aliases", "bind-random-aliases-length", "bind-random-ports", "force-requested-aliases",
+            "force-requested-ports", "banned-aliases", "append-user-to-subdomain",
+            "append-user-to-subdomain-separator", "bind-any-host", "bind-hosts", "bind-root-domain", "bind-wildcards",
+            "bind-http-auth", "bind-http-path", "strip-http-path", "rewrite-host-header", "verify-dns",
+            // authentication via HTTP callbacks
+            "authentication-key-request-url", "authentication-key-request-timeout",
+            "authentication-password-request-url", "authentication-password-request-timeout",
+            // HTTPS and certificates
+            "https-certificate-directory", "https-certificate-directory-watch-interval", "https-ondemand-certificate",
+            "https-ondemand-certificate-accept-terms", "https-ondemand-certificate-email", "force-all-https",
+            "force-https", "proxy-ssl-termination", "verify-ssl",
+            // TCP, aliases, SNI, load balancing, PROXY protocol
+            "tcp-aliases", "tcp-aliases-allowed-users", "http-load-balancer", "tcp-load-balancer",
+            "alias-load-balancer", "sni-load-balancer", "sni-proxy", "sni-proxy-https", "proxy-protocol",
+            "proxy-protocol-version", "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
+            "proxy-protocol-timeout",
+            // cleanup of unbound connections, IP and country filters
+            "cleanup-unbound", "cleanup-unbound-timeout", "banned-ips", "whitelisted-ips", "banned-countries",
+            "whitelisted-countries", "geodb",
+            // logging, metrics listener
+            "log-to-client", "time-format", "debug", "metrics-address");
+
+    private UnimplementedFlags() {
+    }
+
+    static boolean isImplemented(Flag flag) {
+        return flag.component() && !NOT_YET_IMPLEMENTED.contains(flag.name());
+    }
+
+    /**
+     * @param settings every flag's setting, and its converted value in {@code values}
+     * @return one line per unimplemented flag whose value differs from its default
+     */
+    static List<String> warnings(List<Setting> settings, Map<String, Object> values) {
+        List<String> warnings = new ArrayList<>();
+        for (Setting s : settings) {
+            Flag flag = s.flag();
+            if (isImplemented(flag) || s.source() == Setting.Source.DEFAULT) {
+                continue;
+            }
+            // compare converted values: 200ms and 0.2s are the same default
+            Object defaultValue = Conversion.convert(Setting.byDefault(flag));
+            if (!defaultValue.equals(values.get(flag.name()))) {
+                String where = s.source() == Setting.Source.FLAG ? "" : " (set by " + s.origin() + ")";
+                warnings.add(flag.longName() + where + " is accepted for sish compatibility but not implemented yet;"
+                        + " ignored");
+            }
+        }
+        return List.copyOf(warnings);
+    }
+}

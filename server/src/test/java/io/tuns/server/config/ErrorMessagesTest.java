@@ -1,0 +1,83 @@
+package io.tuns.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every class of configuration error is one line that names the flag, variable or key and what is expected. */
+class ErrorMessagesTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --ping-client-interval=5x            | --ping-client-interval: '5x' is not a duration (examples: 5s, 200ms, 15m)
+            --service-console=maybe              | --service-console: 'maybe' is not true or false
+            --inspect-max-total-bytes=lots       | --inspect-max-total-bytes: 'lots' is not a size in bytes (examples: 65536, 64KiB, 8MiB, 1GiB)
+            --inspect-max-total-bytes=-1KiB      | --inspect-max-total-bytes: '-1KiB' is not a size in bytes (examples: 65536, 64KiB, 8MiB, 1GiB)
+            --max-forwarded-channels=many        | --max-forwarded-channels: 'many' is not a whole number
+            --ssh-address=nowhere                | --ssh-address must be host:port, got 'nowhere'
+            --http-address=localhost:70000       | --http-address port must be 0..65535, got 70000
+            --https-address=::1:443              | --https-address: IPv6 addresses need brackets, e.g. [::1]:2222, got '::1:443'
+            --http-port-override=65536           | --http-port-override must be between 0 and 65535, got 65536
+            --bind-random-subdomains-length=0    | --bind-random-subdomains-length must be between 1 and 63, got 0
+            --proxy-protocol-version=3           | --proxy-protocol-version must be one of 1, 2, userdefined, got '3'
+            --proxy-protocol-policy=maybe        | --proxy-protocol-policy must be one of use, ignore, reject, require, got 'maybe'
+            --banned-ips=10.0.0.0/99             | --banned-ips: '10.0.0.0/99' has a bad prefix length (expected an IP or CIDR)
+            --whitelisted-ips=example.com        | --whitelisted-ips: 'example.com' is not an IP address or CIDR (example: 10.0.0.0/8)
+            --banned-countries=Germany           | --banned-countries: 'Germany' is not a two-letter ISO country code (example: DE)
+            --ssh-write-high-water=1KiB          | --ssh-write-high-water (1024 bytes) must be larger than --ssh-write-low-water (65536 bytes)
+            --ssh-window-size=1KiB               | --ssh-window-size must be between 32768 and 2147483647, got 1024
+            --service-console-max-content-length=-2 | --service-console-max-content-length must be -1 (only the global budget), 0 (no bodies) or a size like 64KiB, got -2
+            --channel-open-timeout=0             | --channel-open-timeout must be a positive duration (examples: 5s, 200ms, 15m)
+            --session-message-queue=0            | --session-message-queue must be greater than 0, got 0
+            --port-bind-range=2000-1000          | --port-bind-range: '2000-1000' is not a port or range (example: 0,1024-65535)
+            --authentication-key-request-url=ftp://x | --authentication-key-request-url: 'ftp://x' is not an http:// or https:// URL
+            --domain=                            | --domain must be a host name like tuns.example.com, got ''
+            --metrics-address=9090               | --metrics-address must be host:port, got '9090'
+            --no-such-flag                       | unknown flag '--no-such-flag'; see --help
+            --ssh-adress=localhost:22            | unknown flag '--ssh-adress' (did you mean '--ssh-address'?); see --help
+            --domain                             | --domain needs a value (--domain=TEXT)
+            stray                                | unexpected argument 'stray': tuns serve takes only flags (see --help)
+            """)
+    void flagErrors(String arg, String message) {
+        assertThatThrownBy(() -> ConfigLoader.fromArgs(arg))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void environmentErrorsNameTheVariable() {
+        assertThatThrownBy(() -> ConfigLoader.load(new String[0], Map.of("TUNS_PING_CLIENT_INTERVAL", "soon")))
+                .hasMessage("TUNS_PING_CLIENT_INTERVAL: 'soon' is not a duration (examples: 5s, 200ms, 15m)");
+        assertThatThrownBy(() -> ConfigLoader.load(new String[0], Map.of("SISH_SSH_ADDRESS", "2222")))
+                .hasMessage("SISH_SSH_ADDRESS must be host:port, got '2222'");
+    }
+
+    @Test
+    void fileErrorsNameTheFileAndKey() throws Exception {
+        Path f = dir.resolve("config.yml");
+        Files.writeString(f, "cleanup-unauthed-timeout: -5s\nbanned-ips: [10.0.0.1, not-an-ip]\n");
+        assertThatThrownBy(() -> ConfigLoader.fromArgs("--config=" + f))
+                .hasMessage(f + ": cleanup-unauthed-timeout: '-5s' is not a duration (examples: 5s, 200ms, 15m)");
+        Files.writeString(f, "banned-ips: [10.0.0.1, not-an-ip]\n");
+        assertThatThrownBy(() -> ConfigLoader.fromArgs("--config=" + f))
+                .hasMessage(f + ": banned-ips: 'not-an-ip' is not an IP address or CIDR (example: 10.0.0.0/8)");
+    }
+
+    @Test
+    void aFlagFixesABadValueFromTheFile() throws Exception {
+        Path f = dir.resolve("config.yml");
+        Files.writeString(f, "ping-client-interval: 5x\n");
+        assertThat(ConfigLoader.fromArgs("--config=" + f, "--ping-client-interval=3s").pingClientInterval())
+                .hasSeconds(3);
+    }
+}
