@@ -5,6 +5,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.console.ConsoleRoutes;
 import io.tuns.server.http.HttpContext;
 import io.tuns.server.http.HttpEvents;
 import io.tuns.server.http.HttpFront;
@@ -52,6 +53,7 @@ public final class TunsServer implements AutoCloseable {
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, daemon("tuns-http"), NioIoHandler.newFactory());
     private final SshFront ssh;
     private final HttpFront http;
+    private final ConsoleRoutes console;
 
     public TunsServer(ServerConfig cfg) {
         this.cfg = cfg;
@@ -68,7 +70,11 @@ public final class TunsServer implements AutoCloseable {
                         cfg.bannedSubdomains()),
                 urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents());
         this.ssh = new SshFront(sshCtx);
-        HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, null,
+        this.console = cfg.serviceConsole() || cfg.adminConsole()
+                ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
+                        this::httpAddress), metrics)
+                : null;
+        HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, cfg.adminConsoleToken()), new HttpMetricsEvents());
         this.http = new HttpFront(httpCtx, boss, workers);
     }
@@ -91,6 +97,10 @@ public final class TunsServer implements AutoCloseable {
 
     public int httpPort() {
         return http.boundAddress().getPort();
+    }
+
+    public java.net.InetSocketAddress httpAddress() {
+        return http.boundAddress();
     }
 
     public TunnelRegistry registry() {
@@ -117,6 +127,9 @@ public final class TunsServer implements AutoCloseable {
             log.warn("event=ssh_close_failed error=\"{}\"", e.getMessage());
         }
         http.close();
+        if (console != null) {
+            console.close();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         tunnelExecutor.shutdownNow();

@@ -107,7 +107,7 @@ final class Flags {
         t.d("port-bind-range", "0,1024-65535", "Ports TCP forwards may bind (comma-separated ports and ranges)");
 
         t.section("Naming and binding");
-        t.d("bind-random-subdomains", "true", "Ignore requested names, always give a random one");
+        t.d("bind-random-subdomains", "false", "Ignore requested names, always give a random one (sish default: true)");
         t.d("bind-random-subdomains-length", "3", "Length of random subdomains");
         t.d("bind-random-aliases", "true", "Always give random alias names");
         t.d("bind-random-aliases-length", "3", "Length of random aliases");

@@ -28,7 +28,7 @@ public record ServerConfig(
         String portBindRange,              // --port-bind-range        0,1024-65535
 
         // --- naming and binding policy
-        boolean bindRandomSubdomains,      // --bind-random-subdomains true
+        boolean bindRandomSubdomains,      // --bind-random-subdomains false (sish: true; tuns honours requested names)
         int bindRandomSubdomainsLength,    // --bind-random-subdomains-length 3
         boolean bindRandomAliases,         // --bind-random-aliases    true
         int bindRandomAliasesLength,       // --bind-random-aliases-length 3

@@ -407,6 +407,16 @@ public final class ClientConnection implements TunnelOwner {
         }
     }
 
+    @Override
+    public void closeTunnel(Tunnel tunnel, String why) {
+        afterGate(() -> {
+            if (tunnels.contains(tunnel)) {
+                removeTunnel(tunnel);
+                messages.send("Your tunnel " + tunnel.host() + " was " + why + ".");
+            }
+        });
+    }
+
     private void removeTunnel(Tunnel t) {
         if (tunnels.remove(t)) {
             ctx.registry().remove(t);

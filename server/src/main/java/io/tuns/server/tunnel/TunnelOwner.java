@@ -23,6 +23,9 @@ public interface TunnelOwner {
     /** A line for the user's ssh session (dropped when the session's bounded queue is full). */
     void message(String line);
 
+    /** Removes one of this owner's tunnels (admin action); the user is told why. */
+    void closeTunnel(Tunnel tunnel, String why);
+
     /** Called when the registry took a tunnel away from this owner (same key reconnected elsewhere). */
     void tunnelTakenOver(Tunnel tunnel);
 }

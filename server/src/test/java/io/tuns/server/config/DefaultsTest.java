@@ -27,7 +27,7 @@ class DefaultsTest {
         assertThat(c.forceTcpAddress()).isFalse();
         assertThat(c.portBindRange()).isEqualTo("0,1024-65535");
 
-        assertThat(c.bindRandomSubdomains()).isTrue();
+        assertThat(c.bindRandomSubdomains()).isFalse();
         assertThat(c.bindRandomSubdomainsLength()).isEqualTo(3);
         assertThat(c.bindRandomAliases()).isTrue();
         assertThat(c.bindRandomAliasesLength()).isEqualTo(3);

@@ -23,6 +23,11 @@ public final class SshClient implements AutoCloseable {
         t.start();
     }
 
+    /** Collects the output of an ssh process started elsewhere (e.g. with a special environment). */
+    public static SshClient wrap(Process p) {
+        return new SshClient(p);
+    }
+
     /** Starts ssh with the usual test options; {@code args} are the caller's (e.g. -N, -R ..., host, commands). */
     public static SshClient start(int port, Path key, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/ssh", "-p", String.valueOf(port), "-i", key.toString(),

@@ -1,0 +1,81 @@
+package io.tuns.server;
+
+import io.tuns.server.console.ClientInfo;
+import io.tuns.server.console.ConsoleBackend;
+import io.tuns.server.console.TunnelInfo;
+import io.tuns.server.ssh.ClientConnection;
+import io.tuns.server.tunnel.PublicUrls;
+import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** What the consoles see of the core: tunnels by host, ssh clients in sish's JSON terms, and disconnects. */
+final class ConsoleBackendAdapter implements ConsoleBackend {
+
+    private final TunnelRegistry registry;
+    private final Supplier<List<ClientConnection>> connections;
+    private final Supplier<PublicUrls> urls;
+    private final Supplier<InetSocketAddress> httpAddress;
+
+    ConsoleBackendAdapter(TunnelRegistry registry, Supplier<List<ClientConnection>> connections,
+                          Supplier<PublicUrls> urls, Supplier<InetSocketAddress> httpAddress) {
+        this.registry = registry;
+        this.connections = connections;
+        this.urls = urls;
+        this.httpAddress = httpAddress;
+    }
+
+    @Override
+    public Optional<TunnelInfo> tunnelForHost(String host) {
+        return registry.httpTunnel(host).map(t -> new TunnelInfo(t.host(), urls.get().http(t.host()), t.consoleToken()));
+    }
+
+    @Override
+    public List<ClientInfo> clients() {
+        List<ClientInfo> out = new ArrayList<>();
+        for (ClientConnection c : connections.get()) {
+            List<String> listeners = new ArrayList<>();
+            Map<String, List<String>> http = new LinkedHashMap<>();
+            for (Tunnel t : c.tunnels()) {
+                listeners.add(t.host());
+                http.put(t.host(), List.of(t.host()));
+            }
+            out.add(new ClientInfo(c.remoteAddress(), c.user(), c.clientVersion(), c.sessionId(),
+                    c.publicKey() == null ? "" : c.publicKey(),
+                    c.keyFingerprint() == null ? "" : c.keyFingerprint(), listeners, http, Map.of(), Map.of()));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean disconnectClient(String remoteAddr) {
+        for (ClientConnection c : connections.get()) {
+            if (c.remoteAddress().equals(remoteAddr)) {
+                c.disconnect();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean disconnectRoute(String type, String route) {
+        if (!"http".equals(type)) {
+            return false;
+        }
+        Optional<Tunnel> t = registry.httpTunnel(route);
+        t.ifPresent(tunnel -> tunnel.owner().closeTunnel(tunnel, "closed by an administrator"));
+        return t.isPresent();
+    }
+
+    @Override
+    public InetSocketAddress httpListenAddress() {
+        return httpAddress.get();
+    }
+}

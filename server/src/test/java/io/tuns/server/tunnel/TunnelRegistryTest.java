@@ -1,0 +1,63 @@
+package io.tuns.server.tunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuns.server.bridge.ChannelSink;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TunnelRegistryTest {
+
+    /** A stand-in for an ssh connection: the registry only asks for identity and tells of take-overs. */
+    static final class Owner implements TunnelOwner {
+        final String fingerprint;
+        final List<Tunnel> takenOver = new ArrayList<>();
+
+        Owner(String fingerprint) {
+            this.fingerprint = fingerprint;
+        }
+
+        @Override public String remoteAddress() { return "127.0.0.1:1"; }
+        @Override public String user() { return "u"; }
+        @Override public String keyFingerprint() { return fingerprint; }
+        @Override public void openChannel(Tunnel t, InetSocketAddress o, ChannelSink s) { }
+        @Override public void message(String line) { }
+        @Override public void tunnelTakenOver(Tunnel t) { takenOver.add(t); }
+        @Override public void closeTunnel(Tunnel t, String why) { }
+    }
+
+    static Tunnel tunnel(String host, Owner owner) {
+        return new Tunnel(Tunnel.TunnelType.HTTP, host, "x", 80, owner, "t", Instant.now());
+    }
+
+    @Test
+    void sameKeyTakesOverOtherKeyIsRefused() {
+        TunnelRegistry r = new TunnelRegistry();
+        List<Tunnel> removed = new ArrayList<>();
+        r.onRemoval(removed::add);
+        Owner a1 = new Owner("SHA256:a");
+        Owner a2 = new Owner("SHA256:a");
+        Owner b = new Owner("SHA256:b");
+        Tunnel first = tunnel("x.example", a1);
+        assertThat(r.claimHttp(first)).isEqualTo(TunnelRegistry.Claim.CLAIMED);
+        assertThat(r.claimHttp(tunnel("x.example", b))).isEqualTo(TunnelRegistry.Claim.TAKEN);
+        Tunnel second = tunnel("x.example", a2);
+        assertThat(r.claimHttp(second)).isEqualTo(TunnelRegistry.Claim.TAKEN_OVER);
+        assertThat(a1.takenOver).containsExactly(first);
+        assertThat(removed).containsExactly(first);
+        assertThat(r.httpTunnel("x.example")).contains(second);
+        assertThat(r.remove(first)).as("a stale holder cannot remove the new one").isFalse();
+        assertThat(r.remove(second)).isTrue();
+        assertThat(r.size()).isZero();
+    }
+
+    @Test
+    void noKeyNeverTakesOver() {
+        TunnelRegistry r = new TunnelRegistry();
+        assertThat(r.claimHttp(tunnel("y", new Owner(null)))).isEqualTo(TunnelRegistry.Claim.CLAIMED);
+        assertThat(r.claimHttp(tunnel("y", new Owner(null)))).isEqualTo(TunnelRegistry.Claim.TAKEN);
+    }
+}
