@@ -62,7 +62,7 @@ public final class AlertBot implements AutoCloseable {
                 new Backoff(cfg.watch().backoffInitial(), cfg.watch().backoffMax(), new SecureRandom()), clock,
                 scheduler, LinkListener.both(watchdog, metrics), mentions::onMessage);
         AlertRelay relay = new AlertRelay(link::deliver, outbox,
-                new AlertFormatter(irc.maxLinesPerNotification(), irc.maxLineLength()), text, cfg.mail().to(), clock,
+                new AlertFormatter(irc.maxLinesPerNotification(), irc.maxLineLength(), irc.alertTemplate()), text, cfg.mail().to(), clock,
                 heartbeat, metrics);
         http = new HttpEndpoints(cfg.http(), relay, metrics, this::status, () -> true);
     }
@@ -112,6 +112,11 @@ public final class AlertBot implements AutoCloseable {
         link.close();
         http.close();
         scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         outbox.close();
     }
 }

@@ -3,6 +3,9 @@ package io.tuns.alertbot.alerts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -10,12 +13,33 @@ import java.util.stream.Collectors;
  * IRC text is stripped of control characters so a label cannot inject IRC commands or formatting.
  */
 public final class AlertFormatter {
+    /** Placeholders an {@code irc.alert-template} may use. */
+    public static final Pattern PLACEHOLDER = Pattern.compile("\\{(alertname|status|summary|label:[\\w.-]+|annotation:[\\w.-]+)}");
+    private static final Pattern ANY_PLACEHOLDER = Pattern.compile("\\{[^}]*}");
     private final int maxLines;
     private final int maxLineLength;
+    private final Optional<String> template;
 
     public AlertFormatter(int maxLines, int maxLineLength) {
+        this(maxLines, maxLineLength, Optional.empty());
+    }
+
+    /** @param template how one alert reads, e.g. {@code {alertname} on {label:instance}: {summary}} */
+    public AlertFormatter(int maxLines, int maxLineLength, Optional<String> template) {
         this.maxLines = maxLines;
         this.maxLineLength = maxLineLength;
+        this.template = template;
+    }
+
+    /** The first placeholder a template may not use, or null if all are known. */
+    public static String unknownPlaceholder(String template) {
+        Matcher m = ANY_PLACEHOLDER.matcher(template);
+        while (m.find()) {
+            if (!PLACEHOLDER.matcher(m.group()).matches()) {
+                return m.group();
+            }
+        }
+        return null;
     }
 
     public String subject(String status, List<Alert> alerts, WebhookPayload p) {
@@ -66,7 +90,29 @@ public final class AlertFormatter {
         return sb.toString();
     }
 
-    private static String describe(Alert a) {
+    private String describe(Alert a) {
+        if (template.isPresent()) {
+            Matcher m = PLACEHOLDER.matcher(template.get());
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String key = m.group(1);
+                String value;
+                if (key.startsWith("label:")) {
+                    value = a.labels().getOrDefault(key.substring(6), "");
+                } else if (key.startsWith("annotation:")) {
+                    value = a.annotations().getOrDefault(key.substring(11), "");
+                } else {
+                    value = switch (key) {
+                        case "alertname" -> a.name();
+                        case "status" -> a.firing() ? "firing" : "resolved";
+                        default -> a.annotations().getOrDefault("summary", a.annotations().getOrDefault("description", ""));
+                    };
+                }
+                m.appendReplacement(sb, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(sb);
+            return sb.toString().replaceAll("\\s+", " ").strip();
+        }
         Map<String, String> ann = a.annotations();
         String summary = ann.getOrDefault("summary", ann.getOrDefault("description", ""));
         String where = a.labels().entrySet().stream()

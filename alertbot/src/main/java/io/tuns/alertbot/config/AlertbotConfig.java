@@ -19,7 +19,7 @@ public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mention
                       String clientId, String network, Optional<Secret> password, String nick, String channel,
                       boolean useNotice, Duration pingInterval, Duration readDeadline, Duration registrationTimeout,
                       Duration messageDelay, int maxLinesPerNotification, int maxLineLength,
-                      int maxPendingNotifications) {
+                      int maxPendingNotifications, Optional<String> alertTemplate) {
         /** The login name understood by both ZNC and soju: {@code user@client/network}. */
         public String loginName() {
             StringBuilder sb = new StringBuilder(user);

@@ -76,7 +76,15 @@ public final class ConfigLoader {
         n.allow("host", "port", "tls", "insecure-plaintext", "trust-ca-file", "auth", "user", "client-id", "network",
                 "password-env", "password-file", "nick", "channel", "message-type", "ping-interval", "read-deadline",
                 "registration-timeout", "message-delay", "max-lines-per-notification", "max-line-length",
-                "max-pending-notifications");
+                "max-pending-notifications", "alert-template");
+        Optional<String> template = n.optStr("alert-template");
+        if (template.isPresent()) {
+            String bad = io.tuns.alertbot.alerts.AlertFormatter.unknownPlaceholder(template.get());
+            if (bad != null) {
+                n.fail("alert-template", "unknown placeholder " + bad
+                        + " (use {alertname}, {status}, {summary}, {label:NAME}, {annotation:NAME})");
+            }
+        }
         boolean tls = n.bool("tls", true);
         if (!tls && !n.bool("insecure-plaintext", false)) {
             n.fail("tls", "plaintext IRC needs insecure-plaintext: true as well");
@@ -108,7 +116,7 @@ public final class ConfigLoader {
                 n.str("client-id", "alertbot"), n.str("network", ""), password, n.req("nick"), channel,
                 type.equals("notice"), ping, deadline, n.duration("registration-timeout", "30s"),
                 n.duration("message-delay", "1200ms"), n.intIn("max-lines-per-notification", 5, 1, 50),
-                n.intIn("max-line-length", 400, 80, 450), n.intIn("max-pending-notifications", 100, 1, 10_000));
+                n.intIn("max-line-length", 400, 80, 450), n.intIn("max-pending-notifications", 100, 1, 10_000), template);
     }
 
     private AlertbotConfig.Watch watch(Node n) {

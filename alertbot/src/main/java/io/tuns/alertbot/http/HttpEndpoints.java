@@ -133,6 +133,11 @@ public final class HttpEndpoints implements AutoCloseable {
         }
         if (executor != null) {
             executor.shutdownNow();
+            try {
+                executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

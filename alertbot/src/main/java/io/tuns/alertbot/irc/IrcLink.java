@@ -117,7 +117,7 @@ public final class IrcLink implements AutoCloseable {
     }
 
     private synchronized void ended(Attempt a, Failure f) {
-        if (a != current) {
+        if (a != current || closed) {
             return;
         }
         boolean wasUp = upSince != null;
@@ -146,7 +146,7 @@ public final class IrcLink implements AutoCloseable {
     }
 
     private synchronized void markUp(Attempt a) {
-        if (a != current || a.up) {
+        if (a != current || a.up || closed) {
             return;
         }
         a.up = true;
@@ -158,7 +158,7 @@ public final class IrcLink implements AutoCloseable {
     }
 
     private synchronized void upstreamLost(Attempt a, String text) {
-        if (a != current) {
+        if (a != current || closed) {
             return;
         }
         boolean report = a.up || !a.upstreamReported;

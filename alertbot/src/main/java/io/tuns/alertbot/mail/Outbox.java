@@ -253,6 +253,12 @@ public final class Outbox implements MailSink, AutoCloseable {
         }
         if (worker != null) {
             worker.interrupt();
+            try {
+                // An SMTP exchange in progress ends within the configured timeouts.
+                worker.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -69,4 +69,16 @@ class AlertFormatterTest {
         assertThat(new AlertFormatter(5, 400).ircLines("firing", g.alerts(), g).get(0))
                 .isEqualTo("[FIRING:1] HighCPU — cpu");
     }
+
+    @Test
+    void templateShapesTheAlertLine() {
+        Alert a = new Alert("firing", Map.of("alertname", "NodeDown", "instance", "tuns-1"),
+                Map.of("summary", "node unreachable", "runbook_url", "http://rb/nd"), "", "", "");
+        AlertFormatter f = new AlertFormatter(5, 400,
+                java.util.Optional.of("{alertname} on {label:instance} ({label:missing}): {summary} {annotation:runbook_url}"));
+        assertThat(f.ircLines("firing", List.of(a), payload(List.of(a), 0)))
+                .containsExactly("[FIRING:1] NodeDown on tuns-1 (): node unreachable http://rb/nd");
+        assertThat(AlertFormatter.unknownPlaceholder("{alertname} {nope}")).isEqualTo("{nope}");
+        assertThat(AlertFormatter.unknownPlaceholder("{alertname} {label:a.b}")).isNull();
+    }
 }

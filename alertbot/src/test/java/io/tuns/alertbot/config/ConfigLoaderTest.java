@@ -79,5 +79,7 @@ class ConfigLoaderTest {
                 .startsWith("irc.password-file: file /nonexistent/pw does not exist");
         assertThat(error(loader, MINIMAL + "mentions:\n  people:\n    - nick: alice\n"))
                 .isEqualTo("mentions.people[0].email: is required");
+        assertThat(error(loader, MINIMAL.replace("nick: opsbot", "nick: opsbot\n  alert-template: '{alertname} {oops}'")))
+                .startsWith("irc.alert-template: unknown placeholder {oops}");
     }
 }
