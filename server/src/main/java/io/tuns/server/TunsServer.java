@@ -12,6 +12,8 @@ import io.tuns.server.http.HttpFront;
 import io.tuns.server.http.MetricsEndpoint;
 import io.tuns.server.inspect.Inspector;
 import io.tuns.server.metrics.Metrics;
+import io.tuns.server.metrics.MetricsListener;
+import io.tuns.server.metrics.ScrapeAuth;
 import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
@@ -54,6 +56,7 @@ public final class TunsServer implements AutoCloseable {
     private final SshFront ssh;
     private final HttpFront http;
     private final ConsoleRoutes console;
+    private final MetricsListener metricsListener;
 
     public TunsServer(ServerConfig cfg) {
         this.cfg = cfg;
@@ -75,8 +78,23 @@ public final class TunsServer implements AutoCloseable {
                         this::httpAddress), metrics)
                 : null;
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
-                new MetricsEndpoint(metrics, cfg.adminConsoleToken()), new HttpMetricsEvents());
+                new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents());
         this.http = new HttpFront(httpCtx, boss, workers);
+        this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
+    }
+
+    private MetricsListener newMetricsListener() {
+        try {
+            return new MetricsListener(cfg.metricsAddress(), metrics, new ScrapeAuth(cfg.adminConsoleToken()));
+        } catch (IOException e) {
+            throw new io.tuns.server.config.ConfigException("--metrics-address: cannot listen on " + cfg.metricsAddress()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** The --metrics-address listener, if one is configured. */
+    public java.util.Optional<java.net.InetSocketAddress> metricsAddress() {
+        return java.util.Optional.ofNullable(metricsListener).map(MetricsListener::address);
     }
 
     public void start() throws IOException, InterruptedException {
@@ -84,6 +102,9 @@ public final class TunsServer implements AutoCloseable {
         int port = cfg.httpPortOverride() > 0 ? cfg.httpPortOverride() : http.boundAddress().getPort();
         urls.set(new PublicUrls(port));
         ssh.start();
+        if (metricsListener != null) {
+            metricsListener.start();
+        }
         String warning = ssh.openAccessWarning();
         if (warning != null) {
             log.warn("event=open_access message=\"{}\"", warning);
@@ -127,6 +148,9 @@ public final class TunsServer implements AutoCloseable {
             log.warn("event=ssh_close_failed error=\"{}\"", e.getMessage());
         }
         http.close();
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         if (console != null) {
             console.close();
         }

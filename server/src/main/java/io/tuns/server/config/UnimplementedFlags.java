@@ -39,7 +39,7 @@ final class UnimplementedFlags {
             "cleanup-unbound", "cleanup-unbound-timeout", "banned-ips", "whitelisted-ips", "banned-countries",
             "whitelisted-countries", "geodb",
             // logging, metrics listener
-            "log-to-client", "time-format", "debug", "metrics-address");
+            "log-to-client", "time-format", "debug");
 
     private UnimplementedFlags() {
     }

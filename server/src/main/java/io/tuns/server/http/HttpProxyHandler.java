@@ -58,6 +58,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         boolean responseDone;
         boolean informational;
         boolean upgradeRequested;
+        boolean onReusedUpstream;
+        boolean retried;
         int status;
         ExchangeRecorder recorder = ExchangeRecorder.NOOP;
 
@@ -202,12 +204,37 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             upstream.close();
             upstream = null;
         }
+        current.onReusedUpstream = upstream != null;
         if (upstream == null) {
-            upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this);
-            gate.pause(ReadGate.Reason.OPENING);
-            upstream.open(client);
+            openUpstream(tunnel);
         }
         upstream.send(req);
+    }
+
+    private void openUpstream(Tunnel tunnel) {
+        upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this);
+        gate.pause(ReadGate.Reason.OPENING);
+        upstream.open((InetSocketAddress) ctx.channel().remoteAddress());
+    }
+
+    /**
+     * A kept-alive tunnel connection can be closed by the service just as a new request goes out on it. A
+     * bodiless GET/HEAD that got no answer is safe to send once more on a fresh connection.
+     */
+    private boolean retryOnFreshUpstream(UpstreamConnection failed) {
+        Exchange ex = current;
+        if (ex == null || ex.retried || !ex.onReusedUpstream || ex.responseStarted || !ex.requestDone
+                || !(ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.GET)
+                || ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD))
+                || HttpUtil.getContentLength(ex.request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(ex.request)) {
+            return false;
+        }
+        ex.retried = true;
+        ex.onReusedUpstream = false;
+        openUpstream(failed.tunnel);
+        upstream.send(ex.request);
+        upstream.send(LastHttpContent.EMPTY_LAST_CONTENT);
+        return true;
     }
 
     private void onRequestContent(HttpContent c) {
@@ -319,9 +346,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             default -> answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel cannot reach its service",
                     "The ssh client behind this tunnel could not connect to its local service ("
                             + reason + "). Is the local server running?");
-        }
-        if (current != null && !current.requestDone) {
-            current.keepAlive = current.keepAlive && current.request.method().equals(io.netty.handler.codec.http.HttpMethod.GET);
         }
     }
 
@@ -456,6 +480,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         gate.resume(ReadGate.Reason.SSH_FULL);
         if (mode == Mode.RAW) {
             flushAndClose();
+            return;
+        }
+        if (retryOnFreshUpstream(up)) {
             return;
         }
         if (current != null && !current.responseDone) {

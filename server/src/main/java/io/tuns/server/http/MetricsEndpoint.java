@@ -11,26 +11,25 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.buffer.ByteBufAllocator;
 import io.tuns.server.metrics.Metrics;
+import io.tuns.server.metrics.ScrapeAuth;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 
 /** {@code /_sish/metrics}: Prometheus text or OpenMetrics by Accept, behind the admin token when one is set. */
 public final class MetricsEndpoint {
 
     private final Metrics metrics;
-    private final String adminToken;
+    private final ScrapeAuth auth;
 
-    public MetricsEndpoint(Metrics metrics, String adminToken) {
+    public MetricsEndpoint(Metrics metrics, ScrapeAuth auth) {
         this.metrics = metrics;
-        this.adminToken = adminToken == null ? "" : adminToken;
+        this.auth = auth;
     }
 
     FullHttpResponse respond(HttpRequest req, ByteBufAllocator alloc) {
-        if (!adminToken.isEmpty() && !authorized(req)) {
+        if (!authorized(req)) {
             return ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Unauthorized",
-                    "Metrics need the admin token: send it as the x-authorization header.");
+                    "Metrics need the admin token: send it as the x-authorization header or as Authorization: Bearer.");
         }
         String accept = req.headers().get(HttpHeaderNames.ACCEPT, "");
         ByteBuf body = alloc.buffer();
@@ -47,18 +46,8 @@ public final class MetricsEndpoint {
     }
 
     private boolean authorized(HttpRequest req) {
-        String given = req.headers().get("x-authorization");
-        if (given == null) {
-            List<String> q = new QueryStringDecoder(req.uri()).parameters().get("x-authorization");
-            given = q == null || q.isEmpty() ? null : q.get(0);
-        }
-        if (given == null) {
-            String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-            if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                given = auth.substring(7).trim();
-            }
-        }
-        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
-                adminToken.getBytes(StandardCharsets.UTF_8));
+        List<String> q = new QueryStringDecoder(req.uri()).parameters().get("x-authorization");
+        return auth.allows(req.headers().get("x-authorization"), q == null || q.isEmpty() ? null : q.get(0),
+                req.headers().get(HttpHeaderNames.AUTHORIZATION));
     }
 }
