@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Wires the parts for one configuration; {@link #start} and {@link #close}. Several can run in one JVM. */
 public final class AlertBot implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AlertBot.class);
     private final AlertbotConfig cfg;
     private final ScheduledExecutorService scheduler;
     private final Outbox outbox;
@@ -68,6 +69,8 @@ public final class AlertBot implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        log.info("event=alertbot_started target={} channel={} incident={} outbox_pending={}", cfg.irc().target(),
+                cfg.irc().channel(), watchdog.status(), outbox.size());
         outbox.start();
         http.start();
         link.start();
