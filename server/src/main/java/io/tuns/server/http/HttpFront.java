@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
@@ -46,25 +47,34 @@ public final class HttpFront implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (cfg.idleConnection()) {
-                            long ms = cfg.idleConnectionTimeout().toMillis();
-                            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, ms, TimeUnit.MILLISECONDS) {
-                                @Override
-                                protected void channelIdle(io.netty.channel.ChannelHandlerContext ctx,
-                                                           io.netty.handler.timeout.IdleStateEvent evt) {
-                                    ctx.close(); // no byte either way for the whole timeout
-                                }
-                            });
-                        }
-                        ch.pipeline().addLast("http", new HttpServerCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
-                                .setMaxHeaderSize(cfg.httpMaxHeaderSize())
-                                .setMaxChunkSize(64 * 1024)));
-                        ch.pipeline().addLast("proxy", new HttpProxyHandler(hc));
+                        installHttp(ch.pipeline(), hc);
                     }
                 });
         server = b.bind(listen.host(), listen.port()).sync().channel();
         log.info("event=http_listening address={}", boundAddress());
+    }
+
+    /**
+     * Adds the HTTP handlers (optional idle cut, codec with the configured limits, the proxy) to a client
+     * pipeline; the HTTPS listener calls this after its TLS handler.
+     */
+    public static void installHttp(ChannelPipeline p, HttpContext hc) {
+        ServerConfig cfg = hc.config();
+        if (cfg.idleConnection()) {
+            long ms = cfg.idleConnectionTimeout().toMillis();
+            p.addLast("idle", new IdleStateHandler(0, 0, ms, TimeUnit.MILLISECONDS) {
+                @Override
+                protected void channelIdle(io.netty.channel.ChannelHandlerContext ctx,
+                                           io.netty.handler.timeout.IdleStateEvent evt) {
+                    ctx.close(); // no byte either way for the whole timeout
+                }
+            });
+        }
+        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
+                .setMaxHeaderSize(cfg.httpMaxHeaderSize())
+                .setMaxChunkSize(64 * 1024)));
+        p.addLast("proxy", new HttpProxyHandler(hc));
     }
 
     public InetSocketAddress boundAddress() {

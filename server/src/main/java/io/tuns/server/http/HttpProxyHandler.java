@@ -195,7 +195,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         String xff = h.get("X-Forwarded-For");
         h.set("X-Forwarded-For", xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
         h.set("X-Forwarded-Host", h.get(HttpHeaderNames.HOST));
-        h.set("X-Forwarded-Proto", "http");
+        h.set("X-Forwarded-Proto", isTls() ? "https" : "http");
         h.set("X-Forwarded-Port", String.valueOf(((InetSocketAddress) ctx.channel().localAddress()).getPort()));
         h.set("X-Real-Ip", clientIp);
         current.upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
@@ -209,6 +209,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             openUpstream(tunnel);
         }
         upstream.send(req);
+    }
+
+    /** True on the HTTPS listener: TLS is terminated in this pipeline. */
+    private boolean isTls() {
+        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
     }
 
     private void openUpstream(Tunnel tunnel) {
