@@ -47,6 +47,7 @@ class InspectionMemoryIT {
     static final long BUDGET = 48L * 1024 * 1024;
     static final String TOKEN = "memory-it-console-token-0123456789";
     static final int BOMBS = 8;
+    static final int CHATTER_REQUESTS = 4000;
     /** The SSE backend ticks every 100 ms; a pause this long means the stream stalled. */
     static final long MAX_SSE_GAP_MILLIS = 10_000;
 
@@ -61,7 +62,7 @@ class InspectionMemoryIT {
         byte[] bomb = gzipBomb();
         String bombSha = sha256(bomb);
         HttpServer bombServer = bombServer(bomb);
-        ExecutorService pool = Executors.newFixedThreadPool(TRANSFERS + BOMBS);
+        ExecutorService pool = Executors.newFixedThreadPool(TRANSFERS + BOMBS + 1);
         try (TestBackend backend = new TestBackend();
              ForkedTuns tuns = ForkedTuns.start(dir, List.of("-Xmx256m", "-Xms32m"),
                      "--service-console", "--service-console-token=" + TOKEN,
@@ -100,6 +101,9 @@ class InspectionMemoryIT {
                     transfers.add(pool.submit(() -> Curl.run(args.toArray(String[]::new)).out().trim()));
                 }
             }
+            // Thousands of small requests with long paths: enough live events to fill the stalled viewer's socket.
+            Future<?> chatter = pool.submit(() -> Curl.run("-o", "/dev/null",
+                    base + "/" + "p".repeat(1500) + "/[1-" + CHATTER_REQUESTS + "]"));
             for (int i = 0; i < BOMBS; i++) {
                 expected.add(bombSha + " " + bomb.length);
                 transfers.add(pool.submit(() -> Curl.sha256("http://bomb.localhost:" + port + "/bomb")));
@@ -120,11 +124,15 @@ class InspectionMemoryIT {
                 }
                 Thread.sleep(500);
             }
+            chatter.get();
             for (int i = 0; i < transfers.size(); i++) {
                 assertThat(transfers.get(i).get()).as("transfer " + i).isEqualTo(expected.get(i));
             }
 
-            // A viewer opens a gzip bomb: a capped preview, and tuns is still fine.
+            // While the transfers were open their captures could hold the whole budget (nothing evictable), so
+            // bombs captured then may be empty; a bomb captured now (room, or completed exchanges to evict) is
+            // opened by a viewer: a capped preview.
+            assertThat(Curl.sha256("http://bomb.localhost:" + port + "/bomb")).isEqualTo(bombSha + " " + bomb.length);
             String render = askForBombRender(port);
             assertThat(render).contains("\"decoded\":true").contains("\"renderTruncated\":true")
                     .contains("\"renderedBytes\":1048576");
@@ -140,8 +148,9 @@ class InspectionMemoryIT {
             assertThat(tuns.process.isAlive()).isTrue();
             assertThat(Files.readString(tuns.log)).doesNotContain("OutOfMemoryError");
             System.out.printf("inspection memory: peak captured %d MiB of %d MiB, peak heap %d MiB, RSS %d MiB,"
-                            + " SSE ticks %d (longest pause %d ms)%n", peakCaptured.get() >> 20, BUDGET >> 20,
-                    peakHeap.get() >> 20, tuns.rssBytes() >> 20, sse.ticks.get(), sse.maxGapMillis.get());
+                            + " SSE ticks %d (longest pause %d ms), evicted %d%n", peakCaptured.get() >> 20, BUDGET >> 20,
+                    peakHeap.get() >> 20, tuns.rssBytes() >> 20, sse.ticks.get(), sse.maxGapMillis.get(),
+                    metric(metrics, "sish_inspect_evicted_total"));
             stalledViewer.close();
             stalledBombViewer.close();
         } finally {
