@@ -227,6 +227,76 @@ public class AlertBotIT {
         }
     }
 
+    @Test
+    void restartDuringAnIncidentNeitherReAlertsNorLosesTheQueuedMail() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        awaitUp(true, Duration.ofSeconds(20));
+        smtp.stop();
+        servers.killZnc();
+        Thread.sleep((GRACE_S + 2) * 1000);
+        assertThat(status().get("outboxSize")).isEqualTo(1);
+        bot.close();
+
+        startBot(servers);
+        Thread.sleep((GRACE_S + 2) * 1000);
+        assertThat(((Map<?, ?>) status().get("watchdog")).get("status")).isEqualTo("DOWN");
+        smtp = new GreenMail(smtpSetup);
+        smtp.start();
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(10));
+        servers.startZnc();
+        MimeMessage recovered = awaitMail(m -> subject(m).startsWith("[RECOVERED"), Duration.ofSeconds(30));
+        assertThat(recovered.getHeader("In-Reply-To")[0]).isEqualTo(down.getMessageID());
+        Thread.sleep(1500);
+        assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
+        assertThat(count(m -> subject(m).startsWith("[RECOVERED"))).isEqualTo(1);
+    }
+
+    @Test
+    void upstreamNetworkLostWhileBouncerLives() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        awaitUp(true, Duration.ofSeconds(20));
+        servers.killNgircd();
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(GRACE_S + 8));
+        assertThat(subject(down)).contains("upstream network lost");
+    }
+
+    @Test
+    void incidentMailWaitsInOutboxWhileSmtpIsDown() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        awaitUp(true, Duration.ofSeconds(20));
+        smtp.stop();
+        servers.killZnc();
+        Thread.sleep((GRACE_S + 3) * 1000);
+        assertThat(status().get("outboxSize")).isEqualTo(1);
+        smtp = new GreenMail(smtpSetup);
+        smtp.start();
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(10));
+        assertThat(subject(down)).contains("IRC bouncer");
+        Thread.sleep(1500);
+        assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
+    }
+
+    @Test
+    void certificateForAnotherNameIsRejected() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "wrong.example");
+        servers.startNgircd();
+        servers.startZnc();
+        startBot(servers);
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(10));
+        assertThat(subject(down)).contains("TLS");
+        assertThat((String) down.getContent()).contains("certificate is for wrong.example, not 127.0.0.1");
+        assertThat(bot.status().get("ircUp")).isEqualTo(false);
+    }
+
     private Path mkdir(String name) throws Exception {
         return java.nio.file.Files.createDirectories(tmp.resolve(name));
     }

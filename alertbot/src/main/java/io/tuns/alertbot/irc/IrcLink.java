@@ -128,8 +128,8 @@ public final class IrcLink implements AutoCloseable {
         List<Runnable> fallbacks = new ArrayList<>(unconfirmed.values());
         unconfirmed.clear();
         Duration delay = f.permanent() ? backoff.max() : backoff.next();
-        log.warn("event=irc_link_failed target={} reason={} detail=\"{}\" retry_in={}s", cfg.target(),
-                f.reason().label(), f.detail(), delay.toSeconds());
+        log.warn("event=irc_link_failed target={} reason={} detail=\"{}\" retry_in_ms={}", cfg.target(),
+                f.reason().label(), f.detail(), delay.toMillis());
         listener.onFailure(f);
         fallbacks.forEach(IrcLink::runQuietly);
         if (!closed) {

@@ -189,8 +189,8 @@ public final class Outbox implements MailSink, AutoCloseable {
 
     private Duration backoff(OutboxMail mail, Exception e, Duration retry) {
         listener.onSend(mail, "retry");
-        log.warn("event=mail_send_failed subject=\"{}\" error=\"{}\" retry_in={}s", mail.subject(), oneLine(e),
-                retry.toSeconds());
+        log.warn("event=mail_send_failed subject=\"{}\" error=\"{}\" retry_in_ms={}", mail.subject(), oneLine(e),
+                retry.toMillis());
         if (!sleep(retry)) {
             return null;
         }
