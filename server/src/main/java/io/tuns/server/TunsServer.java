@@ -18,6 +18,8 @@ import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
+import io.tuns.server.tcp.PortRange;
+import io.tuns.server.tcp.TcpListeners;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.Tunnel;
@@ -71,7 +73,8 @@ public final class TunsServer implements AutoCloseable {
         SshContext sshCtx = new SshContext(cfg, registry,
                 new NameAllocator(cfg.domain(), cfg.bindRandomSubdomains(), cfg.bindRandomSubdomainsLength(),
                         cfg.bannedSubdomains()),
-                urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents());
+                urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
+                new TcpListeners(cfg, boss, workers), PortRange.parse(cfg.portBindRange()));
         this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,

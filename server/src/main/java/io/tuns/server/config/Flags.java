@@ -109,9 +109,9 @@ final class Flags {
         t.section("Naming and binding");
         t.d("bind-random-subdomains", "false", "Ignore requested names, always give a random one (sish default: true)");
         t.d("bind-random-subdomains-length", "3", "Length of random subdomains");
-        t.d("bind-random-aliases", "true", "Always give random alias names");
+        t.d("bind-random-aliases", "false", "Always give random alias names (sish default: true)");
         t.d("bind-random-aliases-length", "3", "Length of random aliases");
-        t.d("bind-random-ports", "true", "Always give random TCP ports");
+        t.d("bind-random-ports", "false", "Always give random TCP ports (sish default: true)");
         t.d("force-requested-subdomains", "false", "Fail a forward whose requested name is taken instead of assigning a random one");
         t.d("force-requested-aliases", "false", "Fail a forward whose requested alias is taken");
         t.d("force-requested-ports", "false", "Fail a forward whose requested port is taken");

@@ -16,11 +16,9 @@ final class UnimplementedFlags {
     /** Checked against what the server reads from {@link ServerConfig}: none of these is read yet. */
     static final Set<String> NOT_YET_IMPLEMENTED = Set.of(
             // listeners
-            "https", "https-address", "https-port-override", "https-request-port-override", "tcp-address",
-            "localhost-as-all", "force-tcp-address", "port-bind-range",
+            "https", "https-address", "https-port-override", "https-request-port-override",
             // naming and binding beyond HTTP subdomains
-            "bind-random-aliases", "bind-random-aliases-length", "bind-random-ports", "force-requested-aliases",
-            "force-requested-ports", "banned-aliases", "append-user-to-subdomain",
+            "append-user-to-subdomain",
             "append-user-to-subdomain-separator", "bind-any-host", "bind-hosts", "bind-root-domain", "bind-wildcards",
             "bind-http-auth", "bind-http-path", "strip-http-path", "rewrite-host-header", "verify-dns",
             // authentication via HTTP callbacks
@@ -31,14 +29,14 @@ final class UnimplementedFlags {
             "https-ondemand-certificate-accept-terms", "https-ondemand-certificate-email", "force-all-https",
             "force-https", "proxy-ssl-termination", "verify-ssl",
             // TCP, aliases, SNI, load balancing, PROXY protocol
-            "tcp-aliases", "tcp-aliases-allowed-users", "http-load-balancer", "tcp-load-balancer",
+            "http-load-balancer", "tcp-load-balancer",
             "alias-load-balancer", "sni-load-balancer", "sni-proxy", "sni-proxy-https", "proxy-protocol",
             "proxy-protocol-version", "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
             "proxy-protocol-timeout",
             // cleanup of unbound connections, IP and country filters
             "cleanup-unbound", "cleanup-unbound-timeout", "banned-ips", "whitelisted-ips", "banned-countries",
             "whitelisted-countries", "geodb",
-            // logging, metrics listener
+            // logging
             "log-to-client", "time-format", "debug");
 
     private UnimplementedFlags() {

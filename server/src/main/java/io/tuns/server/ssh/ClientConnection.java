@@ -5,6 +5,8 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
 import io.tuns.server.tunnel.TunnelRegistry;
+import io.tuns.server.tcp.TcpListeners;
+import io.tuns.server.tcp.TcpPortAllocator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -48,6 +50,7 @@ public final class ClientConnection implements TunnelOwner {
     private final String remoteAddress;
     private final Instant startedAt = Instant.now();
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
+    private final java.util.Map<Tunnel, io.netty.channel.Channel> tcpServers = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger openChannels = new AtomicInteger();
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
     private final AtomicInteger forwardRequests = new AtomicInteger();
@@ -111,6 +114,11 @@ public final class ClientConnection implements TunnelOwner {
 
     public Instant startedAt() {
         return startedAt;
+    }
+
+    /** A per-session command's value ({@code ssh host key=value}), or null. */
+    public String option(String key) {
+        return options.get(key);
     }
 
     public List<Tunnel> tunnels() {
@@ -190,31 +198,119 @@ public final class ClientConnection implements TunnelOwner {
             replies.complete(slot, false, -1);
             return;
         }
-        if (port != 80 && port != cfg.httpRequestPortOverride()) {
-            refuse(slot, "tcp", "Forwarding port " + port + " is not supported by this server yet: "
-                    + "TCP ports, aliases and SNI tunnels are coming. Use -R name:80:localhost:PORT for an HTTP tunnel.");
-            return;
-        }
         if (tunnels.size() >= cfg.maxForwardsPerConnection()) {
             refuse(slot, "http", "This connection already has " + tunnels.size()
                     + " forwards, the most this server allows (--max-forwards-per-connection).");
             return;
         }
-        Tunnel tunnel = claimHost(bindAddress, port, slot);
-        if (tunnel == null) {
-            return;
+        switch (ForwardKind.of(bindAddress, port, options, cfg)) {
+            case HTTP -> allocateHttp(bindAddress, port, slot);
+            case TCP -> allocateTcp(bindAddress, port, slot);
+            case ALIAS -> allocateAlias(bindAddress, port, slot);
+            case UNSUPPORTED -> refuse(slot, "http", "Forwarding port " + port + " as HTTPS (a TLS backend) is not "
+                    + "supported by this server yet. Use -R name:80:localhost:PORT for an HTTP tunnel.");
         }
+    }
+
+    /** Registers a claimed tunnel with this connection, unless the connection dropped meanwhile. */
+    private boolean adopt(Tunnel tunnel, ReplyQueue.Slot slot, int replyPort) {
         tunnels.add(tunnel);
         if (closed) { // the connection dropped while we decided: leak nothing (sish PR #374)
             removeTunnel(tunnel);
             replies.complete(slot, false, -1);
+            return false;
+        }
+        replies.complete(slot, true, replyPort);
+        ctx.events().forwardRequest(tunnel.type().label(), "ok");
+        ctx.events().tunnelOpened(this, tunnel);
+        log.info("event=tunnel_opened type={} host={} client={} user={}", tunnel.type().label(), tunnel.host(),
+                remoteAddress, user());
+        return true;
+    }
+
+    private void allocateHttp(String bindAddress, int port, ReplyQueue.Slot slot) {
+        Tunnel tunnel = claimHost(bindAddress, port, slot);
+        if (tunnel != null && adopt(tunnel, slot, port == 0 ? 80 : -1)) {
+            printForwardBlock(tunnel, port);
+        }
+    }
+
+    private void allocateTcp(String bindAddress, int port, ReplyQueue.Slot slot) {
+        TcpPortAllocator.Result r = new TcpPortAllocator(cfg, ctx.tcpListeners(), ctx.portRange())
+                .bind(bindAddress, port, options.get("tcp-address"), tunnelRef -> {
+                    Tunnel t = tunnelRef.get();
+                    return t != null && tunnels.contains(t) ? t : null;
+                });
+        if (r.failure() != null) {
+            refuse(slot, "tcp", r.failure());
             return;
         }
-        replies.complete(slot, true, port == 0 ? 80 : -1);
-        ctx.events().forwardRequest("http", "ok");
-        ctx.events().tunnelOpened(this, tunnel);
-        log.info("event=tunnel_opened type=http host={} client={} user={}", tunnel.host(), remoteAddress, user());
-        printForwardBlock(tunnel, port);
+        r.notices().forEach(messages::send);
+        int actual = TcpListeners.port(r.server());
+        // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0
+        Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, cfg.domain() + ":" + actual, bindAddress,
+                port == 0 ? actual : port, this, "", Instant.now());
+        r.tunnelRef().set(tunnel);
+        tcpServers.put(tunnel, r.server());
+        if (ctx.registry().claim(tunnel) != TunnelRegistry.Claim.CLAIMED) {
+            r.server().close();
+            tcpServers.remove(tunnel);
+            refuse(slot, "tcp", "The TCP port " + actual + " is unavailable.");
+            return;
+        }
+        if (adopt(tunnel, slot, port == 0 ? actual : -1)) {
+            messages.send("Starting SSH Forwarding service for tcp:" + port
+                    + ". Forwarded connections can be accessed via the following methods:");
+            messages.send("TCP: " + cfg.domain() + ":" + actual);
+        }
+    }
+
+    private void allocateAlias(String bindAddress, int port, ReplyQueue.Slot slot) {
+        String requested = bindAddress.toLowerCase(java.util.Locale.ROOT);
+        String reason = null;
+        if (cfg.bindRandomAliases()) {
+            reason = "random aliases are enforced on this server";
+        } else if (cfg.bannedAliases().contains(requested + ":" + port) || requested.isEmpty()) {
+            reason = "it is reserved";
+        }
+        Tunnel tunnel = null;
+        if (reason == null) {
+            Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, requested + ":" + port, bindAddress, port, this, "",
+                    Instant.now());
+            TunnelRegistry.Claim claim = ctx.registry().claim(t);
+            if (claim != TunnelRegistry.Claim.TAKEN) {
+                tunnel = t;
+            } else {
+                reason = "it is in use by another connection";
+            }
+        }
+        if (tunnel == null) {
+            if (cfg.forceRequestedAliases()) {
+                refuse(slot, "alias", "The alias " + requested + ":" + port + " is unavailable: " + reason + ".");
+                return;
+            }
+            if (!cfg.bindRandomAliases()) {
+                messages.send("The alias " + requested + " is unavailable. Assigning a random alias.");
+            }
+            for (int attempt = 0; attempt < 64 && tunnel == null; attempt++) {
+                String name = ctx.names().randomName(attempt);
+                // the client matches forwarded-tcpip on what it sent, so the random name is only the public key
+                Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, name + ":" + port, bindAddress, port, this, "",
+                        Instant.now());
+                if (ctx.registry().claim(t) == TunnelRegistry.Claim.CLAIMED) {
+                    tunnel = t;
+                }
+            }
+            if (tunnel == null) {
+                refuse(slot, "alias", "No free random alias was found; try again.");
+                return;
+            }
+        }
+        if (adopt(tunnel, slot, -1)) {
+            messages.send("Starting SSH Forwarding service for alias:" + port
+                    + ". Forwarded connections can be accessed via the following methods:");
+            messages.send("TCP Alias: " + tunnel.host());
+        }
     }
 
     private Tunnel claimHost(String bindAddress, int port, ReplyQueue.Slot slot) {
@@ -420,8 +516,12 @@ public final class ClientConnection implements TunnelOwner {
     private void removeTunnel(Tunnel t) {
         if (tunnels.remove(t)) {
             ctx.registry().remove(t);
+            io.netty.channel.Channel server = tcpServers.remove(t);
+            if (server != null) {
+                server.close();
+            }
             ctx.events().tunnelClosed(this, t);
-            log.info("event=tunnel_closed type=http host={} client={}", t.host(), remoteAddress);
+            log.info("event=tunnel_closed type={} host={} client={}", t.type().label(), t.host(), remoteAddress);
         }
     }
 

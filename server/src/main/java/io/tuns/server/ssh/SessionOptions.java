@@ -26,7 +26,8 @@ public record SessionOptions(Map<String, String> values, List<String> problems) 
     static final Set<String> KNOWN = Set.of("proxy-protocol", "proxyproto", "host-header", "strip-path",
             "sni-proxy", "tcp-address", "tcp-alias", "tcp-aliases-allowed-users", "auto-close", "force-https",
             "local-forward", "deadline");
-    static final Set<String> ACTED_ON = Set.of("deadline", "auto-close", "local-forward");
+    static final Set<String> ACTED_ON = Set.of("deadline", "auto-close", "local-forward", "tcp-alias",
+            "tcp-address", "tcp-aliases-allowed-users");
     private static final Set<String> BOOLEAN = Set.of("sni-proxy", "tcp-alias", "auto-close", "force-https",
             "local-forward", "strip-path");
 

@@ -1,6 +1,8 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tcp.PortRange;
+import io.tuns.server.tcp.TcpListeners;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.TunnelRegistry;
@@ -20,5 +22,7 @@ public record SshContext(ServerConfig config,
                          ExecutorService tunnelExecutor,
                          ScheduledExecutorService scheduler,
                          Semaphore forwardedChannels,
-                         SshEvents events) {
+                         SshEvents events,
+                         TcpListeners tcpListeners,
+                         PortRange portRange) {
 }

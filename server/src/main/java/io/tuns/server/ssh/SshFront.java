@@ -46,7 +46,8 @@ public final class SshFront implements AutoCloseable {
         sshd.setPasswordAuthenticator(auth.password());
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
-        sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE));
+        sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
+                new AliasChannelFactory(ctx.registry(), cfg)));
         SessionConsole.ConnectionLookup lookup = ch -> ClientConnection.of(ch.getSession());
         sshd.setShellFactory(ch -> new SessionConsole(null, lookup));
         sshd.setCommandFactory((ch, command) -> new SessionConsole(command, lookup));

@@ -2,7 +2,6 @@ package io.tuns.server.tunnel;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,23 +9,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The routing table: public host name → HTTP tunnel. Lookups are lock-free map reads on every request;
- * changes happen only when forwards are added or removed.
+ * The routing table: HTTP host name → tunnel, alias {@code name:port} → tunnel, TCP port → tunnel. Lookups
+ * are lock-free map reads on every request; changes happen only when forwards are added or removed.
+ * A tunnel's {@link Tunnel#host()} is its key within its type.
  */
 public final class TunnelRegistry {
 
     /** What happened to a request for a name. */
     public enum Claim { CLAIMED, TAKEN_OVER, TAKEN }
 
-    private final ConcurrentHashMap<String, Tunnel> httpByHost = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Tunnel> byKey = new ConcurrentHashMap<>();
     private final List<Consumer<Tunnel>> removalListeners = new CopyOnWriteArrayList<>();
 
-    public Optional<Tunnel> httpTunnel(String host) {
-        return Optional.ofNullable(httpByHost.get(host));
+    private static String key(Tunnel.TunnelType type, String host) {
+        return type.label() + "|" + host;
     }
 
-    public boolean isHttpHostTaken(String host) {
-        return httpByHost.containsKey(host);
+    public Optional<Tunnel> httpTunnel(String host) {
+        return Optional.ofNullable(byKey.get(key(Tunnel.TunnelType.HTTP, host)));
+    }
+
+    /** The alias tunnel for {@code name:port} (name lower-case). */
+    public Optional<Tunnel> alias(String nameAndPort) {
+        return Optional.ofNullable(byKey.get(key(Tunnel.TunnelType.ALIAS, nameAndPort)));
+    }
+
+    public boolean isTaken(Tunnel.TunnelType type, String host) {
+        return byKey.containsKey(key(type, host));
     }
 
     /**
@@ -35,8 +44,13 @@ public final class TunnelRegistry {
      * have not found yet; sish makes the user wait for that, issues #280/#328).
      */
     public Claim claimHttp(Tunnel tunnel) {
+        return claim(tunnel);
+    }
+
+    /** As {@link #claimHttp}, for a tunnel of any type, under its type's key. */
+    public Claim claim(Tunnel tunnel) {
         Tunnel[] replaced = new Tunnel[1];
-        Tunnel result = httpByHost.compute(tunnel.host(), (host, existing) -> {
+        Tunnel result = byKey.compute(key(tunnel.type(), tunnel.host()), (k, existing) -> {
             if (existing == null) {
                 return tunnel;
             }
@@ -65,7 +79,7 @@ public final class TunnelRegistry {
 
     /** Removes the tunnel if it is still the one registered under its host. */
     public boolean remove(Tunnel tunnel) {
-        boolean removed = httpByHost.remove(tunnel.host(), tunnel);
+        boolean removed = byKey.remove(key(tunnel.type(), tunnel.host()), tunnel);
         if (removed) {
             removalListeners.forEach(l -> l.accept(tunnel));
         }
@@ -78,14 +92,14 @@ public final class TunnelRegistry {
     }
 
     public Collection<Tunnel> httpTunnels() {
-        return List.copyOf(httpByHost.values());
+        return byKey.values().stream().filter(t -> t.type() == Tunnel.TunnelType.HTTP).toList();
     }
 
-    public Map<String, Tunnel> snapshot() {
-        return Map.copyOf(httpByHost);
+    public Collection<Tunnel> all() {
+        return List.copyOf(byKey.values());
     }
 
     public int size() {
-        return httpByHost.size();
+        return byKey.size();
     }
 }

@@ -31,7 +31,7 @@ public final class SshClient implements AutoCloseable {
     /** Starts ssh with the usual test options; {@code args} are the caller's (e.g. -N, -R ..., host, commands). */
     public static SshClient start(int port, Path key, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/ssh", "-p", String.valueOf(port), "-i", key.toString(),
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=INFO",
                 "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes",
                 "-o", "ServerAliveInterval=5"));
         cmd.addAll(args);

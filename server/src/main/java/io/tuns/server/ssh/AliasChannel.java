@@ -1,0 +1,233 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.tunnel.Tunnel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.sshd.client.future.DefaultOpenFuture;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.Closeable;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.ChannelAsyncOutputStream;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.io.IoOutputStream;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.common.util.threads.ThreadUtils;
+import org.apache.sshd.server.channel.AbstractServerChannel;
+
+/**
+ * {@code direct-tcpip} from an authenticated user ({@code ssh -W alias:22}, {@code -J}, {@code -L}) to a
+ * private alias: a {@code forwarded-tcpip} channel is opened on the alias owner's connection and the two SSH
+ * channels are bridged. Each side's window is returned only when the other side has written the bytes. A
+ * refused alias fails this channel only, never the requester's connection (sish closes it).
+ */
+final class AliasChannel extends AbstractServerChannel implements ChannelSink {
+
+    private final Function<String, Tunnel> aliases;
+    private final AliasPolicy policy;
+    private ChannelAsyncOutputStream toRequester;
+    private IoOutputStream toOwner;
+    private Closeable ownerChannel;
+    private DefaultOpenFuture openFuture;
+    private final AtomicBoolean decided = new AtomicBoolean();
+    private final Object writeLock = new Object();
+    private final java.util.ArrayDeque<PendingWrite> toOwnerQueue = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<PendingWrite> toRequesterQueue = new java.util.ArrayDeque<>();
+    private boolean toOwnerBusy;
+    private boolean toRequesterBusy;
+
+    /** Who may use which alias. */
+    interface AliasPolicy {
+        /** Null when allowed, else the reason shown to the requester. */
+        String refusal(Tunnel alias, ClientConnection requester);
+    }
+
+    private record PendingWrite(byte[] data, Runnable done) {
+    }
+
+    AliasChannel(Function<String, Tunnel> aliases, AliasPolicy policy) {
+        super("direct-tcpip", List.of(), null);
+        this.aliases = aliases;
+        this.policy = policy;
+    }
+
+    @Override
+    protected OpenFuture doInit(Buffer buffer) {
+        openFuture = new DefaultOpenFuture(this, futureLock);
+        String host = buffer.getString();
+        int port = buffer.getInt();
+        String origHost = buffer.getString();
+        int origPort = buffer.getInt();
+        String key = host.toLowerCase(Locale.ROOT) + ":" + port;
+        Tunnel alias = aliases.apply(key);
+        ClientConnection requester = ClientConnection.of(getSession());
+        String refusal = alias == null ? "no alias " + key + " is open on this server"
+                : requester == null ? "not authenticated" : policy.refusal(alias, requester);
+        if (refusal != null) {
+            log.info("event=alias_refused alias={} reason=\"{}\"", key, refusal);
+            openFuture.setException(new SshChannelOpenException(getChannelId(),
+                    SshConstants.SSH_OPEN_CONNECT_FAILED, refusal));
+            return openFuture;
+        }
+        alias.owner().openChannel(alias, new InetSocketAddress(origHost.isEmpty() ? "127.0.0.1" : origHost,
+                Math.max(0, Math.min(65535, origPort))), this);
+        return openFuture;
+    }
+
+    // ------------------------------------------------------------ owner side (ChannelSink)
+
+    @Override
+    public void onOpen(IoOutputStream ownerOut, Closeable ch) {
+        if (!decided.compareAndSet(false, true)) {
+            ch.close(false);
+            return;
+        }
+        this.toOwner = ownerOut;
+        this.ownerChannel = ch;
+        toRequester = new ChannelAsyncOutputStream(this, SshConstants.SSH_MSG_CHANNEL_DATA);
+        signalChannelOpenSuccess(); // MINA sends OPEN_CONFIRMATION from this event, not from the future
+        openFuture.setOpened();
+    }
+
+    @Override
+    public void onOpenFailed(OpenFailure failure, String reason) {
+        if (decided.compareAndSet(false, true)) {
+            log.info("event=alias_open_failed reason=\"{}\"", reason);
+            openFuture.setException(new SshChannelOpenException(getChannelId(),
+                    SshConstants.SSH_OPEN_CONNECT_FAILED, "the alias owner could not connect: " + reason));
+        }
+    }
+
+    /** Bytes from the alias owner → the requester; the owner's window returns when written here. */
+    @Override
+    public void onData(byte[] data, Runnable release) {
+        enqueue(false, new PendingWrite(data, release));
+    }
+
+    @Override
+    public void onEof() {
+        enqueue(false, new PendingWrite(null, null));
+    }
+
+    @Override
+    public void onClosed() {
+        close(false);
+    }
+
+    // ------------------------------------------------------------ requester side
+
+    @Override
+    protected void doWriteData(byte[] data, int off, long len) throws IOException {
+        byte[] copy = new byte[(int) len];
+        System.arraycopy(data, off, copy, 0, (int) len);
+        enqueue(true, new PendingWrite(copy, () -> {
+            try {
+                getLocalWindow().release(len);
+            } catch (IOException | RuntimeException e) {
+                close(true);
+            }
+        }));
+    }
+
+    @Override
+    protected void doWriteExtendedData(byte[] data, int off, long len) throws IOException {
+        getLocalWindow().release(len);
+    }
+
+    @Override
+    public void handleEof() throws IOException {
+        super.handleEof();
+        enqueue(true, new PendingWrite(null, null));
+    }
+
+    @Override
+    public void handleWindowAdjust(Buffer buffer) throws IOException {
+        super.handleWindowAdjust(buffer);
+        if (toRequester != null) {
+            toRequester.onWindowExpanded(); // without this the requester stalls after its first window
+        }
+    }
+
+    @Override
+    protected void preClose() {
+        if (ownerChannel != null) {
+            ownerChannel.close(false);
+        }
+        super.preClose();
+    }
+
+    /** One write in flight per direction (MINA allows one pending async write); EOF goes after the data. */
+    private void enqueue(boolean toOwnerSide, PendingWrite w) {
+        synchronized (writeLock) {
+            (toOwnerSide ? toOwnerQueue : toRequesterQueue).add(w);
+        }
+        pump(toOwnerSide);
+    }
+
+    private void pump(boolean toOwnerSide) {
+        PendingWrite w;
+        IoOutputStream out;
+        synchronized (writeLock) {
+            if (toOwnerSide ? toOwnerBusy : toRequesterBusy) {
+                return;
+            }
+            w = (toOwnerSide ? toOwnerQueue : toRequesterQueue).poll();
+            if (w == null) {
+                return;
+            }
+            out = toOwnerSide ? toOwner : toRequester;
+            if (out == null) {
+                (toOwnerSide ? toOwnerQueue : toRequesterQueue).addFirst(w);
+                return;
+            }
+            if (toOwnerSide) {
+                toOwnerBusy = true;
+            } else {
+                toRequesterBusy = true;
+            }
+        }
+        if (w.data == null) { // EOF marker, reached only after all data before it
+            finish(toOwnerSide);
+            out.close(false);
+            if (!toOwnerSide) {
+                try {
+                    sendEof();
+                } catch (IOException e) {
+                    close(true);
+                }
+            }
+            return;
+        }
+        try {
+            ThreadUtils.runAsInternal(() -> out.writeBuffer(new ByteArrayBuffer(w.data))).addListener(f -> {
+                if (w.done != null) {
+                    w.done.run();
+                }
+                finish(toOwnerSide);
+                if (f.isWritten()) {
+                    pump(toOwnerSide);
+                } else {
+                    close(false);
+                }
+            });
+        } catch (Exception e) {
+            finish(toOwnerSide);
+            close(true);
+        }
+    }
+
+    private void finish(boolean toOwnerSide) {
+        synchronized (writeLock) {
+            if (toOwnerSide) {
+                toOwnerBusy = false;
+            } else {
+                toRequesterBusy = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.util.Arrays;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelFactory;
+import org.apache.sshd.common.session.Session;
+
+/**
+ * {@code direct-tcpip} channels, i.e. users reaching private aliases. With {@code --tcp-aliases-allowed-users}
+ * only the alias owner's key and the fingerprints its owner listed ({@code tcp-aliases-allowed-users=...} or
+ * {@code any}) may connect; without it any authenticated user may, as in sish.
+ */
+final class AliasChannelFactory implements ChannelFactory {
+
+    private final TunnelRegistry registry;
+    private final ServerConfig cfg;
+
+    AliasChannelFactory(TunnelRegistry registry, ServerConfig cfg) {
+        this.registry = registry;
+        this.cfg = cfg;
+    }
+
+    @Override
+    public String getName() {
+        return "direct-tcpip";
+    }
+
+    @Override
+    public Channel createChannel(Session session) {
+        return new AliasChannel(key -> registry.alias(key).orElse(null), this::refusal);
+    }
+
+    private String refusal(Tunnel alias, ClientConnection requester) {
+        if (!cfg.tcpAliasesAllowedUsers()) {
+            return null;
+        }
+        String fp = requester.keyFingerprint();
+        if (alias.owner() instanceof ClientConnection owner) {
+            if (fp != null && fp.equals(owner.keyFingerprint())) {
+                return null;
+            }
+            String allowed = owner.option("tcp-aliases-allowed-users");
+            if (allowed != null) {
+                if (Arrays.stream(allowed.split(",")).map(String::trim).anyMatch(a -> a.equals("any")
+                        || fp != null && a.equals(fp))) {
+                    return null;
+                }
+            }
+        }
+        return "your key is not allowed to use alias " + alias.host();
+    }
+}

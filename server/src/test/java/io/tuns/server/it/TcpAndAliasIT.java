@@ -1,0 +1,147 @@
+package io.tuns.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** TCP port forwards and private aliases (-W, -L, ProxyCommand/-J) with the real OpenSSH client. */
+class TcpAndAliasIT {
+
+    static TunsFixture tuns;
+    static TestBackend backend;
+
+    @BeforeAll
+    static void start() throws Exception {
+        tuns = TunsFixture.start();
+        backend = new TestBackend();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        tuns.close();
+        backend.close();
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void portZeroGetsAnAllocatedPortThatOpenSshPrintsAndHalfGibArrivesByteExact() throws Exception {
+        SshClient ssh = tuns.ssh("-R", "0:localhost:" + backend.port(), "127.0.0.1");
+        String allocated = ssh.await("Allocated port (\\d+) for remote forward", Duration.ofSeconds(15));
+        ssh.await("TCP: localhost:" + allocated, Duration.ofSeconds(5));
+        long size = 512L * 1024 * 1024;
+        assertThat(Curl.sha256("http://127.0.0.1:" + allocated + "/bytes?size=" + size + "&seed=5"))
+                .isEqualTo(TestBackend.sha256OfPattern(size, 5) + " " + size);
+    }
+
+    @Test
+    void requestedPortIsBoundAndOutOfRangePortGetsARandomOne() throws Exception {
+        int wanted = freePort();
+        SshClient ssh = tuns.ssh("-R", wanted + ":localhost:" + backend.port(), "-R", "1000:localhost:" + backend.port(),
+                "127.0.0.1");
+        ssh.await("TCP: localhost:" + wanted, Duration.ofSeconds(15));
+        ssh.await("The TCP port 1000 is unavailable. Assigning a random port.", Duration.ofSeconds(5));
+        assertThat(Curl.run("http://127.0.0.1:" + wanted + "/hello").out()).isEqualTo("hello from backend\n");
+    }
+
+    @Test
+    void halfCloseCrossesTheTunnelAfterTheData() throws Exception {
+        try (ServerSocket hasher = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket s = hasher.accept()) {
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    InputStream in = s.getInputStream();
+                    byte[] buf = new byte[65536];
+                    int n;
+                    long total = 0;
+                    while ((n = in.read(buf)) > 0) { // until the client's half-close arrives as EOF
+                        md.update(buf, 0, n);
+                        total += n;
+                    }
+                    s.getOutputStream().write((HexFormat.of().formatHex(md.digest()) + " " + total).getBytes(StandardCharsets.US_ASCII));
+                } catch (Exception ignored) {
+                    // the assertion below reports it
+                }
+            });
+            t.start();
+            SshClient ssh = tuns.ssh("-R", "0:localhost:" + hasher.getLocalPort(), "127.0.0.1");
+            int port = Integer.parseInt(ssh.await("Allocated port (\\d+)", Duration.ofSeconds(15)));
+            byte[] data = new byte[10_000_000];
+            new Random(1).nextBytes(data);
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                c.setSoTimeout(30_000);
+                OutputStream out = c.getOutputStream();
+                out.write(data);
+                out.flush();
+                c.shutdownOutput();
+                String reply = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(reply).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data))
+                        + " " + data.length);
+            }
+        }
+    }
+
+    @Test
+    void aliasIsReachableWithDashWAndDashLAndAsAJumpHost() throws Exception {
+        SshClient owner = tuns.ssh("-R", "box:3000:127.0.0.1:" + backend.port(),
+                "-R", "jumpbox:22:127.0.0.1:" + tuns.server.sshPort(), "127.0.0.1");
+        owner.await("TCP Alias: box:3000", Duration.ofSeconds(15));
+        owner.await("TCP Alias: jumpbox:22", Duration.ofSeconds(5));
+
+        // -W: stdio through the alias
+        SshClient w = tuns.ssh("-W", "box:3000", "127.0.0.1");
+        w.send("GET /hello HTTP/1.0\r\nHost: box\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        w.await("hello from backend", Duration.ofSeconds(10));
+
+        // -L: a local port through the alias, 128 MiB byte-exact
+        int local = freePort();
+        tuns.ssh("-N", "-L", local + ":box:3000", "127.0.0.1");
+        long size = 128L * 1024 * 1024;
+        String got = null;
+        for (int i = 0; i < 50 && (got == null || !got.endsWith(" " + size)); i++) {
+            Thread.sleep(200);
+            got = Curl.sha256("http://127.0.0.1:" + local + "/bytes?size=" + size + "&seed=9");
+        }
+        assertThat(got).isEqualTo(TestBackend.sha256OfPattern(size, 9) + " " + size);
+
+        // ProxyCommand ssh -W (what -J does): a second ssh session to tuns itself, through the alias
+        String proxy = "/usr/bin/ssh -p " + tuns.server.sshPort() + " -i " + tuns.userKey
+                + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -W %h:%p 127.0.0.1";
+        // started by hand: SshClient.start would put -p <tuns port> first, and ssh keeps the first -p
+        SshClient jumped = SshClient.wrap(new ProcessBuilder("/usr/bin/ssh", "-p", "22", "-i", tuns.userKey.toString(),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                "-o", "ProxyCommand=" + proxy, "-R", "viajump:80:127.0.0.1:" + backend.port(), "jumpbox")
+                .redirectErrorStream(true).start());
+        jumped.await("HTTP: http://viajump.localhost", Duration.ofSeconds(20));
+        assertThat(tuns.get("viajump.localhost", "/hello").body()).isEqualTo("hello from backend\n");
+        jumped.close();
+    }
+
+    @Test
+    void refusedAliasFailsThatChannelOnlyNotTheRequestersConnection() throws Exception {
+        int local = freePort();
+        SshClient peer = tuns.ssh("-L", local + ":nosuchalias:80", "-R", "peerweb:80:127.0.0.1:" + backend.port(),
+                "127.0.0.1");
+        peer.httpUrl();
+        Curl.Result failed = Curl.run("--max-time", "5", "http://127.0.0.1:" + local + "/hello");
+        assertThat(failed.exit()).isNotZero();
+        Thread.sleep(300);
+        assertThat(peer.process().isAlive()).as("the requester's ssh connection survives").isTrue();
+        assertThat(tuns.get("peerweb.localhost", "/hello").body()).isEqualTo("hello from backend\n");
+    }
+}
