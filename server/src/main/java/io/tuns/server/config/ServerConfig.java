@@ -30,9 +30,9 @@ public record ServerConfig(
         // --- naming and binding policy
         boolean bindRandomSubdomains,      // --bind-random-subdomains false (sish: true; tuns honours requested names)
         int bindRandomSubdomainsLength,    // --bind-random-subdomains-length 3
-        boolean bindRandomAliases,         // --bind-random-aliases    true
+        boolean bindRandomAliases,         // --bind-random-aliases    false (sish: true; tuns honours requested aliases)
         int bindRandomAliasesLength,       // --bind-random-aliases-length 3
-        boolean bindRandomPorts,           // --bind-random-ports      true
+        boolean bindRandomPorts,           // --bind-random-ports      false (sish: true; tuns honours requested ports)
         boolean forceRequestedSubdomains,  // --force-requested-subdomains false
         boolean forceRequestedAliases,     // --force-requested-aliases false
         boolean forceRequestedPorts,       // --force-requested-ports  false

@@ -29,9 +29,9 @@ class DefaultsTest {
 
         assertThat(c.bindRandomSubdomains()).isFalse();
         assertThat(c.bindRandomSubdomainsLength()).isEqualTo(3);
-        assertThat(c.bindRandomAliases()).isTrue();
+        assertThat(c.bindRandomAliases()).isFalse();
         assertThat(c.bindRandomAliasesLength()).isEqualTo(3);
-        assertThat(c.bindRandomPorts()).isTrue();
+        assertThat(c.bindRandomPorts()).isFalse();
         assertThat(List.of(c.forceRequestedSubdomains(), c.forceRequestedAliases(), c.forceRequestedPorts(),
                 c.appendUserToSubdomain(), c.bindAnyHost(), c.bindRootDomain(), c.bindWildcards())).containsOnly(false);
         assertThat(c.bannedSubdomains()).containsExactly("localhost");
