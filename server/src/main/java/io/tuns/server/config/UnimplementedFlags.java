@@ -16,22 +16,20 @@ final class UnimplementedFlags {
     /** Checked against what the server reads from {@link ServerConfig}: none of these is read yet. */
     static final Set<String> NOT_YET_IMPLEMENTED = Set.of(
             // listeners
-            "https", "https-address", "https-port-override", "https-request-port-override",
+            "https-request-port-override",
             // naming and binding beyond HTTP subdomains
             "append-user-to-subdomain",
             "append-user-to-subdomain-separator", "bind-any-host", "bind-hosts", "bind-root-domain", "bind-wildcards",
-            "bind-http-auth", "bind-http-path", "strip-http-path", "rewrite-host-header", "verify-dns",
+            "verify-dns",
             // authentication via HTTP callbacks
             "authentication-key-request-url", "authentication-key-request-timeout",
             "authentication-password-request-url", "authentication-password-request-timeout",
             // HTTPS and certificates
-            "https-certificate-directory", "https-certificate-directory-watch-interval", "https-ondemand-certificate",
-            "https-ondemand-certificate-accept-terms", "https-ondemand-certificate-email", "force-all-https",
-            "force-https", "proxy-ssl-termination", "verify-ssl",
+            "proxy-ssl-termination", "verify-ssl",
             // TCP, aliases, SNI, load balancing, PROXY protocol
-            "http-load-balancer", "tcp-load-balancer",
-            "alias-load-balancer", "sni-load-balancer", "sni-proxy", "sni-proxy-https", "proxy-protocol",
-            "proxy-protocol-version", "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
+            "tcp-load-balancer",
+            "sni-load-balancer", "sni-proxy", "sni-proxy-https",
+            "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
             "proxy-protocol-timeout",
             // cleanup of unbound connections, IP and country filters
             "cleanup-unbound", "cleanup-unbound-timeout", "banned-ips", "whitelisted-ips", "banned-countries",

@@ -27,6 +27,8 @@ import io.tuns.server.bridge.ChannelSink.OpenFailure;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.ExchangeRecorder;
 import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelGroup;
+import io.tuns.server.tunnel.TunnelOptions;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -59,6 +61,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         boolean informational;
         boolean upgradeRequested;
         boolean onReusedUpstream;
+        TunnelGroup group;
         boolean retried;
         int status;
         ExchangeRecorder recorder = ExchangeRecorder.NOOP;
@@ -154,6 +157,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         String path = req.uri();
+        // --- io.tuns.server.tls: ACME HTTP-01 answers and --force-all-https, on the plain listener only
+        if (hc.tls() != null && !isTls()) {
+            FullHttpResponse early = hc.tls().intercept(host, path, hc.registry().httpTunnel(host).isPresent());
+            if (early != null) {
+                mode = Mode.DISCARD;
+                respond(early);
+                return;
+            }
+        }
+        // --- end tls
         boolean root = host.equals(cfg.domain());
         if (path.startsWith("/_sish/metrics") && root && hc.metrics() != null) {
             mode = Mode.DISCARD;
@@ -165,8 +178,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             consoleBody = ctx.alloc().compositeBuffer();
             return;
         }
-        Optional<Tunnel> tunnel = hc.registry().httpTunnel(host);
-        if (tunnel.isEmpty()) {
+        Optional<TunnelGroup> route = hc.registry().httpRoute(host, path);
+        Tunnel tunnel = route.map(this::pick).orElse(null);
+        if (tunnel == null) {
             if (root && cfg.redirectRoot()) {
                 if (!cfg.redirectRootLocation().isEmpty() && !path.equals("/favicon.ico")) {
                     mode = Mode.DISCARD;
@@ -181,7 +195,31 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                     + ". If it is yours, check that your ssh -R command is still running.");
             return;
         }
-        toUpstream(req, tunnel.get());
+        TunnelOptions opts = tunnel.options();
+        if (opts.needsAuth() && !BasicAuth.matches(req.headers().get(HttpHeaderNames.AUTHORIZATION), opts)) {
+            FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
+                    "This tunnel is protected: send the user name and password its owner gave you.");
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"sish\"");
+            mode = Mode.DISCARD;
+            respond(r);
+            return;
+        }
+        if (opts.forceHttps() && cfg.https() && !isTls()) {
+            mode = Mode.DISCARD;
+            respond(ErrorPages.redirect("https://" + req.headers().get(HttpHeaderNames.HOST, host).replaceFirst(":\\d+$", "")
+                    + (cfg.httpsPortOverride() > 0 ? ":" + cfg.httpsPortOverride() : "") + path));
+            return;
+        }
+        current.group = route.get();
+        toUpstream(req, tunnel);
+    }
+
+    /**
+     * Round robin per request, as sish does; a single-member route always gets the same tunnel, so its kept-alive
+     * tunnel connection is reused.
+     */
+    private Tunnel pick(TunnelGroup group) {
+        return group.next();
     }
 
     private void toUpstream(HttpRequest req, Tunnel tunnel) {
@@ -199,6 +237,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         h.set("X-Forwarded-Port", String.valueOf(((InetSocketAddress) ctx.channel().localAddress()).getPort()));
         h.set("X-Real-Ip", clientIp);
         current.upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
+        rewrite(req, tunnel.options());
 
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
             upstream.close();
@@ -209,6 +248,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             openUpstream(tunnel);
         }
         upstream.send(req);
+    }
+
+    /** sish's per-tunnel rewrites: strip the bound path, replace Host (after X-Forwarded-Host recorded it). */
+    private void rewrite(HttpRequest req, TunnelOptions opts) {
+        if (!opts.path().isEmpty() && opts.stripPath() && req.uri().startsWith(opts.path())) {
+            String rest = req.uri().substring(opts.path().length());
+            req.setUri(rest.isEmpty() || rest.startsWith("?") ? "/" + rest : rest);
+        }
+        if (opts.hostHeader() != null) {
+            req.headers().set(HttpHeaderNames.HOST, opts.hostHeader());
+        }
     }
 
     /** True on the HTTPS listener: TLS is terminated in this pipeline. */
@@ -237,6 +287,27 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ex.retried = true;
         ex.onReusedUpstream = false;
         openUpstream(failed.tunnel);
+        upstream.send(ex.request);
+        upstream.send(LastHttpContent.EMPTY_LAST_CONTENT);
+        return true;
+    }
+
+    /**
+     * With a load balancer, a member whose channel would not open is skipped for this request while another is
+     * live. Only for requests without a body: a body already handed to the failed channel is gone.
+     */
+    private boolean failoverTo(Tunnel failed) {
+        Exchange ex = current;
+        if (ex == null || ex.group == null || ex.retried || !ex.requestDone
+                || HttpUtil.getContentLength(ex.request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(ex.request)) {
+            return false;
+        }
+        Tunnel other = ex.group.nextExcept(failed);
+        if (other == null) {
+            return false;
+        }
+        ex.retried = true;
+        openUpstream(other);
         upstream.send(ex.request);
         upstream.send(LastHttpContent.EMPTY_LAST_CONTENT);
         return true;
@@ -339,6 +410,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         gate.resume(ReadGate.Reason.SSH_FULL);
         if (current == null || current.responseStarted) {
             closeNow();
+            return;
+        }
+        if (failoverTo(up.tunnel)) {
             return;
         }
         current.recorder.aborted("open failed: " + reason);

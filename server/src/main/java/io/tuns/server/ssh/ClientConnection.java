@@ -4,6 +4,8 @@ import io.tuns.server.bridge.ChannelSink;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
+import io.tuns.server.tunnel.HttpBinding;
+import io.tuns.server.tunnel.TunnelOptions;
 import io.tuns.server.tunnel.TunnelRegistry;
 import io.tuns.server.tcp.TcpListeners;
 import io.tuns.server.tcp.TcpPortAllocator;
@@ -249,7 +251,8 @@ public final class ClientConnection implements TunnelOwner {
         int actual = TcpListeners.port(r.server());
         // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, cfg.domain() + ":" + actual, bindAddress,
-                port == 0 ? actual : port, this, "", Instant.now());
+                port == 0 ? actual : port, this, "", Instant.now(),
+                new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion()));
         r.tunnelRef().set(tunnel);
         tcpServers.put(tunnel, r.server());
         if (ctx.registry().claim(tunnel) != TunnelRegistry.Claim.CLAIMED) {
@@ -277,7 +280,7 @@ public final class ClientConnection implements TunnelOwner {
         if (reason == null) {
             Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, requested + ":" + port, bindAddress, port, this, "",
                     Instant.now());
-            TunnelRegistry.Claim claim = ctx.registry().claim(t);
+            TunnelRegistry.Claim claim = ctx.registry().claim(t, cfg.aliasLoadBalancer());
             if (claim != TunnelRegistry.Claim.TAKEN) {
                 tunnel = t;
             } else {
@@ -316,15 +319,19 @@ public final class ClientConnection implements TunnelOwner {
     private Tunnel claimHost(String bindAddress, int port, ReplyQueue.Slot slot) {
         var names = ctx.names();
         TunnelRegistry registry = ctx.registry();
-        String requested = names.requestedName(bindAddress);
+        HttpBinding binding = HttpBinding.parse(bindAddress);
+        TunnelOptions opts = httpOptions(binding);
+        String requested = names.requestedName(binding.name());
         if (requested != null) {
             String reason = names.refusalReason(requested);
             if (reason == null) {
-                Tunnel t = newTunnel(names.hostFor(requested), bindAddress, port);
-                TunnelRegistry.Claim claim = registry.claimHttp(t);
+                Tunnel t = newTunnel(names.hostFor(requested), bindAddress, port, opts);
+                TunnelRegistry.Claim claim = registry.claim(t, cfg.httpLoadBalancer());
                 if (claim == TunnelRegistry.Claim.TAKEN_OVER) {
                     messages.send("The subdomain " + requested + " was held by an earlier connection with your key;"
                             + " it has been moved to this connection.");
+                } else if (claim == TunnelRegistry.Claim.JOINED) {
+                    messages.send("The subdomain " + requested + " is shared: requests are balanced between its tunnels.");
                 }
                 if (claim != TunnelRegistry.Claim.TAKEN) {
                     return t;
@@ -340,8 +347,8 @@ public final class ClientConnection implements TunnelOwner {
             }
         }
         for (int attempt = 0; attempt < 64; attempt++) {
-            Tunnel t = newTunnel(names.hostFor(names.randomName(attempt)), bindAddress, port);
-            if (registry.claimHttp(t) == TunnelRegistry.Claim.CLAIMED) {
+            Tunnel t = newTunnel(names.hostFor(names.randomName(attempt)), bindAddress, port, opts);
+            if (registry.claim(t, false) == TunnelRegistry.Claim.CLAIMED) {
                 return t;
             }
         }
@@ -349,9 +356,36 @@ public final class ClientConnection implements TunnelOwner {
         return null;
     }
 
-    private Tunnel newTunnel(String host, String bindAddress, int port) {
+    /** The tunnel's HTTP options: its bind address's user:pass@ and /path, and this connection's commands. */
+    private TunnelOptions httpOptions(HttpBinding b) {
+        boolean auth = b.user() != null && cfg.bindHttpAuth();
+        if (b.user() != null && !cfg.bindHttpAuth()) {
+            messages.send("Basic auth tunnels are disabled on this server (--bind-http-auth=false); the credentials are ignored.");
+        }
+        String path = cfg.bindHttpPath() ? b.path() : "";
+        if (!b.path().isEmpty() && !cfg.bindHttpPath()) {
+            messages.send("Path tunnels are disabled on this server (--bind-http-path=false); the path is ignored.");
+        }
+        boolean strip = cfg.stripHttpPath() && (options.get("strip-path") == null || options.flag("strip-path"));
+        String hostHeader = cfg.rewriteHostHeader() ? options.get("host-header") : null;
+        boolean forceHttps = options.flag("force-https") && cfg.forceHttps();
+        return new TunnelOptions(path, auth ? b.user() : null, auth ? b.password() : null, hostHeader, strip,
+                forceHttps, proxyProtocolVersion());
+    }
+
+    /** sish: the server's version unless it is "userdefined", then the user's 1 or 2; 0 when off. */
+    private int proxyProtocolVersion() {
+        String asked = options.get("proxy-protocol") != null ? options.get("proxy-protocol") : options.get("proxyproto");
+        if (!cfg.proxyProtocol() || asked == null) {
+            return 0;
+        }
+        String v = cfg.proxyProtocolVersion().equals("userdefined") ? asked : cfg.proxyProtocolVersion();
+        return v.equals("2") ? 2 : 1;
+    }
+
+    private Tunnel newTunnel(String host, String bindAddress, int port, TunnelOptions opts) {
         String token = cfg.serviceConsoleToken().isEmpty() ? randomToken(24) : cfg.serviceConsoleToken();
-        return new Tunnel(Tunnel.TunnelType.HTTP, host, bindAddress, port, this, token, Instant.now());
+        return new Tunnel(Tunnel.TunnelType.HTTP, host, bindAddress, port, this, token, Instant.now(), opts);
     }
 
     private void refuse(ReplyQueue.Slot slot, String type, String why) {
@@ -368,7 +402,10 @@ public final class ClientConnection implements TunnelOwner {
         if (cfg.serviceConsole() && cfg.serviceConsoleToken().isEmpty()) {
             messages.send("Service console can be accessed here: " + urls.console(tunnel.host(), tunnel.consoleToken()));
         }
-        messages.send("HTTP: " + urls.http(tunnel.host()));
+        String path = tunnel.options().path();
+        messages.send("HTTP: " + urls.http(tunnel.host()) + path + (tunnel.options().needsAuth()
+                ? "  (basic auth: user " + tunnel.options().user() + ")" : ""));
+        urls.https(tunnel.host()).ifPresent(u -> messages.send("HTTPS: " + u));
     }
 
     // ------------------------------------------------------------------ the user's session channel

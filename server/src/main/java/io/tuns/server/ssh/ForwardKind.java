@@ -1,14 +1,13 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
-import java.util.Locale;
 
 /** sish's rule for what a {@code tcpip-forward} becomes (research/sish.md §1.1). */
 enum ForwardKind {
     HTTP, TCP, ALIAS, UNSUPPORTED;
 
     static ForwardKind of(String bindAddress, int port, SessionOptions options, ServerConfig cfg) {
-        String addr = bindAddress.trim().toLowerCase(Locale.ROOT);
+        String addr = io.tuns.server.tunnel.HttpBinding.hostPart(bindAddress);
         if (options.flag("tcp-alias") && cfg.tcpAliases() && !addr.isEmpty() && !isAddress(addr)) {
             return ALIAS;
         }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tuns.server.bridge.ProxyHeader;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
@@ -51,7 +52,9 @@ public final class TcpListeners {
                             ch.close();
                             return;
                         }
-                        ch.pipeline().addLast("raw", new RawBridge(t, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), null));
+                        byte[] preamble = t.options().proxyProtocol() == 0 ? null
+                                : ProxyHeader.of(t.options().proxyProtocol(), ch.remoteAddress(), ch.localAddress());
+                        ch.pipeline().addLast("raw", new RawBridge(t, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), preamble));
                     }
                 });
         return b.bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();

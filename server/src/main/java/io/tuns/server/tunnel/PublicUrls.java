@@ -1,22 +1,42 @@
 package io.tuns.server.tunnel;
 
+import java.util.Optional;
+
 /**
- * How users reach a tunnel from outside: the scheme, host and the port people type (the bound HTTP port,
- * or {@code --http-port-override} when a proxy or NAT sits in front). Default ports are left out.
+ * How users reach a tunnel from outside: the scheme, host and the port people type (the bound HTTP/HTTPS port,
+ * or {@code --http-port-override} / {@code --https-port-override} when a proxy or NAT sits in front). Default
+ * ports are left out.
  */
 public final class PublicUrls {
 
+    /** No HTTPS listener. */
+    public static final int NO_HTTPS = 0;
+
     private final int httpPort;
+    private final int httpsPort;
 
     public PublicUrls(int httpPort) {
+        this(httpPort, NO_HTTPS);
+    }
+
+    /** @param httpsPort {@link #NO_HTTPS} when {@code --https} is off */
+    public PublicUrls(int httpPort, int httpsPort) {
         this.httpPort = httpPort;
+        this.httpsPort = httpsPort;
     }
 
     public String http(String host) {
         return "http://" + host + (httpPort == 80 ? "" : ":" + httpPort);
     }
 
+    /** The https URL, when the server has an HTTPS listener. */
+    public Optional<String> https(String host) {
+        return httpsPort == NO_HTTPS ? Optional.empty()
+                : Optional.of("https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort));
+    }
+
+    /** As sish does, the console link uses https when HTTPS is on. */
     public String console(String host, String token) {
-        return http(host) + "/_sish/console?x-authorization=" + token;
+        return https(host).orElseGet(() -> http(host)) + "/_sish/console?x-authorization=" + token;
     }
 }

@@ -1,5 +1,6 @@
 package io.tuns.server.tunnel;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -9,66 +10,116 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The routing table: HTTP host name → tunnel, alias {@code name:port} → tunnel, TCP port → tunnel. Lookups
- * are lock-free map reads on every request; changes happen only when forwards are added or removed.
- * A tunnel's {@link Tunnel#host()} is its key within its type.
+ * The routing table: HTTP host+path → tunnels, alias {@code name:port} → tunnels, TCP {@code domain:port} →
+ * tunnels. Each name holds a {@link TunnelGroup} (several members only with a load balancer flag). Lookups are
+ * lock-free map reads on every request; changes happen only when forwards come and go.
  */
 public final class TunnelRegistry {
 
     /** What happened to a request for a name. */
-    public enum Claim { CLAIMED, TAKEN_OVER, TAKEN }
+    public enum Claim { CLAIMED, JOINED, TAKEN_OVER, TAKEN }
 
-    private final ConcurrentHashMap<String, Tunnel> byKey = new ConcurrentHashMap<>();
+    /** Longest path prefixes tried per request (one map read each). */
+    static final int MAX_PATH_SEGMENTS = 16;
+
+    private final ConcurrentHashMap<String, TunnelGroup> byKey = new ConcurrentHashMap<>();
     private final List<Consumer<Tunnel>> removalListeners = new CopyOnWriteArrayList<>();
 
-    private static String key(Tunnel.TunnelType type, String host) {
-        return type.label() + "|" + host;
+    private static String key(Tunnel.TunnelType type, String routeKey) {
+        return type.label() + "|" + routeKey;
     }
 
+    /** The route for a request: longest bound path prefix of {@code path} (segment boundaries) on {@code host}. */
+    public Optional<TunnelGroup> httpRoute(String host, String path) {
+        String p = path;
+        int q = p.indexOf('?');
+        if (q >= 0) {
+            p = p.substring(0, q);
+        }
+        for (int i = 0; i < MAX_PATH_SEGMENTS && !p.isEmpty(); i++) {
+            TunnelGroup g = byKey.get(key(Tunnel.TunnelType.HTTP, host + p));
+            if (g != null && !g.isEmpty()) {
+                return Optional.of(g);
+            }
+            int slash = p.lastIndexOf('/');
+            p = slash <= 0 ? "" : p.substring(0, slash);
+        }
+        TunnelGroup root = byKey.get(key(Tunnel.TunnelType.HTTP, host));
+        return root == null || root.isEmpty() ? Optional.empty() : Optional.of(root);
+    }
+
+    /** Some HTTP tunnel on {@code host} (the root path first), for pages that speak of a host. */
     public Optional<Tunnel> httpTunnel(String host) {
-        return Optional.ofNullable(byKey.get(key(Tunnel.TunnelType.HTTP, host)));
+        TunnelGroup g = byKey.get(key(Tunnel.TunnelType.HTTP, host));
+        if (g != null && g.first() != null) {
+            return Optional.of(g.first());
+        }
+        String prefix = key(Tunnel.TunnelType.HTTP, host + "/");
+        for (var e : byKey.entrySet()) {
+            if (e.getKey().startsWith(prefix) && e.getValue().first() != null) {
+                return Optional.of(e.getValue().first());
+            }
+        }
+        return Optional.empty();
     }
 
-    /** The alias tunnel for {@code name:port} (name lower-case). */
+    /** The alias tunnel for {@code name:port} (name lower-case), round robin among members. */
     public Optional<Tunnel> alias(String nameAndPort) {
-        return Optional.ofNullable(byKey.get(key(Tunnel.TunnelType.ALIAS, nameAndPort)));
+        TunnelGroup g = byKey.get(key(Tunnel.TunnelType.ALIAS, nameAndPort));
+        return g == null ? Optional.empty() : Optional.ofNullable(g.next());
     }
 
-    public boolean isTaken(Tunnel.TunnelType type, String host) {
-        return byKey.containsKey(key(type, host));
+    public Optional<TunnelGroup> group(Tunnel.TunnelType type, String routeKey) {
+        return Optional.ofNullable(byKey.get(key(type, routeKey)));
+    }
+
+    public boolean isTaken(Tunnel.TunnelType type, String routeKey) {
+        return byKey.containsKey(key(type, routeKey));
+    }
+
+    public Claim claimHttp(Tunnel tunnel) {
+        return claim(tunnel, false);
+    }
+
+    public Claim claim(Tunnel tunnel) {
+        return claim(tunnel, false);
     }
 
     /**
-     * Registers {@code tunnel} under its host unless another owner holds it. The same key on another
-     * connection takes the name over at once (the old holder is usually a dead connection that keepalives
-     * have not found yet; sish makes the user wait for that, issues #280/#328).
+     * Registers {@code tunnel} under its route key. A free name is claimed. The same key on another connection
+     * takes its member's place at once (the old holder is usually a dead connection keepalives have not found
+     * yet; sish makes the user wait, issues #280/#328). Otherwise it joins the group when {@code loadBalance},
+     * or is refused.
      */
-    public Claim claimHttp(Tunnel tunnel) {
-        return claim(tunnel);
-    }
-
-    /** As {@link #claimHttp}, for a tunnel of any type, under its type's key. */
-    public Claim claim(Tunnel tunnel) {
+    public Claim claim(Tunnel tunnel, boolean loadBalance) {
+        Claim[] outcome = new Claim[1];
         Tunnel[] replaced = new Tunnel[1];
-        Tunnel result = byKey.compute(key(tunnel.type(), tunnel.host()), (k, existing) -> {
-            if (existing == null) {
-                return tunnel;
+        byKey.compute(key(tunnel.type(), tunnel.routeKey()), (k, group) -> {
+            if (group == null || group.isEmpty()) {
+                outcome[0] = Claim.CLAIMED;
+                return new TunnelGroup(tunnel);
             }
-            if (sameKeyOtherConnection(existing, tunnel)) {
-                replaced[0] = existing;
-                return tunnel;
+            for (Tunnel existing : group.members()) {
+                if (sameKeyOtherConnection(existing, tunnel)) {
+                    group.replace(existing, tunnel);
+                    replaced[0] = existing;
+                    outcome[0] = Claim.TAKEN_OVER;
+                    return group;
+                }
             }
-            return existing;
+            if (loadBalance) {
+                group.add(tunnel);
+                outcome[0] = Claim.JOINED;
+            } else {
+                outcome[0] = Claim.TAKEN;
+            }
+            return group;
         });
-        if (result != tunnel) {
-            return Claim.TAKEN;
-        }
         if (replaced[0] != null) {
             replaced[0].owner().tunnelTakenOver(replaced[0]);
             removalListeners.forEach(l -> l.accept(replaced[0]));
-            return Claim.TAKEN_OVER;
         }
-        return Claim.CLAIMED;
+        return outcome[0];
     }
 
     private static boolean sameKeyOtherConnection(Tunnel existing, Tunnel claimant) {
@@ -77,13 +128,17 @@ public final class TunnelRegistry {
                 && Objects.equals(a, claimant.owner().keyFingerprint());
     }
 
-    /** Removes the tunnel if it is still the one registered under its host. */
+    /** Removes the tunnel if it is still registered (a taken-over tunnel no longer is). */
     public boolean remove(Tunnel tunnel) {
-        boolean removed = byKey.remove(key(tunnel.type(), tunnel.host()), tunnel);
-        if (removed) {
+        boolean[] removed = new boolean[1];
+        byKey.computeIfPresent(key(tunnel.type(), tunnel.routeKey()), (k, group) -> {
+            removed[0] = group.remove(tunnel);
+            return group.isEmpty() ? null : group;
+        });
+        if (removed[0]) {
             removalListeners.forEach(l -> l.accept(tunnel));
         }
-        return removed;
+        return removed[0];
     }
 
     /** Called after a tunnel left the table (to free its inspection history, metrics series ...). */
@@ -92,14 +147,17 @@ public final class TunnelRegistry {
     }
 
     public Collection<Tunnel> httpTunnels() {
-        return byKey.values().stream().filter(t -> t.type() == Tunnel.TunnelType.HTTP).toList();
+        return all().stream().filter(t -> t.type() == Tunnel.TunnelType.HTTP).toList();
     }
 
     public Collection<Tunnel> all() {
-        return List.copyOf(byKey.values());
+        List<Tunnel> out = new ArrayList<>();
+        byKey.values().forEach(g -> out.addAll(g.members()));
+        return out;
     }
 
+    /** Number of tunnels (members), all types. */
     public int size() {
-        return byKey.size();
+        return all().size();
     }
 }

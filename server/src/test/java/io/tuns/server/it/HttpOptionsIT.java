@@ -1,0 +1,134 @@
+package io.tuns.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Per-tunnel options as sish has them: basic auth, path binding, host-header, load balancing, PROXY protocol. */
+class HttpOptionsIT {
+
+    static TunsFixture tuns;
+    static TestBackend a;
+    static TestBackend b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        tuns = TunsFixture.start("--http-load-balancer", "--proxy-protocol", "--proxy-protocol-version=userdefined");
+        a = new TestBackend();
+        b = new TestBackend();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        tuns.close();
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void basicAuthTunnelAsksForCredentials() throws Exception {
+        SshClient ssh = tuns.ssh("-R", "alice\\:s3cret@locked:80:127.0.0.1:" + a.port(), "127.0.0.1");
+        ssh.await("HTTP: http://locked.localhost:\\d+", Duration.ofSeconds(15));
+        HttpResponse<String> denied = tuns.get("locked.localhost", "/hello");
+        assertThat(denied.statusCode()).isEqualTo(401);
+        assertThat(denied.headers().firstValue("www-authenticate")).contains("Basic realm=\"sish\"");
+        String good = "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
+        String bad = "Basic " + Base64.getEncoder().encodeToString("alice:wrong".getBytes(StandardCharsets.UTF_8));
+        assertThat(tuns.http.send(tuns.request("locked.localhost", "/hello").header("Authorization", bad).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpResponse<String> ok = tuns.http.send(tuns.request("locked.localhost", "/hello").header("Authorization", good)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("hello from backend\n");
+    }
+
+    @Test
+    void longestPathPrefixWinsOnSegmentBoundariesAndIsStripped() throws Exception {
+        tuns.ssh("-R", "pathy:80:127.0.0.1:" + a.port(), "127.0.0.1").httpUrl();
+        tuns.ssh("-R", "pathy/api:80:127.0.0.1:" + b.port(), "127.0.0.1").await("HTTP: http://pathy.localhost:\\d+/api",
+                Duration.ofSeconds(15));
+        b.requests.clear();
+        a.requests.clear();
+        assertThat(tuns.get("pathy.localhost", "/api/hello?x=1").body()).isEqualTo("hello from backend\n");
+        assertThat(b.requests).containsExactly("GET /hello?x=1");
+        tuns.get("pathy.localhost", "/apiary");
+        tuns.get("pathy.localhost", "/");
+        assertThat(a.requests).containsExactly("GET /apiary", "GET /");
+    }
+
+    @Test
+    void stripPathFalseAndHostHeaderRewrite() throws Exception {
+        tuns.ssh("-R", "keep/api:80:127.0.0.1:" + a.port(), "127.0.0.1", "strip-path=false",
+                "host-header=internal.example").await("HTTP: http://keep.localhost", Duration.ofSeconds(15));
+        a.requests.clear();
+        tuns.get("keep.localhost", "/api/headers");
+        assertThat(a.requests).containsExactly("GET /api/headers");
+        tuns.ssh("-R", "hosty:80:127.0.0.1:" + a.port(), "127.0.0.1", "host-header=internal.example").httpUrl();
+        String headers = tuns.get("hosty.localhost", "/headers").body();
+        assertThat(headers).contains("host: internal.example", "x-forwarded-host: hosty.localhost:");
+    }
+
+    @Test
+    void loadBalancerAlternatesAndSkipsAGoneBackend() throws Exception {
+        Path other = TunsFixture.keygen(tuns.dir, "lb2");
+        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/lb2.pub"));
+        Thread.sleep(1200);
+        tuns.ssh("-R", "lb:80:127.0.0.1:" + a.port(), "127.0.0.1").httpUrl();
+        SshClient second = tuns.ssh(other, "-R", "lb:80:127.0.0.1:" + b.port(), "127.0.0.1");
+        second.await("requests are balanced", Duration.ofSeconds(15));
+        a.requests.clear();
+        b.requests.clear();
+        for (int i = 0; i < 6; i++) {
+            assertThat(tuns.get("lb.localhost", "/hello").statusCode()).isEqualTo(200);
+        }
+        assertThat(a.requests).hasSize(3);
+        assertThat(b.requests).hasSize(3);
+        second.kill9();
+        Thread.sleep(500);
+        for (int i = 0; i < 6; i++) {
+            assertThat(tuns.get("lb.localhost", "/hello").statusCode()).as("no 502 after one backend left").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void proxyProtocolHeadersReachTcpBackends() throws Exception {
+        for (int version : new int[] {1, 2}) {
+            try (ServerSocket raw = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+                CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> {
+                    try (Socket s = raw.accept()) {
+                        InputStream in = s.getInputStream();
+                        byte[] buf = new byte[64];
+                        int n = in.readNBytes(buf, 0, version == 1 ? 8 : 12);
+                        return java.util.Arrays.copyOf(buf, n);
+                    } catch (Exception e) {
+                        return new byte[0];
+                    }
+                });
+                SshClient ssh = tuns.ssh("-R", "0:localhost:" + raw.getLocalPort(), "127.0.0.1", "proxy-protocol=" + version);
+                int port = Integer.parseInt(ssh.await("Allocated port (\\d+)", Duration.ofSeconds(15)));
+                try (Socket c = new Socket("127.0.0.1", port)) {
+                    c.getOutputStream().write("payload".getBytes(StandardCharsets.US_ASCII));
+                    byte[] got = first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    if (version == 1) {
+                        assertThat(new String(got, StandardCharsets.US_ASCII)).isEqualTo("PROXY TC");
+                    } else {
+                        assertThat(got).containsExactly(0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A);
+                    }
+                }
+                ssh.close();
+            }
+        }
+    }
+}
