@@ -20,6 +20,13 @@ import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.TcpListeners;
+import io.tuns.server.tls.AcmeIssuer;
+import io.tuns.server.tls.AcmeSettings;
+import io.tuns.server.tls.CertificateEvents;
+import io.tuns.server.tls.CertificateStore;
+import io.tuns.server.tls.HttpsFront;
+import io.tuns.server.tls.HttpsRedirect;
+import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.Tunnel;
@@ -59,8 +66,19 @@ public final class TunsServer implements AutoCloseable {
     private final HttpFront http;
     private final ConsoleRoutes console;
     private final MetricsListener metricsListener;
+    // --- HTTPS (io.tuns.server.tls); all null when --https is off
+    private final CertificateStore certificates;
+    private final AcmeIssuer acme;
+    private final HttpsFront https;
+    /** The HTTPS port people type: --https-port-override, else the bound port once listening. */
+    private final AtomicInteger httpsPublicPort = new AtomicInteger(443);
 
+    /** On-demand certificates come from TUNS_ACME_DIRECTORY_URL (default Let's Encrypt), see {@link AcmeSettings}. */
     public TunsServer(ServerConfig cfg) {
+        this(cfg, AcmeSettings.fromEnvironment(System.getenv()));
+    }
+
+    public TunsServer(ServerConfig cfg, AcmeSettings acmeSettings) {
         this.cfg = cfg;
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
         metrics.registerJvmMetrics();
@@ -80,10 +98,34 @@ public final class TunsServer implements AutoCloseable {
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress), metrics)
                 : null;
+        this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
+                new CertificateMetrics()) : null;
+        this.acme = newAcmeIssuer(acmeSettings);
+        HttpsRedirect redirect = cfg.https() && cfg.forceAllHttps() ? new HttpsRedirect(httpsPublicPort::get) : null;
+        TlsHooks tlsHooks = acme == null && redirect == null ? null : new TlsHooks(acme, redirect);
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
-                new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents());
+                new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
+                tlsHooks);
         this.http = new HttpFront(httpCtx, boss, workers);
+        this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
+    }
+
+    private AcmeIssuer newAcmeIssuer(AcmeSettings settings) {
+        if (!cfg.httpsOndemandCertificate()) {
+            return null;
+        }
+        if (!cfg.https() || !cfg.httpsOndemandCertificateAcceptTerms()) {
+            log.warn("event=acme_off message=\"--https-ondemand-certificate needs --https and "
+                    + "--https-ondemand-certificate-accept-terms (you agree to the CA's terms of service); no "
+                    + "certificates will be requested.\"");
+            return null;
+        }
+        log.info("event=acme_on directory={}", settings.directory());
+        // only names this server routes: the root domain and live HTTP tunnels
+        return new AcmeIssuer(settings, certificates,
+                host -> host.equals(cfg.domain()) || registry.httpTunnel(host).isPresent(),
+                cfg.httpsOndemandCertificateEmail(), java.time.Clock.systemUTC());
     }
 
     private MetricsListener newMetricsListener() {
@@ -103,7 +145,14 @@ public final class TunsServer implements AutoCloseable {
     public void start() throws IOException, InterruptedException {
         http.start();
         int port = cfg.httpPortOverride() > 0 ? cfg.httpPortOverride() : http.boundAddress().getPort();
-        urls.set(new PublicUrls(port));
+        if (https != null) {
+            https.start();
+            httpsPublicPort.set(cfg.httpsPortOverride() > 0 ? cfg.httpsPortOverride() : https.boundAddress().getPort());
+            certificates.watch(scheduler, cfg.httpsCertificateDirectoryWatchInterval());
+            urls.set(new PublicUrls(port, httpsPublicPort.get()));
+        } else {
+            urls.set(new PublicUrls(port));
+        }
         ssh.start();
         if (metricsListener != null) {
             metricsListener.start();
@@ -112,7 +161,8 @@ public final class TunsServer implements AutoCloseable {
         if (warning != null) {
             log.warn("event=open_access message=\"{}\"", warning);
         }
-        log.info("event=started ssh={} http={} domain={}", ssh.boundAddress(), http.boundAddress(), cfg.domain());
+        log.info("event=started ssh={} http={} https={} domain={}", ssh.boundAddress(), http.boundAddress(),
+                https == null ? "off" : https.boundAddress(), cfg.domain());
     }
 
     public int sshPort() {
@@ -125,6 +175,14 @@ public final class TunsServer implements AutoCloseable {
 
     public java.net.InetSocketAddress httpAddress() {
         return http.boundAddress();
+    }
+
+    /** The bound HTTPS port; throws when --https is off. */
+    public int httpsPort() {
+        if (https == null) {
+            throw new IllegalStateException("--https is off");
+        }
+        return https.boundAddress().getPort();
     }
 
     public TunnelRegistry registry() {
@@ -151,6 +209,13 @@ public final class TunsServer implements AutoCloseable {
             log.warn("event=ssh_close_failed error=\"{}\"", e.getMessage());
         }
         http.close();
+        if (https != null) {
+            https.close();
+            certificates.close();
+        }
+        if (acme != null) {
+            acme.close();
+        }
         if (metricsListener != null) {
             metricsListener.close();
         }
@@ -208,6 +273,18 @@ public final class TunsServer implements AutoCloseable {
         @Override
         public void channelOpenFailed(String reason) {
             metrics.channelOpenFailure(reason);
+        }
+    }
+
+    private final class CertificateMetrics implements CertificateEvents {
+        @Override
+        public void loaded(String name, long notAfterEpochSeconds) {
+            metrics.certificateExpiry(name, notAfterEpochSeconds);
+        }
+
+        @Override
+        public void removed(String name) {
+            metrics.certificateRemoved(name);
         }
     }
 

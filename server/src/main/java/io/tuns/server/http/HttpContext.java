@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * What every client connection's handler shares. {@code inspector} and {@code console} may be null (off);
- * {@code metrics} serves {@code /_sish/metrics}.
+ * {@code metrics} serves {@code /_sish/metrics}; {@code tls} (null when neither is on) answers ACME HTTP-01
+ * challenges and {@code --force-all-https} redirects on the plain listener.
  */
 public record HttpContext(ServerConfig config,
                           TunnelRegistry registry,
@@ -16,5 +17,6 @@ public record HttpContext(ServerConfig config,
                           Inspector inspector,
                           SishRoutes console,
                           MetricsEndpoint metrics,
-                          HttpEvents events) {
+                          HttpEvents events,
+                          io.tuns.server.tls.TlsHooks tls) {
 }

@@ -151,9 +151,9 @@ class ConfigLoaderTest {
 
     @Test
     void warningsNameTheEnvironmentVariable() {
-        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_HTTPS", "true"));
+        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_SNI_PROXY", "true"));
         assertThat(c.warnings()).containsExactly(
-                "--https (set by SISH_HTTPS) is accepted for sish compatibility but not implemented yet; ignored");
+                "--sni-proxy (set by SISH_SNI_PROXY) is accepted for sish compatibility but not implemented yet; ignored");
     }
 
     @Test

@@ -1,0 +1,78 @@
+package io.tuns.server.tls;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SniHandler;
+import io.tuns.server.config.HostPort;
+import io.tuns.server.http.HttpContext;
+import io.tuns.server.http.HttpFront;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public HTTPS listener ({@code --https-address}): TLS terminated with the certificate chosen by SNI, then the
+ * same HTTP handlers as the plain listener. The ClientHello is read per connection on its event loop, under a size
+ * cap and a deadline, so a silent client never holds up other accepts.
+ */
+public final class HttpsFront implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpsFront.class);
+
+    /** Fits post-quantum ClientHellos; Netty's default would buffer up to 16 MiB per connection. */
+    static final int MAX_CLIENT_HELLO_BYTES = 16 * 1024;
+    /** How long a client may take to send its ClientHello before the connection is closed. */
+    static final long CLIENT_HELLO_TIMEOUT_MILLIS = 10_000;
+
+    private final HttpContext hc;
+    private final SniSelector selector;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private Channel server;
+
+    /** @param issuer null when on-demand certificates are off */
+    public HttpsFront(HttpContext hc, CertificateStore store, AcmeIssuer issuer, EventLoopGroup boss,
+                      EventLoopGroup workers) {
+        this.hc = hc;
+        this.selector = new SniSelector(store, issuer);
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    public void start() throws InterruptedException {
+        HostPort listen = HostPort.parse(hc.config().httpsAddress(), "https-address");
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("sni", new SniHandler(selector, MAX_CLIENT_HELLO_BYTES,
+                                CLIENT_HELLO_TIMEOUT_MILLIS));
+                        HttpFront.installHttp(ch.pipeline(), hc);
+                    }
+                });
+        server = b.bind(listen.host(), listen.port()).sync().channel();
+        log.info("event=https_listening address={}", boundAddress());
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+    }
+}
