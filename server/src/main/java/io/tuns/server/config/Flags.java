@@ -226,6 +226,12 @@ final class Flags {
         t.d("metrics-address", "", "Also serve /metrics on this address");
         t.d("metrics-user-labels", "true", "Label metrics with ssh user names");
 
+        t.section("Limits against abuse (tuns; per client IP on the SSH listener, 0 = off)");
+        t.d("max-connections-per-ip", "32", "SSH connections one IP may hold open at once");
+        t.d("max-auth-failures-per-ip", "10", "Failed SSH logins from one IP within --auth-failure-window before a ban");
+        t.d("auth-failure-window", "10m", "Window in which failed logins are counted");
+        t.d("auth-failure-ban", "10m", "How long an IP is refused after too many failed logins");
+
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");
         t.sishOnly("load-templates", boolean.class, "true", "Load console templates from disk");

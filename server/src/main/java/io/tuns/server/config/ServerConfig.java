@@ -146,6 +146,12 @@ public record ServerConfig(
         String metricsAddress,             // --metrics-address "" (also on the root domain /_sish/metrics)
         boolean metricsUserLabels,         // --metrics-user-labels true
 
+        // --- tuns limits against abuse, per client IP on the SSH listener (0 = off; see io.tuns.server.access)
+        int maxConnectionsPerIp,           // --max-connections-per-ip 32 (concurrent ssh connections)
+        int maxAuthFailuresPerIp,          // --max-auth-failures-per-ip 10 (in --auth-failure-window, then a ban)
+        Duration authFailureWindow,        // --auth-failure-window 10m
+        Duration authFailureBan,           // --auth-failure-ban 10m
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 

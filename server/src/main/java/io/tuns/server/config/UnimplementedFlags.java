@@ -21,9 +21,6 @@ final class UnimplementedFlags {
             "append-user-to-subdomain",
             "append-user-to-subdomain-separator", "bind-any-host", "bind-hosts", "bind-root-domain", "bind-wildcards",
             "verify-dns",
-            // authentication via HTTP callbacks
-            "authentication-key-request-url", "authentication-key-request-timeout",
-            "authentication-password-request-url", "authentication-password-request-timeout",
             // HTTPS and certificates
             "proxy-ssl-termination", "verify-ssl",
             // TCP, aliases, SNI, load balancing, PROXY protocol
@@ -32,7 +29,7 @@ final class UnimplementedFlags {
             "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
             "proxy-protocol-timeout",
             // cleanup of unbound connections, IP and country filters
-            "cleanup-unbound", "cleanup-unbound-timeout", "banned-ips", "whitelisted-ips", "banned-countries",
+            "cleanup-unbound", "cleanup-unbound-timeout", "banned-countries",
             "whitelisted-countries", "geodb",
             // logging
             "log-to-client", "time-format", "debug");

@@ -89,6 +89,11 @@ final class Validation {
         positive("channel-open-timeout", c.channelOpenTimeout());
         positive("http-header-timeout", c.httpHeaderTimeout());
         positive("forward-options-wait", c.forwardOptionsWait());
+        // limits against abuse: 0 turns a count off, the durations must be real
+        between("max-connections-per-ip", c.maxConnectionsPerIp(), 0, Integer.MAX_VALUE);
+        between("max-auth-failures-per-ip", c.maxAuthFailuresPerIp(), 0, Integer.MAX_VALUE);
+        positive("auth-failure-window", c.authFailureWindow());
+        positive("auth-failure-ban", c.authFailureBan());
 
         c.bannedIps().forEach(ip -> Cidr.check(origin.apply("banned-ips"), ip));
         c.whitelistedIps().forEach(ip -> Cidr.check(origin.apply("whitelisted-ips"), ip));

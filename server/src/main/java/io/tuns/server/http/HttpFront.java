@@ -12,6 +12,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.tuns.server.access.NettyGate;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
 import java.net.InetSocketAddress;
@@ -60,6 +61,9 @@ public final class HttpFront implements AutoCloseable {
      */
     public static void installHttp(ChannelPipeline p, HttpContext hc) {
         ServerConfig cfg = hc.config();
+        if (NettyGate.refuseHttp(p, cfg)) {
+            return; // access: --banned-ips / --whitelisted-ips; the client gets a 403 sentence and nothing else
+        }
         if (cfg.idleConnection()) {
             long ms = cfg.idleConnectionTimeout().toMillis();
             p.addLast("idle", new IdleStateHandler(0, 0, ms, TimeUnit.MILLISECONDS) {

@@ -1,5 +1,7 @@
 package io.tuns.server.ssh;
 
+import io.tuns.server.access.AuthCallback;
+import io.tuns.server.access.SshGate;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ServerConfig;
 import java.net.InetAddress;
@@ -29,13 +31,18 @@ final class Authentication {
     private final AuthorizedKeysDirectory keys;
     private final boolean loopbackOnly;
     private final SshEvents events;
+    // access: sish's callback URLs, asked after the local keys and password; failures feed the per-IP limits
+    private final AuthCallback callback;
+    private final SshGate gate;
 
-    Authentication(ServerConfig cfg, SshEvents events) {
+    Authentication(ServerConfig cfg, SshEvents events, AuthCallback callback, SshGate gate) {
         this.cfg = cfg;
         this.events = events;
+        this.callback = callback;
+        this.gate = gate;
         this.keys = new AuthorizedKeysDirectory(cfg.authenticationKeysDirectory());
         this.loopbackOnly = isLoopback(cfg.sshHost());
-        if (cfg.authentication() && keys.isEmpty() && cfg.authenticationPassword().isEmpty()) {
+        if (cfg.authentication() && nothingConfigured()) {
             if (!loopbackOnly) {
                 throw new ConfigException("--authentication: no SSH keys or password are configured and --ssh-address "
                         + cfg.sshAddress() + " is not loopback; add public keys to --authentication-keys-directory ("
@@ -62,16 +69,23 @@ final class Authentication {
     }
 
     private boolean openMode() {
-        return loopbackOnly && keys.isEmpty() && cfg.authenticationPassword().isEmpty();
+        return loopbackOnly && nothingConfigured();
+    }
+
+    private boolean nothingConfigured() {
+        return keys.isEmpty() && cfg.authenticationPassword().isEmpty() && !callback.hasKeyUrl()
+                && !callback.hasPasswordUrl();
     }
 
     PublickeyAuthenticator publickey() {
         return (String user, PublicKey key, ServerSession session) -> {
-            boolean ok = !cfg.authentication() || openMode() || keys.contains(key);
+            boolean ok = !cfg.authentication() || openMode() || keys.contains(key)
+                    || callback.approveKey(user, key, session.getClientAddress()); // sish: local keys first
             if (ok) {
                 session.setAttribute(CANDIDATE_KEY, key);
             } else {
                 events.authFailed("publickey", String.valueOf(session.getClientAddress()));
+                gate.keyRefused(session);
             }
             return ok;
         };
@@ -85,10 +99,12 @@ final class Authentication {
             }
             String expected = cfg.authenticationPassword();
             boolean ok = !expected.isEmpty() && MessageDigest.isEqual(
-                    expected.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
+                    expected.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8))
+                    || callback.approvePassword(user, password, session.getClientAddress());
             if (!ok) {
                 events.authFailed("password", String.valueOf(session.getClientAddress()));
                 log.info("event=auth_failed method=password client={}", session.getClientAddress());
+                gate.passwordFailed(session);
             }
             return ok;
         };

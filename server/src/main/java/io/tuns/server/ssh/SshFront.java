@@ -1,5 +1,7 @@
 package io.tuns.server.ssh;
 
+import io.tuns.server.access.AuthCallback;
+import io.tuns.server.access.SshGate;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
 import java.io.IOException;
@@ -34,7 +36,8 @@ public final class SshFront implements AutoCloseable {
     public SshFront(SshContext ctx) {
         this.ctx = ctx;
         ServerConfig cfg = ctx.config();
-        this.auth = new Authentication(cfg, ctx.events());
+        SshGate gate = SshGate.of(cfg); // access: IP filter and per-IP limits
+        this.auth = new Authentication(cfg, ctx.events(), AuthCallback.of(cfg), gate);
         HostPort listen = HostPort.parse(cfg.sshAddress(), "ssh-address");
 
         sshd = SshServer.setUpDefaultServer();
@@ -44,6 +47,8 @@ public final class SshFront implements AutoCloseable {
         sshd.setKeyPairProvider(HostKeys.load(cfg.privateKeysDirectory(), cfg.privateKeyPassphrase()));
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
+        sshd.setIoServiceEventListener(gate); // refuses filtered IPs at accept, before any SSH byte
+        sshd.addSessionListener(gate);        // per-IP connection and failed-login limits
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.ProxyHeader;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
@@ -47,6 +48,9 @@ public final class TcpListeners {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (NettyGate.refuseTcp(ch, cfg)) {
+                            return; // access: --banned-ips / --whitelisted-ips; closed at accept
+                        }
                         Tunnel t = tunnel.get();
                         if (t == null) {
                             ch.close();

@@ -1,0 +1,43 @@
+package io.tuns.server.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tuns.server.config.ConfigException;
+import io.tuns.server.config.ConfigLoader;
+import io.tuns.server.config.ServerConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The access flags: defaults, validation, and no "not implemented" warning for what now works. */
+class AccessFlagsTest {
+
+    @Test
+    void defaults() {
+        ServerConfig c = ConfigLoader.fromArgs();
+        assertThat(c.maxConnectionsPerIp()).isEqualTo(32);
+        assertThat(c.maxAuthFailuresPerIp()).isEqualTo(10);
+        assertThat(c.authFailureWindow()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.authFailureBan()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void implementedSishFlagsAreNotWarnedAboutButCountriesStillAre() {
+        ServerConfig c = ConfigLoader.fromArgs("--banned-ips=10.0.0.0/8", "--whitelisted-ips=10.1.0.0/16,::1",
+                "--authentication-key-request-url=http://127.0.0.1:9/k", "--authentication-key-request-timeout=2s",
+                "--authentication-password-request-url=http://127.0.0.1:9/p",
+                "--authentication-password-request-timeout=2s", "--banned-countries=CN");
+        assertThat(c.warnings()).hasSize(1);
+        assertThat(c.warnings().get(0)).contains("--banned-countries");
+    }
+
+    @Test
+    void limitsAcceptZeroAndRefuseNonsense() {
+        assertThat(ConfigLoader.fromArgs("--max-connections-per-ip=0", "--max-auth-failures-per-ip=0")
+                .maxConnectionsPerIp()).isZero();
+        assertThatThrownBy(() -> ConfigLoader.fromArgs("--max-connections-per-ip=-1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--max-connections-per-ip");
+        assertThatThrownBy(() -> ConfigLoader.fromArgs("--auth-failure-ban=0s"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--auth-failure-ban");
+    }
+}
