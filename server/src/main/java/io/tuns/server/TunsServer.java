@@ -19,6 +19,7 @@ import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
 import io.tuns.server.tcp.PortRange;
+import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
 import io.tuns.server.tls.AcmeIssuer;
 import io.tuns.server.tls.AcmeSettings;
@@ -92,7 +93,8 @@ public final class TunsServer implements AutoCloseable {
                 new NameAllocator(cfg.domain(), cfg.bindRandomSubdomains(), cfg.bindRandomSubdomainsLength(),
                         cfg.bannedSubdomains()),
                 urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
-                new TcpListeners(cfg, boss, workers), PortRange.parse(cfg.portBindRange()));
+                new TcpListeners(cfg, boss, workers), PortRange.parse(cfg.portBindRange()),
+                new SniListeners(cfg, registry, boss, workers));
         this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,

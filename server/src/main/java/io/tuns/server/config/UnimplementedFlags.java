@@ -25,7 +25,7 @@ final class UnimplementedFlags {
             "proxy-ssl-termination", "verify-ssl",
             // TCP, aliases, SNI, load balancing, PROXY protocol
             "tcp-load-balancer",
-            "sni-load-balancer", "sni-proxy", "sni-proxy-https",
+            "sni-proxy-https",
             "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
             "proxy-protocol-timeout",
             // cleanup of unbound connections, IP and country filters

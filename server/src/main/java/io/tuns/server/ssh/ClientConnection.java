@@ -53,6 +53,7 @@ public final class ClientConnection implements TunnelOwner {
     private final Instant startedAt = Instant.now();
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
     private final java.util.Map<Tunnel, io.netty.channel.Channel> tcpServers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Tunnel, String> sniListens = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger openChannels = new AtomicInteger();
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
     private final AtomicInteger forwardRequests = new AtomicInteger();
@@ -209,6 +210,7 @@ public final class ClientConnection implements TunnelOwner {
             case HTTP -> allocateHttp(bindAddress, port, slot);
             case TCP -> allocateTcp(bindAddress, port, slot);
             case ALIAS -> allocateAlias(bindAddress, port, slot);
+            case SNI -> allocateSni(bindAddress, port, slot);
             case UNSUPPORTED -> refuse(slot, "http", "Forwarding port " + port + " as HTTPS (a TLS backend) is not "
                     + "supported by this server yet. Use -R name:80:localhost:PORT for an HTTP tunnel.");
         }
@@ -265,6 +267,34 @@ public final class ClientConnection implements TunnelOwner {
             messages.send("Starting SSH Forwarding service for tcp:" + port
                     + ". Forwarded connections can be accessed via the following methods:");
             messages.send("TCP: " + cfg.domain() + ":" + actual);
+        }
+    }
+
+    /** TLS passthrough: the name routes ClientHellos on a listener shared by all SNI tunnels on that port. */
+    private void allocateSni(String bindAddress, int port, ReplyQueue.Slot slot) {
+        String name = HttpBinding.hostPart(bindAddress);
+        String host = name.endsWith("." + cfg.domain()) ? name : ctx.names().hostFor(name);
+        String listenHost = options.get("tcp-address") != null && !cfg.forceTcpAddress()
+                ? options.get("tcp-address") : cfg.tcpAddress();
+        Tunnel tunnel = new Tunnel(Tunnel.TunnelType.SNI, host, bindAddress, port, this, "", Instant.now(),
+                new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion()));
+        TunnelRegistry.Claim claim = ctx.registry().claim(tunnel, cfg.sniLoadBalancer());
+        if (claim == TunnelRegistry.Claim.TAKEN) {
+            refuse(slot, "sni", "The TLS name " + host + " is unavailable: it is in use by another connection.");
+            return;
+        }
+        try {
+            ctx.sniListeners().acquire(listenHost, port);
+        } catch (Exception e) {
+            ctx.registry().remove(tunnel);
+            refuse(slot, "sni", "The TLS port " + port + " cannot be opened: " + e.getMessage());
+            return;
+        }
+        sniListens.put(tunnel, listenHost);
+        if (adopt(tunnel, slot, -1)) {
+            messages.send("Starting SSH Forwarding service for tls:" + port
+                    + ". Forwarded connections can be accessed via the following methods:");
+            messages.send("TLS: " + host + ":" + port);
         }
     }
 
@@ -556,6 +586,10 @@ public final class ClientConnection implements TunnelOwner {
             io.netty.channel.Channel server = tcpServers.remove(t);
             if (server != null) {
                 server.close();
+            }
+            String sniHost = sniListens.remove(t);
+            if (sniHost != null) {
+                ctx.sniListeners().release(sniHost, t.bindPort());
             }
             ctx.events().tunnelClosed(this, t);
             log.info("event=tunnel_closed type={} host={} client={}", t.type().label(), t.host(), remoteAddress);

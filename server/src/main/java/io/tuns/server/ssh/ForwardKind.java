@@ -4,12 +4,15 @@ import io.tuns.server.config.ServerConfig;
 
 /** sish's rule for what a {@code tcpip-forward} becomes (research/sish.md §1.1). */
 enum ForwardKind {
-    HTTP, TCP, ALIAS, UNSUPPORTED;
+    HTTP, TCP, ALIAS, SNI, UNSUPPORTED;
 
     static ForwardKind of(String bindAddress, int port, SessionOptions options, ServerConfig cfg) {
         String addr = io.tuns.server.tunnel.HttpBinding.hostPart(bindAddress);
         if (options.flag("tcp-alias") && cfg.tcpAliases() && !addr.isEmpty() && !isAddress(addr)) {
             return ALIAS;
+        }
+        if (options.flag("sni-proxy") && cfg.sniProxy() && port != 0) {
+            return SNI;
         }
         if (port == 80 || (cfg.httpRequestPortOverride() > 0 && port == cfg.httpRequestPortOverride())) {
             return HTTP;

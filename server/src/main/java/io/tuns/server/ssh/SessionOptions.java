@@ -27,7 +27,7 @@ public record SessionOptions(Map<String, String> values, List<String> problems) 
             "sni-proxy", "tcp-address", "tcp-alias", "tcp-aliases-allowed-users", "auto-close", "force-https",
             "local-forward", "deadline");
     static final Set<String> ACTED_ON = Set.of("deadline", "auto-close", "local-forward", "tcp-alias",
-            "tcp-address", "tcp-aliases-allowed-users", "host-header", "strip-path", "force-https", "proxy-protocol",
+            "tcp-address", "tcp-aliases-allowed-users", "host-header", "strip-path", "force-https", "proxy-protocol", "sni-proxy",
             "proxyproto");
     private static final Set<String> BOOLEAN = Set.of("sni-proxy", "tcp-alias", "auto-close", "force-https",
             "local-forward", "strip-path");

@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tcp.PortRange;
+import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
@@ -24,5 +25,6 @@ public record SshContext(ServerConfig config,
                          Semaphore forwardedChannels,
                          SshEvents events,
                          TcpListeners tcpListeners,
-                         PortRange portRange) {
+                         PortRange portRange,
+                         SniListeners sniListeners) {
 }

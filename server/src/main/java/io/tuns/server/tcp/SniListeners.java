@@ -1,0 +1,72 @@
+package io.tuns.server.tcp;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Listeners for TLS passthrough ({@code sni-proxy=true}): one per address, shared by every SNI tunnel on it
+ * and closed when the last one goes. Binding blocks: call from the tunnel executor.
+ */
+public final class SniListeners {
+
+    private record Shared(Channel server, int users) {
+    }
+
+    private final ServerConfig cfg;
+    private final TunnelRegistry registry;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Map<String, Shared> byAddress = new HashMap<>();
+
+    public SniListeners(ServerConfig cfg, TunnelRegistry registry, EventLoopGroup boss, EventLoopGroup workers) {
+        this.cfg = cfg;
+        this.registry = registry;
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    /** Binds {@code host:port} if no SNI listener is there yet; counts one more user. */
+    public synchronized void acquire(String host, int port) throws Exception {
+        String key = host + ":" + port;
+        Shared s = byAddress.get(key);
+        if (s == null) {
+            Channel server = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("sni", new SniRouter(registry, cfg));
+                        }
+                    })
+                    .bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();
+            s = new Shared(server, 0);
+        }
+        byAddress.put(key, new Shared(s.server(), s.users() + 1));
+    }
+
+    public synchronized void release(String host, int port) {
+        String key = host + ":" + port;
+        Shared s = byAddress.get(key);
+        if (s == null) {
+            return;
+        }
+        if (s.users() <= 1) {
+            byAddress.remove(key);
+            s.server().close();
+        } else {
+            byAddress.put(key, new Shared(s.server(), s.users() - 1));
+        }
+    }
+}

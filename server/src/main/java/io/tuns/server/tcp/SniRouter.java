@@ -1,0 +1,52 @@
+package io.tuns.server.tcp;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.util.concurrent.Future;
+import io.tuns.server.bridge.ProxyHeader;
+import io.tuns.server.bridge.RawBridge;
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelGroup;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.net.InetSocketAddress;
+
+/**
+ * TLS passthrough: reads the ClientHello (at most {@link #MAX_CLIENT_HELLO_BYTES}, within
+ * {@link #CLIENT_HELLO_TIMEOUT_MILLIS}), picks the SNI tunnel for its server name and becomes a raw bridge to
+ * it; the ClientHello is not consumed, so the service completes the handshake with its own certificate.
+ * Each connection waits on its own; none blocks the accept of others (sish peeks inline, defect §9.2).
+ */
+final class SniRouter extends AbstractSniHandler<Tunnel> {
+
+    static final int MAX_CLIENT_HELLO_BYTES = 16 * 1024;
+    static final long CLIENT_HELLO_TIMEOUT_MILLIS = 10_000;
+
+    private final TunnelRegistry registry;
+    private final ServerConfig cfg;
+
+    SniRouter(TunnelRegistry registry, ServerConfig cfg) {
+        super(MAX_CLIENT_HELLO_BYTES, CLIENT_HELLO_TIMEOUT_MILLIS);
+        this.registry = registry;
+        this.cfg = cfg;
+    }
+
+    @Override
+    protected Future<Tunnel> lookup(ChannelHandlerContext ctx, String hostname) {
+        Tunnel t = hostname == null ? null
+                : registry.group(Tunnel.TunnelType.SNI, hostname).map(TunnelGroup::next).orElse(null);
+        return ctx.executor().newSucceededFuture(t);
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Tunnel> future) {
+        Tunnel t = future.getNow();
+        if (!future.isSuccess() || t == null) {
+            ctx.close(); // no tunnel for that name (or not TLS at all)
+            return;
+        }
+        byte[] preamble = t.options().proxyProtocol() == 0 ? null : ProxyHeader.of(t.options().proxyProtocol(),
+                (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
+        ctx.pipeline().replace(this, "raw", new RawBridge(t, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), preamble));
+    }
+}

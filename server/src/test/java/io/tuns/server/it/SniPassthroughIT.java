@@ -1,0 +1,86 @@
+package io.tuns.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** sni-proxy=true: two TLS services share one port, routed by ClientHello name, TLS never terminated by tuns. */
+class SniPassthroughIT {
+
+    static TunsFixture tuns;
+    static final List<Process> servers = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        tuns = TunsFixture.start("--sni-proxy");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        servers.forEach(Process::destroyForcibly);
+        tuns.close();
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A real TLS service (openssl s_server) with its own self-signed certificate for {@code name}. */
+    static int tlsService(String name) throws Exception {
+        Path dir = tuns.dir;
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=" + name,
+                "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".crt").toString());
+        int port = freePort();
+        Process p = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+                dir.resolve(name + ".crt").toString(), "-key", dir.resolve(name + ".key").toString(), "-www", "-quiet")
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        servers.add(p);
+        for (int i = 0; i < 100; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return port;
+            } catch (java.io.IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("s_server did not start");
+    }
+
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    @Test
+    void twoServicesShareAPortAndEachServesItsOwnCertificate() throws Exception {
+        int one = tlsService("sni1.localhost");
+        int two = tlsService("sni2.localhost");
+        int port = freePort();
+        tuns.ssh("-R", "sni1:" + port + ":127.0.0.1:" + one, "127.0.0.1", "sni-proxy=true")
+                .await("TLS: sni1.localhost:" + port, Duration.ofSeconds(15));
+        tuns.ssh("-R", "sni2:" + port + ":127.0.0.1:" + two, "127.0.0.1", "sni-proxy=true")
+                .await("TLS: sni2.localhost:" + port, Duration.ofSeconds(15));
+
+        for (String name : List.of("sni1.localhost", "sni2.localhost")) {
+            String hello = run("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", name);
+            assertThat(hello).contains("subject=CN = " + name);
+            Curl.Result page = Curl.run("-k", "--resolve", name + ":" + port + ":127.0.0.1", "https://" + name + ":" + port + "/");
+            assertThat(page.exit()).as(page.out()).isZero();
+            assertThat(page.out()).contains("s_server");
+        }
+        String unknown = run("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", "nobody.localhost");
+        assertThat(unknown).doesNotContain("subject=CN");
+    }
+}
