@@ -80,5 +80,4 @@ final class AcmeHttp {
         }
         throw new GeneralSecurityException("the JDK has no X.509 trust manager");
     }
-
 }

@@ -47,7 +47,7 @@ public final class CertificateStore implements AutoCloseable {
     }
 
     /** What a handshake reads: the SNI mapping, the hosts covered, and the certificate for unknown names. */
-    private record Snapshot(Mapping<String, SslContext> mapping, List<CertificatePair> pairs, CertificatePair fallback) {
+    private record Snapshot(Mapping<String, SslContext> mapping, Set<String> hosts, CertificatePair fallback) {
     }
 
     public CertificateStore(Path dir, String domain, CertificateEvents events) {
@@ -155,7 +155,9 @@ public final class CertificateStore implements AutoCloseable {
                 }
             }
         }
-        return new Snapshot(b.build(), pairs, fallback);
+        Set<String> hosts = new java.util.HashSet<>();
+        pairs.forEach(p -> hosts.addAll(p.hosts()));
+        return new Snapshot(b.build(), Set.copyOf(hosts), fallback);
     }
 
     private CertificatePair selfSigned() {
@@ -204,7 +206,7 @@ public final class CertificateStore implements AutoCloseable {
     /** True when a loaded certificate (not the fallback) is valid for {@code host}. */
     public boolean covers(String host) {
         Objects.requireNonNull(host);
-        return current.get().pairs.stream().anyMatch(p -> p.covers(host));
+        return CertificatePair.covers(current.get().hosts, host);
     }
 
     public Path directory() {
