@@ -29,7 +29,7 @@ final class UnimplementedFlags {
             "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
             "proxy-protocol-timeout",
             // cleanup of unbound connections, IP and country filters
-            "cleanup-unbound", "cleanup-unbound-timeout", "banned-countries",
+            "banned-countries",
             "whitelisted-countries", "geodb",
             // logging
             "log-to-client", "time-format", "debug");

@@ -132,7 +132,21 @@ public final class ClientConnection implements TunnelOwner {
         this.keyFingerprint = fingerprint;
         this.publicKey = publicKeyLine;
         startPings();
+        scheduleUnboundCleanup();
         ctx.events().connectionOpened(this);
+    }
+
+    /** sish's --cleanup-unbound: a connection that asked for no forward in time (and is no -L/-W user) goes. */
+    private void scheduleUnboundCleanup() {
+        if (!cfg.cleanupUnbound()) {
+            return;
+        }
+        ctx.scheduler().schedule(() -> {
+            if (!closed && forwardRequests.get() == 0 && !options.flag("local-forward")) {
+                messages.send("No forwarding requests sent. Closing connection.");
+                ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
+            }
+        }, cfg.cleanupUnboundTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     // ------------------------------------------------------------------ global requests
