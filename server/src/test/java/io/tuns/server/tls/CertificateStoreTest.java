@@ -66,8 +66,10 @@ class CertificateStoreTest {
         Openssl.leaf(ca, dir, "app.example.com", format, "app.example.com");
         int port = listen();
 
-        X509Certificate served = TlsProbe.leaf(port, "app.example.com");
+        TlsProbe.Handshake hs = TlsProbe.handshake(port, "app.example.com");
+        X509Certificate served = hs.leaf();
 
+        assertThat(hs.alpn()).as("HTTP/1.1 only, never h2").isEqualTo("http/1.1");
         assertThat(served.getSubjectX500Principal().getName()).isEqualTo("CN=app.example.com");
         assertThat(served.getIssuerX500Principal().getName()).isEqualTo("CN=store test CA");
         assertThat(events.loaded).containsKey("app.example.com");
@@ -149,6 +151,41 @@ class CertificateStoreTest {
         assertThat(store.refresh()).as("an unchanged listing is not reloaded").isFalse();
         assertThat(store.covers("b.example.com")).isFalse();
         assertThat(events.removed).containsExactly("b");
+    }
+
+    @Test
+    void aSilentClientDoesNotHoldUpOthersAndAnOversizedClientHelloIsRefused() throws Exception {
+        Openssl.leaf(ca, dir, "app", Openssl.KeyFormat.PKCS8_EC, "app.example.com");
+        int port = listen();
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", port);
+             java.net.Socket huge = new java.net.Socket("127.0.0.1", port)) {
+            long start = System.nanoTime();
+            assertThat(cn(TlsProbe.leaf(port, "app.example.com"))).isEqualTo("app.example.com");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+
+            // a handshake record announcing a ClientHello bigger than the cap: closed, not buffered
+            int len = HttpsFront.MAX_CLIENT_HELLO_BYTES + 1024;
+            byte[] header = {0x16, 0x03, 0x01, (byte) 0x40, 0x00, 0x01, (byte) (len >> 16), (byte) (len >> 8),
+                    (byte) len};
+            huge.setSoTimeout(5_000);
+            huge.getOutputStream().write(header);
+            huge.getOutputStream().write(new byte[0x4000 - 4]);
+            huge.getOutputStream().flush();
+            assertThat(drainUntilClosed(huge)).as("the server closed the connection").isTrue();
+        }
+    }
+
+    private static boolean drainUntilClosed(java.net.Socket s) throws java.io.IOException {
+        try {
+            while (s.getInputStream().read() >= 0) {
+                // the server may send an alert first
+            }
+            return true;
+        } catch (java.net.SocketException reset) {
+            return true;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        }
     }
 
     private int listen() throws InterruptedException {
