@@ -18,8 +18,6 @@ final class UnimplementedFlags {
             // listeners
             "https-request-port-override",
             // naming and binding beyond HTTP subdomains
-            "append-user-to-subdomain",
-            "append-user-to-subdomain-separator", "bind-any-host", "bind-hosts", "bind-root-domain", "bind-wildcards",
             "verify-dns",
             // HTTPS and certificates
             "proxy-ssl-termination", "verify-ssl",

@@ -366,10 +366,19 @@ public final class ClientConnection implements TunnelOwner {
         HttpBinding binding = HttpBinding.parse(bindAddress);
         TunnelOptions opts = httpOptions(binding);
         String requested = names.requestedName(binding.name());
+        if (requested == null && cfg.bindRootDomain() && !cfg.bindRandomSubdomains()
+                && (binding.name().isEmpty() || binding.name().equals("*"))) {
+            Tunnel root = newTunnel(cfg.domain(), bindAddress, port, opts); // -R '*:80:…' with --bind-root-domain
+            if (registry.claim(root, cfg.httpLoadBalancer()) != TunnelRegistry.Claim.TAKEN) {
+                return root;
+            }
+        }
         if (requested != null) {
-            String reason = names.refusalReason(requested);
+            boolean wildcard = ctx.hosts().isAllowedWildcard(requested);
+            String reason = wildcard && !cfg.bindRandomSubdomains() ? names.refusalReason(requested.substring(2))
+                    : names.refusalReason(requested);
             if (reason == null) {
-                Tunnel t = newTunnel(names.hostFor(requested), bindAddress, port, opts);
+                Tunnel t = newTunnel(ctx.hosts().hostFor(requested, user()), bindAddress, port, opts);
                 TunnelRegistry.Claim claim = registry.claim(t, cfg.httpLoadBalancer());
                 if (claim == TunnelRegistry.Claim.TAKEN_OVER) {
                     messages.send("The subdomain " + requested + " was held by an earlier connection with your key;"

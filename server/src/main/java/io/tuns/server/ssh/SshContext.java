@@ -4,6 +4,7 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
+import io.tuns.server.tunnel.HostPolicy;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.TunnelRegistry;
@@ -19,6 +20,7 @@ import java.util.function.Supplier;
 public record SshContext(ServerConfig config,
                          TunnelRegistry registry,
                          NameAllocator names,
+                         HostPolicy hosts,
                          Supplier<PublicUrls> urls,
                          ExecutorService tunnelExecutor,
                          ScheduledExecutorService scheduler,

@@ -45,7 +45,19 @@ public final class TunnelRegistry {
             p = slash <= 0 ? "" : p.substring(0, slash);
         }
         TunnelGroup root = byKey.get(key(Tunnel.TunnelType.HTTP, host));
-        return root == null || root.isEmpty() ? Optional.empty() : Optional.of(root);
+        if (root != null && !root.isEmpty()) {
+            return Optional.of(root);
+        }
+        if (host.startsWith("*.")) {
+            return Optional.empty();
+        }
+        for (String wildcard : HostPolicy.wildcardCandidates(host)) { // only when no exact host matched
+            Optional<TunnelGroup> w = httpRoute(wildcard, path);
+            if (w.isPresent()) {
+                return w;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Some HTTP tunnel on {@code host} (the root path first), for pages that speak of a host. */
