@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.ChannelSink;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.console.ConsoleTokens;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
 import io.tuns.server.tunnel.HttpBinding;
@@ -12,7 +13,6 @@ import io.tuns.server.tcp.TcpPortAllocator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,9 +40,8 @@ public final class ClientConnection implements TunnelOwner {
 
     static final AttributeKey<ClientConnection> KEY = new AttributeKey<>();
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-    private static final char[] TOKEN_ALPHABET =
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Console tokens come from the console's own generator (crypto-random), so there is one definition. */
+    private static final ConsoleTokens TOKENS = new ConsoleTokens();
 
     private final ServerSession session;
     private final SshContext ctx;
@@ -437,7 +436,7 @@ public final class ClientConnection implements TunnelOwner {
     }
 
     private Tunnel newTunnel(String host, String bindAddress, int port, TunnelOptions opts) {
-        String token = cfg.serviceConsoleToken().isEmpty() ? randomToken(24) : cfg.serviceConsoleToken();
+        String token = cfg.serviceConsoleToken().isEmpty() ? TOKENS.newToken() : cfg.serviceConsoleToken();
         return new Tunnel(Tunnel.TunnelType.HTTP, host, bindAddress, port, this, token, Instant.now(), opts);
     }
 
@@ -686,13 +685,6 @@ public final class ClientConnection implements TunnelOwner {
         }, interval, interval, TimeUnit.MILLISECONDS);
     }
 
-    static String randomToken(int length) {
-        char[] c = new char[length];
-        for (int i = 0; i < length; i++) {
-            c[i] = TOKEN_ALPHABET[RANDOM.nextInt(TOKEN_ALPHABET.length)];
-        }
-        return new String(c);
-    }
 
     private static String format(SocketAddress a) {
         if (a instanceof InetSocketAddress i) {
