@@ -22,13 +22,10 @@ import java.util.regex.Pattern;
  */
 public record SessionOptions(Map<String, String> values, List<String> problems) {
 
-    /** Every command sish knows; those tuns does not act on yet are answered with a notice, not silence. */
+    /** Every command sish knows (research/sish.md §1.4); anything else is answered with a notice, not silence. */
     static final Set<String> KNOWN = Set.of("proxy-protocol", "proxyproto", "host-header", "strip-path",
             "sni-proxy", "tcp-address", "tcp-alias", "tcp-aliases-allowed-users", "auto-close", "force-https",
             "local-forward", "deadline");
-    static final Set<String> ACTED_ON = Set.of("deadline", "auto-close", "local-forward", "tcp-alias",
-            "tcp-address", "tcp-aliases-allowed-users", "host-header", "strip-path", "force-https", "proxy-protocol", "sni-proxy",
-            "proxyproto");
     private static final Set<String> BOOLEAN = Set.of("sni-proxy", "tcp-alias", "auto-close", "force-https",
             "local-forward", "strip-path");
 
@@ -61,10 +58,6 @@ public record SessionOptions(Map<String, String> values, List<String> problems) 
                     problems.add(e.getMessage());
                     continue;
                 }
-            }
-            if (!ACTED_ON.contains(key)) {
-                problems.add("Command " + key + " is not supported by this server yet; ignored.");
-                continue;
             }
             values.put(key, value);
         }

@@ -141,19 +141,19 @@ class ConfigLoaderTest {
 
     @Test
     void notYetImplementedFlagsWarnInsteadOfBeingSilentlyIgnored() {
-        ServerConfig c = ConfigLoader.fromArgs("--sni-proxy", "--domain=x.example", "--service-console",
+        ServerConfig c = ConfigLoader.fromArgs("--geodb", "--domain=x.example", "--service-console",
                 "--proxy-protocol-timeout=200ms", "--bind-wildcards=false");
         assertThat(c.warnings()).containsExactly(
-                "--sni-proxy is accepted for sish compatibility but not implemented yet; ignored");
+                "--geodb is accepted for sish compatibility but not implemented yet; ignored");
         ServerConfig sameValue = ConfigLoader.fromArgs("--authentication-key-request-timeout=5000ms");
         assertThat(sameValue.warnings()).as("5000ms is the default 5s").isEmpty();
     }
 
     @Test
     void warningsNameTheEnvironmentVariable() {
-        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_SNI_PROXY", "true"));
+        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_GEODB", "true"));
         assertThat(c.warnings()).containsExactly(
-                "--sni-proxy (set by SISH_SNI_PROXY) is accepted for sish compatibility but not implemented yet; ignored");
+                "--geodb (set by SISH_GEODB) is accepted for sish compatibility but not implemented yet; ignored");
     }
 
     @Test
