@@ -54,6 +54,7 @@ public final class AuthCallback {
         this.http = this.keyUrl == null && this.passwordUrl == null ? null : HttpClient.newBuilder()
                 .connectTimeout(keyTimeout.compareTo(passwordTimeout) > 0 ? keyTimeout : passwordTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER) // a redirect is not a 200: refused
+                .version(HttpClient.Version.HTTP_1_1) // plain POSTs, as sish's Go client sends them; no h2c upgrade
                 .build();
         this.keyVerdicts = new VerdictCache(KEY_CACHE_ENTRIES, KEY_CACHE_TTL, nanoTime);
     }

@@ -7,22 +7,20 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.SshConstants;
-import org.apache.sshd.common.io.IoAcceptor;
-import org.apache.sshd.common.io.IoServiceEventListener;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who may reach the SSH listener. The IP filter runs when the socket is accepted, before any SSH byte (sish does
- * the same; no message is possible there). The per-IP limits are decided when the session is created but told
+ * Who may reach the SSH listener. The IP filter runs when the session is created, before the server sends a single
+ * byte (sish also refuses before the handshake; no message is possible there). The per-IP limits are decided when the session is created but told
  * once keys are established, because an SSH disconnect message sent earlier would not reach the user: OpenSSH
  * then prints "Received disconnect from …: too many failed authentications from 203.0.113.7; try again in 10
  * minutes". A failure is each wrong password, or a whole connection that ends without authenticating after a key
  * was refused (so an agent offering five keys is not five failures).
  */
-public final class SshGate implements IoServiceEventListener, SessionListener {
+public final class SshGate implements SessionListener {
 
     private static final Logger log = LoggerFactory.getLogger(SshGate.class);
     /** Why this session is refused; it is disconnected with this sentence once keys are established. */
@@ -50,18 +48,15 @@ public final class SshGate implements IoServiceEventListener, SessionListener {
                         cfg.authFailureBan(), System::nanoTime));
     }
 
-    /** MINA closes the socket when this throws: the earliest point, before the server sends its version line. */
-    @Override
-    public void connectionAccepted(IoAcceptor acceptor, SocketAddress local, SocketAddress remote,
-                                   SocketAddress service) throws IOException {
-        if (!ipFilter.isOpen() && !ipFilter.allows(remote)) {
-            log.info("event=ip_refused listener=ssh client={}", remote);
-            throw new IOException(IpFilter.refusal(String.valueOf(remote)));
-        }
-    }
-
     @Override
     public void sessionCreated(Session session) {
+        if (!ipFilter.isOpen() && !ipFilter.allows(session.getRemoteAddress())) {
+            // before the server's version line; not in IoServiceEventListener.connectionAccepted, where a refusal
+            // leaves the socket open in MINA 2.20 (the accept handler closes only a session it has created)
+            log.info("event=ip_refused listener=ssh client={}", session.getRemoteAddress());
+            session.getIoSession().close(true);
+            return;
+        }
         InetAddress ip = ip(session.getRemoteAddress());
         if (ip == null) {
             return;

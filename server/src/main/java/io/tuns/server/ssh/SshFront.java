@@ -47,8 +47,7 @@ public final class SshFront implements AutoCloseable {
         sshd.setKeyPairProvider(HostKeys.load(cfg.privateKeysDirectory(), cfg.privateKeyPassphrase()));
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
-        sshd.setIoServiceEventListener(gate); // refuses filtered IPs at accept, before any SSH byte
-        sshd.addSessionListener(gate);        // per-IP connection and failed-login limits
+        sshd.addSessionListener(gate); // access: IP filter, per-IP connection and failed-login limits
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
