@@ -257,9 +257,15 @@ public final class IrcLink implements AutoCloseable {
         @Handler
         public void onEnded(ClientConnectionEndedEvent e) {
             e.setAttemptReconnect(false);
-            fail(FailureClassifier.classify(e.getCause().orElse(null), trust == null ? null : trust.rejection(),
-                    serverError, authRejected, registeredAt != null));
+            Throwable cause = e.getCause().orElse(null);
+            // A server's ERROR line and its close arrive together, but the library may deliver the close event
+            // before the input listener has seen the ERROR line: decide a moment later, so the reason is kept.
+            scheduler.schedule(() -> fail(FailureClassifier.classify(cause, trust == null ? null : trust.rejection(),
+                    serverError, authRejected, registeredAt != null)), ERROR_SETTLE_MILLIS, TimeUnit.MILLISECONDS);
         }
+
+        /** How long after a close the last input lines are given to arrive (see onEnded). */
+        static final long ERROR_SETTLE_MILLIS = 300;
 
         void onInput(String raw) {
             lastInput = clock.instant();
