@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tuns.server.access.NettyGate;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.HashMap;
@@ -47,6 +48,9 @@ public final class SniListeners {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (NettyGate.refuseTcp(ch, cfg)) {
+                                return; // --banned-ips / --whitelisted-ips
+                            }
                             ch.pipeline().addLast("sni", new SniRouter(registry, cfg));
                         }
                     })
