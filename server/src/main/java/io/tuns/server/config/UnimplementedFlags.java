@@ -22,7 +22,6 @@ final class UnimplementedFlags {
             // HTTPS and certificates
             "proxy-ssl-termination", "verify-ssl",
             // TCP, aliases, SNI, load balancing, PROXY protocol
-            "tcp-load-balancer",
             "sni-proxy-https",
             "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
             "proxy-protocol-timeout",

@@ -51,7 +51,7 @@ public final class ClientConnection implements TunnelOwner {
     private final String remoteAddress;
     private final Instant startedAt = Instant.now();
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
-    private final java.util.Map<Tunnel, io.netty.channel.Channel> tcpServers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Tunnel, String> tcpKeys = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<Tunnel, String> sniListens = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger openChannels = new AtomicInteger();
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
@@ -253,10 +253,16 @@ public final class ClientConnection implements TunnelOwner {
     }
 
     private void allocateTcp(String bindAddress, int port, ReplyQueue.Slot slot) {
+        TunnelOptions opts = new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion());
+        if (cfg.tcpLoadBalancer() && port != 0 && !cfg.bindRandomPorts() && joinTcpGroup(bindAddress, port, opts, slot)) {
+            return;
+        }
+        TunnelRegistry registry = ctx.registry();
         TcpPortAllocator.Result r = new TcpPortAllocator(cfg, ctx.tcpListeners(), ctx.portRange())
                 .bind(bindAddress, port, options.get("tcp-address"), tunnelRef -> {
-                    Tunnel t = tunnelRef.get();
-                    return t != null && tunnels.contains(t) ? t : null;
+                    Tunnel t = tunnelRef.get(); // load-balanced members share the listener: pick per connection
+                    return t == null ? null : registry.group(Tunnel.TunnelType.TCP, t.routeKey())
+                            .map(io.tuns.server.tunnel.TunnelGroup::next).orElse(null);
                 });
         if (r.failure() != null) {
             refuse(slot, "tcp", r.failure());
@@ -266,21 +272,46 @@ public final class ClientConnection implements TunnelOwner {
         int actual = TcpListeners.port(r.server());
         // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, cfg.domain() + ":" + actual, bindAddress,
-                port == 0 ? actual : port, this, "", Instant.now(),
-                new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion()));
+                port == 0 ? actual : port, this, "", Instant.now(), opts);
         r.tunnelRef().set(tunnel);
-        tcpServers.put(tunnel, r.server());
-        if (ctx.registry().claim(tunnel) != TunnelRegistry.Claim.CLAIMED) {
+        if (registry.claim(tunnel) != TunnelRegistry.Claim.CLAIMED) {
             r.server().close();
-            tcpServers.remove(tunnel);
             refuse(slot, "tcp", "The TCP port " + actual + " is unavailable.");
             return;
         }
+        ctx.tcpListeners().adopt(tunnel.routeKey(), r.server());
+        tcpKeys.put(tunnel, tunnel.routeKey());
         if (adopt(tunnel, slot, port == 0 ? actual : -1)) {
-            messages.send("Starting SSH Forwarding service for tcp:" + port
-                    + ". Forwarded connections can be accessed via the following methods:");
-            messages.send("TCP: " + cfg.domain() + ":" + actual);
+            printTcpBlock(port, actual);
         }
+    }
+
+    /** --tcp-load-balancer: a second client asking for a port already forwarded shares its listener. */
+    private boolean joinTcpGroup(String bindAddress, int port, TunnelOptions opts, ReplyQueue.Slot slot) {
+        String key = cfg.domain() + ":" + port;
+        if (!ctx.registry().isTaken(Tunnel.TunnelType.TCP, key)) {
+            return false;
+        }
+        Tunnel t = new Tunnel(Tunnel.TunnelType.TCP, key, bindAddress, port, this, "", Instant.now(), opts);
+        if (ctx.registry().claim(t, true) == TunnelRegistry.Claim.TAKEN) {
+            return false;
+        }
+        if (!ctx.tcpListeners().join(key)) { // its listener closed meanwhile: bind anew
+            ctx.registry().remove(t);
+            return false;
+        }
+        tcpKeys.put(t, key);
+        if (adopt(t, slot, -1)) {
+            messages.send("The TCP port " + port + " is shared: connections are balanced between its tunnels.");
+            printTcpBlock(port, port);
+        }
+        return true;
+    }
+
+    private void printTcpBlock(int requested, int actual) {
+        messages.send("Starting SSH Forwarding service for tcp:" + requested
+                + ". Forwarded connections can be accessed via the following methods:");
+        messages.send("TCP: " + cfg.domain() + ":" + actual);
     }
 
     /** TLS passthrough: the name routes ClientHellos on a listener shared by all SNI tunnels on that port. */
@@ -605,9 +636,9 @@ public final class ClientConnection implements TunnelOwner {
     private void removeTunnel(Tunnel t) {
         if (tunnels.remove(t)) {
             ctx.registry().remove(t);
-            io.netty.channel.Channel server = tcpServers.remove(t);
-            if (server != null) {
-                server.close();
+            String tcpKey = tcpKeys.remove(t);
+            if (tcpKey != null) {
+                ctx.tcpListeners().release(tcpKey);
             }
             String sniHost = sniListens.remove(t);
             if (sniHost != null) {

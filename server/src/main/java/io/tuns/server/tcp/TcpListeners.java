@@ -64,6 +64,42 @@ public final class TcpListeners {
         return b.bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();
     }
 
+    // ---- listeners shared by the tunnels of one TCP name (--tcp-load-balancer); closed with the last of them
+
+    private record Shared(Channel server, int users) {
+    }
+
+    private final java.util.Map<String, Shared> shared = new java.util.HashMap<>();
+
+    /** Records a freshly bound listener as used by one tunnel under {@code key}. */
+    public synchronized void adopt(String key, Channel server) {
+        shared.put(key, new Shared(server, 1));
+    }
+
+    /** One more tunnel uses the listener under {@code key}; false if there is none (any more). */
+    public synchronized boolean join(String key) {
+        Shared s = shared.get(key);
+        if (s == null || !s.server().isOpen()) {
+            return false;
+        }
+        shared.put(key, new Shared(s.server(), s.users() + 1));
+        return true;
+    }
+
+    /** One tunnel less; the listener closes when none is left. */
+    public synchronized void release(String key) {
+        Shared s = shared.get(key);
+        if (s == null) {
+            return;
+        }
+        if (s.users() <= 1) {
+            shared.remove(key);
+            s.server().close();
+        } else {
+            shared.put(key, new Shared(s.server(), s.users() - 1));
+        }
+    }
+
     public static int port(Channel server) {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }

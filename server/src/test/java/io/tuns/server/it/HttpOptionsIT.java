@@ -25,7 +25,8 @@ class HttpOptionsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        tuns = TunsFixture.start("--http-load-balancer", "--proxy-protocol", "--proxy-protocol-version=userdefined");
+        tuns = TunsFixture.start("--http-load-balancer", "--tcp-load-balancer", "--proxy-protocol",
+                "--proxy-protocol-version=userdefined");
         a = new TestBackend();
         b = new TestBackend();
     }
@@ -99,6 +100,35 @@ class HttpOptionsIT {
         Thread.sleep(500);
         for (int i = 0; i < 6; i++) {
             assertThat(tuns.get("lb.localhost", "/hello").statusCode()).as("no 502 after one backend left").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void tcpLoadBalancerSharesOnePortAndSurvivesTheFirstOwnerLeaving() throws Exception {
+        Path other = TunsFixture.keygen(tuns.dir, "tcplb");
+        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/tcplb.pub"));
+        Thread.sleep(1200);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        SshClient first = tuns.ssh("-R", port + ":localhost:" + a.port(), "127.0.0.1");
+        first.await("TCP: localhost:" + port, Duration.ofSeconds(15));
+        SshClient second = tuns.ssh(other, "-R", port + ":localhost:" + b.port(), "127.0.0.1");
+        second.await("connections are balanced", Duration.ofSeconds(15));
+        a.requests.clear();
+        b.requests.clear();
+        for (int i = 0; i < 4; i++) {
+            assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).isEqualTo("hello from backend\n");
+        }
+        assertThat(a.requests).hasSize(2);
+        assertThat(b.requests).hasSize(2);
+        first.kill9();
+        LifecycleIT.eventually(() -> tuns.server.registry().all().stream()
+                .filter(t -> t.host().equals("localhost:" + port)).count() == 1, Duration.ofSeconds(5), "first member gone");
+        for (int i = 0; i < 3; i++) {
+            assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).as("listener kept for the second")
+                    .isEqualTo("hello from backend\n");
         }
     }
 
