@@ -22,7 +22,6 @@ final class UnimplementedFlags {
             // HTTPS and certificates
             "proxy-ssl-termination", "verify-ssl",
             // TCP, aliases, SNI, load balancing, PROXY protocol
-            "sni-proxy-https",
             "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
             "proxy-protocol-timeout",
             // cleanup of unbound connections, IP and country filters

@@ -327,18 +327,24 @@ public final class ClientConnection implements TunnelOwner {
             refuse(slot, "sni", "The TLS name " + host + " is unavailable: it is in use by another connection.");
             return;
         }
+        boolean onHttpsPort = cfg.https() && cfg.sniProxyHttps()
+                && (port == 443 || port == io.tuns.server.config.HostPort.parse(cfg.httpsAddress(), "https-address").port());
         try {
-            ctx.sniListeners().acquire(listenHost, port);
+            if (!onHttpsPort) { // with --sni-proxy-https the HTTPS listener routes port 443's names itself
+                ctx.sniListeners().acquire(listenHost, port);
+            }
         } catch (Exception e) {
             ctx.registry().remove(tunnel);
             refuse(slot, "sni", "The TLS port " + port + " cannot be opened: " + e.getMessage());
             return;
         }
-        sniListens.put(tunnel, listenHost);
+        if (!onHttpsPort) {
+            sniListens.put(tunnel, listenHost);
+        }
         if (adopt(tunnel, slot, -1)) {
             messages.send("Starting SSH Forwarding service for tls:" + port
                     + ". Forwarded connections can be accessed via the following methods:");
-            messages.send("TLS: " + host + ":" + port);
+            messages.send("TLS: " + host + ":" + (onHttpsPort ? ctx.urls().get().httpsPort() : port));
         }
     }
 

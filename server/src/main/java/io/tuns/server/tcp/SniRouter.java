@@ -17,18 +17,33 @@ import java.net.InetSocketAddress;
  * it; the ClientHello is not consumed, so the service completes the handshake with its own certificate.
  * Each connection waits on its own; none blocks the accept of others (sish peeks inline, defect §9.2).
  */
-final class SniRouter extends AbstractSniHandler<Tunnel> {
+public final class SniRouter extends AbstractSniHandler<Tunnel> {
 
     static final int MAX_CLIENT_HELLO_BYTES = 16 * 1024;
     static final long CLIENT_HELLO_TIMEOUT_MILLIS = 10_000;
 
     private final TunnelRegistry registry;
     private final ServerConfig cfg;
+    private final boolean terminateUnknown;
 
     SniRouter(TunnelRegistry registry, ServerConfig cfg) {
+        this(registry, cfg, false);
+    }
+
+    /**
+     * @param terminateUnknown on the HTTPS port ({@code --sni-proxy-https}): a name without an SNI tunnel is left
+     *                         to the handlers after this one (tuns' own TLS), instead of being closed
+     */
+    private SniRouter(TunnelRegistry registry, ServerConfig cfg, boolean terminateUnknown) {
         super(MAX_CLIENT_HELLO_BYTES, CLIENT_HELLO_TIMEOUT_MILLIS);
         this.registry = registry;
         this.cfg = cfg;
+        this.terminateUnknown = terminateUnknown;
+    }
+
+    /** For the HTTPS listener: passthrough for SNI tunnels, tuns' own TLS for every other name. */
+    public static SniRouter sharingHttpsPort(TunnelRegistry registry, ServerConfig cfg) {
+        return new SniRouter(registry, cfg, true);
     }
 
     @Override
@@ -42,8 +57,16 @@ final class SniRouter extends AbstractSniHandler<Tunnel> {
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Tunnel> future) {
         Tunnel t = future.getNow();
         if (!future.isSuccess() || t == null) {
-            ctx.close(); // no tunnel for that name (or not TLS at all)
+            if (terminateUnknown) {
+                ctx.pipeline().remove(this); // the buffered ClientHello goes on to tuns' own TLS handler
+            } else {
+                ctx.close(); // no tunnel for that name (or not TLS at all)
+            }
             return;
+        }
+        // passthrough: nothing after this handler may touch the bytes (TLS termination, HTTP)
+        while (ctx.pipeline().last() != this) {
+            ctx.pipeline().removeLast();
         }
         byte[] preamble = t.options().proxyProtocol() == 0 ? null : ProxyHeader.of(t.options().proxyProtocol(),
                 (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());

@@ -9,6 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SniHandler;
+import io.tuns.server.tcp.SniRouter;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.http.HttpContext;
 import io.tuns.server.http.HttpFront;
@@ -56,6 +57,9 @@ public final class HttpsFront implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (hc.config().sniProxy() && hc.config().sniProxyHttps()) { // sish --sni-proxy-https
+                            ch.pipeline().addLast("sni-passthrough", SniRouter.sharingHttpsPort(hc.registry(), hc.config()));
+                        }
                         ch.pipeline().addLast("sni", new SniHandler(selector, MAX_CLIENT_HELLO_BYTES,
                                 CLIENT_HELLO_TIMEOUT_MILLIS));
                         HttpFront.installHttp(ch.pipeline(), hc);

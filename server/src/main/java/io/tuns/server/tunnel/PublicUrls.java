@@ -25,6 +25,11 @@ public final class PublicUrls {
         this.httpsPort = httpsPort;
     }
 
+    /** The HTTPS port users type, {@link #NO_HTTPS} when HTTPS is off. */
+    public int httpsPort() {
+        return httpsPort;
+    }
+
     public String http(String host) {
         return "http://" + host + (httpPort == 80 ? "" : ":" + httpPort);
     }

@@ -83,4 +83,22 @@ class SniPassthroughIT {
         String unknown = run("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", "nobody.localhost");
         assertThat(unknown).doesNotContain("subject=CN");
     }
+
+    @Test
+    void sniProxyHttpsSharesTheHttpsPortWithTunsOwnTls() throws Exception {
+        int svc = tlsService("sni3.localhost");
+        try (TunsFixture shared = TunsFixture.start("--https", "--https-address=127.0.0.1:0", "--sni-proxy",
+                "--sni-proxy-https", "--https-certificate-directory=" + tuns.dir.resolve("no-certs"));
+             TestBackend web = new TestBackend()) {
+            int https = shared.server.httpsPort();
+            shared.ssh("-R", "sni3:443:127.0.0.1:" + svc, "127.0.0.1", "sni-proxy=true")
+                    .await("TLS: sni3.localhost:" + https, Duration.ofSeconds(15));
+            shared.ssh("-R", "web:80:127.0.0.1:" + web.port(), "127.0.0.1").httpUrl();
+            assertThat(run("openssl", "s_client", "-connect", "127.0.0.1:" + https, "-servername", "sni3.localhost"))
+                    .contains("subject=CN = sni3.localhost");
+            Curl.Result page = Curl.run("-k", "--resolve", "web.localhost:" + https + ":127.0.0.1",
+                    "https://web.localhost:" + https + "/hello");
+            assertThat(page.out()).as("other names get tuns' own TLS and the HTTP tunnel").isEqualTo("hello from backend\n");
+        }
+    }
 }
