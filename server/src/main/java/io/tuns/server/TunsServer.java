@@ -28,6 +28,7 @@ import io.tuns.server.tls.CertificateStore;
 import io.tuns.server.tls.HttpsFront;
 import io.tuns.server.tls.HttpsRedirect;
 import io.tuns.server.tls.TlsHooks;
+import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.HostPolicy;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
@@ -95,6 +96,7 @@ public final class TunsServer implements AutoCloseable {
                         cfg.bannedSubdomains()),
                 new HostPolicy(cfg.domain(), cfg.bindAnyHost(), cfg.bindHosts(), cfg.bindWildcards(),
                         cfg.appendUserToSubdomain(), cfg.appendUserToSubdomainSeparator()),
+                new DnsOwnership(cfg.dnsResolver()),
                 urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, boss, workers), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, registry, boss, workers));

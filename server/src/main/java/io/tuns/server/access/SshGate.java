@@ -9,6 +9,7 @@ import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,14 +51,22 @@ public final class SshGate implements SessionListener {
 
     @Override
     public void sessionCreated(Session session) {
-        if (!ipFilter.isOpen() && !ipFilter.allows(session.getRemoteAddress())) {
+        if (session instanceof ServerSession s && s.getServerProxyAcceptor() != null) {
+            return; // --proxy-protocol-listener: the client is known after its PROXY header, which calls admit()
+        }
+        admit(session);
+    }
+
+    /** The IP filter and per-IP limits, against the session's client address (a PROXY header's source if any). */
+    public void admit(Session session) {
+        if (!ipFilter.isOpen() && !ipFilter.allows(client(session))) {
             // before the server's version line; not in IoServiceEventListener.connectionAccepted, where a refusal
             // leaves the socket open in MINA 2.20 (the accept handler closes only a session it has created)
-            log.info("event=ip_refused listener=ssh client={}", session.getRemoteAddress());
+            log.info("event=ip_refused listener=ssh client={}", client(session));
             session.getIoSession().close(true);
             return;
         }
-        InetAddress ip = ip(session.getRemoteAddress());
+        InetAddress ip = ip(client(session));
         if (ip == null) {
             return;
         }
@@ -75,14 +84,15 @@ public final class SshGate implements SessionListener {
     }
 
     private static void refuse(Session session, int reason, String message) {
-        log.info("event=ssh_refused client={} reason=\"{}\"", session.getRemoteAddress(), message);
+        log.info("event=ssh_refused client={} reason=\"{}\"", client(session), message);
         session.setAttribute(REFUSAL, new Refusal(reason, message));
     }
 
     @Override
     public void sessionEvent(Session session, Event event) {
         Refusal refusal = session.getAttribute(REFUSAL);
-        if (event == Event.KeyEstablished && refusal != null) {
+        // KexCompleted, not KeyEstablished: only once both sides switched keys does OpenSSH read (and print) it
+        if (event == Event.KexCompleted && refusal != null) {
             disconnect(session, refusal.reason(), refusal.message());
         }
     }
@@ -107,14 +117,14 @@ public final class SshGate implements SessionListener {
 
     /** A wrong password counts at once; the one that starts a ban also ends the connection with the reason. */
     public void passwordFailed(Session session) {
-        InetAddress ip = ip(session.getRemoteAddress());
+        InetAddress ip = ip(client(session));
         if (ip == null) {
             return;
         }
         session.setAttribute(PASSWORD_FAILED, Boolean.TRUE);
         String ban = limiter.authFailed(ip);
         if (ban != null) {
-            log.info("event=ssh_banned client={} reason=\"{}\"", session.getRemoteAddress(), ban);
+            log.info("event=ssh_banned client={} reason=\"{}\"", client(session), ban);
             disconnect(session, SshConstants.SSH2_DISCONNECT_HOST_NOT_ALLOWED_TO_CONNECT, ban);
         }
     }
@@ -125,6 +135,11 @@ public final class SshGate implements SessionListener {
         } catch (IOException e) {
             session.close(true);
         }
+    }
+
+    /** The client: a PROXY header's source (--proxy-protocol-listener), otherwise the socket's peer. */
+    private static SocketAddress client(Session session) {
+        return session instanceof ServerSession s ? s.getClientAddress() : session.getRemoteAddress();
     }
 
     private static InetAddress ip(SocketAddress remote) {

@@ -127,7 +127,7 @@ final class Flags {
         t.d("bind-http-path", "true", "Allow name/path tunnels");
         t.d("strip-http-path", "true", "Strip the bound path before forwarding");
         t.d("rewrite-host-header", "true", "Allow host-header= rewriting");
-        t.d("verify-dns", "true", "Require a _sish TXT record for custom domains");
+        t.d("verify-dns", "true", "Let a key bind a custom domain whose _sish.<domain> TXT record is its SHA256 fingerprint");
 
         t.section("Authentication");
         t.d("authentication", "true", "Require SSH authentication");
@@ -231,6 +231,7 @@ final class Flags {
         t.d("max-auth-failures-per-ip", "10", "Failed SSH logins from one IP within --auth-failure-window before a ban");
         t.d("auth-failure-window", "10m", "Window in which failed logins are counted");
         t.d("auth-failure-ban", "10m", "How long an IP is refused after too many failed logins");
+        t.d("dns-resolver", "", "DNS server (host:port) for --verify-dns lookups; empty = the system's");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");

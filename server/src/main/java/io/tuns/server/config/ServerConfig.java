@@ -152,6 +152,9 @@ public record ServerConfig(
         Duration authFailureWindow,        // --auth-failure-window 10m
         Duration authFailureBan,           // --auth-failure-ban 10m
 
+        // --- tuns: where --verify-dns asks for _sish TXT records
+        String dnsResolver,                // --dns-resolver "" (host:port of a DNS server; empty = the system's)
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 

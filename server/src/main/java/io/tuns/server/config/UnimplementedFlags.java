@@ -18,12 +18,9 @@ final class UnimplementedFlags {
             // listeners
             "https-request-port-override",
             // naming and binding beyond HTTP subdomains
-            "verify-dns",
             // HTTPS and certificates
             "proxy-ssl-termination", "verify-ssl",
             // TCP, aliases, SNI, load balancing, PROXY protocol
-            "proxy-protocol-listener", "proxy-protocol-policy", "proxy-protocol-use-timeout",
-            "proxy-protocol-timeout",
             // cleanup of unbound connections, IP and country filters
             "banned-countries",
             "whitelisted-countries", "geodb",

@@ -48,7 +48,6 @@ public final class ClientConnection implements TunnelOwner {
     private final ServerConfig cfg;
     private final ReplyQueue replies;
     private final SessionMessages messages;
-    private final String remoteAddress;
     private final Instant startedAt = Instant.now();
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
     private final java.util.Map<Tunnel, String> tcpKeys = new java.util.concurrent.ConcurrentHashMap<>();
@@ -76,7 +75,6 @@ public final class ClientConnection implements TunnelOwner {
         this.cfg = ctx.config();
         this.replies = new ReplyQueue(session);
         this.messages = new SessionMessages(cfg.sessionMessageQueue());
-        this.remoteAddress = format(session.getClientAddress());
     }
 
     static ClientConnection of(Session session) {
@@ -87,7 +85,8 @@ public final class ClientConnection implements TunnelOwner {
 
     @Override
     public String remoteAddress() {
-        return remoteAddress;
+        // read each time: with --proxy-protocol-listener the PROXY header's source is set after this object exists
+        return format(session.getClientAddress());
     }
 
     @Override
@@ -241,7 +240,7 @@ public final class ClientConnection implements TunnelOwner {
         ctx.events().forwardRequest(tunnel.type().label(), "ok");
         ctx.events().tunnelOpened(this, tunnel);
         log.info("event=tunnel_opened type={} host={} client={} user={}", tunnel.type().label(), tunnel.host(),
-                remoteAddress, user());
+                remoteAddress(), user());
         return true;
     }
 
@@ -414,7 +413,9 @@ public final class ClientConnection implements TunnelOwner {
             String reason = wildcard && !cfg.bindRandomSubdomains() ? names.refusalReason(requested.substring(2))
                     : names.refusalReason(requested);
             if (reason == null) {
-                Tunnel t = newTunnel(ctx.hosts().hostFor(requested, user()), bindAddress, port, opts);
+                boolean dnsVerified = cfg.verifyDns() && requested.contains(".") && !requested.startsWith("*.")
+                        && ctx.dns().owns(requested, keyFingerprint);
+                Tunnel t = newTunnel(ctx.hosts().hostFor(requested, user(), dnsVerified), bindAddress, port, opts);
                 TunnelRegistry.Claim claim = registry.claim(t, cfg.httpLoadBalancer());
                 if (claim == TunnelRegistry.Claim.TAKEN_OVER) {
                     messages.send("The subdomain " + requested + " was held by an earlier connection with your key;"
@@ -480,7 +481,7 @@ public final class ClientConnection implements TunnelOwner {
     private void refuse(ReplyQueue.Slot slot, String type, String why) {
         messages.send(why);
         ctx.events().forwardRequest(type, why.contains("unavailable") ? "conflict" : "denied");
-        log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress, why);
+        log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress(), why);
         replies.complete(slot, false, -1);
     }
 
@@ -651,7 +652,7 @@ public final class ClientConnection implements TunnelOwner {
                 ctx.sniListeners().release(sniHost, t.bindPort());
             }
             ctx.events().tunnelClosed(this, t);
-            log.info("event=tunnel_closed type={} host={} client={}", t.type().label(), t.host(), remoteAddress);
+            log.info("event=tunnel_closed type={} host={} client={}", t.type().label(), t.host(), remoteAddress());
         }
     }
 
@@ -707,7 +708,7 @@ public final class ClientConnection implements TunnelOwner {
                 return;
             }
             if (System.nanoTime() - lastPongNanos > deadAfterNanos) {
-                log.info("event=client_unresponsive client={} action=disconnect", remoteAddress);
+                log.info("event=client_unresponsive client={} action=disconnect", remoteAddress());
                 session.close(true);
                 return;
             }

@@ -4,6 +4,7 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
+import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.HostPolicy;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
@@ -21,6 +22,7 @@ public record SshContext(ServerConfig config,
                          TunnelRegistry registry,
                          NameAllocator names,
                          HostPolicy hosts,
+                         DnsOwnership dns,
                          Supplier<PublicUrls> urls,
                          ExecutorService tunnelExecutor,
                          ScheduledExecutorService scheduler,

@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * sish's rules for which full host a requested HTTP name becomes: {@code name.domain}; a custom domain as is with
  * {@code --bind-any-host} or when one label below a {@code --bind-hosts} entry; {@code *.name.domain} with
- * {@code --bind-wildcards}; the user appended with {@code --append-user-to-subdomain}. (DNS TXT ownership,
- * {@code --verify-dns}, is not implemented: custom domains need one of the two flags.)
+ * {@code --bind-wildcards}; the user appended with {@code --append-user-to-subdomain}; a custom domain also as is when the key proved it by DNS
+ * ({@code --verify-dns}, see {@link DnsOwnership}).
  */
 public final class HostPolicy {
 
@@ -36,7 +36,12 @@ public final class HostPolicy {
 
     /** The full host for an accepted name. */
     public String hostFor(String name, String user) {
-        if (name.contains(".") && !name.startsWith("*.") && isCustomDomainAllowed(name)) {
+        return hostFor(name, user, false);
+    }
+
+    /** @param dnsVerified the key proved the custom domain with a {@code _sish} TXT record ({@code --verify-dns}) */
+    public String hostFor(String name, String user, boolean dnsVerified) {
+        if (name.contains(".") && !name.startsWith("*.") && (dnsVerified || isCustomDomainAllowed(name))) {
             return name;
         }
         String label = name;
