@@ -72,10 +72,11 @@ public final class NettyGate {
             return true; // the common case costs one check
         }
         IpFilter filter = filterOf(ch, cfg);
-        if (filter.allows(ch.remoteAddress())) {
+        java.net.SocketAddress client = io.tuns.server.proxyproto.ClientAddress.of(ch); // PROXY header source if any
+        if (filter.allows(client)) {
             return true;
         }
-        log.info("event=ip_refused listener={} client={}", listener, ch.remoteAddress());
+        log.info("event=ip_refused listener={} client={}", listener, client);
         return false;
     }
 
@@ -91,7 +92,8 @@ public final class NettyGate {
     }
 
     private static String ip(Channel ch) {
-        return ch.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
+        InetSocketAddress isa = io.tuns.server.proxyproto.ClientAddress.of(ch); // PROXY header source if any
+        return isa != null && isa.getAddress() != null
                 ? isa.getAddress().getHostAddress() : String.valueOf(ch.remoteAddress());
     }
 

@@ -59,7 +59,7 @@ public final class RawBridge extends ChannelInboundHandlerAdapter implements Cha
     private void start() {
         if (started.compareAndSet(false, true)) {
             ctx.channel().config().setAutoRead(false);
-            tunnel.owner().openChannel(tunnel, (InetSocketAddress) ctx.channel().remoteAddress(), this);
+            tunnel.owner().openChannel(tunnel, io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()), this); // PROXY header source if any
         }
     }
 

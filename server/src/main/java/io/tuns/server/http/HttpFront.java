@@ -48,6 +48,9 @@ public final class HttpFront implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, hc.config(), this, "http")) {
+                            return; // --proxy-protocol-listener: runs again once the PROXY header is settled
+                        }
                         installHttp(ch.pipeline(), hc);
                     }
                 });

@@ -224,7 +224,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private void toUpstream(HttpRequest req, Tunnel tunnel) {
         mode = Mode.TO_UPSTREAM;
-        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+        InetSocketAddress client = io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()); // PROXY header source if any
         String clientIp = client.getAddress().getHostAddress();
         if (hc.inspector() != null) {
             current.recorder = hc.inspector().begin(current.host, clientIp, req);
@@ -269,7 +269,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private void openUpstream(Tunnel tunnel) {
         upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this);
         gate.pause(ReadGate.Reason.OPENING);
-        upstream.open((InetSocketAddress) ctx.channel().remoteAddress());
+        upstream.open(io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()));
     }
 
     /**

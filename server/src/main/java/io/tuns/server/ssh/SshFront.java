@@ -48,6 +48,8 @@ public final class SshFront implements AutoCloseable {
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
         sshd.addSessionListener(gate); // access: IP filter, per-IP connection and failed-login limits
+        // --proxy-protocol-listener: the PROXY header is read before the version line; the gate runs after it
+        io.tuns.server.proxyproto.SshProxyAcceptor.install(sshd, cfg, gate::admit);
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,

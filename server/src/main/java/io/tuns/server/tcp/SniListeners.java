@@ -48,6 +48,9 @@ public final class SniListeners {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, cfg, this, "sni")) {
+                                return; // --proxy-protocol-listener: runs again once the PROXY header is settled
+                            }
                             if (NettyGate.refuseTcp(ch, cfg)) {
                                 return; // --banned-ips / --whitelisted-ips
                             }

@@ -69,7 +69,7 @@ public final class SniRouter extends AbstractSniHandler<Tunnel> {
             ctx.pipeline().removeLast();
         }
         byte[] preamble = t.options().proxyProtocol() == 0 ? null : ProxyHeader.of(t.options().proxyProtocol(),
-                (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
+                io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()), (InetSocketAddress) ctx.channel().localAddress());
         ctx.pipeline().replace(this, "raw", new RawBridge(t, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), preamble));
     }
 }

@@ -48,6 +48,9 @@ public final class TcpListeners {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, cfg, this, "tcp")) {
+                            return; // --proxy-protocol-listener: runs again once the PROXY header is settled
+                        }
                         if (NettyGate.refuseTcp(ch, cfg)) {
                             return; // access: --banned-ips / --whitelisted-ips; closed at accept
                         }
@@ -57,7 +60,7 @@ public final class TcpListeners {
                             return;
                         }
                         byte[] preamble = t.options().proxyProtocol() == 0 ? null
-                                : ProxyHeader.of(t.options().proxyProtocol(), ch.remoteAddress(), ch.localAddress());
+                                : ProxyHeader.of(t.options().proxyProtocol(), io.tuns.server.proxyproto.ClientAddress.of(ch), ch.localAddress());
                         ch.pipeline().addLast("raw", new RawBridge(t, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), preamble));
                     }
                 });

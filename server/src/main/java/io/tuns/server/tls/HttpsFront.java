@@ -57,6 +57,9 @@ public final class HttpsFront implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, hc.config(), this, "https")) {
+                            return; // --proxy-protocol-listener: runs again once the PROXY header is settled
+                        }
                         if (hc.config().sniProxy() && hc.config().sniProxyHttps()) { // sish --sni-proxy-https
                             ch.pipeline().addLast("sni-passthrough", SniRouter.sharingHttpsPort(hc.registry(), hc.config()));
                         }
