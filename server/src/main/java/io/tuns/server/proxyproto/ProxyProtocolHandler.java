@@ -227,6 +227,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext hctx, Throwable cause) {
+            finished = true;
             log.info("event=proxy_protocol_refused listener={} client={} reason=\"{}\"", listener,
                     hctx.channel().remoteAddress(), "bad PROXY header: " + cause.getMessage());
             hctx.close();

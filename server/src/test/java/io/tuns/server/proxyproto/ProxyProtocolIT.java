@@ -143,6 +143,34 @@ class ProxyProtocolIT {
         }
     }
 
+    @Test
+    void ipFilterSeesTheHeaderSourceOnHttpSshAndTcp() throws Exception {
+        try (TunsFixture tuns = TunsFixture.start("--proxy-protocol-listener", "--banned-ips=203.0.113.0/24");
+             Relay relay = new Relay(tuns.server.sshPort(), V1)) {
+            SshClient ssh = tuns.ssh("-R", "filtered:80:127.0.0.1:" + backend.port(), "-R",
+                    "0:127.0.0.1:" + backend.port(), "127.0.0.1");
+            String host = TunsFixture.hostOf(ssh.httpUrl());
+            String tcpPort = ssh.await("Allocated port (\\d+) for remote forward", Duration.ofSeconds(15));
+            int port = tuns.server.httpPort();
+            // HTTP: banned by the header's source, allowed without a header (127.0.0.1)
+            assertThat(exchange(port, (V1 + get(tuns, host)).getBytes(StandardCharsets.US_ASCII)))
+                    .startsWith("HTTP/1.1 403").contains("203.0.113.7");
+            assertThat(exchange(port, get(tuns, host).getBytes(StandardCharsets.US_ASCII))).startsWith("HTTP/1.1 200");
+            // TCP: the header is stripped before the tunnel; a banned source is closed
+            String viaTcp = "GET /headers HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            int tcp = Integer.parseInt(tcpPort);
+            assertThat(exchange(tcp, ("PROXY TCP4 198.51.100.1 127.0.0.1 1 2\r\n" + viaTcp)
+                    .getBytes(StandardCharsets.US_ASCII))).startsWith("HTTP/1.1 200");
+            assertThat(exchange(tcp, (V1 + viaTcp).getBytes(StandardCharsets.US_ASCII))).isEmpty();
+            // SSH: a banned source behind the relay does not get in
+            SshClient banned = SshClient.start(relay.port(), tuns.userKey,
+                    List.of("-o", "ConnectTimeout=5", "127.0.0.1", "true"));
+            assertThat(banned.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(banned.process().exitValue()).isEqualTo(255);
+            assertThat(tuns.server.connections()).hasSize(1);
+        }
+    }
+
     /** A one-connection-at-a-time TCP relay that writes {@code header} to the target before the client's bytes. */
     static final class Relay implements AutoCloseable {
         private final ServerSocket server;
