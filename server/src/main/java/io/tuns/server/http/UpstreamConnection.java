@@ -59,10 +59,22 @@ final class UpstreamConnection implements ChannelSink {
         this.loop = loop;
         this.cfg = cfg;
         this.listener = listener;
-        this.codec = new EmbeddedChannel(new HttpClientCodec(new HttpDecoderConfig()
+        HttpClientCodec http = new HttpClientCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
                 .setMaxHeaderSize(cfg.httpMaxHeaderSize())
-                .setMaxChunkSize(64 * 1024), false, false));
+                .setMaxChunkSize(64 * 1024), false, false);
+        this.codec = new EmbeddedChannel(http);
+    }
+
+    private void drainOutbound() {
+        ByteBuf b;
+        while ((b = codec.readOutbound()) != null) {
+            try {
+                writeBytes(b);
+            } finally {
+                b.release();
+            }
+        }
     }
 
     void open(InetSocketAddress origin) {
@@ -84,15 +96,13 @@ final class UpstreamConnection implements ChannelSink {
             ReferenceCountUtil.release(msg);
             return;
         }
-        codec.writeOutbound(msg);
-        ByteBuf b;
-        while ((b = codec.readOutbound()) != null) {
-            try {
-                writeBytes(b);
-            } finally {
-                b.release();
-            }
+        try {
+            codec.writeOutbound(msg);
+        } catch (RuntimeException e) {
+            close();
+            return;
         }
+        drainOutbound();
     }
 
     /** After a 101: bytes go through untouched. Takes ownership. */
@@ -145,7 +155,11 @@ final class UpstreamConnection implements ChannelSink {
     }
 
     private void finishCodec() {
-        codec.finishAndReleaseAll();
+        try {
+            codec.finishAndReleaseAll();
+        } catch (RuntimeException e) {
+            // already failed: nothing left to release
+        }
     }
 
     // ---------------------------------------------------------------- ChannelSink (MINA threads)
@@ -190,7 +204,14 @@ final class UpstreamConnection implements ChannelSink {
                 return;
             }
             List<Object> out = new ArrayList<>();
-            codec.writeInbound(Unpooled.wrappedBuffer(data));
+            try {
+                codec.writeInbound(Unpooled.wrappedBuffer(data));
+            } catch (RuntimeException e) { // the codec failed: nothing more can come from this connection
+                release.run();
+                close();
+                end();
+                return;
+            }
             drainInbound(out);
             listener.upstreamObjects(this, out, release);
         });
@@ -219,13 +240,17 @@ final class UpstreamConnection implements ChannelSink {
         if (!closedByUs) {
             // a response delimited by the connection's end completes only now
             List<Object> out = new ArrayList<>();
-            codec.finish();
+            try {
+                codec.finish();
+            } catch (RuntimeException e) {
+                // a failed codec (bad TLS) has nothing more to give
+            }
             drainInbound(out);
             if (!out.isEmpty()) {
                 listener.upstreamObjects(this, out, () -> { });
             }
         }
-        codec.finishAndReleaseAll();
+        finishCodec();
         listener.upstreamEnded(this);
     }
 
