@@ -206,8 +206,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (opts.forceHttps() && cfg.https() && !isTls()) {
             mode = Mode.DISCARD;
-            respond(ErrorPages.redirect("https://" + req.headers().get(HttpHeaderNames.HOST, host).replaceFirst(":\\d+$", "")
-                    + (cfg.httpsPortOverride() > 0 ? ":" + cfg.httpsPortOverride() : "") + path));
+            // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
+            respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
             return;
         }
         current.group = route.get();
