@@ -39,12 +39,7 @@ public final class HttpFront implements AutoCloseable {
     public void start() throws InterruptedException {
         ServerConfig cfg = hc.config();
         HostPort listen = HostPort.parse(cfg.httpAddress(), "http-address");
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+        ServerBootstrap b = publicListener(boss, workers)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -56,6 +51,19 @@ public final class HttpFront implements AutoCloseable {
                 });
         server = b.bind(listen.host(), listen.port()).sync().channel();
         log.info("event=http_listening address={}", boundAddress());
+    }
+
+    /**
+     * The socket options every public HTTP(S) listener shares: a deep accept backlog, no Nagle delay, and a
+     * 64/256 KiB write-buffer water mark so a slow client shows as "not writable" early.
+     */
+    public static ServerBootstrap publicListener(EventLoopGroup boss, EventLoopGroup workers) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
     }
 
     /**
