@@ -24,7 +24,11 @@
 #     baseline = heap used after a full GC on the idle server (heap bound) or its VmRSS (RSS bound)
 #   Heap used is sampled without forcing GC, so it includes garbage not collected yet; the bound is on live data.
 #   RSS follows the committed heap, which G1 grows towards -Xmx whatever the live data, so the script also prints
-#   the JVM's own RSS ceiling: jvm_memory_max_bytes{area="heap"} + idle VmRSS − idle committed heap.
+#   the JVM's own RSS ceiling: jvm_memory_max_bytes{area="heap"} + idle VmRSS − idle committed heap. That ceiling
+#   misses what the JVM keeps beside a full heap (G1's remembered sets and card tables grow with the committed heap,
+#   about 18 % of it; JIT arenas; metaspace growth), so the run also samples Native Memory Tracking every 3 s and
+#   prints the ceiling max heap + NMT's non-heap total at its largest + (idle VmRSS − idle NMT total: the JVM binary,
+#   shared libraries and malloc, which NMT does not see).
 #
 # Usage: bench/hostile-memory.sh [runs=1]
 # Environment (defaults): HEAP=256m (JAVA_OPTS overrides the whole JVM line), N=100, SIZE_MIB=50, BOMBS=8,
@@ -39,7 +43,7 @@ BUDGET="${BUDGET:-64MiB}"; PER_BODY="${PER_BODY:--1}"; WINDOW="${WINDOW:-1MiB}";
 MAX_CHANNELS_PER_CONNECTION="${MAX_CHANNELS_PER_CONNECTION:-256}"; MAX_FORWARDED_CHANNELS="${MAX_FORWARDED_CHANNELS:-4096}"
 MAX_TIME="${MAX_TIME:-200}"
 HEAP="${HEAP:-256m}"
-java_opts="${JAVA_OPTS:--Xmx$HEAP -XX:+ExitOnOutOfMemoryError}"
+java_opts="${JAVA_OPTS:--Xmx$HEAP -XX:+ExitOnOutOfMemoryError -XX:NativeMemoryTracking=summary}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 helper="$root/bench/hostile/hostile.py"
 work="$(mktemp -d /tmp/tuns-hostile.XXXXXX)"
@@ -111,16 +115,33 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 mib1() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
-sampler() { # pid outfile: "rss_kb hwm_kb heap captured channels" every 0.5 s while $work/run/sampling exists
+sampler() { # pid outfile: "rss_kb hwm_kb heap captured channels committed direct nonheap" every 0.5 s while $work/run/sampling exists
   local m="$work/run/metrics.txt"
   while [ -f "$work/run/sampling" ]; do
     if curl -s -m 2 -H 'Host: localhost' -o "$m" "http://127.0.0.1:$http_port/_sish/metrics"; then
       read -r rss hwm < <(awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {print r+0, h+0}' /proc/"$1"/status 2>/dev/null || echo "0 0")
       echo "$rss $hwm $(metric "$m" 'jvm_memory_used_bytes{area="heap"}') $(metric "$m" sish_inspect_bytes_in_use)" \
-        "$(metric "$m" sish_forwarded_channels_open)" >> "$2"
+        "$(metric "$m" sish_forwarded_channels_open)" "$(metric "$m" 'jvm_memory_committed_bytes{area="heap"}')" \
+        "$(metric "$m" 'jvm_buffer_pool_used_bytes{pool="direct"}')" "$(metric "$m" 'jvm_memory_used_bytes{area="nonheap"}')" >> "$2"
     fi
     sleep 0.5
   done
+}
+
+nmt_sampler() { # pid outfile: the JVM's own account of its memory (NMT) every 3 s; keeps the largest total
+  local best=0 t
+  while [ -f "$work/run/sampling" ]; do
+    if jcmd "$1" VM.native_memory summary scale=KB > "$2.tmp" 2>/dev/null; then
+      t=$(awk -F'committed=' '/^Total:/ { print $2 + 0 }' "$2.tmp")
+      if [ "${t:-0}" -gt "$best" ]; then best=$t; mv "$2.tmp" "$2"; fi
+    fi
+    sleep 3
+  done
+  rm -f "$2.tmp"
+}
+nmt_part() { # nmt-file category -> committed bytes of that category
+  awk -v c="$2" 'index($0, "- ") && index($0, c " (reserved=") { sub(/.*committed=/, ""); print ($0 + 0) * 1024; f = 1 }
+    END { if (!f) print 0 }' "$1" 2>/dev/null | head -1
 }
 
 render_bomb() { # ask the console to decode a captured bomb (bounded by --inspect-max-rendered-bytes)
@@ -166,6 +187,9 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   echo "idle_rss $(( $(awk '/^VmRSS/ {print $2}' /proc/"$jpid"/status) * 1024 ))"
   echo "idle_committed $(metric "$r/idle.txt" 'jvm_memory_committed_bytes{area="heap"}')"
   echo "heap_max $(metric "$r/idle.txt" 'jvm_memory_max_bytes{area="heap"}')"
+  echo "idle_nmt $(jcmd "$jpid" VM.native_memory summary scale=KB 2>/dev/null | awk -F'committed=' '/^Total:/ { print ($2 + 0) * 1024 }')"
+  echo "idle_direct $(metric "$r/idle.txt" 'jvm_buffer_pool_used_bytes{pool="direct"}')"
+  echo "idle_nonheap $(metric "$r/idle.txt" 'jvm_memory_used_bytes{area="nonheap"}')"
 
   # 2. load
   python3 "$helper" viewer $http_port dl.localhost "$token" & local v1=$!
@@ -174,6 +198,7 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   sleep 0.5
   python3 "$helper" sse $http_port app.localhost "$r/sse.txt" & local ssep=$!; pids+=("$ssep")
   touch "$r/sampling"; sampler "$jpid" "$r/samples.txt" & local samp=$!; pids+=("$samp")
+  nmt_sampler "$jpid" "$r/nmt.txt" & local nmtp=$!; pids+=("$nmtp")
   sleep 1
   local t0=$SECONDS tp=() i
   for ((i = 0; i < N; i++)); do
@@ -199,7 +224,7 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   done
   local load_s=$((SECONDS - t0))
   for p in "${tp[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -f "$r/sampling"; wait "$samp" 2>/dev/null || true
+  rm -f "$r/sampling"; wait "$samp" "$nmtp" 2>/dev/null || true
   "${c[@]}" -H 'Host: localhost' -o "$r/end.txt" "http://127.0.0.1:$http_port/_sish/metrics" || true
   local up=no; alive "$jpid" && up=yes
   local hwm_kb; hwm_kb=$(awk '/^VmHWM/ {print $2}' /proc/"$jpid"/status 2>/dev/null || echo 0)
@@ -219,7 +244,16 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   echo "peak_heap $(awk '{ if ($3 > m) m = $3 } END { print m + 0 }' "$r/samples.txt")"
   echo "peak_captured $(awk '{ if ($4 > m) m = $4 } END { print m + 0 }' "$r/samples.txt")"
   echo "peak_channels $(awk '{ if ($5 > m) m = $5 } END { print m + 0 }' "$r/samples.txt")"
+  echo "peak_committed $(awk '{ if ($6 > m) m = $6 } END { print m + 0 }' "$r/samples.txt")"
+  echo "peak_direct $(awk '{ if ($7 > m) m = $7 } END { print m + 0 }' "$r/samples.txt")"
+  echo "peak_nonheap $(awk '{ if ($8 > m) m = $8 } END { print m + 0 }' "$r/samples.txt")"
   echo "samples $(wc -l < "$r/samples.txt")"
+  if [ -s "$r/nmt.txt" ]; then
+    echo "nmt_total $(awk -F'committed=' '/^Total:/ { print ($2 + 0) * 1024 }' "$r/nmt.txt")"
+    local cat; for cat in "Java Heap" GC Metaspace Code Class Thread Symbol "Shared class space" "Arena Chunk" Other; do
+      echo "nmt_${cat// /_} $(nmt_part "$r/nmt.txt" "$cat")"
+    done
+  fi
   echo "exact $ok/$((ok + bad))"; echo "bad $bad"
   echo "up $up"; echo "oom $oom"; echo "load_s $load_s"
   echo "sse $(cat "$r/sse.txt" 2>/dev/null || echo '0 -1')"
@@ -255,6 +289,13 @@ for ((run = 1; run <= runs; run++)); do
   res[$run.bound_rss_obs]=$(( ${res[$run.idle_rss]:-0} + budget_b + ch * (window_b + hw_b) ))
   res[$run.bound_heap_cfg]=$(( ${res[$run.idle_heap]:-0} + budget_b + cfg_channels * (window_b + hw_b) ))
   res[$run.ceiling]=$(( ${res[$run.heap_max]:-0} + ${res[$run.idle_rss]:-0} - ${res[$run.idle_committed]:-0} ))
+  # the JVM's full ceiling: max heap + what the JVM itself keeps beside the heap at its largest (NMT: GC structures,
+  # metaspace, code, JIT arenas, threads, Netty's direct memory) + what NMT does not see (binary, libraries, malloc)
+  if [ -n "${res[$run.nmt_total]:-}" ] && [ -n "${res[$run.idle_nmt]:-}" ]; then
+    res[$run.nonheap_peak]=$(( ${res[$run.nmt_total]} - ${res[$run.nmt_Java_Heap]:-0} ))
+    res[$run.outside_nmt]=$(( ${res[$run.idle_rss]:-0} - ${res[$run.idle_nmt]} ))
+    res[$run.ceiling_nmt]=$(( ${res[$run.heap_max]:-0} + ${res[$run.nonheap_peak]} + ${res[$run.outside_nmt]} ))
+  fi
   res[$run.bound_rss_cfg]=$(( ${res[$run.idle_rss]:-0} + budget_b + cfg_channels * (window_b + hw_b) ))
 done
 col() { # key formatter -> "| v1 | v2 | ... | median |"
@@ -281,7 +322,12 @@ echo "| heap bound, C observed, MiB |$(col bound_heap_obs mib)"
 echo "| RSS bound, C observed, MiB |$(col bound_rss_obs mib)"
 echo "| heap bound, C configured ($cfg_channels), MiB |$(col bound_heap_cfg mib)"
 echo "| RSS bound, C configured ($cfg_channels), MiB |$(col bound_rss_cfg mib)"
+echo "| peak committed heap / direct buffers / non-heap used, MiB |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s / %s |' "$(mib "${res[$run.peak_committed]:-0}")" "$(mib "${res[$run.peak_direct]:-0}")" "$(mib "${res[$run.peak_nonheap]:-0}")"; done) |"
+echo "| idle committed heap / direct buffers / non-heap used, MiB |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s / %s |' "$(mib "${res[$run.idle_committed]:-0}")" "$(mib "${res[$run.idle_direct]:-0}")" "$(mib "${res[$run.idle_nonheap]:-0}")"; done) |"
+echo "| JVM's own account at its largest (NMT committed), MiB: total = heap + GC + metaspace/class + code + JIT arenas + symbols + threads + other (Netty's direct memory) |$(for ((run = 1; run <= runs; run++)); do printf ' %s = %s + %s + %s + %s + %s + %s + %s + %s |' "$(mib "${res[$run.nmt_total]:-0}")" "$(mib "${res[$run.nmt_Java_Heap]:-0}")" "$(mib "${res[$run.nmt_GC]:-0}")" "$(mib $(( ${res[$run.nmt_Metaspace]:-0} + ${res[$run.nmt_Class]:-0} + ${res[$run.nmt_Shared_class_space]:-0} )))" "$(mib "${res[$run.nmt_Code]:-0}")" "$(mib "${res[$run.nmt_Arena_Chunk]:-0}")" "$(mib "${res[$run.nmt_Symbol]:-0}")" "$(mib "${res[$run.nmt_Thread]:-0}")" "$(mib "${res[$run.nmt_Other]:-0}")"; done) |"
 echo "| JVM RSS ceiling: max heap + idle RSS − idle committed heap, MiB |$(col ceiling mib)"
+echo "| JVM beside the heap at its largest (NMT) / outside NMT at idle (binary, libraries, malloc), MiB |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s |' "$(mib "${res[$run.nonheap_peak]:-0}")" "$(mib "${res[$run.outside_nmt]:-0}")"; done) |"
+echo "| JVM RSS ceiling with the JVM's own overhead: max heap + beside the heap + outside NMT, MiB |$(col ceiling_nmt mib)"
 echo "| transfers byte-exact |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.exact]:-?}"; done) |"
 echo "| tuns stayed up (no OOM) |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.up]:-no}"; done) |"
 echo "| load duration, s |$(col load_s raw)"
