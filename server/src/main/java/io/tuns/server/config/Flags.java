@@ -232,6 +232,8 @@ final class Flags {
         t.d("auth-failure-window", "10m", "Window in which failed logins are counted");
         t.d("auth-failure-ban", "10m", "How long an IP is refused after too many failed logins");
         t.d("dns-resolver", "", "DNS server (host:port) for --verify-dns lookups; empty = the system's");
+        t.d("ssh-ciphers", "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr",
+                "SSH ciphers offered (comma-separated); AES has JVM intrinsics, chacha20-poly1305 is pure Java here");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");

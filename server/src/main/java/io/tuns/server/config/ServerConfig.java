@@ -155,6 +155,9 @@ public record ServerConfig(
         // --- tuns: where --verify-dns asks for _sish TXT records
         String dnsResolver,                // --dns-resolver "" (host:port of a DNS server; empty = the system's)
 
+        // --- tuns: SSH ciphers offered, in order (the client picks the first of ITS list that we offer)
+        String sshCiphers,                 // --ssh-ciphers "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr"
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 

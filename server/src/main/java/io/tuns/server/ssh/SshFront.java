@@ -44,6 +44,7 @@ public final class SshFront implements AutoCloseable {
         sshd.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory()); // never pick a backend by classpath
         sshd.setHost(listen.host());
         sshd.setPort(listen.port());
+        sshd.setCipherFactories(SshCiphers.parse(cfg.sshCiphers()));
         sshd.setKeyPairProvider(HostKeys.load(cfg.privateKeysDirectory(), cfg.privateKeyPassphrase()));
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
