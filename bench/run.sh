@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The benchmark suite (performance issue): tuns side by side with its peers on this machine, over loopback.
+#   direct      curl/wrk → the backend itself (the physical limit, not a peer)
+#   sshd+nginx  curl/wrk → nginx virtual host → OpenSSH sshd's `ssh -R` port → ssh client → backend
+#               (what a self-hoster would run instead of tuns; own sshd on its own port, own config and host key)
+#   tuns        curl/wrk → tuns HTTP port → ssh client (`ssh -R name:80:…`) → backend, default settings
+#   tuns+console the same with --service-console: every exchange captured into the console's history
+# Backends: Debian's nginx (downloads, small GETs), bench/peers/upload_sink.py (uploads), bench/peers/ws_echo.py
+# (WebSocket echo, Debian's python3-websockets). The ssh client is stock OpenSSH with its default ciphers.
+#
+# Usage: bench/run.sh [runs=5] [wrk-seconds=5]
+#   Every figure is the median of `runs` runs; the peers are measured in the same loop, one after the other, so a
+#   ratio compares runs made under the same load. Prints a Markdown table and writes it to bench/results/suite.md;
+#   with WRITE=1 it also replaces the generated section of BENCHMARKS.md. Environment: JAVA_OPTS (default -Xmx512m),
+#   SIZE_MIB (bulk size, 512), WS_N (WebSocket round trips per run, 2000).
+set -euo pipefail
+runs="${1:-5}"; secs="${2:-5}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+SIZE_MIB="${SIZE_MIB:-512}"; WS_N="${WS_N:-2000}"; java_opts="${JAVA_OPTS:--Xmx512m}"
+py=/usr/bin/python3 # Debian's python with python3-websockets, whatever pyenv says
+work="$(mktemp -d /tmp/tuns-suite.XXXXXX)"; chmod 755 "$work"
+# ports: backend nginx, upload sink, ws echo; tuns (ssh, http) ×2; sshd and its -R ports; nginx front; tcp forwards
+be=18180 sink=18182 wse=18183 t_ssh=12322 t_http=18181 c_ssh=12323 c_http=18184
+sshd_port=12422 s_be=18190 s_sink=18192 s_ws=18193 front=18191 t_tcp=18300
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  nginx -p "$work/nginx" -c backend.conf -s stop 2>/dev/null || true
+  nginx -p "$work/nginx" -c front.conf -s stop 2>/dev/null || true
+  [ -f "$work/sshd/sshd.pid" ] && kill "$(cat "$work/sshd/sshd.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+need=()
+for t in nginx wrk curl ssh ssh-keygen /usr/sbin/sshd; do command -v "$t" >/dev/null || need+=("$t"); done
+"$py" -c 'import websockets' 2>/dev/null || need+=(python3-websockets)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "bench: installing peers (${need[*]})" >&2
+  apt-get install -y -q nginx-light wrk curl openssh-client openssh-server python3-websockets >/dev/null
+fi
+[ -f "$root/server/target/tuns-server.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+
+# --- backends ----------------------------------------------------------------------------------------------------------
+mkdir -p "$work/nginx/logs" "$work/www" "$work/pubkeys" "$work/sshd" /run/sshd
+head -c $((SIZE_MIB * 1048576)) /dev/urandom > "$work/www/big"
+head -c 1024 /dev/urandom > "$work/www/small"
+chmod -R a+rX "$work/www"
+temp_paths() { echo "client_body_temp_path $work/nginx/$1b; proxy_temp_path $work/nginx/$1p; fastcgi_temp_path $work/nginx/$1f; uwsgi_temp_path $work/nginx/$1u; scgi_temp_path $work/nginx/$1s;"; }
+cat > "$work/nginx/backend.conf" <<CONF
+worker_processes 1; pid $work/nginx/backend.pid; error_log $work/nginx/logs/backend.log;
+events { worker_connections 4096; }
+http { access_log off; sendfile on; keepalive_requests 1000000; $(temp_paths b)
+  server { listen 127.0.0.1:$be; root $work/www; } }
+CONF
+nginx -p "$work/nginx" -c backend.conf
+"$py" "$root/bench/peers/upload_sink.py" $sink & pids+=($!)
+"$py" "$root/bench/peers/ws_echo.py" server $wse & pids+=($!)
+
+# --- peer: OpenSSH sshd + nginx virtual hosts ----------------------------------------------------------------------------
+ssh-keygen -q -t ed25519 -N '' -f "$work/key"; cp "$work/key.pub" "$work/pubkeys/"
+ssh-keygen -q -t ed25519 -N '' -f "$work/sshd/host_key"; cp "$work/key.pub" "$work/sshd/authorized_keys"
+cat > "$work/sshd/sshd_config" <<CONF
+Port $sshd_port
+ListenAddress 127.0.0.1
+HostKey $work/sshd/host_key
+AuthorizedKeysFile $work/sshd/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding yes
+GatewayPorts no
+PidFile $work/sshd/sshd.pid
+CONF
+/usr/sbin/sshd -f "$work/sshd/sshd_config" -E "$work/sshd/log"
+vhost() { # name upstream-port
+  echo "upstream $1 { server 127.0.0.1:$2; keepalive 64; }
+  server { listen 127.0.0.1:$front; server_name $1.localhost; client_max_body_size 0;
+    location / { proxy_pass http://$1; proxy_http_version 1.1; proxy_set_header Host \$host;
+      proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection \$conn; proxy_read_timeout 1h;
+      proxy_buffering off; proxy_request_buffering off; } }"
+}
+cat > "$work/nginx/front.conf" <<CONF
+worker_processes 1; pid $work/nginx/front.pid; error_log $work/nginx/logs/front.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000; $(temp_paths f)
+  map \$http_upgrade \$conn { default upgrade; '' ''; }
+  $(vhost bench $s_be) $(vhost up $s_sink) $(vhost ws $s_ws) }
+CONF
+nginx -p "$work/nginx" -c front.conf
+
+# --- tuns, twice: plain and with the service console capturing --------------------------------------------------------
+echo '{}' > "$work/none.yml"
+start_tuns() { # ssh-port http-port log extra-flags...
+  local sp=$1 hp=$2 log=$3; shift 3
+  JAVA_OPTS="$java_opts" "$root/bin/tuns" serve --ssh-address=127.0.0.1:$sp --http-address=127.0.0.1:$hp \
+    --authentication-keys-directory="$work/pubkeys" --private-keys-directory="$work/hostkeys" \
+    --config="$work/none.yml" "$@" > "$log" 2>&1 & pids+=($!)
+  for _ in $(seq 150); do grep -q "tuns: serving" "$log" 2>/dev/null && return; sleep 0.2; done
+  echo "bench: tuns did not start; log:" >&2; tail "$log" >&2; exit 1
+}
+start_tuns $t_ssh $t_http "$work/tuns.log"
+start_tuns $c_ssh $c_http "$work/tuns-console.log" --service-console
+
+ssh_opts=(-i "$work/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+  -o ExitOnForwardFailure=yes -N)
+ssh "${ssh_opts[@]}" -p $sshd_port -R $s_be:127.0.0.1:$be -R $s_sink:127.0.0.1:$sink -R $s_ws:127.0.0.1:$wse \
+  127.0.0.1 & pids+=($!)
+ssh "${ssh_opts[@]}" -p $t_ssh -R bench:80:127.0.0.1:$be -R up:80:127.0.0.1:$sink -R ws:80:127.0.0.1:$wse \
+  -R $t_tcp:127.0.0.1:$be 127.0.0.1 & pids+=($!)
+ssh "${ssh_opts[@]}" -p $c_ssh -R bench:80:127.0.0.1:$be -R up:80:127.0.0.1:$sink -R ws:80:127.0.0.1:$wse \
+  127.0.0.1 & pids+=($!)
+
+# peer → "port host" of its HTTP entry for a vhost name
+entry() { case $1 in direct) case $2 in bench) echo "$be 127.0.0.1";; up) echo "$sink 127.0.0.1";; ws) echo "$wse 127.0.0.1";; esac;;
+  sshd) echo "$front $2.localhost";; tuns) echo "$t_http $2.localhost";; console) echo "$c_http $2.localhost";; esac; }
+for p in direct sshd tuns console; do for v in bench up; do
+  read -r port host < <(entry $p $v)
+  for _ in $(seq 100); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" -X "$([ $v = up ] && echo POST || echo GET)" \
+      "http://127.0.0.1:$port/$([ $v = bench ] && echo small)") || true
+    [ "$code" = 200 ] && break; sleep 0.1
+  done
+  [ "$code" = 200 ] || { echo "bench: $p/$v not reachable (HTTP $code)" >&2; exit 1; }
+done; done
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$t_tcp/small" && break; sleep 0.1; done
+
+# --- measurements ------------------------------------------------------------------------------------------------------
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
+download() { # port host -> MB/s (and checks the size)
+  curl -s -o /dev/null -H "Host: $2" -w '%{size_download} %{speed_download}\n' "http://127.0.0.1:$1/big" |
+    awk -v want=$((SIZE_MIB * 1048576)) '{ if ($1 != want) { print "bench: short download" > "/dev/stderr"; print 0 } else printf "%.1f\n", $2/1e6 }'
+}
+upload() { # port host -> MB/s (the sink answers the byte count it read)
+  curl -s -H "Host: $2" -H 'Expect:' -H 'Content-Type: application/octet-stream' --data-binary @"$work/www/big" \
+    -w ' %{speed_upload}\n' "http://127.0.0.1:$1/" |
+    awk -v want=$((SIZE_MIB * 1048576)) '{ if ($1 != want) { print "bench: upload not all read" > "/dev/stderr"; print 0 } else printf "%.1f\n", $2/1e6 }'
+}
+rate() { # port host conns -> "req/s p50ms p99ms"
+  local out; out=$(wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${secs}s" --latency -H "Host: $2" "http://127.0.0.1:$1/small")
+  if echo "$out" | grep -q 'Non-2xx'; then echo "bench: non-2xx answers from $2 on $1" >&2; fi
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/^ +50%/ {print $2}' | ms) $(echo "$out" | awk '/^ +99%/ {print $2}' | ms)"
+}
+wsrtt() { "$py" "$root/bench/peers/ws_echo.py" client "$1" "$2" "$WS_N"; } # port host -> "p50ms p99ms"
+
+# warm-up, not counted: the JVM compiles its hot paths during the first seconds of load
+for p in tuns console; do
+  read -r port host < <(entry $p bench); download $port $host >/dev/null; rate $port $host 16 >/dev/null
+  read -r uport uhost < <(entry $p up); upload $uport $uhost >/dev/null
+done
+download $t_tcp 127.0.0.1 >/dev/null
+
+declare -A raw
+add() { raw[$1]+="$2"$'\n'; }
+load_now() { awk '{print $1}' /proc/loadavg; }
+loads=""
+for ((run = 1; run <= runs; run++)); do
+  echo "bench: run $run of $runs (load $(load_now))" >&2
+  loads+="$(load_now) "
+  for p in direct sshd tuns console; do
+    read -r port host < <(entry $p bench)
+    add "$p.down" "$(download $port $host)"
+    read -r uport uhost < <(entry $p up)
+    add "$p.up" "$(upload $uport $uhost)"
+    for c in 1 16 64; do
+      read -r r p50 p99 < <(rate $port $host $c)
+      add "$p.rps$c" "$r"; add "$p.p50_$c" "$p50"; add "$p.p99_$c" "$p99"
+    done
+    read -r wport whost < <(entry $p ws)
+    read -r w50 w99 < <(wsrtt $wport $whost)
+    add "$p.ws50" "$w50"; add "$p.ws99" "$w99"
+  done
+  # TCP tunnel bulk: the same download through a plain TCP forward (no HTTP proxy in the tunnel server)
+  add "direct.tcp" "$(download $be 127.0.0.1)"
+  add "sshd.tcp" "$(download $s_be 127.0.0.1)"
+  add "tuns.tcp" "$(download $t_tcp 127.0.0.1)"
+done
+
+hwm_mib() { awk '/VmHWM/ {s += $2} END {printf "%.0f", s / 1024}' "$@" 2>/dev/null; }
+tuns_pid() { pgrep -f -- "--ssh-address=127.0.0.1:$1" | head -1; }
+rss_tuns=$(hwm_mib /proc/"$(tuns_pid $t_ssh)"/status)
+rss_console=$(hwm_mib /proc/"$(tuns_pid $c_ssh)"/status)
+sshd_pids=$(pgrep -f "sshd.*$work|sshd: root" || true)
+rss_sshd=$(hwm_mib $(for p in $sshd_pids; do echo /proc/$p/status; done) \
+  $(for p in $(cat "$work/nginx/front.pid") $(pgrep -P "$(cat "$work/nginx/front.pid")"); do echo /proc/$p/status; done))
+
+m() { printf '%s' "${raw[$1]}" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+row() { # label key [better=high|low]
+  local d s t c; d=$(m "direct.$2"); s=$(m "sshd.$2"); t=$(m "tuns.$2"); c=$(m "console.$2")
+  echo "| $1 | $d | $s | $t | $c | $(ratio "$t" "$s") | $(ratio "$t" "$d") | $(ratio "$c" "$t") |"
+}
+{
+  echo "Run of $(date -u +%Y-%m-%d) on $(nproc) cores, \`bench/run.sh $runs $secs\`, SIZE_MIB=$SIZE_MIB, WS_N=$WS_N," \
+    "tuns JAVA_OPTS=\`$java_opts\`; load average at the start of each run: $loads"
+  echo
+  echo "| figure (median of $runs) | direct | sshd+nginx | tuns | tuns+console | tuns / sshd+nginx | tuns / direct | console / tuns |"
+  echo "|---|---|---|---|---|---|---|---|"
+  row "download ${SIZE_MIB} MiB, MB/s" down
+  row "upload ${SIZE_MIB} MiB, MB/s" up
+  for c in 1 16 64; do
+    row "1 KiB GETs, $c conn, req/s" "rps$c"
+    row "1 KiB GETs, $c conn, p50 ms" "p50_$c"
+    row "1 KiB GETs, $c conn, p99 ms" "p99_$c"
+  done
+  row "WebSocket echo 64 B, p50 ms" ws50
+  row "WebSocket echo 64 B, p99 ms" ws99
+  echo "| TCP tunnel download ${SIZE_MIB} MiB, MB/s | $(m direct.tcp) | $(m sshd.tcp) | $(m tuns.tcp) | | $(ratio "$(m tuns.tcp)" "$(m sshd.tcp)") | $(ratio "$(m tuns.tcp)" "$(m direct.tcp)") | |"
+  echo "| peak RSS, MiB | | $rss_sshd (sshd + nginx) | $rss_tuns | $rss_console | | | |"
+} > "$work/table.md"
+cat "$work/table.md"
+mkdir -p "$root/bench/results"; cp "$work/table.md" "$root/bench/results/suite.md"
+if [ "${WRITE:-0}" = 1 ]; then
+  "$py" - "$root/BENCHMARKS.md" "$work/table.md" <<'PY'
+import sys
+path, table = sys.argv[1], open(sys.argv[2]).read()
+text = open(path).read()
+start, end = "<!-- bench/run.sh: begin -->", "<!-- bench/run.sh: end -->"
+if start not in text:
+    sys.exit("bench: BENCHMARKS.md has no generated section markers")
+head, rest = text.split(start, 1)
+tail = rest.split(end, 1)[1]
+open(path, "w").write(head + start + "\n" + table + end + tail)
+PY
+  echo "bench: BENCHMARKS.md updated" >&2
+fi
