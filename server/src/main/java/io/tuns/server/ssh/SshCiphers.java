@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ConfigException;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
@@ -23,7 +24,9 @@ final class SshCiphers {
      * @throws ConfigException naming the flag when a name is unknown, unsupported by this JVM, or "none"
      */
     static List<NamedFactory<Cipher>> parse(String list) {
-        BuiltinCiphers.ParseResult parsed = BuiltinCiphers.parseCiphersList(list);
+        // names may come with spaces after the commas, as people write lists in YAML
+        BuiltinCiphers.ParseResult parsed = BuiltinCiphers.parseCiphersList(
+                Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList());
         if (!parsed.getUnsupportedFactories().isEmpty()) {
             throw new ConfigException("--ssh-ciphers: unknown or unsupported cipher '"
                     + parsed.getUnsupportedFactories().get(0) + "'; supported: " + supported());

@@ -26,8 +26,10 @@ class HelpTest {
             int defaultAt = help.indexOf("(default: ", at);
             String shown = help.substring(defaultAt + "(default: ".length(), help.indexOf(')', defaultAt));
             String expected = f.defaultValue().isEmpty() ? "\"\"" : f.defaultValue().replace(",", ", ");
-            assertThat(shown.replace(",", ", ").replace(",  ", ", ")).as("default of %s", f.longName())
-                    .isEqualTo(expected);
+            // picocli may break a default longer than its column inside a word ("openssh.\n com"): compare
+            // without white space
+            assertThat(shown.replaceAll("\\s", "")).as("default of %s", f.longName())
+                    .isEqualTo(expected.replaceAll("\\s", ""));
         }
     }
 

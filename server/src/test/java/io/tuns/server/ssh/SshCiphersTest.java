@@ -20,7 +20,7 @@ class SshCiphersTest {
 
     @Test
     void chachaCanBeOfferedAgain() {
-        assertThat(SshCiphers.parse("chacha20-poly1305@openssh.com,aes128-ctr"))
+        assertThat(SshCiphers.parse("chacha20-poly1305@openssh.com, aes128-ctr"))
                 .extracting(NamedResource::getName)
                 .containsExactly("chacha20-poly1305@openssh.com", "aes128-ctr");
     }
