@@ -63,6 +63,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         boolean onReusedUpstream;
         TunnelGroup group;
         boolean retried;
+        /** Members whose channel would not open for this request; at most the group's size. */
+        java.util.List<Tunnel> failedMembers;
         int status;
         ExchangeRecorder recorder = ExchangeRecorder.NOOP;
 
@@ -294,22 +296,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     /**
      * With a load balancer, a member whose channel would not open is skipped for this request while another is
-     * live. Only for requests without a body: a body already handed to the failed channel is gone.
+     * live. The request bytes encoded so far never left tuns (they wait for the open), so they move to the other
+     * member with the codec, body included; the rest of the body follows once the new channel opens.
      */
-    private boolean failoverTo(Tunnel failed) {
+    private boolean failoverTo(UpstreamConnection failed) {
         Exchange ex = current;
-        if (ex == null || ex.group == null || ex.retried || !ex.requestDone
-                || HttpUtil.getContentLength(ex.request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(ex.request)) {
+        if (ex == null || ex.group == null) {
             return false;
         }
-        Tunnel other = ex.group.nextExcept(failed);
+        if (ex.failedMembers == null) {
+            ex.failedMembers = new java.util.ArrayList<>(2);
+        }
+        ex.failedMembers.add(failed.tunnel);
+        Tunnel other = ex.group.nextExcept(ex.failedMembers);
         if (other == null) {
             return false;
         }
-        ex.retried = true;
-        openUpstream(other);
-        upstream.send(ex.request);
-        upstream.send(LastHttpContent.EMPTY_LAST_CONTENT);
+        upstream = failed.handOverTo(other);
+        upstream.open(io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()));
         return true;
     }
 
@@ -406,13 +410,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         upstream = null;
+        if (current != null && !current.responseStarted && failoverTo(up)) {
+            return; // reading stays paused until the other member's channel opens
+        }
         gate.resume(ReadGate.Reason.OPENING);
         gate.resume(ReadGate.Reason.SSH_FULL);
         if (current == null || current.responseStarted) {
             closeNow();
-            return;
-        }
-        if (failoverTo(up.tunnel)) {
             return;
         }
         current.recorder.aborted("open failed: " + reason);

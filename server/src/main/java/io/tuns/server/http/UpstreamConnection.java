@@ -53,17 +53,35 @@ final class UpstreamConnection implements ChannelSink {
     private boolean ended;
     private boolean closedByUs;
     private boolean raw;
+    private boolean handedOver;
 
     UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener) {
+        this(tunnel, loop, cfg, listener, new EmbeddedChannel(new HttpClientCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
+                .setMaxHeaderSize(cfg.httpMaxHeaderSize())
+                .setMaxChunkSize(64 * 1024), false, false)));
+    }
+
+    private UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener,
+                               EmbeddedChannel codec) {
         this.tunnel = tunnel;
         this.loop = loop;
         this.cfg = cfg;
         this.listener = listener;
-        HttpClientCodec http = new HttpClientCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
-                .setMaxHeaderSize(cfg.httpMaxHeaderSize())
-                .setMaxChunkSize(64 * 1024), false, false);
-        this.codec = new EmbeddedChannel(http);
+        this.codec = codec;
+    }
+
+    /**
+     * After this connection's channel failed to open: the same request, with whatever of its head and body was
+     * already encoded, goes to {@code other} instead. The codec moves along, so the rest of a body still being
+     * read continues the same HTTP message. Only valid from {@link Listener#upstreamFailed}.
+     */
+    UpstreamConnection handOverTo(Tunnel other) {
+        UpstreamConnection next = new UpstreamConnection(other, loop, cfg, listener, codec);
+        next.beforeOpen.addAll(beforeOpen);
+        beforeOpen.clear();
+        handedOver = true;
+        return next;
     }
 
     private void drainOutbound() {
@@ -188,10 +206,10 @@ final class UpstreamConnection implements ChannelSink {
     @Override
     public void onOpenFailed(OpenFailure failure, String reason) {
         loop.execute(() -> {
-            beforeOpen.clear();
             if (!closedByUs) {
-                listener.upstreamFailed(this, failure, reason);
+                listener.upstreamFailed(this, failure, reason); // may hand the request over to another member
             }
+            beforeOpen.clear();
             end();
         });
     }
@@ -237,6 +255,10 @@ final class UpstreamConnection implements ChannelSink {
             return;
         }
         ended = true;
+        if (handedOver) { // the codec lives on in the connection that took the request
+            listener.upstreamEnded(this);
+            return;
+        }
         if (!closedByUs) {
             // a response delimited by the connection's end completes only now
             List<Object> out = new ArrayList<>();

@@ -29,9 +29,14 @@ public final class TunnelGroup {
 
     /** The next member other than {@code failed}, for a retry; null when there is none. */
     public Tunnel nextExcept(Tunnel failed) {
+        return nextExcept(java.util.Set.of(failed));
+    }
+
+    /** The next member not in {@code tried}, for a retry; null when every live member was tried. */
+    public Tunnel nextExcept(java.util.Collection<Tunnel> tried) {
         for (int i = 0; i < members.size(); i++) {
             Tunnel t = next();
-            if (t != null && t != failed) {
+            if (t != null && !tried.contains(t)) {
                 return t;
             }
         }

@@ -104,6 +104,42 @@ class HttpOptionsIT {
     }
 
     @Test
+    void loadBalancerMovesARequestWithABodyToALiveMemberWhenAChannelWillNotOpen() throws Exception {
+        Path other = TunsFixture.keygen(tuns.dir, "lbpost");
+        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/lbpost.pub"));
+        Thread.sleep(1200);
+        int dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = s.getLocalPort(); // nothing listens here: the ssh client refuses every channel for it
+        }
+        tuns.ssh("-R", "lbpost:80:127.0.0.1:" + dead, "127.0.0.1").httpUrl();
+        SshClient live = tuns.ssh(other, "-R", "lbpost:80:127.0.0.1:" + b.port(), "127.0.0.1");
+        live.await("requests are balanced", Duration.ofSeconds(15));
+        byte[] body = TestBackend.pattern(0, 3 * 1024 * 1024, 7); // far more than one read: most is read after the switch
+        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(body)) + " " + body.length + "\n";
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = tuns.http.send(tuns.request("lbpost.localhost", "/sha256")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("request %d is not lost to the refusing member", i).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(expected);
+        }
+        String file = writeTemp(body);
+        for (int i = 0; i < 2; i++) {
+            Curl.Result chunked = Curl.run("-H", "Host: lbpost.localhost", "-H", "Transfer-Encoding: chunked",
+                    "--data-binary", "@" + file, "http://127.0.0.1:" + tuns.server.httpPort() + "/sha256");
+            assertThat(chunked.out()).as("chunked upload %d", i).isEqualTo(expected);
+        }
+    }
+
+    private static String writeTemp(byte[] body) throws java.io.IOException {
+        Path f = Files.createTempFile(tuns.dir, "body", ".bin");
+        Files.write(f, body);
+        return f.toString();
+    }
+
+    @Test
     void tcpLoadBalancerSharesOnePortAndSurvivesTheFirstOwnerLeaving() throws Exception {
         Path other = TunsFixture.keygen(tuns.dir, "tcplb");
         Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/tcplb.pub"));
