@@ -25,7 +25,7 @@ final class UnimplementedFlags {
             "banned-countries",
             "whitelisted-countries", "geodb",
             // logging
-            "log-to-client", "time-format", "debug");
+            "debug");
 
     private UnimplementedFlags() {
     }

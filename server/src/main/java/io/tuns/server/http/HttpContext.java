@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 /**
  * What every client connection's handler shares. {@code inspector} and {@code console} may be null (off);
  * {@code metrics} serves {@code /_sish/metrics}; {@code tls} (null when neither is on) answers ACME HTTP-01
- * challenges and {@code --force-all-https} redirects on the plain listener.
+ * challenges and {@code --force-all-https} redirects on the plain listener; {@code clientLog} (null unless
+ * {@code --log-to-client}) copies request lines to the tunnel owner's ssh session.
  */
 public record HttpContext(ServerConfig config,
                           TunnelRegistry registry,
@@ -18,5 +19,6 @@ public record HttpContext(ServerConfig config,
                           SishRoutes console,
                           MetricsEndpoint metrics,
                           HttpEvents events,
-                          io.tuns.server.tls.TlsHooks tls) {
+                          io.tuns.server.tls.TlsHooks tls,
+                          ClientRequestLog clientLog) {
 }

@@ -53,6 +53,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private static final class Exchange {
         final HttpRequest request;
         final String host;
+        final String uri;
         final long startNanos = System.nanoTime();
         boolean keepAlive;
         boolean requestDone;
@@ -62,6 +63,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         boolean upgradeRequested;
         boolean onReusedUpstream;
         TunnelGroup group;
+        Tunnel tunnel;
+        String clientIp;
         boolean retried;
         /** Members whose channel would not open for this request; at most the group's size. */
         java.util.List<Tunnel> failedMembers;
@@ -70,6 +73,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
         Exchange(HttpRequest request, String host) {
             this.request = request;
+            this.uri = request.uri(); // as the client sent it, before strip-path
             this.host = host;
             this.keepAlive = HttpUtil.isKeepAlive(request);
         }
@@ -197,6 +201,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                     + ". If it is yours, check that your ssh -R command is still running.");
             return;
         }
+        current.tunnel = tunnel;
         TunnelOptions opts = tunnel.options();
         if (opts.needsAuth() && !BasicAuth.matches(req.headers().get(HttpHeaderNames.AUTHORIZATION), opts)) {
             FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
@@ -228,6 +233,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         mode = Mode.TO_UPSTREAM;
         InetSocketAddress client = io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()); // PROXY header source if any
         String clientIp = client.getAddress().getHostAddress();
+        current.clientIp = clientIp;
         if (hc.inspector() != null) {
             current.recorder = hc.inspector().begin(current.host, clientIp, req);
         }
@@ -540,6 +546,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private void switchToRaw() {
         hc.events().request(101, seconds(current));
+        logToClient(current, 101);
         mode = Mode.RAW;
         upstream.switchToRaw();
         // The 101 head is already encoded; from here bytes pass untouched. Removing the codec re-fires any
@@ -592,6 +599,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         current = null;
         mode = Mode.IDLE;
         hc.events().request(done.status, seconds(done));
+        logToClient(done, done.status);
         if (!done.keepAlive) {
             if (upstream != null) {
                 upstream.close();
@@ -686,6 +694,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         closing = true;
         ctx.flush();
         ctx.close();
+    }
+
+    /** --log-to-client: the request's line in its tunnel owner's ssh session. */
+    private void logToClient(Exchange e, int status) {
+        if (hc.clientLog() != null && e.tunnel != null) {
+            String ip = e.clientIp != null ? e.clientIp
+                    : io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
+            hc.clientLog().request(e.tunnel, e.host, status, System.nanoTime() - e.startNanos, ip,
+                    e.request.method().name(), e.uri);
+        }
     }
 
     private static double seconds(Exchange e) {

@@ -570,6 +570,10 @@ public final class ClientConnection implements TunnelOwner {
             return;
         }
         ctx.events().channelOpened();
+        if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP) { // HTTP requests get their own line
+            message("Accepted connection from " + origin.getAddress().getHostAddress() + ":" + origin.getPort()
+                    + " -> " + tunnel.host());
+        }
         ChannelSink counted = new CountedSink(sink);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
                 origin.getAddress().getHostAddress(), origin.getPort(), counted);

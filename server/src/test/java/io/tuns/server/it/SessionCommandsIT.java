@@ -7,7 +7,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** deadline=, auto-close=true and --cleanup-unbound end connections with sish's messages. */
+/**
+ * deadline=, auto-close=true and --cleanup-unbound end connections with sish's messages; --log-to-client copies
+ * request lines and TCP accepts into the owner's session, timestamped with a Go --time-format.
+ */
 class SessionCommandsIT {
 
     static TunsFixture tuns;
@@ -15,7 +18,8 @@ class SessionCommandsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        tuns = TunsFixture.start("--cleanup-unbound", "--cleanup-unbound-timeout=2s");
+        tuns = TunsFixture.start("--cleanup-unbound", "--cleanup-unbound-timeout=2s", "--log-to-client",
+                "--time-format=2006-01-02T15:04:05.000Z07:00");
         backend = new TestBackend();
     }
 
@@ -52,5 +56,29 @@ class SessionCommandsIT {
                 "127.0.0.1");
         cancel.process().waitFor();
         assertThat(master.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as(master.output()).isTrue();
+    }
+
+    @Test
+    void logToClientShowsEachRequestAndTcpAcceptInTheOwnersSession() throws Exception {
+        SshClient c = tuns.ssh("-R", "logged/api:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+        c.httpUrl();
+        SshClient other = tuns.ssh("-R", "quiet:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+        other.httpUrl();
+        assertThat(tuns.get("logged.localhost", "/api/hello?x=1").statusCode()).isEqualTo(200);
+        assertThat(tuns.get("logged.localhost", "/api/missing").statusCode()).isEqualTo(404);
+        String stamp = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)";
+        c.await(stamp + " \\| logged\\.localhost \\| 200 \\| +[0-9.]+(µs|ms|s) \\| +127\\.0\\.0\\.1 \\| GET +/api/hello\\?x=1",
+                Duration.ofSeconds(10));
+        c.await(stamp + " \\| logged\\.localhost \\| 404 \\| .* \\| GET +/api/missing", Duration.ofSeconds(10));
+        assertThat(other.output()).as("another tunnel's session hears nothing").doesNotContain("/api/hello");
+
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        SshClient tcp = tuns.ssh("-R", port + ":localhost:" + backend.port(), "127.0.0.1");
+        tcp.await("TCP: localhost:" + port, Duration.ofSeconds(15));
+        assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).isEqualTo("hello from backend\n");
+        tcp.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ -> localhost:" + port, Duration.ofSeconds(10));
     }
 }
