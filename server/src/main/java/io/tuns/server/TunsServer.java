@@ -169,6 +169,11 @@ public final class TunsServer implements AutoCloseable {
         if (warning != null) {
             log.warn("event=open_access message=\"{}\"", warning);
         }
+        if (cfg.debug()) {
+            long every = cfg.debugInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(new DebugDump(registry, this::connections, inspector), every, every,
+                    TimeUnit.MILLISECONDS);
+        }
         log.info("event=started ssh={} http={} https={} domain={}", ssh.boundAddress(), http.boundAddress(),
                 https == null ? "off" : https.boundAddress(), cfg.domain());
     }

@@ -16,6 +16,9 @@ final class RunUntilStopped implements ServerLauncher {
 
     @Override
     public void launch(ServerConfig config) throws Exception {
+        if (config.debug()) {
+            debugLogging();
+        }
         TunsServer server = new TunsServer(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -40,5 +43,12 @@ final class RunUntilStopped implements ServerLauncher {
                 + "; try: ssh -p " + server.sshPort() + " -R myapp:80:localhost:3000 " + config.domain());
         err.flush();
         stopped.await();
+    }
+
+    /** --debug: tuns's own DEBUG lines (the libraries stay at their levels: MINA and Netty are very chatty). */
+    private static void debugLogging() {
+        if (org.slf4j.LoggerFactory.getLogger("io.tuns") instanceof ch.qos.logback.classic.Logger tuns) {
+            tuns.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        }
     }
 }

@@ -205,7 +205,7 @@ final class Flags {
         t.section("Logging and messages");
         t.d("log-to-client", "false", "Send request logs to the ssh session");
         t.d("time-format", "2006/01/02 - 15:04:05", "Time format of logs sent to clients");
-        t.d("debug", "false", "Debug logging");
+        t.d("debug", "false", "Debug logging for tuns and a periodic state dump (no secrets) every --debug-interval");
         t.d("welcome-message", "Press Ctrl-C to close the session.", "First line shown in the ssh session");
 
         t.section("Limits (tuns; every bound has a flag)");
@@ -234,6 +234,7 @@ final class Flags {
         t.d("dns-resolver", "", "DNS server (host:port) for --verify-dns lookups; empty = the system's");
         t.d("ssh-ciphers", "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr",
                 "SSH ciphers offered (comma-separated); AES has JVM intrinsics, chacha20-poly1305 is pure Java here");
+        t.d("debug-interval", "2s", "Interval of the --debug state dump in the log");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");
@@ -246,7 +247,6 @@ final class Flags {
         t.sishOnly("log-to-file-max-backups", int.class, "3", "Rotated log files kept");
         t.sishOnly("log-to-file-max-age", int.class, "28", "Days rotated log files are kept");
         t.sishOnly("log-to-file-compress", boolean.class, "false", "Compress rotated log files");
-        t.sishOnly("debug-interval", Duration.class, "2s", "Interval of sish's debug dump");
 
         ALL = t.build();
         Map<String, Flag> byName = new LinkedHashMap<>();

@@ -158,6 +158,9 @@ public record ServerConfig(
         // --- tuns: SSH ciphers offered, in order (the client picks the first of ITS list that we offer)
         String sshCiphers,                 // --ssh-ciphers "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr"
 
+        // --- sish's --debug dump interval (a sish flag, listed with the tuns additions to keep the order stable)
+        Duration debugInterval,            // --debug-interval 2s
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 

@@ -23,9 +23,7 @@ final class UnimplementedFlags {
             // TCP, aliases, SNI, load balancing, PROXY protocol
             // cleanup of unbound connections, IP and country filters
             "banned-countries",
-            "whitelisted-countries", "geodb",
-            // logging
-            "debug");
+            "whitelisted-countries", "geodb");
 
     private UnimplementedFlags() {
     }

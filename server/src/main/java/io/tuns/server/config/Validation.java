@@ -75,6 +75,7 @@ final class Validation {
         positive("http-max-initial-line-length", c.httpMaxInitialLineLength());
         positive("http-max-header-size", c.httpMaxHeaderSize());
         positive("session-message-queue", c.sessionMessageQueue());
+        positive("debug-interval", c.debugInterval());
 
         positive("authentication-keys-directory-watch-interval", c.authenticationKeysDirectoryWatchInterval());
         positive("authentication-key-request-timeout", c.authenticationKeyRequestTimeout());

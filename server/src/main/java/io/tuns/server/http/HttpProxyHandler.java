@@ -44,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpProxyHandler.class);
+
     /** The most of a /_sish request body we aggregate (console replays, admin forms). */
     static final int MAX_CONSOLE_REQUEST_BYTES = 1024 * 1024;
 
@@ -546,7 +548,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private void switchToRaw() {
         hc.events().request(101, seconds(current));
-        logToClient(current, 101);
+        logExchange(current, 101);
         mode = Mode.RAW;
         upstream.switchToRaw();
         // The 101 head is already encoded; from here bytes pass untouched. Removing the codec re-fires any
@@ -599,7 +601,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         current = null;
         mode = Mode.IDLE;
         hc.events().request(done.status, seconds(done));
-        logToClient(done, done.status);
+        logExchange(done, done.status);
         if (!done.keepAlive) {
             if (upstream != null) {
                 upstream.close();
@@ -696,9 +698,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ctx.close();
     }
 
-    /** --log-to-client: the request's line in its tunnel owner's ssh session. */
-    private void logToClient(Exchange e, int status) {
-        if (hc.clientLog() != null && e.tunnel != null) {
+    /** --log-to-client: the request's line in its tunnel owner's ssh session; --debug: the same in our log. */
+    private void logExchange(Exchange e, int status) {
+        if (log.isDebugEnabled()) {
+            int q = e.uri.indexOf('?');
+            log.debug("event=request host={} method={} path=\"{}\" status={} ms={} tunnel={}", e.host,
+                    e.request.method().name(), (q < 0 ? e.uri : e.uri.substring(0, q)).replace('"', '\''), status,
+                    (System.nanoTime() - e.startNanos) / 1_000_000, e.tunnel == null ? "-" : e.tunnel.host());
+        }
+        if (hc.clientLog() != null && e.tunnel != null) { // the query stays out of our log, not out of theirs
             String ip = e.clientIp != null ? e.clientIp
                     : io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
             hc.clientLog().request(e.tunnel, e.host, status, System.nanoTime() - e.startNanos, ip,
