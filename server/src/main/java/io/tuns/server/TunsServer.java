@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
+import io.tuns.server.http.BackendTls;
 import io.tuns.server.http.ClientRequestLog;
 import io.tuns.server.http.HttpContext;
 import io.tuns.server.http.HttpEvents;
@@ -113,7 +114,8 @@ public final class TunsServer implements AutoCloseable {
         TlsHooks tlsHooks = acme == null && redirect == null ? null : new TlsHooks(acme, redirect);
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null);
+                tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,
+                new BackendTls(cfg.verifySsl()));
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();

@@ -15,11 +15,9 @@ final class UnimplementedFlags {
 
     /** Checked against what the server reads from {@link ServerConfig}: none of these is read yet. */
     static final Set<String> NOT_YET_IMPLEMENTED = Set.of(
-            // listeners
-            "https-request-port-override",
             // naming and binding beyond HTTP subdomains
             // HTTPS and certificates
-            "proxy-ssl-termination", "verify-ssl",
+            "proxy-ssl-termination",
             // TCP, aliases, SNI, load balancing, PROXY protocol
             // cleanup of unbound connections, IP and country filters
             "banned-countries",

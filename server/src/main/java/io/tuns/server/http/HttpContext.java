@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  * What every client connection's handler shares. {@code inspector} and {@code console} may be null (off);
  * {@code metrics} serves {@code /_sish/metrics}; {@code tls} (null when neither is on) answers ACME HTTP-01
  * challenges and {@code --force-all-https} redirects on the plain listener; {@code clientLog} (null unless
- * {@code --log-to-client}) copies request lines to the tunnel owner's ssh session.
+ * {@code --log-to-client}) copies request lines to the tunnel owner's ssh session; {@code backendTls} speaks TLS
+ * to services forwarded as port 443.
  */
 public record HttpContext(ServerConfig config,
                           TunnelRegistry registry,
@@ -20,5 +21,6 @@ public record HttpContext(ServerConfig config,
                           MetricsEndpoint metrics,
                           HttpEvents events,
                           io.tuns.server.tls.TlsHooks tls,
-                          ClientRequestLog clientLog) {
+                          ClientRequestLog clientLog,
+                          BackendTls backendTls) {
 }

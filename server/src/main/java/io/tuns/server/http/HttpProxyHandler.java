@@ -277,7 +277,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void openUpstream(Tunnel tunnel) {
-        upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this);
+        upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this, hc.backendTls());
         gate.pause(ReadGate.Reason.OPENING);
         upstream.open(io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()));
     }
@@ -317,7 +317,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         ex.failedMembers.add(failed.tunnel);
         Tunnel other = ex.group.nextExcept(ex.failedMembers);
-        if (other == null) {
+        if (other == null || !failed.canHandOverTo(other)) {
             return false;
         }
         upstream = failed.handOverTo(other);
@@ -581,8 +581,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             current.recorder.aborted("tunnel closed");
             if (!current.responseStarted) {
                 mode = Mode.DISCARD;
-                answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel closed",
-                        "The tunnel closed the connection before its service answered.");
+                if (up.failure() != null) {
+                    answer(HttpResponseStatus.BAD_GATEWAY, "TLS with the service failed", up.failure());
+                } else {
+                    answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel closed",
+                            "The tunnel closed the connection before its service answered.");
+                }
                 current.keepAlive = false;
                 maybeFinish();
             } else {

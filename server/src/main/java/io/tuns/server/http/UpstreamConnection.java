@@ -54,12 +54,22 @@ final class UpstreamConnection implements ChannelSink {
     private boolean closedByUs;
     private boolean raw;
     private boolean handedOver;
+    private BackendTls tls;
+    private String failure;
 
-    UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener) {
-        this(tunnel, loop, cfg, listener, new EmbeddedChannel(new HttpClientCodec(new HttpDecoderConfig()
+    UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener, BackendTls tls) {
+        this(tunnel, loop, cfg, listener, newCodec(tunnel, cfg, tls));
+        this.tls = tls;
+        drainOutbound(); // a TLS ClientHello, sent as soon as the channel opens
+    }
+
+    private static EmbeddedChannel newCodec(Tunnel tunnel, ServerConfig cfg, BackendTls tls) {
+        HttpClientCodec http = new HttpClientCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
                 .setMaxHeaderSize(cfg.httpMaxHeaderSize())
-                .setMaxChunkSize(64 * 1024), false, false)));
+                .setMaxChunkSize(64 * 1024), false, false);
+        return tunnel.options().backendTls() ? new EmbeddedChannel(tls.newHandler(tunnel), http)
+                : new EmbeddedChannel(http);
     }
 
     private UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener,
@@ -78,6 +88,7 @@ final class UpstreamConnection implements ChannelSink {
      */
     UpstreamConnection handOverTo(Tunnel other) {
         UpstreamConnection next = new UpstreamConnection(other, loop, cfg, listener, codec);
+        next.tls = tls;
         next.beforeOpen.addAll(beforeOpen);
         beforeOpen.clear();
         handedOver = true;
@@ -99,6 +110,21 @@ final class UpstreamConnection implements ChannelSink {
         tunnel.owner().openChannel(tunnel, origin, this);
     }
 
+    /**
+     * Whether a request already encoded for this connection can go to {@code other}: yes unless TLS differs (a
+     * ClientHello names the service it is for).
+     */
+    boolean canHandOverTo(Tunnel other) {
+        return !tunnel.options().backendTls() && !other.options().backendTls()
+                || other.options().backendTls() && tunnel.options().backendTls()
+                && BackendTls.peerName(tunnel).equals(BackendTls.peerName(other));
+    }
+
+    /** Why this connection failed, for the 502 page (a TLS session with the service that failed); or null. */
+    String failure() {
+        return failure;
+    }
+
     boolean isOpen() {
         return opened && !ended;
     }
@@ -116,7 +142,8 @@ final class UpstreamConnection implements ChannelSink {
         }
         try {
             codec.writeOutbound(msg);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // EmbeddedChannel rethrows checked exceptions too
+            noteFailure(e);
             close();
             return;
         }
@@ -172,10 +199,20 @@ final class UpstreamConnection implements ChannelSink {
         finishCodec();
     }
 
+    private void noteFailure(Exception e) {
+        Throwable t = e;
+        while (t != null && !(t instanceof javax.net.ssl.SSLException)) {
+            t = t.getCause();
+        }
+        if (t != null && tls != null && failure == null) {
+            failure = tls.explain(tunnel, t);
+        }
+    }
+
     private void finishCodec() {
         try {
             codec.finishAndReleaseAll();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             // already failed: nothing left to release
         }
     }
@@ -224,12 +261,15 @@ final class UpstreamConnection implements ChannelSink {
             List<Object> out = new ArrayList<>();
             try {
                 codec.writeInbound(Unpooled.wrappedBuffer(data));
-            } catch (RuntimeException e) { // the codec failed: nothing more can come from this connection
+            } catch (Exception e) { // the codec failed (bad HTTP, TLS refused): nothing more can come from here
+                noteFailure(e);
                 release.run();
+                drainOutbound(); // a TLS alert tells the service why
                 close();
                 end();
                 return;
             }
+            drainOutbound(); // TLS handshake replies, and requests the handshake held back
             drainInbound(out);
             listener.upstreamObjects(this, out, release);
         });
@@ -264,7 +304,7 @@ final class UpstreamConnection implements ChannelSink {
             List<Object> out = new ArrayList<>();
             try {
                 codec.finish();
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 // a failed codec (bad TLS) has nothing more to give
             }
             drainInbound(out);

@@ -219,12 +219,11 @@ public final class ClientConnection implements TunnelOwner {
             return;
         }
         switch (ForwardKind.of(bindAddress, port, options, cfg)) {
-            case HTTP -> allocateHttp(bindAddress, port, slot);
+            case HTTP -> allocateHttp(bindAddress, port, slot, false);
+            case HTTPS -> allocateHttp(bindAddress, port, slot, true);
             case TCP -> allocateTcp(bindAddress, port, slot);
             case ALIAS -> allocateAlias(bindAddress, port, slot);
             case SNI -> allocateSni(bindAddress, port, slot);
-            case UNSUPPORTED -> refuse(slot, "http", "Forwarding port " + port + " as HTTPS (a TLS backend) is not "
-                    + "supported by this server yet. Use -R name:80:localhost:PORT for an HTTP tunnel.");
         }
     }
 
@@ -244,8 +243,8 @@ public final class ClientConnection implements TunnelOwner {
         return true;
     }
 
-    private void allocateHttp(String bindAddress, int port, ReplyQueue.Slot slot) {
-        Tunnel tunnel = claimHost(bindAddress, port, slot);
+    private void allocateHttp(String bindAddress, int port, ReplyQueue.Slot slot, boolean backendTls) {
+        Tunnel tunnel = claimHost(bindAddress, port, slot, backendTls);
         if (tunnel != null && adopt(tunnel, slot, port == 0 ? 80 : -1)) {
             printForwardBlock(tunnel, port);
         }
@@ -395,11 +394,11 @@ public final class ClientConnection implements TunnelOwner {
         }
     }
 
-    private Tunnel claimHost(String bindAddress, int port, ReplyQueue.Slot slot) {
+    private Tunnel claimHost(String bindAddress, int port, ReplyQueue.Slot slot, boolean backendTls) {
         var names = ctx.names();
         TunnelRegistry registry = ctx.registry();
         HttpBinding binding = HttpBinding.parse(bindAddress);
-        TunnelOptions opts = httpOptions(binding);
+        TunnelOptions opts = backendTls ? httpOptions(binding).withBackendTls() : httpOptions(binding);
         String requested = names.requestedName(binding.name());
         if (requested == null && cfg.bindRootDomain() && !cfg.bindRandomSubdomains()
                 && (binding.name().isEmpty() || binding.name().equals("*"))) {
@@ -487,7 +486,7 @@ public final class ClientConnection implements TunnelOwner {
 
     private void printForwardBlock(Tunnel tunnel, int port) {
         var urls = ctx.urls().get();
-        messages.send("Starting SSH Forwarding service for http:" + port
+        messages.send("Starting SSH Forwarding service for " + (tunnel.options().backendTls() ? "https:" : "http:") + port
                 + ". Forwarded connections can be accessed via the following methods:");
         if (cfg.serviceConsole() && cfg.serviceConsoleToken().isEmpty()) {
             messages.send("Service console can be accessed here: " + urls.console(tunnel.host(), tunnel.consoleToken()));

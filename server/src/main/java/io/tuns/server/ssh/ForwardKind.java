@@ -4,7 +4,7 @@ import io.tuns.server.config.ServerConfig;
 
 /** sish's rule for what a {@code tcpip-forward} becomes (research/sish.md §1.1). */
 enum ForwardKind {
-    HTTP, TCP, ALIAS, SNI, UNSUPPORTED;
+    HTTP, HTTPS, TCP, ALIAS, SNI;
 
     static ForwardKind of(String bindAddress, int port, SessionOptions options, ServerConfig cfg) {
         String addr = io.tuns.server.tunnel.HttpBinding.hostPart(bindAddress);
@@ -18,7 +18,7 @@ enum ForwardKind {
             return HTTP;
         }
         if (port == 443 || (cfg.httpsRequestPortOverride() > 0 && port == cfg.httpsRequestPortOverride())) {
-            return UNSUPPORTED;
+            return HTTPS; // an HTTP tunnel whose service speaks TLS
         }
         // sish makes an empty bind host an alias; tuns reads -R :PORT and -R '*:PORT' as "bind everywhere"
         if (isAddress(addr) || addr.isEmpty() || addr.equals("*")) {

@@ -11,11 +11,21 @@ package io.tuns.server.tunnel;
  * @param stripPath     remove {@code path} before forwarding
  * @param forceHttps    redirect plain HTTP to HTTPS
  * @param proxyProtocol PROXY protocol version to prepend on TCP connections, 0 = none
+ * @param backendTls    the service speaks TLS ({@code -R name:443:…}): requests go to it inside a TLS session
  */
 public record TunnelOptions(String path, String user, String password, String hostHeader, boolean stripPath,
-                            boolean forceHttps, int proxyProtocol) {
+                            boolean forceHttps, int proxyProtocol, boolean backendTls) {
 
     public static final TunnelOptions NONE = new TunnelOptions("", null, null, null, true, false, 0);
+
+    public TunnelOptions(String path, String user, String password, String hostHeader, boolean stripPath,
+                         boolean forceHttps, int proxyProtocol) {
+        this(path, user, password, hostHeader, stripPath, forceHttps, proxyProtocol, false);
+    }
+
+    public TunnelOptions withBackendTls() {
+        return new TunnelOptions(path, user, password, hostHeader, stripPath, forceHttps, proxyProtocol, true);
+    }
 
     public boolean needsAuth() {
         return user != null;
