@@ -159,6 +159,11 @@ public final class TunsServer implements AutoCloseable {
             https.start();
             httpsPublicPort.set(cfg.httpsPortOverride() > 0 ? cfg.httpsPortOverride() : https.boundAddress().getPort());
             certificates.watch(scheduler, cfg.httpsCertificateDirectoryWatchInterval());
+        }
+        if (cfg.proxySslTermination()) { // a proxy in front terminates TLS: users see its https port only
+            int httpsPort = cfg.httpsPortOverride() > 0 ? cfg.httpsPortOverride() : https != null ? httpsPublicPort.get() : 443;
+            urls.set(PublicUrls.behindTlsProxy(port, httpsPort));
+        } else if (https != null) {
             urls.set(new PublicUrls(port, httpsPublicPort.get()));
         } else {
             urls.set(new PublicUrls(port));

@@ -15,13 +15,8 @@ final class UnimplementedFlags {
 
     /** Checked against what the server reads from {@link ServerConfig}: none of these is read yet. */
     static final Set<String> NOT_YET_IMPLEMENTED = Set.of(
-            // naming and binding beyond HTTP subdomains
-            // HTTPS and certificates
-            "proxy-ssl-termination",
-            // TCP, aliases, SNI, load balancing, PROXY protocol
-            // cleanup of unbound connections, IP and country filters
-            "banned-countries",
-            "whitelisted-countries", "geodb");
+            // country filters
+            "banned-countries", "whitelisted-countries", "geodb");
 
     private UnimplementedFlags() {
     }

@@ -243,7 +243,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         String xff = h.get("X-Forwarded-For");
         h.set("X-Forwarded-For", xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
         h.set("X-Forwarded-Host", h.get(HttpHeaderNames.HOST));
-        h.set("X-Forwarded-Proto", isTls() ? "https" : "http");
+        h.set("X-Forwarded-Proto", isTls() || cfg.proxySslTermination() ? "https" : "http");
         h.set("X-Forwarded-Port", String.valueOf(((InetSocketAddress) ctx.channel().localAddress()).getPort()));
         h.set("X-Real-Ip", clientIp);
         current.upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);

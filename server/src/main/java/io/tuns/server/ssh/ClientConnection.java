@@ -492,9 +492,13 @@ public final class ClientConnection implements TunnelOwner {
             messages.send("Service console can be accessed here: " + urls.console(tunnel.host(), tunnel.consoleToken()));
         }
         String path = tunnel.options().path();
-        messages.send("HTTP: " + urls.http(tunnel.host()) + path + (tunnel.options().needsAuth()
-                ? "  (basic auth: user " + tunnel.options().user() + ")" : ""));
-        urls.https(tunnel.host()).ifPresent(u -> messages.send("HTTPS: " + u));
+        String auth = tunnel.options().needsAuth() ? "  (basic auth: user " + tunnel.options().user() + ")" : "";
+        if (urls.showsHttp()) {
+            messages.send("HTTP: " + urls.http(tunnel.host()) + path + auth);
+            urls.https(tunnel.host()).ifPresent(u -> messages.send("HTTPS: " + u + path));
+        } else { // --proxy-ssl-termination: only the proxy's https URL reaches us
+            urls.https(tunnel.host()).ifPresent(u -> messages.send("HTTPS: " + u + path + auth));
+        }
     }
 
     // ------------------------------------------------------------------ the user's session channel

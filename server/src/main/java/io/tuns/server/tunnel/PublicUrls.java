@@ -14,6 +14,7 @@ public final class PublicUrls {
 
     private final int httpPort;
     private final int httpsPort;
+    private final boolean httpShown;
 
     public PublicUrls(int httpPort) {
         this(httpPort, NO_HTTPS);
@@ -21,8 +22,26 @@ public final class PublicUrls {
 
     /** @param httpsPort {@link #NO_HTTPS} when {@code --https} is off */
     public PublicUrls(int httpPort, int httpsPort) {
+        this(httpPort, httpsPort, true);
+    }
+
+    private PublicUrls(int httpPort, int httpsPort, boolean httpShown) {
         this.httpPort = httpPort;
         this.httpsPort = httpsPort;
+        this.httpShown = httpShown;
+    }
+
+    /**
+     * {@code --proxy-ssl-termination}: a proxy in front terminates TLS on {@code httpsPort} and speaks plain HTTP
+     * to us, so users are only shown https URLs.
+     */
+    public static PublicUrls behindTlsProxy(int httpPort, int httpsPort) {
+        return new PublicUrls(httpPort, httpsPort, false);
+    }
+
+    /** Whether users are shown plain http URLs (not behind a TLS-terminating proxy). */
+    public boolean showsHttp() {
+        return httpShown;
     }
 
     /** The HTTPS port users type, {@link #NO_HTTPS} when HTTPS is off. */
