@@ -74,6 +74,7 @@ public final class TunsServer implements AutoCloseable {
     // --- HTTPS (io.tuns.server.tls); all null when --https is off
     private final CertificateStore certificates;
     private final AcmeIssuer acme;
+    private final java.time.Duration acmeRenewalCheck;
     private final HttpsFront https;
     /** The HTTPS port people type: --https-port-override, else the bound port once listening. */
     private final AtomicInteger httpsPublicPort = new AtomicInteger(443);
@@ -84,6 +85,7 @@ public final class TunsServer implements AutoCloseable {
     }
 
     public TunsServer(ServerConfig cfg, AcmeSettings acmeSettings) {
+        this.acmeRenewalCheck = acmeSettings.renewalCheckInterval();
         this.cfg = cfg;
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
         metrics.registerJvmMetrics();
@@ -135,7 +137,8 @@ public final class TunsServer implements AutoCloseable {
         // only names this server routes: the root domain and live HTTP tunnels
         return new AcmeIssuer(settings, certificates,
                 host -> host.equals(cfg.domain()) || registry.httpTunnel(host).isPresent(),
-                cfg.httpsOndemandCertificateEmail(), java.time.Clock.systemUTC());
+                cfg.httpsOndemandCertificateEmail(), java.time.Clock.systemUTC(),
+                cfg.httpsOndemandCertificateRenewBefore());
     }
 
     private MetricsListener newMetricsListener() {
@@ -159,6 +162,9 @@ public final class TunsServer implements AutoCloseable {
             https.start();
             httpsPublicPort.set(cfg.httpsPortOverride() > 0 ? cfg.httpsPortOverride() : https.boundAddress().getPort());
             certificates.watch(scheduler, cfg.httpsCertificateDirectoryWatchInterval());
+            if (acme != null) {
+                acme.scheduleRenewal(scheduler, acmeRenewalCheck);
+            }
         }
         if (cfg.proxySslTermination()) { // a proxy in front terminates TLS: users see its https port only
             int httpsPort = cfg.httpsPortOverride() > 0 ? cfg.httpsPortOverride() : https != null ? httpsPublicPort.get() : 443;

@@ -235,6 +235,8 @@ final class Flags {
         t.d("ssh-ciphers", "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr",
                 "SSH ciphers offered (comma-separated); AES has JVM intrinsics, chacha20-poly1305 is pure Java here");
         t.d("debug-interval", "2s", "Interval of the --debug state dump in the log");
+        t.d("https-ondemand-certificate-renew-before", "720h",
+                "Renew an on-demand certificate when less than this of its validity remains");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");

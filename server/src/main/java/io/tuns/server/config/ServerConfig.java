@@ -161,6 +161,9 @@ public record ServerConfig(
         // --- sish's --debug dump interval (a sish flag, listed with the tuns additions to keep the order stable)
         Duration debugInterval,            // --debug-interval 2s
 
+        // --- tuns: on-demand certificates are renewed when less than this validity remains
+        Duration httpsOndemandCertificateRenewBefore, // --https-ondemand-certificate-renew-before 720h
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 

@@ -76,6 +76,7 @@ final class Validation {
         positive("http-max-header-size", c.httpMaxHeaderSize());
         positive("session-message-queue", c.sessionMessageQueue());
         positive("debug-interval", c.debugInterval());
+        positive("https-ondemand-certificate-renew-before", c.httpsOndemandCertificateRenewBefore());
 
         positive("authentication-keys-directory-watch-interval", c.authenticationKeysDirectoryWatchInterval());
         positive("authentication-key-request-timeout", c.authenticationKeyRequestTimeout());

@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * covers asks for one here. Issuance (ACME HTTP-01, answered by the plain HTTP listener through
  * {@link ChallengeResponder}) runs on two worker threads, never on an event loop; each name is issued once at a
  * time, at most {@link #MAX_IN_FLIGHT} names at once, and a name is not retried for {@link #RETRY_AFTER}. The
- * result lands in the certificate directory as {@code name.crt}/{@code name.key}, where the store picks it up.
+ * result lands in the certificate directory as {@code name.crt}/{@code name.key}, where the store picks it up,
+ * and is marked in {@code acme/issued/}. Marked certificates are renewed through the same path once less than
+ * {@code --https-ondemand-certificate-renew-before} of their validity remains, while a tunnel still uses the name;
+ * certificates put in the directory by hand are never touched.
  */
 public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
 
@@ -63,6 +66,7 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
     private final Predicate<String> eligible;
     private final String email;
     private final Clock clock;
+    private final Duration renewBefore;
     private final ExecutorService workers;
     private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -76,7 +80,8 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
      * @param email    contact for the ACME account, blank for none
      */
     public AcmeIssuer(AcmeSettings settings, CertificateStore store, Predicate<String> eligible, String email,
-                      Clock clock) {
+                      Clock clock, Duration renewBefore) {
+        this.renewBefore = renewBefore;
         this.settings = settings;
         this.store = store;
         this.eligible = eligible;
@@ -96,6 +101,60 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
         if (!SAFE_NAME.matcher(host).matches() || !eligible.test(host) || store.covers(host)) {
             return;
         }
+        submit(host);
+    }
+
+    /** Checks the marked certificates every {@code every} on {@code scheduler} and renews the due ones. */
+    public void scheduleRenewal(java.util.concurrent.ScheduledExecutorService scheduler, Duration every) {
+        long ms = Math.max(1, every.toMillis());
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                renewDue();
+            } catch (RuntimeException e) { // the check must never stop
+                log.warn("event=acme_renewal_check_failed error=\"{}\"", CertificatePair.rootMessage(e));
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts renewal for each certificate this issuer obtained that expires within renewBefore. */
+    void renewDue() {
+        Path marks = issuedMarks();
+        if (!Files.isDirectory(marks)) {
+            return;
+        }
+        List<String> hosts;
+        try (var listing = Files.list(marks)) {
+            hosts = listing.map(p -> p.getFileName().toString()).filter(h -> SAFE_NAME.matcher(h).matches())
+                    .limit(MAX_REMEMBERED).toList();
+        } catch (IOException e) {
+            log.warn("event=acme_renewal_check_failed error=\"{}\"", e.getMessage());
+            return;
+        }
+        Instant due = clock.instant().plus(renewBefore);
+        for (String host : hosts) {
+            Optional<Instant> notAfter = notAfter(host);
+            if (notAfter.isPresent() && notAfter.get().isBefore(due) && eligible.test(host)) {
+                log.info("event=acme_renewal_due host={} not_after={}", host, notAfter.get());
+                submit(host);
+            }
+        }
+    }
+
+    private Optional<Instant> notAfter(String host) {
+        Path dir = store.directory();
+        try {
+            return Optional.of(Instant.ofEpochSecond(CertificatePair.load(host, dir.resolve(host + ".crt"),
+                    dir.resolve(host + ".key")).notAfterEpochSeconds()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // removed or broken: the store reports it; nothing to renew
+        }
+    }
+
+    private Path issuedMarks() {
+        return store.directory().resolve("acme").resolve("issued");
+    }
+
+    private void submit(String host) {
         Instant last = lastAttempt.get(host);
         if (last != null && last.plus(RETRY_AFTER).isAfter(clock.instant())) {
             return;
@@ -177,6 +236,8 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
         // key first: the store loads a pair when its .crt appears
         PemFiles.writeAtomically(dir.resolve(host + ".key"), PemFiles.pkcs8(domainKey.getPrivate()));
         PemFiles.writeAtomically(dir.resolve(host + ".crt"), chain.toString());
+        Files.createDirectories(issuedMarks());
+        PemFiles.writeAtomically(issuedMarks().resolve(host), ""); // ours to renew
         store.refresh();
     }
 

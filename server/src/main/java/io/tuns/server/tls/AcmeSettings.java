@@ -9,9 +9,16 @@ import java.util.Map;
  * the defaults: {@code TUNS_ACME_DIRECTORY_URL} (default Let's Encrypt production) and {@code TUNS_ACME_TRUST_PEM},
  * a PEM file of extra CA certificates to trust for the ACME server's own TLS (a test CA such as pebble's).
  *
- * @param trustPem null when only the JDK's trusted CAs are used
+ * @param trustPem             null when only the JDK's trusted CAs are used
+ * @param renewalCheckInterval how often issued certificates are checked for renewal (tests shorten it)
  */
-public record AcmeSettings(URI directory, Path trustPem) {
+public record AcmeSettings(URI directory, Path trustPem, java.time.Duration renewalCheckInterval) {
+
+    public static final java.time.Duration RENEWAL_CHECK = java.time.Duration.ofHours(1);
+
+    public AcmeSettings(URI directory, Path trustPem) {
+        this(directory, trustPem, RENEWAL_CHECK);
+    }
 
     public static final URI LETS_ENCRYPT = URI.create("https://acme-v02.api.letsencrypt.org/directory");
     public static final String DIRECTORY_ENV = "TUNS_ACME_DIRECTORY_URL";

@@ -107,6 +107,64 @@ class AcmeIT {
         assertThat(certs.resolve("nobody.localhost.crt")).doesNotExist();
     }
 
+    @Test
+    void anIssuedCertificateCloseToExpiryIsRenewedWhileAHandPlacedOneIsLeftAlone() throws Exception {
+        pebble = new Pebble(Files.createDirectories(tmp.resolve("pebble")));
+        Path certs = Files.createDirectories(tmp.resolve("ssl"));
+        // two certificates with two days left: one marked as issued by tuns's ACME client, one put there by hand
+        openssl(certs, "myapp.localhost");
+        openssl(certs, "manual.localhost");
+        Files.createDirectories(certs.resolve("acme/issued"));
+        Files.writeString(certs.resolve("acme/issued/myapp.localhost"), "");
+        Path pubkeys = Files.createDirectories(tmp.resolve("pubkeys"));
+        Path key = TunsFixture.keygen(tmp, "user");
+        Files.copy(Path.of(key + ".pub"), pubkeys.resolve("user.pub"));
+        Path tlsCa = tmp.resolve("pebble").resolve("pebble-tls-ca.pem");
+        server = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0", "--http-address=127.0.0.1:0",
+                "--domain=localhost", "--private-keys-directory=" + tmp.resolve("hostkeys"),
+                "--authentication-keys-directory=" + pubkeys, "--bind-random-subdomains=false",
+                "--https", "--https-address=127.0.0.1:0", "--https-certificate-directory=" + certs,
+                "--https-ondemand-certificate", "--https-ondemand-certificate-accept-terms"),
+                new AcmeSettings(URI.create(pebble.directoryUrl()), tlsCa, Duration.ofSeconds(1)));
+        server.start();
+        pebble.start(server.httpPort());
+        backend = new TestBackend();
+        int port = server.httpsPort();
+        X509Certificate before = TlsProbe.leaf(port, "myapp.localhost");
+        assertThat(before.getSubjectX500Principal()).as("the expiring certificate is served at first")
+                .isEqualTo(before.getIssuerX500Principal());
+        ssh = SshClient.start(server.sshPort(), key, List.of("-R", "myapp:80:127.0.0.1:" + backend.port(),
+                "-R", "manual:80:127.0.0.1:" + backend.port(), "127.0.0.1"));
+        ssh.await("HTTPS: https://manual", Duration.ofSeconds(15));
+
+        X509Certificate renewed = before;
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (renewed.getSerialNumber().equals(before.getSerialNumber()) && System.nanoTime() < end) {
+            Thread.sleep(200);
+            renewed = TlsProbe.leaf(port, "myapp.localhost");
+        }
+        X509Certificate intermediate = pem(pebble.management("intermediates/0"));
+        assertThat(renewed.getIssuerX500Principal()).as("renewed by pebble; pebble log:\n" + pebble.log("pebble"))
+                .isEqualTo(intermediate.getSubjectX500Principal());
+        assertThat(renewed.getNotAfter()).isAfter(before.getNotAfter());
+        X509Certificate manual = TlsProbe.leaf(port, "manual.localhost");
+        assertThat(manual.getSubjectX500Principal()).as("a certificate tuns did not issue is never replaced")
+                .isEqualTo(manual.getIssuerX500Principal());
+        Path root = tmp.resolve("pebble-root.pem");
+        Files.writeString(root, pebble.management("roots/0"));
+        assertThat(Curl.run("--cacert", root.toString(), "--resolve", "myapp.localhost:" + port + ":127.0.0.1",
+                "https://myapp.localhost:" + port + "/hello").out()).isEqualTo("hello from backend\n");
+    }
+
+    private static void openssl(Path dir, String host) throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=" + host,
+                "-addext", "subjectAltName=DNS:" + host, "-keyout", dir.resolve(host + ".key").toString(),
+                "-out", dir.resolve(host + ".crt").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
     private static X509Certificate pem(String text) throws Exception {
         return (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
