@@ -6,6 +6,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
+import io.tuns.server.access.CountryLookup;
+import io.tuns.server.access.IpFilter;
 import io.tuns.server.http.BackendTls;
 import io.tuns.server.http.ClientRequestLog;
 import io.tuns.server.http.HttpContext;
@@ -74,6 +76,7 @@ public final class TunsServer implements AutoCloseable {
     // --- HTTPS (io.tuns.server.tls); all null when --https is off
     private final CertificateStore certificates;
     private final AcmeIssuer acme;
+    private final CountryLookup countries;
     private final java.time.Duration acmeRenewalCheck;
     private final HttpsFront https;
     /** The HTTPS port people type: --https-port-override, else the bound port once listening. */
@@ -95,6 +98,8 @@ public final class TunsServer implements AutoCloseable {
                 inspector.tunnelClosed(t.host());
             }
         });
+        this.countries = openCountries(cfg);
+        IpFilter ipFilter = IpFilter.of(cfg, countries);
         SshContext sshCtx = new SshContext(cfg, registry,
                 new NameAllocator(cfg.domain(), cfg.bindRandomSubdomains(), cfg.bindRandomSubdomainsLength(),
                         cfg.bannedSubdomains()),
@@ -102,8 +107,8 @@ public final class TunsServer implements AutoCloseable {
                         cfg.appendUserToSubdomain(), cfg.appendUserToSubdomainSeparator()),
                 new DnsOwnership(cfg.dnsResolver()),
                 urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
-                new TcpListeners(cfg, boss, workers), PortRange.parse(cfg.portBindRange()),
-                new SniListeners(cfg, registry, boss, workers));
+                new TcpListeners(cfg, ipFilter, boss, workers), PortRange.parse(cfg.portBindRange()),
+                new SniListeners(cfg, ipFilter, registry, boss, workers), ipFilter);
         this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
@@ -117,10 +122,22 @@ public final class TunsServer implements AutoCloseable {
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,
-                new BackendTls(cfg.verifySsl()));
+                new BackendTls(cfg.verifySsl()), ipFilter);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
+    }
+
+    /** --geodb: the country database, memory-mapped; the config loader already checked that it opens. */
+    private static CountryLookup openCountries(ServerConfig cfg) {
+        if (!cfg.geodb()) {
+            return null;
+        }
+        try {
+            return CountryLookup.open(java.nio.file.Path.of(cfg.geodbPath()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private AcmeIssuer newAcmeIssuer(AcmeSettings settings) {
@@ -252,6 +269,13 @@ public final class TunsServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         tunnelExecutor.shutdownNow();
         scheduler.shutdownNow();
+        if (countries != null) {
+            try {
+                countries.close();
+            } catch (IOException e) {
+                // a memory-mapped file: nothing to flush
+            }
+        }
     }
 
     /** SSH happenings → Prometheus, with pico's sish_* names. */

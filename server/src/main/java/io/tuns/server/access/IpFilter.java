@@ -5,31 +5,54 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import io.tuns.server.config.ServerConfig;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
- * {@code --banned-ips} and {@code --whitelisted-ips}: CIDR deny and allow lists for IPv4 and IPv6. As in sish, any
- * whitelist entry turns on block-by-default; a banned address is refused even when it is also whitelisted.
- * IPv4-mapped IPv6 addresses ({@code ::ffff:1.2.3.4}) are checked as the IPv4 address they carry.
+ * {@code --banned-ips} and {@code --whitelisted-ips}: CIDR deny and allow lists for IPv4 and IPv6, and with
+ * {@code --geodb} the same by country ({@code --banned-countries}, {@code --whitelisted-countries}). As in sish
+ * (jpillora/ipfilter), any whitelist entry, IP or country, turns on block-by-default, and a banned address or
+ * country is refused even when it is also whitelisted. An address the database has no country for matches no
+ * country. IPv4-mapped IPv6 addresses ({@code ::ffff:1.2.3.4}) are checked as the IPv4 address they carry.
  */
 public final class IpFilter {
 
     private final List<Subnet> banned;
     private final List<Subnet> whitelisted;
+    private final Set<String> bannedCountries;
+    private final Set<String> whitelistedCountries;
+    private final CountryLookup countries;
 
-    private IpFilter(List<Subnet> banned, List<Subnet> whitelisted) {
+    private IpFilter(List<Subnet> banned, List<Subnet> whitelisted, Set<String> bannedCountries,
+                     Set<String> whitelistedCountries, CountryLookup countries) {
         this.banned = banned;
         this.whitelisted = whitelisted;
+        this.bannedCountries = bannedCountries;
+        this.whitelistedCountries = whitelistedCountries;
+        this.countries = countries;
     }
 
     /** @param banned, whitelisted IPs or CIDRs, already syntax-checked by the config loader */
     public static IpFilter of(List<String> banned, List<String> whitelisted) {
-        return new IpFilter(parse(banned), parse(whitelisted));
+        return new IpFilter(parse(banned), parse(whitelisted), Set.of(), Set.of(), null);
     }
 
-    /** True when neither list has an entry, so callers can skip the check entirely. */
+    /**
+     * The server's filter. {@code countries} is null unless {@code --geodb}; the config loader has made sure that
+     * country lists come with a database.
+     */
+    public static IpFilter of(ServerConfig cfg, CountryLookup countries) {
+        return new IpFilter(parse(cfg.bannedIps()), parse(cfg.whitelistedIps()),
+                countries == null ? Set.of() : codes(cfg.bannedCountries()),
+                countries == null ? Set.of() : codes(cfg.whitelistedCountries()), countries);
+    }
+
+    /** True when no list has an entry, so callers can skip the check entirely. */
     public boolean isOpen() {
-        return banned.isEmpty() && whitelisted.isEmpty();
+        return banned.isEmpty() && whitelisted.isEmpty() && bannedCountries.isEmpty()
+                && whitelistedCountries.isEmpty();
     }
 
     public boolean allows(InetAddress address) {
@@ -39,7 +62,12 @@ public final class IpFilter {
                 return false;
             }
         }
-        if (whitelisted.isEmpty()) {
+        String country = bannedCountries.isEmpty() && whitelistedCountries.isEmpty() ? null
+                : countries.country(address).orElse(null);
+        if (country != null && bannedCountries.contains(country)) {
+            return false;
+        }
+        if (whitelisted.isEmpty() && whitelistedCountries.isEmpty()) {
             return true;
         }
         for (Subnet s : whitelisted) {
@@ -47,7 +75,7 @@ public final class IpFilter {
                 return true;
             }
         }
-        return false;
+        return country != null && whitelistedCountries.contains(country);
     }
 
     /** Anything that is not an IP socket address (a Unix socket, an unresolved name) is allowed only when open. */
@@ -60,7 +88,12 @@ public final class IpFilter {
 
     /** The sentence a refused client is told (HTTP 403 body; the log line). */
     public static String refusal(String ip) {
-        return "Your address " + ip + " is not allowed to use this server (--banned-ips / --whitelisted-ips).";
+        return "Your address " + ip + " is not allowed to use this server (its IP and country filters).";
+    }
+
+    private static Set<String> codes(List<String> entries) {
+        return entries.stream().map(String::trim).filter(e -> !e.isEmpty()).map(e -> e.toUpperCase(Locale.ROOT))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     private static List<Subnet> parse(List<String> entries) {
@@ -127,6 +160,7 @@ public final class IpFilter {
 
     @Override
     public String toString() {
-        return "IpFilter[banned=" + banned.size() + ", whitelisted=" + whitelisted.size() + "]";
+        return "IpFilter[banned=" + banned.size() + ", whitelisted=" + whitelisted.size() + ", bannedCountries="
+                + bannedCountries + ", whitelistedCountries=" + whitelistedCountries + "]";
     }
 }

@@ -16,8 +16,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AttributeKey;
-import io.tuns.server.config.ServerConfig;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,8 +30,6 @@ import org.slf4j.LoggerFactory;
 public final class NettyGate {
 
     private static final Logger log = LoggerFactory.getLogger(NettyGate.class);
-    /** One filter per listening socket, built on its first accept, so the CIDR lists are parsed once per listener. */
-    private static final AttributeKey<IpFilter> FILTER = AttributeKey.valueOf(NettyGate.class, "ipFilter");
     /** A refused HTTP client has this long to send its request before it is cut without a page. */
     private static final Duration REFUSED_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** Request line and headers of a refused client are read only to be able to answer; keep them small. */
@@ -46,9 +42,9 @@ public final class NettyGate {
      * Call first in an HTTP(S) child initializer. When the client is refused, the pipeline gets only what is needed
      * to answer 403 and {@code true} is returned: the caller must add nothing else.
      */
-    public static boolean refuseHttp(ChannelPipeline p, ServerConfig cfg) {
+    public static boolean refuseHttp(ChannelPipeline p, IpFilter filter) {
         Channel ch = p.channel();
-        if (allowed(ch, cfg, "http")) {
+        if (allowed(ch, filter, "http")) {
             return false;
         }
         p.addLast("refused-http", new HttpServerCodec(new HttpDecoderConfig()
@@ -59,36 +55,24 @@ public final class NettyGate {
     }
 
     /** Call first in a TCP child initializer; a refused connection is closed and {@code true} returned. */
-    public static boolean refuseTcp(Channel ch, ServerConfig cfg) {
-        if (allowed(ch, cfg, "tcp")) {
+    public static boolean refuseTcp(Channel ch, IpFilter filter) {
+        if (allowed(ch, filter, "tcp")) {
             return false;
         }
         ch.close();
         return true;
     }
 
-    private static boolean allowed(Channel ch, ServerConfig cfg, String listener) {
-        if (cfg.bannedIps().isEmpty() && cfg.whitelistedIps().isEmpty()) {
+    private static boolean allowed(Channel ch, IpFilter filter, String listener) {
+        if (filter.isOpen()) {
             return true; // the common case costs one check
         }
-        IpFilter filter = filterOf(ch, cfg);
         java.net.SocketAddress client = io.tuns.server.proxyproto.ClientAddress.of(ch); // PROXY header source if any
         if (filter.allows(client)) {
             return true;
         }
         log.info("event=ip_refused listener={} client={}", listener, client);
         return false;
-    }
-
-    private static IpFilter filterOf(Channel ch, ServerConfig cfg) {
-        Channel holder = ch.parent() != null ? ch.parent() : ch;
-        IpFilter f = holder.attr(FILTER).get();
-        if (f == null) {
-            IpFilter built = IpFilter.of(cfg.bannedIps(), cfg.whitelistedIps());
-            f = holder.attr(FILTER).setIfAbsent(built);
-            f = f == null ? built : f;
-        }
-        return f;
     }
 
     private static String ip(Channel ch) {

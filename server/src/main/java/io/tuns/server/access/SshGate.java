@@ -43,8 +43,8 @@ public final class SshGate implements SessionListener {
         this.limiter = limiter;
     }
 
-    public static SshGate of(ServerConfig cfg) {
-        return new SshGate(IpFilter.of(cfg.bannedIps(), cfg.whitelistedIps()),
+    public static SshGate of(ServerConfig cfg, IpFilter ipFilter) {
+        return new SshGate(ipFilter,
                 new ConnectionLimiter(cfg.maxConnectionsPerIp(), cfg.maxAuthFailuresPerIp(), cfg.authFailureWindow(),
                         cfg.authFailureBan(), System::nanoTime));
     }

@@ -237,6 +237,7 @@ final class Flags {
         t.d("debug-interval", "2s", "Interval of the --debug state dump in the log");
         t.d("https-ondemand-certificate-renew-before", "720h",
                 "Renew an on-demand certificate when less than this of its validity remains");
+        t.d("geodb-path", "", "Country database for --geodb (MaxMind DB format: GeoLite2-Country, DB-IP country lite)");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");

@@ -164,6 +164,9 @@ public record ServerConfig(
         // --- tuns: on-demand certificates are renewed when less than this validity remains
         Duration httpsOndemandCertificateRenewBefore, // --https-ondemand-certificate-renew-before 720h
 
+        // --- tuns: the MaxMind DB country database --geodb reads (tuns ships none)
+        String geodbPath,                  // --geodb-path ""
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 

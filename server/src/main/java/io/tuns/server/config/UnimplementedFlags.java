@@ -14,9 +14,7 @@ import java.util.Set;
 final class UnimplementedFlags {
 
     /** Checked against what the server reads from {@link ServerConfig}: none of these is read yet. */
-    static final Set<String> NOT_YET_IMPLEMENTED = Set.of(
-            // country filters
-            "banned-countries", "whitelisted-countries", "geodb");
+    static final Set<String> NOT_YET_IMPLEMENTED = Set.of(); // every sish flag with a component is acted on
 
     private UnimplementedFlags() {
     }

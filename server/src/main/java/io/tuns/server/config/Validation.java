@@ -101,6 +101,28 @@ final class Validation {
         c.whitelistedIps().forEach(ip -> Cidr.check(origin.apply("whitelisted-ips"), ip));
         countries("banned-countries", c.bannedCountries());
         countries("whitelisted-countries", c.whitelistedCountries());
+        geodb(c);
+    }
+
+    /** Country filters need a database, and tuns ships none (GeoLite2's licence forbids it; sish embeds one). */
+    private void geodb(ServerConfig c) {
+        boolean lists = !c.bannedCountries().isEmpty() || !c.whitelistedCountries().isEmpty();
+        if (lists && !c.geodb()) {
+            throw fail(c.bannedCountries().isEmpty() ? "whitelisted-countries" : "banned-countries",
+                    "needs --geodb and --geodb-path (a country database) to know where an address is");
+        }
+        if (!c.geodb()) {
+            return;
+        }
+        if (c.geodbPath().isBlank()) {
+            throw fail("geodb", "needs --geodb-path: tuns ships no country database; give it a MaxMind DB file such "
+                    + "as GeoLite2-Country.mmdb or DB-IP's dbip-country-lite.mmdb");
+        }
+        try {
+            io.tuns.server.access.CountryLookup.open(java.nio.file.Path.of(c.geodbPath())).close();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw fail("geodb-path", e.getMessage());
+        }
     }
 
     private void address(String flag, String value) {

@@ -22,5 +22,6 @@ public record HttpContext(ServerConfig config,
                           HttpEvents events,
                           io.tuns.server.tls.TlsHooks tls,
                           ClientRequestLog clientLog,
-                          BackendTls backendTls) {
+                          BackendTls backendTls,
+                          io.tuns.server.access.IpFilter ipFilter) {
 }

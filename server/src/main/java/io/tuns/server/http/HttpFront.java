@@ -72,8 +72,8 @@ public final class HttpFront implements AutoCloseable {
      */
     public static void installHttp(ChannelPipeline p, HttpContext hc) {
         ServerConfig cfg = hc.config();
-        if (NettyGate.refuseHttp(p, cfg)) {
-            return; // access: --banned-ips / --whitelisted-ips; the client gets a 403 sentence and nothing else
+        if (NettyGate.refuseHttp(p, hc.ipFilter())) {
+            return; // access: IP and country filters; the client gets a 403 sentence and nothing else
         }
         if (cfg.idleConnection()) {
             long ms = cfg.idleConnectionTimeout().toMillis();

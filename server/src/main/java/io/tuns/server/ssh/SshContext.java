@@ -30,5 +30,6 @@ public record SshContext(ServerConfig config,
                          SshEvents events,
                          TcpListeners tcpListeners,
                          PortRange portRange,
-                         SniListeners sniListeners) {
+                         SniListeners sniListeners,
+                         io.tuns.server.access.IpFilter ipFilter) {
 }

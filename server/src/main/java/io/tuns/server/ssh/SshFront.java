@@ -36,7 +36,7 @@ public final class SshFront implements AutoCloseable {
     public SshFront(SshContext ctx) {
         this.ctx = ctx;
         ServerConfig cfg = ctx.config();
-        SshGate gate = SshGate.of(cfg); // access: IP filter and per-IP limits
+        SshGate gate = SshGate.of(cfg, ctx.ipFilter()); // access: IP/country filter and per-IP limits
         this.auth = new Authentication(cfg, ctx.events(), AuthCallback.of(cfg), gate);
         HostPort listen = HostPort.parse(cfg.sshAddress(), "ssh-address");
 

@@ -23,12 +23,15 @@ public final class SniListeners {
     }
 
     private final ServerConfig cfg;
+    private final io.tuns.server.access.IpFilter ipFilter;
     private final TunnelRegistry registry;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Map<String, Shared> byAddress = new HashMap<>();
 
-    public SniListeners(ServerConfig cfg, TunnelRegistry registry, EventLoopGroup boss, EventLoopGroup workers) {
+    public SniListeners(ServerConfig cfg, io.tuns.server.access.IpFilter ipFilter, TunnelRegistry registry,
+                        EventLoopGroup boss, EventLoopGroup workers) {
+        this.ipFilter = ipFilter;
         this.cfg = cfg;
         this.registry = registry;
         this.boss = boss;
@@ -51,7 +54,7 @@ public final class SniListeners {
                             if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, cfg, this, "sni")) {
                                 return; // --proxy-protocol-listener: runs again once the PROXY header is settled
                             }
-                            if (NettyGate.refuseTcp(ch, cfg)) {
+                            if (NettyGate.refuseTcp(ch, ipFilter)) {
                                 return; // --banned-ips / --whitelisted-ips
                             }
                             ch.pipeline().addLast("sni", new SniRouter(registry, cfg));

@@ -23,11 +23,14 @@ import java.util.function.Supplier;
 public final class TcpListeners {
 
     private final ServerConfig cfg;
+    private final io.tuns.server.access.IpFilter ipFilter;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
-    public TcpListeners(ServerConfig cfg, EventLoopGroup boss, EventLoopGroup workers) {
+    public TcpListeners(ServerConfig cfg, io.tuns.server.access.IpFilter ipFilter, EventLoopGroup boss,
+                        EventLoopGroup workers) {
         this.cfg = cfg;
+        this.ipFilter = ipFilter;
         this.boss = boss;
         this.workers = workers;
     }
@@ -51,7 +54,7 @@ public final class TcpListeners {
                         if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, cfg, this, "tcp")) {
                             return; // --proxy-protocol-listener: runs again once the PROXY header is settled
                         }
-                        if (NettyGate.refuseTcp(ch, cfg)) {
+                        if (NettyGate.refuseTcp(ch, ipFilter)) {
                             return; // access: --banned-ips / --whitelisted-ips; closed at accept
                         }
                         Tunnel t = tunnel.get();

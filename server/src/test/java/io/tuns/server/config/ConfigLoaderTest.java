@@ -141,19 +141,20 @@ class ConfigLoaderTest {
 
     @Test
     void notYetImplementedFlagsWarnInsteadOfBeingSilentlyIgnored() {
-        ServerConfig c = ConfigLoader.fromArgs("--geodb", "--domain=x.example", "--service-console",
+        ServerConfig c = ConfigLoader.fromArgs("--log-to-file", "--domain=x.example", "--service-console",
                 "--proxy-protocol-timeout=200ms", "--bind-wildcards=false");
         assertThat(c.warnings()).containsExactly(
-                "--geodb is accepted for sish compatibility but not implemented yet; ignored");
+                "--log-to-file is accepted for sish compatibility but not implemented yet; ignored");
         ServerConfig sameValue = ConfigLoader.fromArgs("--authentication-key-request-timeout=5000ms");
         assertThat(sameValue.warnings()).as("5000ms is the default 5s").isEmpty();
     }
 
     @Test
     void warningsNameTheEnvironmentVariable() {
-        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_GEODB", "true"));
+        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_LOG_TO_FILE", "true"));
         assertThat(c.warnings()).containsExactly(
-                "--geodb (set by SISH_GEODB) is accepted for sish compatibility but not implemented yet; ignored");
+                "--log-to-file (set by SISH_LOG_TO_FILE) is accepted for sish compatibility but not implemented yet;"
+                        + " ignored");
     }
 
     @Test
