@@ -16,6 +16,13 @@ public final class ProxyHeader {
     private ProxyHeader() {
     }
 
+    /** The header a tunnel asked for with {@code proxy-protocol=}, for a public connection; null when none. */
+    public static byte[] forTunnel(io.tuns.server.tunnel.Tunnel tunnel, io.netty.channel.Channel ch) {
+        int version = tunnel.options().proxyProtocol();
+        return version == 0 ? null : of(version, io.tuns.server.proxyproto.ClientAddress.of(ch),
+                (InetSocketAddress) ch.localAddress());
+    }
+
     public static byte[] of(int version, InetSocketAddress source, InetSocketAddress destination) {
         boolean v6 = source.getAddress() instanceof Inet6Address || destination.getAddress() instanceof Inet6Address;
         String src = source.getAddress().getHostAddress();

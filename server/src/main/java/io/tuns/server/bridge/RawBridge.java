@@ -9,7 +9,9 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.tuns.server.tunnel.Tunnel;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
@@ -19,26 +21,35 @@ import org.apache.sshd.common.io.IoOutputStream;
  * read from the client until the channel is open, reading pauses while the SSH side is full, and SSH window
  * is returned only when the client has taken the bytes. Half-closes cross in both directions, after the data.
  */
-public final class RawBridge extends ChannelInboundHandlerAdapter implements ChannelSink {
+public final class RawBridge extends ChannelInboundHandlerAdapter {
 
-    private final Tunnel tunnel;
+    private Tunnel tunnel;
+    private final Function<Collection<Tunnel>, Tunnel> alternatives;
+    private final List<Tunnel> failed = new ArrayList<>(1); // members whose channel would not open; ≤ group size
     private final long highWaterBytes;
     private final long lowWaterBytes;
-    private final byte[] preamble;
+    private final Function<Tunnel, byte[]> preambleFor;
     private final AtomicBoolean started = new AtomicBoolean();
     private final List<ByteBuf> beforeOpen = new ArrayList<>(); // bounded: reading is off until open
     private ChannelHandlerContext ctx;
     private SshChannelWriter writer;
     private Closeable channel;
+    private Attempt current; // event loop, except the first, set before any callback can run
     private boolean inputShutdown;
     private boolean done;
 
-    /** @param preamble bytes sent first (e.g. a PROXY protocol header), or null */
-    public RawBridge(Tunnel tunnel, long highWaterBytes, long lowWaterBytes, byte[] preamble) {
+    /**
+     * @param alternatives another member of the tunnel's load-balanced name not among those given, or null: tried
+     *                     when a member's channel will not open, so one dead member costs no connection
+     * @param preambleFor  bytes sent first to a member (its PROXY protocol header), or null
+     */
+    public RawBridge(Tunnel tunnel, Function<Collection<Tunnel>, Tunnel> alternatives, long highWaterBytes,
+                     long lowWaterBytes, Function<Tunnel, byte[]> preambleFor) {
         this.tunnel = tunnel;
+        this.alternatives = alternatives;
         this.highWaterBytes = highWaterBytes;
         this.lowWaterBytes = lowWaterBytes;
-        this.preamble = preamble;
+        this.preambleFor = preambleFor;
     }
 
     @Override
@@ -58,7 +69,7 @@ public final class RawBridge extends ChannelInboundHandlerAdapter implements Cha
     private void start() {
         if (started.compareAndSet(false, true)) {
             ctx.channel().config().setAutoRead(false);
-            tunnel.owner().openChannel(tunnel, io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()), this); // PROXY header source if any
+            openOn(tunnel);
         }
     }
 
@@ -113,67 +124,97 @@ public final class RawBridge extends ChannelInboundHandlerAdapter implements Cha
         beforeOpen.clear();
     }
 
-    // ----------------------------------------------------------------- ChannelSink (MINA threads)
+    // ----------------------------------------------------------------- the tunnel side (MINA threads)
 
-    @Override
-    public void onOpen(IoOutputStream toClient, Closeable ch) {
-        ctx.executor().execute(() -> {
-            channel = ch;
-            if (done) {
-                ch.close(false);
-                return;
-            }
-            writer = new SshChannelWriter(toClient, ctx.channel().eventLoop(), highWaterBytes, lowWaterBytes,
-                    paused -> {
-                        ctx.channel().config().setAutoRead(!paused);
-                        if (!paused) {
-                            ctx.read();
-                        }
-                    }, () -> ctx.close());
-            if (preamble != null) {
-                writer.write(preamble);
-            }
-            for (ByteBuf b : beforeOpen) {
-                writer.write(b);
-            }
-            releaseEarly();
-            if (inputShutdown) {
-                writer.shutdownOutput();
-            } else {
-                ctx.channel().config().setAutoRead(true);
-                ctx.read();
-            }
-        });
+    private void openOn(Tunnel member) {
+        tunnel = member;
+        Attempt attempt = new Attempt();
+        current = attempt;
+        member.owner().openChannel(member, io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()), attempt); // PROXY header source if any
     }
 
-    @Override
-    public void onOpenFailed(OpenFailure failure, String reason) {
-        ctx.executor().execute(() -> ctx.close());
-    }
+    /**
+     * One try at opening a channel to a member. A failed try still reports its channel's close later; only the
+     * current try may act on the connection, so a member that refused does not close it after another accepted.
+     */
+    private final class Attempt implements ChannelSink {
 
-    @Override
-    public void onData(byte[] data, Runnable release) {
-        ctx.executor().execute(() -> {
-            if (done) {
-                release.run();
-                return;
-            }
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(data)).addListener(f -> release.run());
-        });
-    }
+        @Override
+        public void onOpen(IoOutputStream toClient, Closeable ch) {
+            ctx.executor().execute(() -> {
+                channel = ch;
+                if (done || this != current) {
+                    ch.close(false);
+                    return;
+                }
+                writer = new SshChannelWriter(toClient, ctx.channel().eventLoop(), highWaterBytes, lowWaterBytes,
+                        paused -> {
+                            ctx.channel().config().setAutoRead(!paused);
+                            if (!paused) {
+                                ctx.read();
+                            }
+                        }, () -> ctx.close());
+                byte[] preamble = preambleFor.apply(tunnel);
+                if (preamble != null) {
+                    writer.write(preamble);
+                }
+                for (ByteBuf b : beforeOpen) {
+                    writer.write(b);
+                }
+                releaseEarly();
+                if (inputShutdown) {
+                    writer.shutdownOutput();
+                } else {
+                    ctx.channel().config().setAutoRead(true);
+                    ctx.read();
+                }
+            });
+        }
 
-    @Override
-    public void onEof() {
-        // half-close towards the client, but only after every byte before it has been written
-        ctx.executor().execute(() -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (ctx.channel() instanceof DuplexChannel d && d.isActive()) {
-                d.shutdownOutput();
-            }
-        }));
-    }
+        @Override
+        public void onOpenFailed(OpenFailure failure, String reason) {
+            ctx.executor().execute(() -> {
+                if (done || this != current) {
+                    return;
+                }
+                failed.add(tunnel);
+                Tunnel other = alternatives.apply(failed);
+                if (other == null) {
+                    ctx.close();
+                    return;
+                }
+                openOn(other); // nothing was read beyond what waits in beforeOpen: the other member gets it all
+            });
+        }
 
-    @Override
-    public void onClosed() {
-        ctx.executor().execute(() -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+        @Override
+        public void onData(byte[] data, Runnable release) {
+            ctx.executor().execute(() -> {
+                if (done) {
+                    release.run();
+                    return;
+                }
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(data)).addListener(f -> release.run());
+            });
+        }
+
+        @Override
+        public void onEof() {
+            // half-close towards the client, but only after every byte before it has been written
+            ctx.executor().execute(() -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (ctx.channel() instanceof DuplexChannel d && d.isActive()) {
+                    d.shutdownOutput();
+                }
+            }));
+        }
+
+        @Override
+        public void onClosed() {
+            ctx.executor().execute(() -> {
+                if (this == current) {
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                }
+            });
+        }
     }
 }

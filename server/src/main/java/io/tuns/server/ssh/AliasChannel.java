@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -26,9 +27,14 @@ import org.apache.sshd.server.channel.AbstractServerChannel;
  * channels are bridged. Each side's window is returned only when the other side has written the bytes. A
  * refused alias fails this channel only, never the requester's connection (sish closes it).
  */
-final class AliasChannel extends AbstractServerChannel implements ChannelSink {
+final class AliasChannel extends AbstractServerChannel {
 
-    private final Function<String, Tunnel> aliases;
+    private final Function<String, TunnelGroup> aliases;
+    private final java.util.List<Tunnel> failed = new java.util.ArrayList<>(1); // members that refused; ≤ group size
+    private volatile Attempt current;
+    private InetSocketAddress origin;
+    private TunnelGroup group;
+    private ClientConnection requester;
     private final AliasPolicy policy;
     private ChannelAsyncOutputStream toRequester;
     private IoOutputStream toOwner;
@@ -50,7 +56,7 @@ final class AliasChannel extends AbstractServerChannel implements ChannelSink {
     private record PendingWrite(byte[] data, Runnable done) {
     }
 
-    AliasChannel(Function<String, Tunnel> aliases, AliasPolicy policy) {
+    AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy) {
         super("direct-tcpip", List.of(), null);
         this.aliases = aliases;
         this.policy = policy;
@@ -64,8 +70,9 @@ final class AliasChannel extends AbstractServerChannel implements ChannelSink {
         String origHost = buffer.getString();
         int origPort = buffer.getInt();
         String key = host.toLowerCase(Locale.ROOT) + ":" + port;
-        Tunnel alias = aliases.apply(key);
-        ClientConnection requester = ClientConnection.of(getSession());
+        group = aliases.apply(key);
+        requester = ClientConnection.of(getSession());
+        Tunnel alias = group == null ? null : group.next();
         String refusal = alias == null ? "no alias " + key + " is open on this server"
                 : requester == null ? "not authenticated" : policy.refusal(alias, requester);
         if (refusal != null) {
@@ -74,15 +81,87 @@ final class AliasChannel extends AbstractServerChannel implements ChannelSink {
                     SshConstants.SSH_OPEN_CONNECT_FAILED, refusal));
             return openFuture;
         }
-        alias.owner().openChannel(alias, new InetSocketAddress(origHost.isEmpty() ? "127.0.0.1" : origHost,
-                Math.max(0, Math.min(65535, origPort))), this);
+        origin = new InetSocketAddress(origHost.isEmpty() ? "127.0.0.1" : origHost,
+                Math.max(0, Math.min(65535, origPort)));
+        openOn(alias);
         return openFuture;
     }
 
-    // ------------------------------------------------------------ owner side (ChannelSink)
+    private void openOn(Tunnel member) {
+        Attempt attempt = new Attempt(member);
+        current = attempt;
+        member.owner().openChannel(member, origin, attempt);
+    }
 
-    @Override
-    public void onOpen(IoOutputStream ownerOut, Closeable ch) {
+    /** With a load-balanced alias, another member this requester may use and that was not tried; or null. */
+    private Tunnel alternative() {
+        while (true) {
+            Tunnel t = group.nextExcept(failed);
+            if (t == null || policy.refusal(t, requester) == null) {
+                return t;
+            }
+            failed.add(t); // not for this requester: never tried, never offered again
+        }
+    }
+
+    /**
+     * One try at opening a channel on a member's connection. A refused try still reports its channel's close
+     * later; only the current try may act, so a member that refused does not close a channel another accepted.
+     */
+    private final class Attempt implements ChannelSink {
+        private final Tunnel member;
+
+        Attempt(Tunnel member) {
+            this.member = member;
+        }
+
+        @Override
+        public void onOpen(IoOutputStream ownerOut, Closeable ch) {
+            if (this != current) {
+                ch.close(false);
+                return;
+            }
+            ownerOpened(ownerOut, ch);
+        }
+
+        @Override
+        public void onOpenFailed(OpenFailure failure, String reason) {
+            if (this != current) {
+                return;
+            }
+            synchronized (failed) {
+                failed.add(member);
+                Tunnel other = alternative();
+                if (other != null) {
+                    log.info("event=alias_failover alias={} reason=\"{}\"", member.host(), reason);
+                    openOn(other);
+                    return;
+                }
+            }
+            ownerOpenFailed(reason);
+        }
+
+        @Override
+        public void onData(byte[] data, Runnable release) {
+            enqueue(false, new PendingWrite(data, release));
+        }
+
+        @Override
+        public void onEof() {
+            enqueue(false, new PendingWrite(null, null));
+        }
+
+        @Override
+        public void onClosed() {
+            if (this == current) {
+                close(false);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ owner side
+
+    private void ownerOpened(IoOutputStream ownerOut, Closeable ch) {
         if (!decided.compareAndSet(false, true)) {
             ch.close(false);
             return;
@@ -94,8 +173,7 @@ final class AliasChannel extends AbstractServerChannel implements ChannelSink {
         openFuture.setOpened();
     }
 
-    @Override
-    public void onOpenFailed(OpenFailure failure, String reason) {
+    private void ownerOpenFailed(String reason) {
         if (decided.compareAndSet(false, true)) {
             log.info("event=alias_open_failed reason=\"{}\"", reason);
             openFuture.setException(new SshChannelOpenException(getChannelId(),
@@ -103,21 +181,8 @@ final class AliasChannel extends AbstractServerChannel implements ChannelSink {
         }
     }
 
-    /** Bytes from the alias owner → the requester; the owner's window returns when written here. */
-    @Override
-    public void onData(byte[] data, Runnable release) {
-        enqueue(false, new PendingWrite(data, release));
-    }
-
-    @Override
-    public void onEof() {
-        enqueue(false, new PendingWrite(null, null));
-    }
-
-    @Override
-    public void onClosed() {
-        close(false);
-    }
+    // Bytes from the alias owner → the requester arrive through the current Attempt; the owner's window returns
+    // when they are written here.
 
     // ------------------------------------------------------------ requester side
 

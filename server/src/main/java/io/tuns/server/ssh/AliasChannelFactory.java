@@ -30,7 +30,7 @@ final class AliasChannelFactory implements ChannelFactory {
 
     @Override
     public Channel createChannel(Session session) {
-        return new AliasChannel(key -> registry.alias(key).orElse(null), this::refusal);
+        return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal);
     }
 
     private String refusal(Tunnel alias, ClientConnection requester) {

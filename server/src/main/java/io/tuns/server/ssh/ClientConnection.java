@@ -257,10 +257,10 @@ public final class ClientConnection implements TunnelOwner {
         }
         TunnelRegistry registry = ctx.registry();
         TcpPortAllocator.Result r = new TcpPortAllocator(cfg, ctx.tcpListeners(), ctx.portRange())
-                .bind(bindAddress, port, options.get("tcp-address"), tunnelRef -> {
+                .bind(bindAddress, port, options.get("tcp-address"), (tunnelRef, tried) -> {
                     Tunnel t = tunnelRef.get(); // load-balanced members share the listener: pick per connection
                     return t == null ? null : registry.group(Tunnel.TunnelType.TCP, t.routeKey())
-                            .map(io.tuns.server.tunnel.TunnelGroup::next).orElse(null);
+                            .map(g -> g.nextExcept(tried)).orElse(null);
                 });
         if (r.failure() != null) {
             refuse(slot, "tcp", r.failure());

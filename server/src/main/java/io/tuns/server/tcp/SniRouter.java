@@ -9,7 +9,6 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
 import io.tuns.server.tunnel.TunnelRegistry;
-import java.net.InetSocketAddress;
 
 /**
  * TLS passthrough: reads the ClientHello (at most {@link #MAX_CLIENT_HELLO_BYTES}, within
@@ -68,8 +67,8 @@ public final class SniRouter extends AbstractSniHandler<Tunnel> {
         while (ctx.pipeline().last() != this) {
             ctx.pipeline().removeLast();
         }
-        byte[] preamble = t.options().proxyProtocol() == 0 ? null : ProxyHeader.of(t.options().proxyProtocol(),
-                io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()), (InetSocketAddress) ctx.channel().localAddress());
-        ctx.pipeline().replace(this, "raw", new RawBridge(t, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), preamble));
+        ctx.pipeline().replace(this, "raw", new RawBridge(t,
+                tried -> registry.group(Tunnel.TunnelType.SNI, hostname).map(g -> g.nextExcept(tried)).orElse(null),
+                cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ctx.channel())));
     }
 }

@@ -13,7 +13,8 @@ import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
-import java.util.function.Supplier;
+import java.util.Collection;
+import java.util.function.Function;
 
 /**
  * Public TCP ports for {@code -R port:host:port} forwards: one Netty listener per forward, each accepted
@@ -36,12 +37,12 @@ public final class TcpListeners {
     }
 
     /**
-     * Binds {@code host:port} (port 0 = any free port); connections go to whatever tunnel {@code tunnel}
-     * supplies at accept time.
+     * Binds {@code host:port} (port 0 = any free port); connections go to whatever tunnel {@code pick} gives at
+     * accept time for no tried members, and to the next one it gives if that tunnel's channel will not open.
      *
      * @throws Exception when the port cannot be bound (in use, not permitted)
      */
-    public Channel bind(String host, int port, Supplier<Tunnel> tunnel) throws Exception {
+    public Channel bind(String host, int port, Function<Collection<Tunnel>, Tunnel> pick) throws Exception {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -57,14 +58,13 @@ public final class TcpListeners {
                         if (NettyGate.refuseTcp(ch, ipFilter)) {
                             return; // access: --banned-ips / --whitelisted-ips; closed at accept
                         }
-                        Tunnel t = tunnel.get();
+                        Tunnel t = pick.apply(java.util.List.of());
                         if (t == null) {
                             ch.close();
                             return;
                         }
-                        byte[] preamble = t.options().proxyProtocol() == 0 ? null
-                                : ProxyHeader.of(t.options().proxyProtocol(), io.tuns.server.proxyproto.ClientAddress.of(ch), ch.localAddress());
-                        ch.pipeline().addLast("raw", new RawBridge(t, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), preamble));
+                        ch.pipeline().addLast("raw", new RawBridge(t, pick, cfg.sshWriteHighWater(),
+                                cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ch)));
                     }
                 });
         return b.bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();

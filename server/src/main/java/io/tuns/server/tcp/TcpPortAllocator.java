@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 
 /**
  * Finds and binds the public port for one TCP forward, following sish's policy: the requested port when it
@@ -33,7 +32,7 @@ public final class TcpPortAllocator {
     }
 
     public Result bind(String bindAddress, int port, String tcpAddressOption,
-                       Function<AtomicReference<Tunnel>, Tunnel> lookup) {
+                       java.util.function.BiFunction<AtomicReference<Tunnel>, java.util.Collection<Tunnel>, Tunnel> lookup) {
         AtomicReference<Tunnel> ref = new AtomicReference<>();
         List<String> notices = new ArrayList<>();
         String host = bindHost(bindAddress, tcpAddressOption);
@@ -48,7 +47,7 @@ public final class TcpPortAllocator {
         }
         if (!random) {
             try {
-                return new Result(listeners.bind(host, port, () -> lookup.apply(ref)), ref, notices, null);
+                return new Result(listeners.bind(host, port, tried -> lookup.apply(ref, tried)), ref, notices, null);
             } catch (Exception e) {
                 if (cfg.forceRequestedPorts()) {
                     return new Result(null, ref, notices, "The TCP port " + port + " is unavailable.");
@@ -62,14 +61,14 @@ public final class TcpPortAllocator {
                 break;
             }
             try {
-                return new Result(listeners.bind(host, candidate, () -> lookup.apply(ref)), ref, notices, null);
+                return new Result(listeners.bind(host, candidate, tried -> lookup.apply(ref, tried)), ref, notices, null);
             } catch (Exception e) {
                 // taken: try another
             }
         }
         if (range.anyAllowed()) {
             try {
-                return new Result(listeners.bind(host, 0, () -> lookup.apply(ref)), ref, notices, null);
+                return new Result(listeners.bind(host, 0, tried -> lookup.apply(ref, tried)), ref, notices, null);
             } catch (Exception e) {
                 return new Result(null, ref, notices, "No TCP port could be bound on " + host + ": " + e.getMessage());
             }

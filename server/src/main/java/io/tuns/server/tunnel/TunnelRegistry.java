@@ -75,12 +75,6 @@ public final class TunnelRegistry {
         return Optional.empty();
     }
 
-    /** The alias tunnel for {@code name:port} (name lower-case), round robin among members. */
-    public Optional<Tunnel> alias(String nameAndPort) {
-        TunnelGroup g = byKey.get(key(Tunnel.TunnelType.ALIAS, nameAndPort));
-        return g == null ? Optional.empty() : Optional.ofNullable(g.next());
-    }
-
     public Optional<TunnelGroup> group(Tunnel.TunnelType type, String routeKey) {
         return Optional.ofNullable(byKey.get(key(type, routeKey)));
     }

@@ -83,6 +83,23 @@ class AliasPolicyIT {
     }
 
     @Test
+    void aBalancedAliasSkipsAMemberWhoseChannelWillNotOpen() throws Exception {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            dead = s.getLocalPort(); // the first member's ssh client refuses every channel
+        }
+        tuns.ssh("-R", "halfdead:4100:127.0.0.1:" + dead, "127.0.0.1", "tcp-aliases-allowed-users=any")
+                .await("TCP Alias: halfdead:4100", Duration.ofSeconds(15));
+        tuns.ssh(friend, "-R", "halfdead:4100:127.0.0.1:" + b.port(), "127.0.0.1", "tcp-aliases-allowed-users=any")
+                .await("TCP Alias: halfdead:4100", Duration.ofSeconds(15));
+        b.requests.clear();
+        for (int i = 0; i < 4; i++) {
+            assertThat(viaW(stranger, "halfdead:4100")).as("connection %d", i).contains("hello from backend");
+        }
+        assertThat(b.requests).hasSize(4);
+    }
+
+    @Test
     void forceHttpsRedirectsPlainHttpForThatTunnelOnly() throws Exception {
         tuns.ssh("-R", "fh:80:127.0.0.1:" + a.port(), "127.0.0.1", "force-https=true").httpUrl();
         tuns.ssh("-R", "plain:80:127.0.0.1:" + a.port(), "127.0.0.1").httpUrl();

@@ -169,6 +169,28 @@ class HttpOptionsIT {
     }
 
     @Test
+    void tcpLoadBalancerSkipsAMemberWhoseChannelWillNotOpen() throws Exception {
+        Path other = TunsFixture.keygen(tuns.dir, "tcpdead");
+        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/tcpdead.pub"));
+        Thread.sleep(1200);
+        int port;
+        int dead;
+        try (ServerSocket s = new ServerSocket(0); ServerSocket d = new ServerSocket(0)) {
+            port = s.getLocalPort();
+            dead = d.getLocalPort(); // the first member's ssh client refuses every channel
+        }
+        tuns.ssh("-R", port + ":localhost:" + dead, "127.0.0.1").await("TCP: localhost:" + port, Duration.ofSeconds(15));
+        tuns.ssh(other, "-R", port + ":localhost:" + b.port(), "127.0.0.1")
+                .await("connections are balanced", Duration.ofSeconds(15));
+        b.requests.clear();
+        for (int i = 0; i < 4; i++) {
+            assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).as("connection %d", i)
+                    .isEqualTo("hello from backend\n");
+        }
+        assertThat(b.requests).hasSize(4);
+    }
+
+    @Test
     void proxyProtocolHeadersReachTcpBackends() throws Exception {
         for (int version : new int[] {1, 2}) {
             try (ServerSocket raw = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
