@@ -3,7 +3,8 @@
 # they connect, and what holding them does to request latency on another tunnel.
 #   bench/idle-tunnels.sh [N1 N2 …]        default 1000 5000 10000 (cumulative stages)
 # The clients are bench/harness' IdleTunnels (Apache MINA SSHD's client in one JVM): one SSH connection with one
-# HTTP forward (`t<i>:80`) each, public-key auth (ed25519), kex as negotiated with tuns' defaults. A real OpenSSH
+# HTTP forward (`t<i>:80`) each, public-key auth (ed25519), kex as negotiated with tuns' defaults, and no session
+# channel (as `ssh -N`; older OpenSSH also sends no-more-sessions@openssh.com, which the harness does too). A real OpenSSH
 # `ssh -R probe:80:…` carries the latency probe: wrk, 1 connection, to probe.localhost at each stage.
 # Heap per tunnel = (heap used after `jcmd GC.run` at the stage − the same with only the probe) / N, from tuns' own
 # jvm_memory_used_bytes{area="heap"}. Environment: JAVA_OPTS for tuns (default -Xmx2g), CONCURRENCY (handshakes in

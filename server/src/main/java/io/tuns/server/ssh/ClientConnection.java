@@ -185,11 +185,32 @@ public final class ClientConnection implements TunnelOwner {
                 if (gateTimer == null) {
                     gateTimer = ctx.scheduler().schedule(this::openGate,
                             cfg.forwardOptionsWait().toMillis(), TimeUnit.MILLISECONDS);
+                    long grace = Math.min(NO_SESSION_GRACE.toMillis(), cfg.forwardOptionsWait().toMillis());
+                    ctx.scheduler().schedule(this::openGateUnlessASessionIsOpen, grace, TimeUnit.MILLISECONDS);
                 }
                 return;
             }
         }
         ctx.tunnelExecutor().execute(decision);
+    }
+
+    /**
+     * OpenSSH sends its session channel open right behind its forward requests, without waiting for their replies.
+     * No session channel this long after a forward means {@code ssh -N}: no options will come.
+     */
+    static final java.time.Duration NO_SESSION_GRACE = java.time.Duration.ofMillis(200);
+
+    private void openGateUnlessASessionIsOpen() {
+        if (session.getService(org.apache.sshd.common.session.ConnectionService.class)
+                instanceof org.apache.sshd.common.session.helpers.AbstractConnectionService acs
+                && acs.getChannels().stream().noneMatch(c -> c instanceof org.apache.sshd.server.channel.ChannelSession)) {
+            openGate();
+        }
+    }
+
+    /** The client said it opens no session channel (ssh -N): no options will come, forwards go ahead now. */
+    void noSessionComing() {
+        openGate();
     }
 
     private void openGate() {

@@ -2,7 +2,9 @@ package io.tuns.server.ssh;
 
 import org.apache.sshd.common.channel.RequestHandler;
 import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.helpers.AbstractConnectionService;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.global.NoMoreSessionsHandler;
 
 /**
@@ -32,6 +34,12 @@ final class GlobalRequestSequencer implements RequestHandler<ConnectionService> 
                 return Result.Replied;
             }
             case "no-more-sessions@openssh.com" -> {
+                // OpenSSH sends this after opening its session channel, if it opens one; without one (ssh -N) no
+                // command-line options will come, so forwards waiting for them need not wait any longer
+                if (svc instanceof AbstractConnectionService acs
+                        && acs.getChannels().stream().noneMatch(c -> c instanceof ChannelSession)) {
+                    conn.noSessionComing();
+                }
                 return NoMoreSessionsHandler.INSTANCE.process(svc, request, wantReply, buffer);
             }
             default -> {

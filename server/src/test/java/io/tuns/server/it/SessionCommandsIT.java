@@ -81,4 +81,24 @@ class SessionCommandsIT {
         assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).isEqualTo("hello from backend\n");
         tcp.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ -> localhost:" + port, Duration.ofSeconds(10));
     }
+
+    @Test
+    void sshDashNForwardsDoNotWaitForOptionsThatCannotCome() throws Exception {
+        // forwards wait for the command line's options; ssh -N says (no-more-sessions@openssh.com, no session
+        // channel) that none will come, so the tunnel must exist long before this deliberately long wait ends
+        try (TunsFixture slow = TunsFixture.start("--forward-options-wait=20s")) {
+            long t0 = System.nanoTime();
+            SshClient c = slow.ssh("-N", "-R", "quick:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+            LifecycleIT.eventually(() -> slow.server.registry().httpTunnel("quick.localhost").isPresent(),
+                    Duration.ofSeconds(10), "tunnel open without waiting --forward-options-wait");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            assertThat(slow.get("quick.localhost", "/hello").body()).isEqualTo("hello from backend\n");
+            c.close();
+            // with a session (options may follow) the wait still applies to a command-line client
+            SshClient withOptions = slow.ssh("-R", "opts:80:127.0.0.1:" + backend.port(), "127.0.0.1",
+                    "host-header=inner.example");
+            withOptions.httpUrl();
+            assertThat(slow.get("opts.localhost", "/headers").body()).contains("host: inner.example");
+        }
+    }
 }

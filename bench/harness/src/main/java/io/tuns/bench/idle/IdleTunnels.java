@@ -85,6 +85,12 @@ public final class IdleTunnels {
         try {
             ClientSession session = client.connect("bench", host, port).verify(Duration.ofSeconds(60)).getSession();
             session.auth().verify(Duration.ofSeconds(60));
+            // as `ssh -N` does: no session channel will follow, so the server need not wait for command options
+            org.apache.sshd.common.util.buffer.Buffer noMore =
+                    session.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
+            noMore.putString("no-more-sessions@openssh.com");
+            noMore.putBoolean(false);
+            session.writePacket(noMore);
             session.startRemotePortForwarding(new SshdSocketAddress("t" + n, 80),
                     new SshdSocketAddress("127.0.0.1", backendPort));
             return session;
