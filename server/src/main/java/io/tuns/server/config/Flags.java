@@ -220,7 +220,8 @@ final class Flags {
         t.d("http-max-header-size", "32768", "Largest HTTP request head in bytes (431 beyond)");
         t.d("http-header-timeout", "30s", "Time a client has to send a request head");
         t.d("session-message-queue", "100", "Lines queued to an ssh session before new ones are dropped");
-        t.d("forward-options-wait", "1s", "How long a forward waits for the command line's options (200 ms without a session: ssh -N)");
+        t.d("forward-options-wait", "1s",
+                "How long a forward waits for the command line's options (200 ms without a session: ssh -N)");
 
         t.section("Metrics");
         t.d("metrics-address", "", "Also serve /metrics on this address");
