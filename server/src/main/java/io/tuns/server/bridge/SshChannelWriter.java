@@ -11,7 +11,8 @@ import org.apache.sshd.common.util.threads.ThreadUtils;
 
 /**
  * Writes bytes from a Netty channel into one SSH channel. MINA allows one pending async write per channel, so
- * bytes queue here, one coalesced write is in flight at a time, and the producer is told to pause reading
+ * bytes queue here, one coalesced write is in flight at a time (several with a {@link PipelinedWrites} stream),
+ * and the producer is told to pause reading
  * once {@code highWaterBytes} are queued and to resume below {@code lowWaterBytes}. All state lives on one
  * Netty event loop; write completions hop back to it, so nothing recurses and nothing needs a lock.
  */
@@ -27,9 +28,13 @@ public final class SshChannelWriter {
     private final Consumer<Boolean> pauseProducer;
     private final Runnable onFailure;
 
+    /** Writes handed to the stream and not yet written: 1 for MINA's streams, more for {@link PipelinedWrites}. */
+    static final int MAX_IN_FLIGHT_PIPELINED = 8;
+
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private final int maxInFlight;
     private long queuedBytes;
-    private boolean inFlight;
+    private int inFlight;
     private boolean paused;
     private boolean eofRequested;
     private boolean closed;
@@ -42,6 +47,7 @@ public final class SshChannelWriter {
         this.lowWaterBytes = lowWaterBytes;
         this.pauseProducer = pauseProducer;
         this.onFailure = onFailure;
+        this.maxInFlight = out instanceof PipelinedWrites ? MAX_IN_FLIGHT_PIPELINED : 1;
     }
 
     /** Copies the readable bytes of {@code buf} (the caller keeps ownership). Event loop only. */
@@ -86,24 +92,24 @@ public final class SshChannelWriter {
     }
 
     private void pump() {
-        if (inFlight || closed) {
-            return;
-        }
-        if (queue.isEmpty()) {
-            if (eofRequested) {
-                closed = true;
-                out.close(false); // graceful: ChannelAsyncOutputStream flushes, then our override sends EOF
+        while (inFlight < maxInFlight && !closed) {
+            if (queue.isEmpty()) {
+                if (eofRequested && inFlight == 0) {
+                    closed = true;
+                    out.close(false); // graceful: the stream writes what it holds, then sends EOF
+                }
+                return;
             }
-            return;
-        }
-        byte[] chunk = nextChunk();
-        inFlight = true;
-        try {
-            IoWriteFuture f = ThreadUtils.runAsInternal(() -> out.writeBuffer(new ByteArrayBuffer(chunk)));
-            f.addListener(done -> loop.execute(() -> written(chunk.length, done.isWritten())));
-        } catch (Exception e) {
-            inFlight = false;
-            fail();
+            byte[] chunk = nextChunk();
+            inFlight++;
+            try {
+                IoWriteFuture f = ThreadUtils.runAsInternal(() -> out.writeBuffer(new ByteArrayBuffer(chunk)));
+                f.addListener(done -> loop.execute(() -> written(chunk.length, done.isWritten())));
+            } catch (Exception e) {
+                inFlight--;
+                fail();
+                return;
+            }
         }
     }
 
@@ -131,7 +137,7 @@ public final class SshChannelWriter {
     }
 
     private void written(int n, boolean ok) {
-        inFlight = false;
+        inFlight--;
         queuedBytes -= n;
         if (!ok) {
             fail();

@@ -32,6 +32,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private final int originatorPort;
     private final ChannelSink sink;
     private final AtomicBoolean closedSignalled = new AtomicBoolean();
+    private volatile PipelinedChannelOutput dataOut;
 
     public ForwardedTcpipChannel(String bindAddress, int bindPort, String originatorIp, int originatorPort,
                                  ChannelSink sink) {
@@ -45,6 +46,10 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
         addChannelListener(new ChannelListener() {
             @Override
             public void channelClosed(Channel channel, Throwable reason) {
+                PipelinedChannelOutput out = dataOut;
+                if (out != null) {
+                    out.close(true); // fails writes still waiting, so nobody waits on a dead channel
+                }
                 if (closedSignalled.compareAndSet(false, true)) {
                     sink.onClosed();
                 }
@@ -76,7 +81,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
                     return;
                 }
                 if (done.isOpened()) {
-                    ch.sink.onOpen(ch.asyncIn, ch);
+                    ch.sink.onOpen(ch.dataOut, ch);
                 } else {
                     Throwable e = done.getException();
                     String msg = e == null ? "channel closed" : e.getMessage();
@@ -118,8 +123,23 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
         return openFuture;
     }
 
+    /** Called by {@link PipelinedChannelOutput} once its last packet is written. */
+    void sendEofAfterData() throws IOException {
+        sendEof();
+    }
+
+    @Override
+    public void handleWindowAdjust(Buffer buffer) throws IOException {
+        super.handleWindowAdjust(buffer);
+        PipelinedChannelOutput out = dataOut;
+        if (out != null) {
+            out.drain();
+        }
+    }
+
     @Override
     protected synchronized void doOpen() throws IOException {
+        dataOut = new PipelinedChannelOutput(this);
         asyncIn = new ChannelAsyncOutputStream(this, SshConstants.SSH_MSG_CHANNEL_DATA) {
             @Override
             protected CloseFuture doCloseGracefully() {
