@@ -16,6 +16,7 @@ final class RunUntilStopped implements ServerLauncher {
 
     @Override
     public void launch(ServerConfig config) throws Exception {
+        LogOutputs.apply(config);
         if (config.debug()) {
             debugLogging();
         }

@@ -239,18 +239,18 @@ final class Flags {
         t.d("https-ondemand-certificate-renew-before", "720h",
                 "Renew an on-demand certificate when less than this of its validity remains");
         t.d("geodb-path", "", "Country database for --geodb (MaxMind DB format: GeoLite2-Country, DB-IP country lite)");
+        t.d("log-to-stdout", "true", "Log to the console (tuns writes its log to stderr)");
+        t.d("log-to-file", "false", "Also log to --log-to-file-path, rotated by size and day");
+        t.d("log-to-file-path", "/tmp/sish.log", "Log file path");
+        t.d("log-to-file-max-size", "500", "Log file size before rotation, MB");
+        t.d("log-to-file-max-backups", "3", "Rotated log files kept (at most this many times the size)");
+        t.d("log-to-file-max-age", "28", "Days rotated log files are kept");
+        t.d("log-to-file-compress", "false", "Compress rotated log files (gzip)");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");
         t.sishOnly("load-templates", boolean.class, "true", "Load console templates from disk");
         t.sishOnly("load-templates-directory", String.class, "templates/*", "Where console templates are");
-        t.sishOnly("log-to-stdout", boolean.class, "true", "Log to stdout (tuns always does; see logback)");
-        t.sishOnly("log-to-file", boolean.class, "false", "Log to a file");
-        t.sishOnly("log-to-file-path", String.class, "/tmp/sish.log", "Log file path");
-        t.sishOnly("log-to-file-max-size", int.class, "500", "Log file size before rotation, MB");
-        t.sishOnly("log-to-file-max-backups", int.class, "3", "Rotated log files kept");
-        t.sishOnly("log-to-file-max-age", int.class, "28", "Days rotated log files are kept");
-        t.sishOnly("log-to-file-compress", boolean.class, "false", "Compress rotated log files");
 
         ALL = t.build();
         Map<String, Flag> byName = new LinkedHashMap<>();

@@ -167,6 +167,15 @@ public record ServerConfig(
         // --- tuns: the MaxMind DB country database --geodb reads (tuns ships none)
         String geodbPath,                  // --geodb-path ""
 
+        // --- sish's log outputs (sish flags, listed with the tuns additions to keep the order stable)
+        boolean logToStdout,               // true (tuns: the console appender, on stderr)
+        boolean logToFile,                 // false
+        String logToFilePath,              // /tmp/sish.log
+        int logToFileMaxSize,              // 500 (MB before rotation)
+        int logToFileMaxBackups,           // 3
+        int logToFileMaxAge,               // 28 (days)
+        boolean logToFileCompress,         // false
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 

@@ -76,6 +76,12 @@ final class Validation {
         positive("http-max-header-size", c.httpMaxHeaderSize());
         positive("session-message-queue", c.sessionMessageQueue());
         positive("debug-interval", c.debugInterval());
+        positive("log-to-file-max-size", c.logToFileMaxSize());
+        positive("log-to-file-max-backups", c.logToFileMaxBackups());
+        positive("log-to-file-max-age", c.logToFileMaxAge());
+        if (c.logToFile() && c.logToFilePath().isBlank()) {
+            throw fail("log-to-file-path", "must name a file when --log-to-file is on");
+        }
         positive("https-ondemand-certificate-renew-before", c.httpsOndemandCertificateRenewBefore());
 
         positive("authentication-keys-directory-watch-interval", c.authenticationKeysDirectoryWatchInterval());

@@ -62,13 +62,13 @@ class MainTest {
     @Test
     void loadsFlagsAndEnvironmentPrintsWarningsThenLaunches() {
         int code = run(Map.of("TUNS_DOMAIN", "env.example", "SISH_WELCOME_MESSAGE", "hi"), launched::add,
-                "serve", "--http-address=127.0.0.1:0", "--log-to-file");
+                "serve", "--http-address=127.0.0.1:0", "--load-templates=false");
         assertThat(code).isZero();
         assertThat(launched).hasSize(1);
         assertThat(launched.get(0).domain()).isEqualTo("env.example");
         assertThat(launched.get(0).welcomeMessage()).isEqualTo("hi");
         assertThat(launched.get(0).httpAddress()).isEqualTo("127.0.0.1:0");
-        assertThat(err.toString()).isEqualTo("tuns: warning: --log-to-file is accepted for sish compatibility but not"
+        assertThat(err.toString()).isEqualTo("tuns: warning: --load-templates is accepted for sish compatibility but not"
                 + " implemented yet; ignored" + System.lineSeparator());
     }
 

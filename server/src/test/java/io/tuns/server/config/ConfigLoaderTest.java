@@ -117,9 +117,9 @@ class ConfigLoaderTest {
         ServerConfig c = ConfigLoader.load(withFile("log-to-stdout: true\nload-templates: true\ndebug-interval: 2s\n"),
                 Map.of());
         assertThat(c.warnings()).as("values equal to sish's defaults are not worth a warning").isEmpty();
-        ServerConfig changed = ConfigLoader.load(withFile("log-to-file: true\n"), Map.of());
-        assertThat(changed.warnings()).containsExactly("--log-to-file (set by " + dir.resolve("config.yml")
-                + ": log-to-file) is accepted for sish compatibility but not implemented yet; ignored");
+        ServerConfig changed = ConfigLoader.load(withFile("load-templates: false\n"), Map.of());
+        assertThat(changed.warnings()).containsExactly("--load-templates (set by " + dir.resolve("config.yml")
+                + ": load-templates) is accepted for sish compatibility but not implemented yet; ignored");
     }
 
     @Test
@@ -141,20 +141,20 @@ class ConfigLoaderTest {
 
     @Test
     void notYetImplementedFlagsWarnInsteadOfBeingSilentlyIgnored() {
-        ServerConfig c = ConfigLoader.fromArgs("--log-to-file", "--domain=x.example", "--service-console",
+        ServerConfig c = ConfigLoader.fromArgs("--load-templates=false", "--domain=x.example", "--service-console",
                 "--proxy-protocol-timeout=200ms", "--bind-wildcards=false");
         assertThat(c.warnings()).containsExactly(
-                "--log-to-file is accepted for sish compatibility but not implemented yet; ignored");
+                "--load-templates is accepted for sish compatibility but not implemented yet; ignored");
         ServerConfig sameValue = ConfigLoader.fromArgs("--authentication-key-request-timeout=5000ms");
         assertThat(sameValue.warnings()).as("5000ms is the default 5s").isEmpty();
     }
 
     @Test
     void warningsNameTheEnvironmentVariable() {
-        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_LOG_TO_FILE", "true"));
+        ServerConfig c = ConfigLoader.load(new String[0], Map.of("SISH_LOAD_TEMPLATES", "false"));
         assertThat(c.warnings()).containsExactly(
-                "--log-to-file (set by SISH_LOG_TO_FILE) is accepted for sish compatibility but not implemented yet;"
-                        + " ignored");
+                "--load-templates (set by SISH_LOAD_TEMPLATES) is accepted for sish compatibility but not implemented"
+                        + " yet; ignored");
     }
 
     @Test
