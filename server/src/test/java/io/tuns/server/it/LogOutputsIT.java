@@ -1,0 +1,30 @@
+package io.tuns.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** sish's --log-to-file and --log-to-stdout: the log goes to a rotating file, and the console can be turned off. */
+class LogOutputsIT {
+
+    @Test
+    void theLogGoesToTheFileAndNotTheConsole() throws Exception {
+        Path dir = Files.createTempDirectory("tuns-logfile");
+        Files.createDirectories(dir.resolve("pubkeys"));
+        Path file = dir.resolve("logs/tuns.log");
+        try (ForkedTuns tuns = ForkedTuns.start(dir, List.of("-Xmx96m"), "--log-to-file",
+                "--log-to-file-path=" + file, "--log-to-stdout=false", "--log-to-file-max-size=1",
+                "--log-to-file-compress")) {
+            assertThat(Curl.run("-H", "Host: nobody.localhost", "http://127.0.0.1:" + tuns.httpPort + "/").out())
+                    .contains("No tunnel");
+            String console = Files.readString(tuns.log, StandardCharsets.UTF_8);
+            assertThat(console).as("the start line is not a log line").contains("tuns: serving");
+            assertThat(console).doesNotContain("event=started");
+            assertThat(Files.readString(file, StandardCharsets.UTF_8)).contains("INFO  TunsServer event=started");
+        }
+    }
+}
