@@ -54,9 +54,7 @@ class InspectionMemoryIT {
     @Test
     void hostileTrafficWithAStalledViewerStaysInsideTheBudget() throws Exception {
         Path dir = Files.createTempDirectory("tuns-inspect-mem");
-        Files.createDirectories(dir.resolve("pubkeys"));
-        Path key = TunsFixture.keygen(dir, "user");
-        Files.copy(Path.of(key + ".pub"), dir.resolve("pubkeys/user.pub"));
+        Path key = TunsFixture.authorisedKeyIn(dir);
         Path upload = dir.resolve("upload.bin");
         String uploadSha = writePattern(upload, SIZE);
         byte[] bomb = gzipBomb();

@@ -17,9 +17,7 @@ class DebugDumpIT {
     @Test
     void dumpListsTunnelsAndConnectionsWithoutConsoleTokens() throws Exception {
         Path dir = Files.createTempDirectory("tuns-debug");
-        Files.createDirectories(dir.resolve("pubkeys"));
-        Path key = TunsFixture.keygen(dir, "user");
-        Files.copy(Path.of(key + ".pub"), dir.resolve("pubkeys/user.pub"));
+        Path key = TunsFixture.authorisedKeyIn(dir);
         try (TestBackend backend = new TestBackend();
              ForkedTuns tuns = ForkedTuns.start(dir, List.of("-Xmx128m"), "--debug", "--debug-interval=300ms",
                      "--service-console");

@@ -83,9 +83,7 @@ class HttpOptionsIT {
 
     @Test
     void loadBalancerAlternatesAndSkipsAGoneBackend() throws Exception {
-        Path other = TunsFixture.keygen(tuns.dir, "lb2");
-        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/lb2.pub"));
-        Thread.sleep(1200);
+        Path other = tuns.authoriseAnotherKey("lb2");
         tuns.ssh("-R", "lb:80:127.0.0.1:" + a.port(), "127.0.0.1").httpUrl();
         SshClient second = tuns.ssh(other, "-R", "lb:80:127.0.0.1:" + b.port(), "127.0.0.1");
         second.await("requests are balanced", Duration.ofSeconds(15));
@@ -105,9 +103,7 @@ class HttpOptionsIT {
 
     @Test
     void loadBalancerMovesARequestWithABodyToALiveMemberWhenAChannelWillNotOpen() throws Exception {
-        Path other = TunsFixture.keygen(tuns.dir, "lbpost");
-        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/lbpost.pub"));
-        Thread.sleep(1200);
+        Path other = tuns.authoriseAnotherKey("lbpost");
         int dead;
         try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort(); // nothing listens here: the ssh client refuses every channel for it
@@ -141,9 +137,7 @@ class HttpOptionsIT {
 
     @Test
     void tcpLoadBalancerSharesOnePortAndSurvivesTheFirstOwnerLeaving() throws Exception {
-        Path other = TunsFixture.keygen(tuns.dir, "tcplb");
-        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/tcplb.pub"));
-        Thread.sleep(1200);
+        Path other = tuns.authoriseAnotherKey("tcplb");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -170,9 +164,7 @@ class HttpOptionsIT {
 
     @Test
     void tcpLoadBalancerSkipsAMemberWhoseChannelWillNotOpen() throws Exception {
-        Path other = TunsFixture.keygen(tuns.dir, "tcpdead");
-        Files.copy(Path.of(other + ".pub"), tuns.dir.resolve("pubkeys/tcpdead.pub"));
-        Thread.sleep(1200);
+        Path other = tuns.authoriseAnotherKey("tcpdead");
         int port;
         int dead;
         try (ServerSocket s = new ServerSocket(0); ServerSocket d = new ServerSocket(0)) {

@@ -27,9 +27,7 @@ class SlowReadersMemoryIT {
     @Test
     void twentySlowReadersUnderSmallHeap() throws Exception {
         Path dir = Files.createTempDirectory("tuns-mem");
-        Files.createDirectories(dir.resolve("pubkeys"));
-        Path key = TunsFixture.keygen(dir, "user");
-        Files.copy(Path.of(key + ".pub"), dir.resolve("pubkeys/user.pub"));
+        Path key = TunsFixture.authorisedKeyIn(dir);
         try (TestBackend backend = new TestBackend();
              ForkedTuns tuns = ForkedTuns.start(dir, List.of("-Xmx64m", "-Xms16m"));
              SshClient ssh = SshClient.start(tuns.sshPort, key, List.of("-R", "slow:80:127.0.0.1:" + backend.port(),

@@ -41,9 +41,7 @@ class TlsBackendIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("tuns-tlsbackend");
-        Files.createDirectories(dir.resolve("pubkeys"));
-        key = TunsFixture.keygen(dir, "user");
-        Files.copy(Path.of(key + ".pub"), dir.resolve("pubkeys/user.pub"));
+        key = TunsFixture.authorisedKeyIn(dir);
         keytool("-genkeypair", "-alias", "svc", "-keyalg", "EC", "-dname", "CN=secure.localhost",
                 "-ext", "SAN=dns:secure.localhost", "-validity", "2", "-keystore", dir.resolve("trusted.p12").toString(),
                 "-storepass", "changeit");

@@ -49,6 +49,25 @@ public final class TunsFixture implements AutoCloseable {
         return new TunsFixture(dir, server, key);
     }
 
+    /**
+     * A fresh directory with an authorised user key: {@code pubkeys/user.pub} holds the public half of the returned
+     * key. For tests that start their own (forked) server in it.
+     */
+    public static Path authorisedKeyIn(Path dir) throws IOException, InterruptedException {
+        java.nio.file.Files.createDirectories(dir.resolve("pubkeys"));
+        Path key = keygen(dir, "user");
+        java.nio.file.Files.copy(Path.of(key + ".pub"), dir.resolve("pubkeys/user.pub"));
+        return key;
+    }
+
+    /** Authorises one more key on this running server; the key directory is re-read within ~1 s. */
+    public Path authoriseAnotherKey(String name) throws IOException, InterruptedException {
+        Path key = keygen(dir, name);
+        java.nio.file.Files.copy(Path.of(key + ".pub"), dir.resolve("pubkeys/" + name + ".pub"));
+        Thread.sleep(1200);
+        return key;
+    }
+
     public static Path keygen(Path dir, String name) throws IOException, InterruptedException {
         Path key = dir.resolve(name + "_ed25519");
         Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key.toString())
