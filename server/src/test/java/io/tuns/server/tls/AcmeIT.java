@@ -147,6 +147,9 @@ class AcmeIT {
         assertThat(renewed.getIssuerX500Principal()).as("renewed by pebble; pebble log:\n" + pebble.log("pebble"))
                 .isEqualTo(intermediate.getSubjectX500Principal());
         assertThat(renewed.getNotAfter()).isAfter(before.getNotAfter());
+        // several more renewal checks (1 s apart) and the CA's issuance time: a wrongful renewal would have landed
+        Thread.sleep(5000);
+        assertThat(Files.exists(certs.resolve("acme/issued/manual.localhost"))).isFalse();
         X509Certificate manual = TlsProbe.leaf(port, "manual.localhost");
         assertThat(manual.getSubjectX500Principal()).as("a certificate tuns did not issue is never replaced")
                 .isEqualTo(manual.getIssuerX500Principal());
