@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark suite (performance issue): tuns side by side with its peers on this machine, over loopback.
 #   direct      curl/wrk → the backend itself (the physical limit, not a peer)
+#   nginx proxy curl/wrk → nginx virtual host → the backend: one reverse-proxy hop and nothing else, no SSH (the
+#               floor for anything that sits between client and service; shows what "× direct" a hop costs here)
 #   sshd+nginx  curl/wrk → nginx virtual host → OpenSSH sshd's `ssh -R` port → ssh client → backend
 #               (what a self-hoster would run instead of tuns; own sshd on its own port, own config and host key)
 #   tuns        curl/wrk → tuns HTTP port → ssh client (`ssh -R name:80:…`) → backend, default settings
@@ -86,7 +88,8 @@ worker_processes 1; pid $work/nginx/front.pid; error_log $work/nginx/logs/front.
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000; $(temp_paths f)
   map \$http_upgrade \$conn { default upgrade; '' ''; }
-  $(vhost bench $s_be) $(vhost up $s_sink) $(vhost ws $s_ws) }
+  $(vhost bench $s_be) $(vhost up $s_sink) $(vhost ws $s_ws)
+  $(vhost px-bench $be) $(vhost px-up $sink) $(vhost px-ws $wse) }
 CONF
 nginx -p "$work/nginx" -c front.conf
 
@@ -113,9 +116,9 @@ ssh "${ssh_opts[@]}" -p $c_ssh -R bench:80:127.0.0.1:$be -R up:80:127.0.0.1:$sin
   127.0.0.1 & pids+=($!)
 
 # peer → "port host" of its HTTP entry for a vhost name
-entry() { case $1 in direct) case $2 in bench) echo "$be 127.0.0.1";; up) echo "$sink 127.0.0.1";; ws) echo "$wse 127.0.0.1";; esac;;
+entry() { case $1 in proxy) echo "$front px-$2.localhost";; direct) case $2 in bench) echo "$be 127.0.0.1";; up) echo "$sink 127.0.0.1";; ws) echo "$wse 127.0.0.1";; esac;;
   sshd) echo "$front $2.localhost";; tuns) echo "$t_http $2.localhost";; console) echo "$c_http $2.localhost";; esac; }
-for p in direct sshd tuns console; do for v in bench up; do
+for p in direct proxy sshd tuns console; do for v in bench up; do
   read -r port host < <(entry $p $v)
   for _ in $(seq 100); do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" -X "$([ $v = up ] && echo POST || echo GET)" \
@@ -159,7 +162,7 @@ loads=""
 for ((run = 1; run <= runs; run++)); do
   echo "bench: run $run of $runs (load $(load_now))" >&2
   loads+="$(load_now) "
-  for p in direct sshd tuns console; do
+  for p in direct proxy sshd tuns console; do
     read -r port host < <(entry $p bench)
     add "$p.down" "$(download $port $host)"
     read -r uport uhost < <(entry $p up)
@@ -189,15 +192,15 @@ rss_sshd=$(hwm_mib $(for p in $sshd_pids; do echo /proc/$p/status; done) \
 m() { printf '%s' "${raw[$1]}" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 row() { # label key [better=high|low]
-  local d s t c; d=$(m "direct.$2"); s=$(m "sshd.$2"); t=$(m "tuns.$2"); c=$(m "console.$2")
-  echo "| $1 | $d | $s | $t | $c | $(ratio "$t" "$s") | $(ratio "$t" "$d") | $(ratio "$c" "$t") |"
+  local d x s t c; d=$(m "direct.$2"); x=$(m "proxy.$2"); s=$(m "sshd.$2"); t=$(m "tuns.$2"); c=$(m "console.$2")
+  echo "| $1 | $d | $x | $s | $t | $c | $(ratio "$t" "$s") | $(ratio "$t" "$d") | $(ratio "$x" "$d") | $(ratio "$c" "$t") |"
 }
 {
   echo "Run of $(date -u +%Y-%m-%d) on $(nproc) cores, \`bench/run.sh $runs $secs\`, SIZE_MIB=$SIZE_MIB, WS_N=$WS_N," \
     "tuns JAVA_OPTS=\`$java_opts\`; load average at the start of each run: $loads"
   echo
-  echo "| figure (median of $runs) | direct | sshd+nginx | tuns | tuns+console | tuns / sshd+nginx | tuns / direct | console / tuns |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| figure (median of $runs) | direct | nginx proxy | sshd+nginx | tuns | tuns+console | tuns / sshd+nginx | tuns / direct | nginx proxy / direct | console / tuns |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   row "download ${SIZE_MIB} MiB, MB/s" down
   row "upload ${SIZE_MIB} MiB, MB/s" up
   for c in 1 16 64; do
@@ -207,8 +210,8 @@ row() { # label key [better=high|low]
   done
   row "WebSocket echo 64 B, p50 ms" ws50
   row "WebSocket echo 64 B, p99 ms" ws99
-  echo "| TCP tunnel download ${SIZE_MIB} MiB, MB/s | $(m direct.tcp) | $(m sshd.tcp) | $(m tuns.tcp) | | $(ratio "$(m tuns.tcp)" "$(m sshd.tcp)") | $(ratio "$(m tuns.tcp)" "$(m direct.tcp)") | |"
-  echo "| peak RSS, MiB | | $rss_sshd (sshd + nginx) | $rss_tuns | $rss_console | | | |"
+  echo "| TCP tunnel download ${SIZE_MIB} MiB, MB/s | $(m direct.tcp) | | $(m sshd.tcp) | $(m tuns.tcp) | | $(ratio "$(m tuns.tcp)" "$(m sshd.tcp)") | $(ratio "$(m tuns.tcp)" "$(m direct.tcp)") | | |"
+  echo "| peak RSS, MiB | | | $rss_sshd (sshd + nginx) | $rss_tuns | $rss_console | | | | |"
 } > "$work/table.md"
 cat "$work/table.md"
 mkdir -p "$root/bench/results"; cp "$work/table.md" "$root/bench/results/suite.md"

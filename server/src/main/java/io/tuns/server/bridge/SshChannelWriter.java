@@ -3,6 +3,8 @@ package io.tuns.server.bridge;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.io.IoWriteFuture;
@@ -13,8 +15,11 @@ import org.apache.sshd.common.util.threads.ThreadUtils;
  * Writes bytes from a Netty channel into one SSH channel. MINA allows one pending async write per channel, so
  * bytes queue here, one coalesced write is in flight at a time (several with a {@link PipelinedWrites} stream),
  * and the producer is told to pause reading
- * once {@code highWaterBytes} are queued and to resume below {@code lowWaterBytes}. All state lives on one
- * Netty event loop; write completions hop back to it, so nothing recurses and nothing needs a lock.
+ * once {@code highWaterBytes} are queued and to resume below {@code lowWaterBytes}. The queue and the producer
+ * live on one Netty event loop. A write completes on a MINA thread: it settles its counts there and hops back to
+ * the loop only when the loop has something to do (more queued, a paused producer, EOF, a failure), which is
+ * never for a small request: a thread wake-up per write saved. Counters are atomics; each side writes its own
+ * counter before reading the other's, so a completion and a new write cannot both miss each other.
  */
 public final class SshChannelWriter {
 
@@ -31,12 +36,13 @@ public final class SshChannelWriter {
     /** Writes handed to the stream and not yet written: 1 for MINA's streams, more for {@link PipelinedWrites}. */
     static final int MAX_IN_FLIGHT_PIPELINED = 8;
 
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>(); // event loop only
+    private final AtomicInteger queuedChunks = new AtomicInteger(); // queue.size(), readable by completions
     private final int maxInFlight;
-    private long queuedBytes;
-    private int inFlight;
-    private boolean paused;
-    private boolean eofRequested;
+    private final AtomicLong queuedBytes = new AtomicLong(); // queued and in flight
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean paused;       // written on the event loop only
+    private volatile boolean eofRequested; // written on the event loop only
     private boolean closed;
 
     public SshChannelWriter(IoOutputStream out, EventLoop loop, long highWaterBytes, long lowWaterBytes,
@@ -66,12 +72,14 @@ public final class SshChannelWriter {
             return;
         }
         queue.add(bytes);
-        queuedBytes += bytes.length;
-        if (!paused && queuedBytes >= highWaterBytes) {
+        queuedChunks.incrementAndGet();
+        long queued = queuedBytes.addAndGet(bytes.length);
+        if (!paused && queued >= highWaterBytes) {
             paused = true;
             pauseProducer.accept(true);
         }
         pump();
+        resumeIfDrained(); // completions that read `paused` before it was set left the resume to us
     }
 
     /** Sends EOF to the ssh client once every queued byte has been written (never before: bytes would be lost). */
@@ -84,29 +92,30 @@ public final class SshChannelWriter {
     public void close() {
         closed = true;
         queue.clear();
-        queuedBytes = 0;
+        queuedChunks.set(0);
+        queuedBytes.set(0);
     }
 
     public long queuedBytes() {
-        return queuedBytes;
+        return queuedBytes.get();
     }
 
     private void pump() {
-        while (inFlight < maxInFlight && !closed) {
+        while (inFlight.get() < maxInFlight && !closed) {
             if (queue.isEmpty()) {
-                if (eofRequested && inFlight == 0) {
+                if (eofRequested && inFlight.get() == 0) {
                     closed = true;
                     out.close(false); // graceful: the stream writes what it holds, then sends EOF
                 }
                 return;
             }
             byte[] chunk = nextChunk();
-            inFlight++;
+            inFlight.incrementAndGet();
             try {
                 IoWriteFuture f = ThreadUtils.runAsInternal(() -> out.writeBuffer(new ByteArrayBuffer(chunk)));
-                f.addListener(done -> loop.execute(() -> written(chunk.length, done.isWritten())));
+                f.addListener(done -> written(chunk.length, done.isWritten()));
             } catch (Exception e) {
-                inFlight--;
+                inFlight.decrementAndGet();
                 fail();
                 return;
             }
@@ -115,39 +124,55 @@ public final class SshChannelWriter {
 
     private byte[] nextChunk() {
         byte[] first = queue.poll();
-        if (queue.isEmpty() || first.length >= MAX_WRITE_BYTES) {
-            return first;
-        }
-        int total = first.length;
-        for (byte[] b : queue) {
-            if (total + b.length > MAX_WRITE_BYTES) {
-                break;
+        int taken = 1;
+        if (!queue.isEmpty() && first.length < MAX_WRITE_BYTES) {
+            int total = first.length;
+            int more = 0;
+            for (byte[] b : queue) {
+                if (total + b.length > MAX_WRITE_BYTES) {
+                    break;
+                }
+                total += b.length;
+                more++;
             }
-            total += b.length;
+            if (more > 0) {
+                byte[] merged = new byte[total];
+                System.arraycopy(first, 0, merged, 0, first.length);
+                int off = first.length;
+                for (int i = 0; i < more; i++) {
+                    byte[] b = queue.poll();
+                    System.arraycopy(b, 0, merged, off, b.length);
+                    off += b.length;
+                }
+                first = merged;
+                taken += more;
+            }
         }
-        byte[] merged = new byte[total];
-        System.arraycopy(first, 0, merged, 0, first.length);
-        int off = first.length;
-        while (off < total) {
-            byte[] b = queue.poll();
-            System.arraycopy(b, 0, merged, off, b.length);
-            off += b.length;
-        }
-        return merged;
+        queuedChunks.addAndGet(-taken);
+        return first;
     }
 
+    /** A write finished; runs on whichever thread completed it (MINA's, or the loop for an immediate write). */
     private void written(int n, boolean ok) {
-        inFlight--;
-        queuedBytes -= n;
-        if (!ok) {
-            fail();
-            return;
+        inFlight.decrementAndGet();
+        long queued = queuedBytes.addAndGet(-n);
+        if (!ok || queuedChunks.get() > 0 || eofRequested || paused && queued <= lowWaterBytes) {
+            loop.execute(() -> {
+                if (!ok) {
+                    fail();
+                    return;
+                }
+                resumeIfDrained();
+                pump();
+            });
         }
-        if (paused && queuedBytes <= lowWaterBytes) {
+    }
+
+    private void resumeIfDrained() {
+        if (paused && !closed && queuedBytes.get() <= lowWaterBytes) {
             paused = false;
             pauseProducer.accept(false);
         }
-        pump();
     }
 
     private void fail() {

@@ -15,12 +15,13 @@ public final class SshClient implements AutoCloseable {
 
     private final Process process;
     private final StringBuffer output = new StringBuffer();
+    private final Thread pump;
 
     private SshClient(Process process) {
         this.process = process;
-        Thread t = new Thread(() -> pump(process.getInputStream()), "ssh-output");
-        t.setDaemon(true);
-        t.start();
+        pump = new Thread(() -> pump(process.getInputStream()), "ssh-output");
+        pump.setDaemon(true);
+        pump.start();
     }
 
     /** Collects the output of an ssh process started elsewhere (e.g. with a special environment). */
@@ -52,7 +53,15 @@ public final class SshClient implements AutoCloseable {
         }
     }
 
+    /** What ssh printed so far; once the process has exited, all of it (the pump may lag behind the exit). */
     public String output() {
+        if (!process.isAlive()) {
+            try {
+                pump.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return output.toString();
     }
 
