@@ -111,7 +111,7 @@ ssh_opts=(-i "$work/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/
 ssh "${ssh_opts[@]}" -p $sshd_port -R $s_be:127.0.0.1:$be -R $s_sink:127.0.0.1:$sink -R $s_ws:127.0.0.1:$wse \
   127.0.0.1 & pids+=($!)
 ssh "${ssh_opts[@]}" -p $t_ssh -R bench:80:127.0.0.1:$be -R up:80:127.0.0.1:$sink -R ws:80:127.0.0.1:$wse \
-  -R $t_tcp:127.0.0.1:$be 127.0.0.1 & pids+=($!)
+  -R $t_tcp:127.0.0.1:$be 127.0.0.1 & pids+=($!); tuns_ssh_client=$!
 ssh "${ssh_opts[@]}" -p $c_ssh -R bench:80:127.0.0.1:$be -R up:80:127.0.0.1:$sink -R ws:80:127.0.0.1:$wse \
   127.0.0.1 & pids+=($!)
 
@@ -158,6 +158,12 @@ download $t_tcp 127.0.0.1 >/dev/null
 declare -A raw
 add() { raw[$1]+="$2"$'\n'; }
 load_now() { awk '{print $1}' /proc/loadavg; }
+# Where a tunnelled request's CPU goes: clock ticks (1/100 s) of a process, and context switches of all its threads
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s}'; }
+per_req() { awk -v v="$1" -v r="$2" -v s="$secs" -v k="$3" 'BEGIN {printf "%.2f", (r > 0 ? v * k / (r * s) : 0)}'; }
+tuns_jvm=$(pgrep -f -- "--ssh-address=127.0.0.1:$t_ssh" | head -1)
+backend_worker=$(pgrep -P "$(cat "$work/nginx/backend.pid")" | head -1)
 loads=""
 for ((run = 1; run <= runs; run++)); do
   echo "bench: run $run of $runs (load $(load_now))" >&2
@@ -168,8 +174,15 @@ for ((run = 1; run <= runs; run++)); do
     read -r uport uhost < <(entry $p up)
     add "$p.up" "$(upload $uport $uhost)"
     for c in 1 16 64; do
+      t0=$(ticks "$tuns_jvm"); s0=$(ticks "$tuns_ssh_client"); b0=$(ticks "$backend_worker"); x0=$(switches "$tuns_jvm")
       read -r r p50 p99 < <(rate $port $host $c)
       add "$p.rps$c" "$r"; add "$p.p50_$c" "$p50"; add "$p.p99_$c" "$p99"
+      add "$p.cpu_be$c" "$(per_req $(( $(ticks "$backend_worker") - b0 )) "$r" 10000)"
+      if [ $p = tuns ]; then # µs of CPU per request (a tick is 10 000 µs) and context switches per request
+        add "cost.tuns$c" "$(per_req $(( $(ticks "$tuns_jvm") - t0 )) "$r" 10000)"
+        add "cost.ssh$c" "$(per_req $(( $(ticks "$tuns_ssh_client") - s0 )) "$r" 10000)"
+        add "cost.switches$c" "$(per_req $(( $(switches "$tuns_jvm") - x0 )) "$r" 1)"
+      fi
     done
     read -r wport whost < <(entry $p ws)
     read -r w50 w99 < <(wsrtt $wport $whost)
@@ -212,6 +225,14 @@ row() { # label key [better=high|low]
   row "WebSocket echo 64 B, p99 ms" ws99
   echo "| TCP tunnel download ${SIZE_MIB} MiB, MB/s | $(m direct.tcp) | | $(m sshd.tcp) | $(m tuns.tcp) | | $(ratio "$(m tuns.tcp)" "$(m sshd.tcp)") | $(ratio "$(m tuns.tcp)" "$(m direct.tcp)") | | |"
   echo "| peak RSS, MiB | | | $rss_sshd (sshd + nginx) | $rss_tuns | $rss_console | | | | |"
+  echo
+  echo "| 1 KiB GETs, CPU per request (median of $runs) | 1 conn | 16 conn | 64 conn |"
+  echo "|---|---|---|---|"
+  echo "| backend nginx, direct, µs | $(m direct.cpu_be1) | $(m direct.cpu_be16) | $(m direct.cpu_be64) |"
+  echo "| backend nginx, through tuns, µs | $(m tuns.cpu_be1) | $(m tuns.cpu_be16) | $(m tuns.cpu_be64) |"
+  echo "| tuns' ssh client (OpenSSH), µs | $(m cost.ssh1) | $(m cost.ssh16) | $(m cost.ssh64) |"
+  echo "| tuns JVM, µs | $(m cost.tuns1) | $(m cost.tuns16) | $(m cost.tuns64) |"
+  echo "| tuns JVM, context switches | $(m cost.switches1) | $(m cost.switches16) | $(m cost.switches64) |"
 } > "$work/table.md"
 cat "$work/table.md"
 mkdir -p "$root/bench/results"; cp "$work/table.md" "$root/bench/results/suite.md"
