@@ -1,0 +1,130 @@
+package io.tuns.server.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.sshd.common.channel.IoWriteFutureImpl;
+import org.apache.sshd.common.io.IoOutputStream;
+import org.apache.sshd.common.io.IoWriteFuture;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.closeable.AbstractCloseable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer's counters are shared between the event loop and the threads that complete writes. The stream here is
+ * a stand-in for MINA's channel stream (a fault a real server cannot produce on demand: completions on other
+ * threads at random moments, racing the loop's next write); the real one is covered by the streaming and memory ITs.
+ */
+class SshChannelWriterTest {
+
+    private final EventLoop loop = new DefaultEventLoop();
+    private final ExecutorService completer = Executors.newFixedThreadPool(3);
+
+    @AfterEach
+    void stop() throws Exception {
+        completer.shutdownNow();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void everyByteArrivesInOrderAndTheProducerIsPausedWithinTheBoundAndResumed() throws Exception {
+        long high = 64 * 1024;
+        long low = 16 * 1024;
+        SlowStream out = new SlowStream(completer);
+        AtomicBoolean paused = new AtomicBoolean();
+        AtomicLong pauses = new AtomicLong();
+        AtomicLong maxQueued = new AtomicLong();
+        CompletableFuture<Void> eof = out.closedGracefully;
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        CountDownLatch producedAll = new CountDownLatch(1);
+
+        SshChannelWriter[] writer = new SshChannelWriter[1];
+        loop.execute(() -> writer[0] = new SshChannelWriter(out, loop, high, low, p -> {
+            paused.set(p);
+            if (p) {
+                pauses.incrementAndGet();
+            }
+        }, () -> { }));
+        Random random = new Random(7);
+        int chunks = 3000;
+        Runnable[] produce = new Runnable[1];
+        int[] produced = {0};
+        produce[0] = () -> { // a producer that stops reading while paused, as the HTTP side does
+            while (!paused.get() && produced[0] < chunks) {
+                byte[] b = new byte[1 + random.nextInt(9000)];
+                random.nextBytes(b);
+                sent.update(b);
+                writer[0].write(b);
+                produced[0]++;
+                maxQueued.accumulateAndGet(writer[0].queuedBytes(), Math::max);
+            }
+            if (produced[0] == chunks) {
+                writer[0].shutdownOutput();
+                producedAll.countDown();
+            } else {
+                loop.schedule(produce[0], 1, TimeUnit.MILLISECONDS);
+            }
+        };
+        loop.execute(produce[0]);
+
+        assertThat(producedAll.await(30, TimeUnit.SECONDS)).isTrue();
+        eof.get(30, TimeUnit.SECONDS);
+        assertThat(MessageDigest.getInstance("SHA-256").digest(out.received.toByteArray()))
+                .isEqualTo(sent.digest());
+        assertThat(pauses.get()).as("the producer was paused at least once").isPositive();
+        assertThat(paused.get()).as("and resumed").isFalse();
+        assertThat(maxQueued.get()).as("queued bytes stay within high water + one write")
+                .isLessThanOrEqualTo(high + 9000);
+        assertThat(out.maxInFlight.get()).isLessThanOrEqualTo(SshChannelWriter.MAX_IN_FLIGHT_PIPELINED);
+    }
+
+    /** Accepts writes in order, completes each on another thread after a random short delay. */
+    private static final class SlowStream extends AbstractCloseable implements IoOutputStream, PipelinedWrites {
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        final CompletableFuture<Void> closedGracefully = new CompletableFuture<>();
+        final AtomicLong inFlight = new AtomicLong();
+        final AtomicLong maxInFlight = new AtomicLong();
+        private final ExecutorService completer;
+
+        SlowStream(ExecutorService completer) {
+            this.completer = completer;
+        }
+
+        @Override
+        public synchronized IoWriteFuture writeBuffer(Buffer buffer) {
+            IoWriteFutureImpl f = new IoWriteFutureImpl(this, buffer);
+            received.write(buffer.array(), buffer.rpos(), buffer.available());
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            completer.execute(() -> {
+                try {
+                    Thread.sleep(0, ThreadLocalRandom.current().nextInt(200_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inFlight.decrementAndGet();
+                f.setValue(Boolean.TRUE);
+            });
+            return f;
+        }
+
+        @Override
+        protected org.apache.sshd.common.future.CloseFuture doCloseGracefully() {
+            assertThat(inFlight.get()).as("EOF only after every write completed").isZero();
+            closedGracefully.complete(null);
+            return super.doCloseGracefully();
+        }
+    }
+}
