@@ -56,13 +56,7 @@ class CountryFilterIT {
             assertThat(german.process().waitFor()).isNotZero();
             assertThat(tuns.server.registry().httpTunnel("de.localhost")).isEmpty();
 
-            String host = "Host: web.localhost:" + tuns.server.httpPort();
-            assertThat(Curl.run("--interface", "127.0.0.3", "-H", host, tuns.curlBase() + "/hello").out())
-                    .isEqualTo("hello from backend\n");
-            assertThat(Curl.run("-H", host, tuns.curlBase() + "/hello").out()).as("no country is not a banned one")
-                    .isEqualTo("hello from backend\n");
-            assertThat(Curl.run("-i", "--interface", "127.0.0.2", "-H", host, tuns.curlBase() + "/hello").out())
-                    .startsWith("HTTP/1.1 403").contains("Your address 127.0.0.2 is not allowed to use this server");
+            assertHttpFromEachAddress(tuns, "web", "no country is not a banned one");
         }
     }
 
@@ -75,13 +69,7 @@ class CountryFilterIT {
             french.httpUrl();
             SshClient german = tuns.ssh("-b", "127.0.0.2", "-R", "de:80:127.0.0.1:" + backend.port(), "127.0.0.1");
             assertThat(german.process().waitFor()).isNotZero();
-            String host = "Host: fr.localhost:" + tuns.server.httpPort();
-            assertThat(Curl.run("--interface", "127.0.0.3", "-H", host, tuns.curlBase() + "/hello").out())
-                    .isEqualTo("hello from backend\n");
-            assertThat(Curl.run("-H", host, tuns.curlBase() + "/hello").out()).as("whitelisted IP")
-                    .isEqualTo("hello from backend\n");
-            assertThat(Curl.run("-i", "--interface", "127.0.0.2", "-H", host, tuns.curlBase() + "/hello").out())
-                    .startsWith("HTTP/1.1 403");
+            assertHttpFromEachAddress(tuns, "fr", "whitelisted IP");
         }
     }
 
@@ -96,5 +84,20 @@ class CountryFilterIT {
         assertThatThrownBy(() -> ConfigLoader.fromArgs("--geodb", "--geodb-path=/nonexistent/c.mmdb"))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("--geodb-path")
                 .hasMessageContaining("/nonexistent/c.mmdb").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    /**
+     * The tunnel {@code name} over HTTP from each test address: served from 127.0.0.3 (FR in the test database) and
+     * from 127.0.0.1 ({@code why127}: no country, or a whitelisted IP), refused with a 403 that names the address
+     * from 127.0.0.2 (DE).
+     */
+    private static void assertHttpFromEachAddress(TunsFixture tuns, String name, String why127) throws Exception {
+        String host = "Host: " + name + ".localhost:" + tuns.server.httpPort();
+        assertThat(Curl.run("--interface", "127.0.0.3", "-H", host, tuns.curlBase() + "/hello").out())
+                .isEqualTo("hello from backend\n");
+        assertThat(Curl.run("-H", host, tuns.curlBase() + "/hello").out()).as(why127)
+                .isEqualTo("hello from backend\n");
+        assertThat(Curl.run("-i", "--interface", "127.0.0.2", "-H", host, tuns.curlBase() + "/hello").out())
+                .startsWith("HTTP/1.1 403").contains("Your address 127.0.0.2 is not allowed to use this server");
     }
 }
