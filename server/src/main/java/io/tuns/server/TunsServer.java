@@ -33,6 +33,7 @@ import io.tuns.server.tls.HttpsFront;
 import io.tuns.server.tls.HttpsRedirect;
 import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.DnsOwnership;
+import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.HostPolicy;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
@@ -101,6 +102,9 @@ public final class TunsServer implements AutoCloseable {
         this.countries = openCountries(cfg);
         IpFilter ipFilter = IpFilter.of(cfg, countries);
         SshContext sshCtx = new SshContext(cfg, registry,
+                new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
+                        cfg.tcpLoadBalancer(), cfg.aliasLoadBalancer(), cfg.sniLoadBalancer(),
+                        cfg.shareNamesAcrossKeys())),
                 new NameAllocator(cfg.domain(), cfg.bindRandomSubdomains(), cfg.bindRandomSubdomainsLength(),
                         cfg.bannedSubdomains()),
                 new HostPolicy(cfg.domain(), cfg.bindAnyHost(), cfg.bindHosts(), cfg.bindWildcards(),

@@ -128,6 +128,7 @@ final class Flags {
         t.d("strip-http-path", "true", "Strip the bound path before forwarding");
         t.d("rewrite-host-header", "true", "Allow host-header= rewriting");
         t.d("verify-dns", "true", "Let a key bind a custom domain whose _sish.<domain> TXT record is its SHA256 fingerprint");
+        t.d("share-names-across-keys", "false", "Let other keys join a load-balanced name and bind names under another key's name (sish's behaviour); a path under another key's host is never given");
 
         t.section("Authentication");
         t.d("authentication", "true", "Require SSH authentication");

@@ -49,6 +49,7 @@ public record ServerConfig(
         boolean stripHttpPath,             // --strip-http-path        true
         boolean rewriteHostHeader,         // --rewrite-host-header    true
         boolean verifyDns,                 // --verify-dns             true
+        boolean shareNamesAcrossKeys,      // tuns --share-names-across-keys false (sish: any key pools, nests names)
 
         // --- authentication
         boolean authentication,            // --authentication         true

@@ -3,6 +3,7 @@ package io.tuns.server.ssh;
 import io.tuns.server.bridge.ChannelSink;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleTokens;
+import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
 import io.tuns.server.tunnel.HttpBinding;
@@ -293,7 +294,7 @@ public final class ClientConnection implements TunnelOwner {
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, cfg.domain() + ":" + actual, bindAddress,
                 port == 0 ? actual : port, this, "", Instant.now(), opts);
         r.tunnelRef().set(tunnel);
-        if (registry.claim(tunnel) != TunnelRegistry.Claim.CLAIMED) {
+        if (!registry.claimFree(tunnel, ctx.ownership())) {
             r.server().close();
             refuse(slot, "tcp", "The TCP port " + actual + " is unavailable.");
             return;
@@ -312,8 +313,8 @@ public final class ClientConnection implements TunnelOwner {
             return false;
         }
         Tunnel t = new Tunnel(Tunnel.TunnelType.TCP, key, bindAddress, port, this, "", Instant.now(), opts);
-        if (ctx.registry().claim(t, true) == TunnelRegistry.Claim.TAKEN) {
-            return false;
+        if (!ctx.registry().claim(t, ctx.ownership()).granted()) {
+            return false; // another key's port: the bind below fails and a random port is given
         }
         if (!ctx.tcpListeners().join(key)) { // its listener closed meanwhile: bind anew
             ctx.registry().remove(t);
@@ -341,9 +342,9 @@ public final class ClientConnection implements TunnelOwner {
                 ? options.get("tcp-address") : cfg.tcpAddress();
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.SNI, host, bindAddress, port, this, "", Instant.now(),
                 new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion()));
-        TunnelRegistry.Claim claim = ctx.registry().claim(tunnel, cfg.sniLoadBalancer());
-        if (claim == TunnelRegistry.Claim.TAKEN) {
-            refuse(slot, "sni", "The TLS name " + host + " is unavailable: it is in use by another connection.");
+        ForwardOwnership.Decision claim = ctx.registry().claim(tunnel, ctx.ownership());
+        if (!claim.granted()) {
+            refuse(slot, "sni", "The TLS name " + host + " is unavailable: " + claim.reason() + ".");
             return;
         }
         boolean onHttpsPort = cfg.https() && cfg.sniProxyHttps()
@@ -379,11 +380,11 @@ public final class ClientConnection implements TunnelOwner {
         if (reason == null) {
             Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, requested + ":" + port, bindAddress, port, this, "",
                     Instant.now());
-            TunnelRegistry.Claim claim = ctx.registry().claim(t, cfg.aliasLoadBalancer());
-            if (claim != TunnelRegistry.Claim.TAKEN) {
+            ForwardOwnership.Decision claim = ctx.registry().claim(t, ctx.ownership());
+            if (claim.granted()) {
                 tunnel = t;
             } else {
-                reason = "it is in use by another connection";
+                reason = claim.reason();
             }
         }
         if (tunnel == null) {
@@ -399,7 +400,7 @@ public final class ClientConnection implements TunnelOwner {
                 // the client matches forwarded-tcpip on what it sent, so the random name is only the public key
                 Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, name + ":" + port, bindAddress, port, this, "",
                         Instant.now());
-                if (ctx.registry().claim(t) == TunnelRegistry.Claim.CLAIMED) {
+                if (ctx.registry().claimFree(t, ctx.ownership())) {
                     tunnel = t;
                 }
             }
@@ -424,7 +425,7 @@ public final class ClientConnection implements TunnelOwner {
         if (requested == null && cfg.bindRootDomain() && !cfg.bindRandomSubdomains()
                 && (binding.name().isEmpty() || binding.name().equals("*"))) {
             Tunnel root = newTunnel(cfg.domain(), bindAddress, port, opts); // -R '*:80:…' with --bind-root-domain
-            if (registry.claim(root, cfg.httpLoadBalancer()) != TunnelRegistry.Claim.TAKEN) {
+            if (registry.claim(root, ctx.ownership()).granted()) {
                 return root;
             }
         }
@@ -436,17 +437,17 @@ public final class ClientConnection implements TunnelOwner {
                 boolean dnsVerified = cfg.verifyDns() && requested.contains(".") && !requested.startsWith("*.")
                         && ctx.dns().owns(requested, keyFingerprint);
                 Tunnel t = newTunnel(ctx.hosts().hostFor(requested, user(), dnsVerified), bindAddress, port, opts);
-                TunnelRegistry.Claim claim = registry.claim(t, cfg.httpLoadBalancer());
-                if (claim == TunnelRegistry.Claim.TAKEN_OVER) {
+                ForwardOwnership.Decision claim = registry.claim(t, ctx.ownership());
+                if (claim.verdict() == ForwardOwnership.Verdict.TAKE_OVER) {
                     messages.send("The subdomain " + requested + " was held by an earlier connection with your key;"
                             + " it has been moved to this connection.");
-                } else if (claim == TunnelRegistry.Claim.JOINED) {
+                } else if (claim.verdict() == ForwardOwnership.Verdict.JOIN) {
                     messages.send("The subdomain " + requested + " is shared: requests are balanced between its tunnels.");
                 }
-                if (claim != TunnelRegistry.Claim.TAKEN) {
+                if (claim.granted()) {
                     return t;
                 }
-                reason = "it is in use by another connection";
+                reason = claim.reason();
             }
             if (cfg.forceRequestedSubdomains()) {
                 refuse(slot, "http", "The subdomain " + requested + " is unavailable: " + reason + ".");
@@ -454,11 +455,12 @@ public final class ClientConnection implements TunnelOwner {
             }
             if (!cfg.bindRandomSubdomains()) {
                 messages.send("The subdomain " + requested + " is unavailable. Assigning a random subdomain.");
+                messages.send("(The subdomain " + requested + ": " + reason + ".)");
             }
         }
         for (int attempt = 0; attempt < 64; attempt++) {
             Tunnel t = newTunnel(names.hostFor(names.randomName(attempt)), bindAddress, port, opts);
-            if (registry.claim(t, false) == TunnelRegistry.Claim.CLAIMED) {
+            if (registry.claimFree(t, ctx.ownership())) {
                 return t;
             }
         }

@@ -5,6 +5,7 @@ import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
 import io.tuns.server.tunnel.DnsOwnership;
+import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.HostPolicy;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
  */
 public record SshContext(ServerConfig config,
                          TunnelRegistry registry,
+                         ForwardOwnership ownership,
                          NameAllocator names,
                          HostPolicy hosts,
                          DnsOwnership dns,

@@ -3,7 +3,6 @@ package io.tuns.server.tunnel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,9 +14,6 @@ import java.util.function.Consumer;
  * lock-free map reads on every request; changes happen only when forwards come and go.
  */
 public final class TunnelRegistry {
-
-    /** What happened to a request for a name. */
-    public enum Claim { CLAIMED, JOINED, TAKEN_OVER, TAKEN }
 
     /** Longest path prefixes tried per request (one map read each). */
     static final int MAX_PATH_SEGMENTS = 16;
@@ -83,55 +79,44 @@ public final class TunnelRegistry {
         return byKey.containsKey(key(type, routeKey));
     }
 
-    public Claim claimHttp(Tunnel tunnel) {
-        return claim(tunnel, false);
-    }
-
-    public Claim claim(Tunnel tunnel) {
-        return claim(tunnel, false);
-    }
-
     /**
-     * Registers {@code tunnel} under its route key. A free name is claimed. The same key on another connection
-     * takes its member's place at once (the old holder is usually a dead connection keepalives have not found
-     * yet; sish makes the user wait, issues #280/#328). Otherwise it joins the group when {@code loadBalance},
-     * or is refused.
+     * Registers {@code tunnel} under its route key if {@code ownership} grants it; the decision and its effect happen
+     * in one atomic step on that key. A take-over tells the displaced tunnel's owner and the removal listeners.
      */
-    public Claim claim(Tunnel tunnel, boolean loadBalance) {
-        Claim[] outcome = new Claim[1];
-        Tunnel[] replaced = new Tunnel[1];
+    public ForwardOwnership.Decision claim(Tunnel tunnel, ForwardOwnership ownership) {
+        return claim(tunnel, ownership, false);
+    }
+
+    /** Registers {@code tunnel} only on a free route (random names and ports never join or take over). */
+    public boolean claimFree(Tunnel tunnel, ForwardOwnership ownership) {
+        return claim(tunnel, ownership, true).verdict() == ForwardOwnership.Verdict.CLAIM;
+    }
+
+    private ForwardOwnership.Decision claim(Tunnel tunnel, ForwardOwnership ownership, boolean onlyIfFree) {
+        ForwardOwnership.Decision[] outcome = new ForwardOwnership.Decision[1];
         byKey.compute(key(tunnel.type(), tunnel.routeKey()), (k, group) -> {
-            if (group == null || group.isEmpty()) {
-                outcome[0] = Claim.CLAIMED;
-                return new TunnelGroup(tunnel);
+            List<Tunnel> sameRoute = group == null ? List.of() : group.members();
+            ForwardOwnership.Decision d = ownership.decide(tunnel, sameRoute, all());
+            if (onlyIfFree && d.verdict() != ForwardOwnership.Verdict.CLAIM) {
+                d = ForwardOwnership.Decision.refuse(ForwardOwnership.IN_USE);
             }
-            for (Tunnel existing : group.members()) {
-                if (sameKeyOtherConnection(existing, tunnel)) {
-                    group.replace(existing, tunnel);
-                    replaced[0] = existing;
-                    outcome[0] = Claim.TAKEN_OVER;
-                    return group;
+            outcome[0] = d;
+            switch (d.verdict()) {
+                case CLAIM -> {
+                    return new TunnelGroup(tunnel);
                 }
-            }
-            if (loadBalance) {
-                group.add(tunnel);
-                outcome[0] = Claim.JOINED;
-            } else {
-                outcome[0] = Claim.TAKEN;
+                case JOIN -> group.add(tunnel);
+                case TAKE_OVER -> group.replace(d.displaced(), tunnel);
+                default -> { }
             }
             return group;
         });
-        if (replaced[0] != null) {
-            replaced[0].owner().tunnelTakenOver(replaced[0]);
-            removalListeners.forEach(l -> l.accept(replaced[0]));
+        Tunnel displaced = outcome[0].displaced();
+        if (displaced != null) {
+            displaced.owner().tunnelTakenOver(displaced);
+            removalListeners.forEach(l -> l.accept(displaced));
         }
         return outcome[0];
-    }
-
-    private static boolean sameKeyOtherConnection(Tunnel existing, Tunnel claimant) {
-        String a = existing.owner().keyFingerprint();
-        return a != null && existing.owner() != claimant.owner()
-                && Objects.equals(a, claimant.owner().keyFingerprint());
     }
 
     /** Removes the tunnel if it is still registered (a taken-over tunnel no longer is). */

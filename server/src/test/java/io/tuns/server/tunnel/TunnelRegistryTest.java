@@ -33,6 +33,12 @@ class TunnelRegistryTest {
         return new Tunnel(Tunnel.TunnelType.HTTP, host, "x", 80, owner, "t", Instant.now());
     }
 
+    static final ForwardOwnership STRICT = new ForwardOwnership(ForwardOwnership.Settings.strict("example"));
+
+    static ForwardOwnership.Verdict claim(TunnelRegistry r, Tunnel t) {
+        return r.claim(t, STRICT).verdict();
+    }
+
     @Test
     void sameKeyTakesOverOtherKeyIsRefused() {
         TunnelRegistry r = new TunnelRegistry();
@@ -42,10 +48,10 @@ class TunnelRegistryTest {
         Owner a2 = new Owner("SHA256:a");
         Owner b = new Owner("SHA256:b");
         Tunnel first = tunnel("x.example", a1);
-        assertThat(r.claimHttp(first)).isEqualTo(TunnelRegistry.Claim.CLAIMED);
-        assertThat(r.claimHttp(tunnel("x.example", b))).isEqualTo(TunnelRegistry.Claim.TAKEN);
+        assertThat(claim(r, first)).isEqualTo(ForwardOwnership.Verdict.CLAIM);
+        assertThat(claim(r, tunnel("x.example", b))).isEqualTo(ForwardOwnership.Verdict.REFUSE);
         Tunnel second = tunnel("x.example", a2);
-        assertThat(r.claimHttp(second)).isEqualTo(TunnelRegistry.Claim.TAKEN_OVER);
+        assertThat(claim(r, second)).isEqualTo(ForwardOwnership.Verdict.TAKE_OVER);
         assertThat(a1.takenOver).containsExactly(first);
         assertThat(removed).containsExactly(first);
         assertThat(r.httpTunnel("x.example")).contains(second);
@@ -57,7 +63,18 @@ class TunnelRegistryTest {
     @Test
     void noKeyNeverTakesOver() {
         TunnelRegistry r = new TunnelRegistry();
-        assertThat(r.claimHttp(tunnel("y", new Owner(null)))).isEqualTo(TunnelRegistry.Claim.CLAIMED);
-        assertThat(r.claimHttp(tunnel("y", new Owner(null)))).isEqualTo(TunnelRegistry.Claim.TAKEN);
+        assertThat(claim(r, tunnel("y", new Owner(null)))).isEqualTo(ForwardOwnership.Verdict.CLAIM);
+        assertThat(claim(r, tunnel("y", new Owner(null)))).isEqualTo(ForwardOwnership.Verdict.REFUSE);
+    }
+
+    @Test
+    void aFreeOnlyClaimNeitherJoinsNorTakesOver() {
+        TunnelRegistry r = new TunnelRegistry();
+        Owner a1 = new Owner("SHA256:a");
+        Tunnel first = tunnel("z.example", a1);
+        assertThat(r.claimFree(first, STRICT)).isTrue();
+        assertThat(r.claimFree(tunnel("z.example", new Owner("SHA256:a")), STRICT)).isFalse();
+        assertThat(a1.takenOver).isEmpty();
+        assertThat(r.all()).containsExactly(first);
     }
 }
