@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleTokens;
 import io.tuns.server.tunnel.ForwardOwnership;
@@ -49,6 +50,7 @@ public final class ClientConnection implements TunnelOwner {
     private final ServerConfig cfg;
     private final ReplyQueue replies;
     private final SessionMessages messages;
+    private final Acknowledgements acknowledgements;
     private final Instant startedAt = Instant.now();
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
     private final java.util.Map<Tunnel, String> tcpKeys = new java.util.concurrent.ConcurrentHashMap<>();
@@ -56,6 +58,8 @@ public final class ClientConnection implements TunnelOwner {
     private final AtomicInteger openChannels = new AtomicInteger();
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
     private final AtomicInteger forwardRequests = new AtomicInteger();
+    /** Forward requests not decided yet (waiting for the options gate or the tunnel executor). */
+    private final AtomicInteger undecidedForwards = new AtomicInteger();
 
     private volatile boolean closed;
     private volatile String keyFingerprint;
@@ -76,6 +80,7 @@ public final class ClientConnection implements TunnelOwner {
         this.cfg = ctx.config();
         this.replies = new ReplyQueue(session);
         this.messages = new SessionMessages(cfg.sessionMessageQueue());
+        this.acknowledgements = new Acknowledgements(Acknowledgements.Settings.of(cfg));
     }
 
     static ClientConnection of(Session session) {
@@ -141,8 +146,10 @@ public final class ClientConnection implements TunnelOwner {
             return;
         }
         ctx.scheduler().schedule(() -> {
-            if (!closed && forwardRequests.get() == 0 && !options.flag("local-forward")) {
-                messages.send("No forwarding requests sent. Closing connection.");
+            // refused forwards bind nothing: a connection whose every forward failed is unbound too
+            if (!closed && undecidedForwards.get() == 0 && tunnels.isEmpty() && !options.flag("local-forward")) {
+                messages.send(forwardRequests.get() == 0 ? "No forwarding requests sent. Closing connection."
+                        : "No forwarding request was granted. Closing connection.");
                 ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
             }
         }, cfg.cleanupUnboundTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -156,7 +163,23 @@ public final class ClientConnection implements TunnelOwner {
 
     void requestForward(String bindAddress, int port, ReplyQueue.Slot slot) {
         forwardRequests.incrementAndGet();
-        afterGate(() -> allocate(bindAddress, port, slot));
+        undecidedForwards.incrementAndGet();
+        afterGate(() -> {
+            try {
+                allocate(bindAddress, port, slot);
+            } finally {
+                undecidedForwards.decrementAndGet();
+                autoCloseIfNothingBound();
+            }
+        });
+    }
+
+    /** auto-close=true: once every forward is decided and none is open (all refused or cancelled), the connection goes. */
+    private void autoCloseIfNothingBound() {
+        if (options.flag("auto-close") && !closed && undecidedForwards.get() == 0 && tunnels.isEmpty()) {
+            messages.send("No forwards are open. Closing connection.");
+            ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
+        }
     }
 
     void cancelForward(String bindAddress, int port, ReplyQueue.Slot slot) {
@@ -172,10 +195,7 @@ public final class ClientConnection implements TunnelOwner {
                 removeTunnel(found);
             }
             replies.complete(slot, found != null, -1);
-            if (options.flag("auto-close") && tunnels.isEmpty()) {
-                messages.send("No forwarding requests sent. Closing connection.");
-                session.close(false);
-            }
+            autoCloseIfNothingBound();
         });
     }
 
@@ -240,7 +260,7 @@ public final class ClientConnection implements TunnelOwner {
                     + " forwards, the most this server allows (--max-forwards-per-connection).");
             return;
         }
-        switch (ForwardKind.of(bindAddress, port, options, cfg)) {
+        switch (ForwardKind.of(bindAddress, port, options, ForwardKind.Settings.of(cfg))) {
             case HTTP -> allocateHttp(bindAddress, port, slot, false);
             case HTTPS -> allocateHttp(bindAddress, port, slot, true);
             case TCP -> allocateTcp(bindAddress, port, slot);
@@ -340,6 +360,13 @@ public final class ClientConnection implements TunnelOwner {
         String host = name.endsWith("." + cfg.domain()) ? name : ctx.names().hostFor(name);
         String listenHost = options.get("tcp-address") != null && !cfg.forceTcpAddress()
                 ? options.get("tcp-address") : cfg.tcpAddress();
+        boolean onHttpsPort = cfg.https() && cfg.sniProxyHttps()
+                && (port == 443 || port == HostPort.parse(cfg.httpsAddress(), "https-address").port());
+        if (!onHttpsPort && !ctx.portRange().contains(port)) { // sish checks SNI listeners against the range too
+            refuse(slot, "sni", "The TLS port " + port + " is outside the ports this server allows (--port-bind-range "
+                    + cfg.portBindRange() + ").");
+            return;
+        }
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.SNI, host, bindAddress, port, this, "", Instant.now(),
                 new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion()));
         ForwardOwnership.Decision claim = ctx.registry().claim(tunnel, ctx.ownership());
@@ -347,8 +374,6 @@ public final class ClientConnection implements TunnelOwner {
             refuse(slot, "sni", "The TLS name " + host + " is unavailable: " + claim.reason() + ".");
             return;
         }
-        boolean onHttpsPort = cfg.https() && cfg.sniProxyHttps()
-                && (port == 443 || port == io.tuns.server.config.HostPort.parse(cfg.httpsAddress(), "https-address").port());
         try {
             if (!onHttpsPort) { // with --sni-proxy-https the HTTPS listener routes port 443's names itself
                 ctx.sniListeners().acquire(listenHost, port);
@@ -396,7 +421,7 @@ public final class ClientConnection implements TunnelOwner {
                 messages.send("The alias " + requested + " is unavailable. Assigning a random alias.");
             }
             for (int attempt = 0; attempt < 64 && tunnel == null; attempt++) {
-                String name = ctx.names().randomName(attempt);
+                String name = ctx.names().randomName(cfg.bindRandomAliasesLength(), attempt);
                 // the client matches forwarded-tcpip on what it sent, so the random name is only the public key
                 Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, name + ":" + port, bindAddress, port, this, "",
                         Instant.now());
@@ -485,14 +510,8 @@ public final class ClientConnection implements TunnelOwner {
                 forceHttps, proxyProtocolVersion());
     }
 
-    /** sish: the server's version unless it is "userdefined", then the user's 1 or 2; 0 when off. */
     private int proxyProtocolVersion() {
-        String asked = options.get("proxy-protocol") != null ? options.get("proxy-protocol") : options.get("proxyproto");
-        if (!cfg.proxyProtocol() || asked == null) {
-            return 0;
-        }
-        String v = cfg.proxyProtocolVersion().equals("userdefined") ? asked : cfg.proxyProtocolVersion();
-        return v.equals("2") ? 2 : 1;
+        return acknowledgements.proxyProtocolVersion(options);
     }
 
     private Tunnel newTunnel(String host, String bindAddress, int port, TunnelOptions opts) {
@@ -539,21 +558,12 @@ public final class ClientConnection implements TunnelOwner {
         messages.send(cfg.welcomeMessage());
         messages.send("");
         parsed.problems().forEach(messages::send);
-        parsed.values().forEach((k, v) -> messages.send(ack(k, v)));
+        acknowledgements.lines(parsed).forEach(messages::send);
         String deadline = parsed.get("deadline");
         if (deadline != null) {
             scheduleDeadline(SessionOptions.parseDeadline(deadline, Instant.now()));
         }
         openGate();
-    }
-
-    private static String ack(String key, String value) {
-        return switch (key) {
-            case "deadline" -> "Deadline for connection set to: " + value;
-            case "auto-close" -> "Auto close for connection set to: " + value;
-            case "local-forward" -> "Local forward for connection set to: " + value;
-            default -> key + " for connection set to: " + value;
-        };
     }
 
     private void scheduleDeadline(Instant at) {

@@ -62,9 +62,14 @@ public final class NameAllocator {
         return name + "." + domain;
     }
 
-    /** A fresh random name; length grows after collisions so a crowded space still terminates. */
+    /** A fresh random subdomain ({@code --bind-random-subdomains-length}); see {@link #randomName(int, int)}. */
     public String randomName(int attempt) {
-        int len = randomLength + attempt / 8;
+        return randomName(randomLength, attempt);
+    }
+
+    /** A fresh random name of {@code length}; it grows after collisions so a crowded space still terminates. */
+    public String randomName(int length, int attempt) {
+        int len = length + attempt / 8;
         char[] c = new char[len];
         for (int i = 0; i < len; i++) {
             c[i] = ALPHABET[random.nextInt(ALPHABET.length)];

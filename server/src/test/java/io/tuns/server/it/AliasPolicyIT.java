@@ -7,9 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Alias access by key fingerprint, tcp-alias=true on port 80, alias load balancing, per-tunnel force-https. */
 class AliasPolicyIT {
@@ -71,7 +73,7 @@ class AliasPolicyIT {
     void aliasLoadBalancerSpreadsConnections() throws Exception {
         tuns.ssh("-R", "shared:4000:127.0.0.1:" + a.port(), "127.0.0.1", "tcp-aliases-allowed-users=any")
                 .await("TCP Alias: shared:4000", Duration.ofSeconds(15));
-        tuns.ssh(friend, "-R", "shared:4000:127.0.0.1:" + b.port(), "127.0.0.1", "tcp-aliases-allowed-users=any")
+        tuns.ssh("-R", "shared:4000:127.0.0.1:" + b.port(), "127.0.0.1", "tcp-aliases-allowed-users=any")
                 .await("TCP Alias: shared:4000", Duration.ofSeconds(15));
         a.requests.clear();
         b.requests.clear();
@@ -90,7 +92,7 @@ class AliasPolicyIT {
         }
         tuns.ssh("-R", "halfdead:4100:127.0.0.1:" + dead, "127.0.0.1", "tcp-aliases-allowed-users=any")
                 .await("TCP Alias: halfdead:4100", Duration.ofSeconds(15));
-        tuns.ssh(friend, "-R", "halfdead:4100:127.0.0.1:" + b.port(), "127.0.0.1", "tcp-aliases-allowed-users=any")
+        tuns.ssh("-R", "halfdead:4100:127.0.0.1:" + b.port(), "127.0.0.1", "tcp-aliases-allowed-users=any")
                 .await("TCP Alias: halfdead:4100", Duration.ofSeconds(15));
         b.requests.clear();
         for (int i = 0; i < 4; i++) {
@@ -107,5 +109,16 @@ class AliasPolicyIT {
         assertThat(r.statusCode()).isEqualTo(302);
         assertThat(r.headers().firstValue("location")).contains("https://fh.localhost:" + tuns.server.httpsPort() + "/hello");
         assertThat(tuns.get("plain.localhost", "/hello").statusCode()).isEqualTo(200);
+    }
+
+    /** Issue #14 item 8: random aliases have --bind-random-aliases-length characters, not the subdomain length. */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void randomAliasesHaveTheConfiguredLength() throws Exception {
+        try (TunsFixture random = TunsFixture.start("--bind-random-aliases", "--bind-random-aliases-length=9")) {
+            String name = random.ssh("-R", "wanted:22:127.0.0.1:" + a.port(), "127.0.0.1")
+                    .await("TCP Alias: ([a-z0-9]+):22", Duration.ofSeconds(15));
+            assertThat(name).hasSize(9).isNotEqualTo("wanted");
+        }
     }
 }

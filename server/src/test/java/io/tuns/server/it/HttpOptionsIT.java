@@ -83,9 +83,9 @@ class HttpOptionsIT {
 
     @Test
     void loadBalancerAlternatesAndSkipsAGoneBackend() throws Exception {
-        Path other = tuns.authoriseAnotherKey("lb2");
         tuns.ssh("-R", "lb:80:127.0.0.1:" + a.port(), "127.0.0.1").httpUrl();
-        SshClient second = tuns.ssh(other, "-R", "lb:80:127.0.0.1:" + b.port(), "127.0.0.1");
+        // the same key joins the pool (issue #14 item 4; it used to take the name over)
+        SshClient second = tuns.ssh("-R", "lb:80:127.0.0.1:" + b.port(), "127.0.0.1");
         second.await("requests are balanced", Duration.ofSeconds(15));
         a.requests.clear();
         b.requests.clear();
@@ -103,13 +103,12 @@ class HttpOptionsIT {
 
     @Test
     void loadBalancerMovesARequestWithABodyToALiveMemberWhenAChannelWillNotOpen() throws Exception {
-        Path other = tuns.authoriseAnotherKey("lbpost");
         int dead;
         try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort(); // nothing listens here: the ssh client refuses every channel for it
         }
         tuns.ssh("-R", "lbpost:80:127.0.0.1:" + dead, "127.0.0.1").httpUrl();
-        SshClient live = tuns.ssh(other, "-R", "lbpost:80:127.0.0.1:" + b.port(), "127.0.0.1");
+        SshClient live = tuns.ssh("-R", "lbpost:80:127.0.0.1:" + b.port(), "127.0.0.1");
         live.await("requests are balanced", Duration.ofSeconds(15));
         byte[] body = TestBackend.pattern(0, 3 * 1024 * 1024, 7); // far more than one read: most is read after the switch
         String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
@@ -137,14 +136,13 @@ class HttpOptionsIT {
 
     @Test
     void tcpLoadBalancerSharesOnePortAndSurvivesTheFirstOwnerLeaving() throws Exception {
-        Path other = tuns.authoriseAnotherKey("tcplb");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         SshClient first = tuns.ssh("-R", port + ":localhost:" + a.port(), "127.0.0.1");
         first.await("TCP: localhost:" + port, Duration.ofSeconds(15));
-        SshClient second = tuns.ssh(other, "-R", port + ":localhost:" + b.port(), "127.0.0.1");
+        SshClient second = tuns.ssh("-R", port + ":localhost:" + b.port(), "127.0.0.1");
         second.await("connections are balanced", Duration.ofSeconds(15));
         a.requests.clear();
         b.requests.clear();
@@ -164,7 +162,6 @@ class HttpOptionsIT {
 
     @Test
     void tcpLoadBalancerSkipsAMemberWhoseChannelWillNotOpen() throws Exception {
-        Path other = tuns.authoriseAnotherKey("tcpdead");
         int port;
         int dead;
         try (ServerSocket s = new ServerSocket(0); ServerSocket d = new ServerSocket(0)) {
@@ -172,7 +169,7 @@ class HttpOptionsIT {
             dead = d.getLocalPort(); // the first member's ssh client refuses every channel
         }
         tuns.ssh("-R", port + ":localhost:" + dead, "127.0.0.1").await("TCP: localhost:" + port, Duration.ofSeconds(15));
-        tuns.ssh(other, "-R", port + ":localhost:" + b.port(), "127.0.0.1")
+        tuns.ssh("-R", port + ":localhost:" + b.port(), "127.0.0.1")
                 .await("connections are balanced", Duration.ofSeconds(15));
         b.requests.clear();
         for (int i = 0; i < 4; i++) {

@@ -3,9 +3,11 @@ package io.tuns.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * deadline=, auto-close=true and --cleanup-unbound end connections with sish's messages; --log-to-client copies
@@ -56,6 +58,42 @@ class SessionCommandsIT {
                 "127.0.0.1");
         cancel.process().waitFor();
         assertThat(master.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as(master.output()).isTrue();
+    }
+
+    /** A forward the server refuses: a TCP bind on an address this host does not have (TEST-NET-3). */
+    static final String REFUSED_FORWARD = "203.0.113.5:4000:127.0.0.1:9";
+
+    /** Issue #14 item 5: --cleanup-unbound counts granted forwards, not requests; every one refused = unbound. */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void cleanupUnboundClosesAConnectionWhoseEveryForwardWasRefused() throws Exception {
+        SshClient c = tuns.ssh("-o", "ExitOnForwardFailure=no", "-R", REFUSED_FORWARD, "127.0.0.1");
+        c.await("No forwarding request was granted. Closing connection.", Duration.ofSeconds(15));
+        assertThat(c.process().waitFor(10, TimeUnit.SECONDS)).as(c.output()).isTrue();
+    }
+
+    /** Issue #14 item 5: auto-close=true closes once every forward is decided and none is open. */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void autoCloseClosesAConnectionWhoseEveryForwardWasRefused() throws Exception {
+        try (TunsFixture plain = TunsFixture.start()) { // no --cleanup-unbound: only auto-close may close it
+            SshClient c = plain.ssh("-o", "ExitOnForwardFailure=no", "-R", REFUSED_FORWARD, "127.0.0.1",
+                    "auto-close=true");
+            c.await("No forwards are open. Closing connection.", Duration.ofSeconds(15));
+            assertThat(c.process().waitFor(10, TimeUnit.SECONDS)).as(c.output()).isTrue();
+        }
+    }
+
+    /** Issue #14 item 9: a command this server has disabled is answered as ignored, naming the flag. */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void aDisabledCommandIsAcknowledgedAsIgnored() throws Exception {
+        SshClient c = tuns.ssh("-R", "acks:80:127.0.0.1:" + backend.port(), "127.0.0.1", "sni-proxy=true",
+                "proxy-protocol=2");
+        c.httpUrl();
+        assertThat(c.output()).contains("sni-proxy is disabled on this server (--sni-proxy=false); ignored.")
+                .contains("proxy-protocol is disabled on this server (--proxy-protocol=false); ignored.")
+                .doesNotContain("for connection set to");
     }
 
     @Test

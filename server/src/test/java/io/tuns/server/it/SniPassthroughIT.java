@@ -1,16 +1,22 @@
 package io.tuns.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** sni-proxy=true: two TLS services share one port, routed by ClientHello name, TLS never terminated by tuns. */
 class SniPassthroughIT {
@@ -99,6 +105,30 @@ class SniPassthroughIT {
             Curl.Result page = Curl.run("-k", "--resolve", "web.localhost:" + https + ":127.0.0.1",
                     "https://web.localhost:" + https + "/hello");
             assertThat(page.out()).as("other names get tuns' own TLS and the HTTP tunnel").isEqualTo("hello from backend\n");
+        }
+    }
+
+    /**
+     * Issue #14 item 3: an SNI listener obeys --port-bind-range like a TCP one, and sni-proxy=true leaves a forward
+     * on the HTTP port an HTTP tunnel (no ClientHello arrives there).
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void sniListenersStayInsideThePortRangeAndTheHttpPortStaysHttp() throws Exception {
+        int allowed = freePort();
+        int outside = freePort();
+        try (TunsFixture ranged = TunsFixture.start("--sni-proxy", "--port-bind-range=" + allowed);
+             TestBackend web = new TestBackend()) {
+            SshClient refused = ranged.ssh("-R", "sni4:" + outside + ":127.0.0.1:" + web.port(), "127.0.0.1",
+                    "sni-proxy=true");
+            refused.await("remote port forwarding failed", Duration.ofSeconds(15));
+            assertThat(refused.output()).contains("--port-bind-range");
+            try (Socket s = new Socket()) {
+                assertThatThrownBy(() -> s.connect(new InetSocketAddress("127.0.0.1", outside), 2000))
+                        .as("nothing listens outside the range").isInstanceOf(ConnectException.class);
+            }
+            String url = ranged.ssh("-R", "web4:80:127.0.0.1:" + web.port(), "127.0.0.1", "sni-proxy=true").httpUrl();
+            assertThat(ranged.get(TunsFixture.hostOf(url), "/hello").body()).isEqualTo("hello from backend\n");
         }
     }
 }

@@ -29,12 +29,17 @@ public final class SshClient implements AutoCloseable {
         return new SshClient(p);
     }
 
-    /** Starts ssh with the usual test options; {@code args} are the caller's (e.g. -N, -R ..., host, commands). */
+    /**
+     * Starts ssh with the usual test options; {@code args} are the caller's (e.g. -N, -R ..., host, commands). ssh
+     * keeps the first value of an option, so a caller's {@code -o ExitOnForwardFailure=no} replaces our "yes".
+     */
     public static SshClient start(int port, Path key, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/ssh", "-p", String.valueOf(port), "-i", key.toString(),
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=INFO",
-                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ExitOnForwardFailure=yes",
-                "-o", "ServerAliveInterval=5"));
+                "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "ServerAliveInterval=5"));
+        if (args.stream().noneMatch(a -> a.startsWith("ExitOnForwardFailure="))) {
+            cmd.addAll(List.of("-o", "ExitOnForwardFailure=yes"));
+        }
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);

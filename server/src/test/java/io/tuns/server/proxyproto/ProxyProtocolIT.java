@@ -17,9 +17,11 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** --proxy-protocol-listener with real OpenSSH tunnels: HTTP and SSH behind a PROXY v1/v2 header, and the policies. */
 class ProxyProtocolIT {
@@ -215,6 +217,46 @@ class ProxyProtocolIT {
         @Override
         public void close() throws IOException {
             server.close();
+        }
+    }
+
+    /**
+     * Issue #14 item 9: proxy-protocol=2 is acknowledged as the version the TCP backend really receives: 2 with
+     * --proxy-protocol-version=userdefined, 1 (said so) with the default server version 1.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void proxyProtocolTwoIsAcknowledgedAsTheVersionTheBackendReceives() throws Exception {
+        byte[] v2Signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+        try (TunsFixture userDefined = TunsFixture.start("--proxy-protocol", "--proxy-protocol-version=userdefined")) {
+            assertThat(firstBytesThroughATcpTunnel(userDefined, "proxy-protocol for connection set to: 2\\r?\\n", 12))
+                    .isEqualTo(v2Signature);
+        }
+        try (TunsFixture serverV1 = TunsFixture.start("--proxy-protocol")) {
+            byte[] header = firstBytesThroughATcpTunnel(serverV1,
+                    "proxy-protocol for connection set to: 1 \\(this server sends version 1", 11);
+            assertThat(new String(header, StandardCharsets.US_ASCII)).isEqualTo("PROXY TCP4 ");
+        }
+    }
+
+    /**
+     * Opens a TCP tunnel with proxy-protocol=2 to a raw backend, checks the acknowledgement, connects through the
+     * tunnel and returns the first n bytes the backend receives.
+     */
+    private static byte[] firstBytesThroughATcpTunnel(TunsFixture tuns, String ack, int n) throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            SshClient ssh = tuns.ssh("-R", "0:127.0.0.1:" + raw.getLocalPort(), "127.0.0.1", "proxy-protocol=2");
+            ssh.await(ack, Duration.ofSeconds(15));
+            int port = Integer.parseInt(ssh.await("Allocated port (\\d+) for remote forward", Duration.ofSeconds(15)));
+            ssh.await("TCP: localhost:" + port, Duration.ofSeconds(5));
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                client.getOutputStream().write('x');
+                raw.setSoTimeout(10_000);
+                try (Socket backendSide = raw.accept()) {
+                    backendSide.setSoTimeout(10_000);
+                    return backendSide.getInputStream().readNBytes(n);
+                }
+            }
         }
     }
 }
