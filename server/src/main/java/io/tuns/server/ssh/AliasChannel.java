@@ -1,12 +1,14 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.bridge.IdleWatch;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.sshd.client.future.DefaultOpenFuture;
@@ -36,6 +38,8 @@ final class AliasChannel extends AbstractServerChannel {
     private TunnelGroup group;
     private ClientConnection requester;
     private final AliasPolicy policy;
+    private final IdleWatch idle;
+    private final ScheduledExecutorService scheduler;
     private ChannelAsyncOutputStream toRequester;
     private IoOutputStream toOwner;
     private Closeable ownerChannel;
@@ -56,10 +60,17 @@ final class AliasChannel extends AbstractServerChannel {
     private record PendingWrite(byte[] data, Runnable done) {
     }
 
-    AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy) {
+    /**
+     * @param idle {@code --idle-connection}'s watch over both directions, or null when the flag is off
+     * @param scheduler runs the idle check
+     */
+    AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
+                 ScheduledExecutorService scheduler) {
         super("direct-tcpip", List.of(), null);
         this.aliases = aliases;
         this.policy = policy;
+        this.idle = idle;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -171,6 +182,9 @@ final class AliasChannel extends AbstractServerChannel {
         toRequester = new ChannelAsyncOutputStream(this, SshConstants.SSH_MSG_CHANNEL_DATA);
         signalChannelOpenSuccess(); // MINA sends OPEN_CONFIRMATION from this event, not from the future
         openFuture.setOpened();
+        if (idle != null) {
+            idle.start(scheduler, () -> close(false));
+        }
     }
 
     private void ownerOpenFailed(String reason) {
@@ -220,6 +234,9 @@ final class AliasChannel extends AbstractServerChannel {
 
     @Override
     protected void preClose() {
+        if (idle != null) {
+            idle.stop();
+        }
         if (ownerChannel != null) {
             ownerChannel.close(false);
         }
@@ -228,6 +245,9 @@ final class AliasChannel extends AbstractServerChannel {
 
     /** One write in flight per direction (MINA allows one pending async write); EOF goes after the data. */
     private void enqueue(boolean toOwnerSide, PendingWrite w) {
+        if (idle != null) {
+            idle.touch();
+        }
         synchronized (writeLock) {
             (toOwnerSide ? toOwnerQueue : toRequesterQueue).add(w);
         }

@@ -1,9 +1,11 @@
 package io.tuns.server.ssh;
 
+import io.tuns.server.bridge.IdleWatch;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.Arrays;
+import java.util.concurrent.ScheduledExecutorService;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.session.Session;
@@ -17,10 +19,12 @@ final class AliasChannelFactory implements ChannelFactory {
 
     private final TunnelRegistry registry;
     private final ServerConfig cfg;
+    private final ScheduledExecutorService scheduler;
 
-    AliasChannelFactory(TunnelRegistry registry, ServerConfig cfg) {
+    AliasChannelFactory(TunnelRegistry registry, ServerConfig cfg, ScheduledExecutorService scheduler) {
         this.registry = registry;
         this.cfg = cfg;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -30,7 +34,9 @@ final class AliasChannelFactory implements ChannelFactory {
 
     @Override
     public Channel createChannel(Session session) {
-        return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal);
+        // sish's --idle-connection covers alias streams too
+        return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal,
+                cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler);
     }
 
     private String refusal(Tunnel alias, ClientConnection requester) {

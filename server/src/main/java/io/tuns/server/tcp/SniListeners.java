@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tuns.server.access.NettyGate;
+import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.HashMap;
@@ -56,6 +57,9 @@ public final class SniListeners {
                             }
                             if (NettyGate.refuseTcp(ch, ipFilter)) {
                                 return; // --banned-ips / --whitelisted-ips
+                            }
+                            if (cfg.idleConnection()) { // also cuts a client that never sends its ClientHello
+                                ch.pipeline().addLast("idle", new IdleCut(cfg.idleConnectionTimeout()));
                             }
                             ch.pipeline().addLast("sni", new SniRouter(registry, cfg));
                         }

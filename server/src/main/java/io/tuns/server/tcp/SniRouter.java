@@ -3,6 +3,7 @@ package io.tuns.server.tcp;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.util.concurrent.Future;
+import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.bridge.ProxyHeader;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
@@ -66,6 +67,9 @@ public final class SniRouter extends AbstractSniHandler<Tunnel> {
         // passthrough: nothing after this handler may touch the bytes (TLS termination, HTTP)
         while (ctx.pipeline().last() != this) {
             ctx.pipeline().removeLast();
+        }
+        if (cfg.idleConnection() && ctx.pipeline().get("idle") == null) { // on the HTTPS port it went with the HTTP handlers
+            ctx.pipeline().addBefore(ctx.name(), "idle", new IdleCut(cfg.idleConnectionTimeout()));
         }
         ctx.pipeline().replace(this, "raw", new RawBridge(t,
                 tried -> registry.group(Tunnel.TunnelType.SNI, hostname).map(g -> g.nextExcept(tried)).orElse(null),

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tuns.server.access.NettyGate;
+import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.bridge.ProxyHeader;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
@@ -62,6 +63,9 @@ public final class TcpListeners {
                         if (t == null) {
                             ch.close();
                             return;
+                        }
+                        if (cfg.idleConnection()) {
+                            ch.pipeline().addLast("idle", new IdleCut(cfg.idleConnectionTimeout()));
                         }
                         ch.pipeline().addLast("raw", new RawBridge(t, pick, cfg.sshWriteHighWater(),
                                 cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ch)));
