@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
+import io.tuns.server.console.ConsoleTokens;
 import io.tuns.server.access.CountryLookup;
 import io.tuns.server.access.IpFilter;
 import io.tuns.server.http.BackendTls;
@@ -110,7 +111,8 @@ public final class TunsServer implements AutoCloseable {
                 new HostPolicy(cfg.domain(), cfg.bindAnyHost(), cfg.bindHosts(), cfg.bindWildcards(),
                         cfg.appendUserToSubdomain(), cfg.appendUserToSubdomainSeparator()),
                 new DnsOwnership(cfg.dnsResolver()),
-                urls::get, tunnelExecutor, scheduler, new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
+                urls::get, new ConsoleTokens()::newToken, tunnelExecutor, scheduler,
+                new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, ipFilter, registry, boss, workers), ipFilter);
         this.ssh = new SshFront(sshCtx);

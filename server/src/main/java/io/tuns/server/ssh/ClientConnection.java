@@ -1,17 +1,9 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.ChannelSink;
-import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
-import io.tuns.server.console.ConsoleTokens;
-import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
-import io.tuns.server.tunnel.HttpBinding;
-import io.tuns.server.tunnel.TunnelOptions;
-import io.tuns.server.tunnel.TunnelRegistry;
-import io.tuns.server.tcp.TcpListeners;
-import io.tuns.server.tcp.TcpPortAllocator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -19,16 +11,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.io.IoOutputStream;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.helpers.AbstractConnectionService;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,20 +40,18 @@ public final class ClientConnection implements TunnelOwner {
 
     static final AttributeKey<ClientConnection> KEY = new AttributeKey<>();
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-    /** Console tokens come from the console's own generator (crypto-random), so there is one definition. */
-    private static final ConsoleTokens TOKENS = new ConsoleTokens();
 
     private final ServerSession session;
     private final SshContext ctx;
     private final ServerConfig cfg;
     private final ReplyQueue replies;
     private final SessionMessages messages;
-    private final Acknowledgements acknowledgements;
+    private final Forwards forwards;
+    private final ConnectionLimits limits;
     private final Instant startedAt = Instant.now();
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
-    private final java.util.Map<Tunnel, String> tcpKeys = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<Tunnel, String> sniListens = new java.util.concurrent.ConcurrentHashMap<>();
-    private final AtomicInteger openChannels = new AtomicInteger();
+    /** What to release with each tunnel (a share of a TCP or SNI listener); one entry per tunnel held. */
+    private final Map<Tunnel, Runnable> releases = new ConcurrentHashMap<>();
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
     private final AtomicInteger forwardRequests = new AtomicInteger();
     /** Forward requests not decided yet (waiting for the options gate or the tunnel executor). */
@@ -74,13 +70,14 @@ public final class ClientConnection implements TunnelOwner {
     private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> deadlineTask;
 
-    ClientConnection(ServerSession session, SshContext ctx) {
+    ClientConnection(ServerSession session, SshContext ctx, Forwards forwards) {
         this.session = session;
         this.ctx = ctx;
         this.cfg = ctx.config();
+        this.forwards = forwards;
+        this.limits = new ConnectionLimits(forwards.limits(), ctx.forwardedChannels());
         this.replies = new ReplyQueue(session);
         this.messages = new SessionMessages(cfg.sessionMessageQueue());
-        this.acknowledgements = new Acknowledgements(Acknowledgements.Settings.of(cfg));
     }
 
     static ClientConnection of(Session session) {
@@ -219,12 +216,11 @@ public final class ClientConnection implements TunnelOwner {
      * OpenSSH sends its session channel open right behind its forward requests, without waiting for their replies.
      * No session channel this long after a forward means {@code ssh -N}: no options will come.
      */
-    static final java.time.Duration NO_SESSION_GRACE = java.time.Duration.ofMillis(200);
+    static final Duration NO_SESSION_GRACE = Duration.ofMillis(200);
 
     private void openGateUnlessASessionIsOpen() {
-        if (session.getService(org.apache.sshd.common.session.ConnectionService.class)
-                instanceof org.apache.sshd.common.session.helpers.AbstractConnectionService acs
-                && acs.getChannels().stream().noneMatch(c -> c instanceof org.apache.sshd.server.channel.ChannelSession)) {
+        if (session.getService(ConnectionService.class) instanceof AbstractConnectionService acs
+                && acs.getChannels().stream().noneMatch(c -> c instanceof ChannelSession)) {
             openGate();
         }
     }
@@ -255,292 +251,51 @@ public final class ClientConnection implements TunnelOwner {
             replies.complete(slot, false, -1);
             return;
         }
-        if (tunnels.size() >= cfg.maxForwardsPerConnection()) {
-            refuse(slot, "http", "This connection already has " + tunnels.size()
-                    + " forwards, the most this server allows (--max-forwards-per-connection).");
+        String full = limits.forwardRefusal(tunnels.size());
+        if (full != null) {
+            refuse(slot, Allocation.refused("http", full));
             return;
         }
-        switch (ForwardKind.of(bindAddress, port, options, ForwardKind.Settings.of(cfg))) {
-            case HTTP -> allocateHttp(bindAddress, port, slot, false);
-            case HTTPS -> allocateHttp(bindAddress, port, slot, true);
-            case TCP -> allocateTcp(bindAddress, port, slot);
-            case ALIAS -> allocateAlias(bindAddress, port, slot);
-            case SNI -> allocateSni(bindAddress, port, slot);
+        ForwardRequest r = new ForwardRequest(bindAddress, port, this, user(), keyFingerprint, options,
+                forwards.acknowledgements().proxyProtocolVersion(options));
+        Allocation a = switch (ForwardKind.of(bindAddress, port, options, forwards.kinds())) {
+            case HTTP -> forwards.http().allocate(r, false, messages::send);
+            case HTTPS -> forwards.http().allocate(r, true, messages::send);
+            case TCP -> forwards.tcp().allocate(r, messages::send);
+            case ALIAS -> forwards.alias().allocate(r, messages::send);
+            case SNI -> forwards.sni().allocate(r);
+        };
+        if (!a.isGranted()) {
+            refuse(slot, a);
+        } else if (adopt(a, slot)) {
+            a.banner().forEach(messages::send);
         }
     }
 
-    /** Registers a claimed tunnel with this connection, unless the connection dropped meanwhile. */
-    private boolean adopt(Tunnel tunnel, ReplyQueue.Slot slot, int replyPort) {
+    /** Registers a granted tunnel with this connection, unless the connection dropped meanwhile. */
+    private boolean adopt(Allocation a, ReplyQueue.Slot slot) {
+        Tunnel tunnel = a.tunnel();
+        releases.put(tunnel, a.release());
         tunnels.add(tunnel);
         if (closed) { // the connection dropped while we decided: leak nothing (sish PR #374)
             removeTunnel(tunnel);
             replies.complete(slot, false, -1);
             return false;
         }
-        replies.complete(slot, true, replyPort);
-        ctx.events().forwardRequest(tunnel.type().label(), "ok");
+        replies.complete(slot, true, a.replyPort());
+        ctx.events().forwardRequest(a.kind(), "ok");
         ctx.events().tunnelOpened(this, tunnel);
         log.info("event=tunnel_opened type={} host={} client={} user={}", tunnel.type().label(), tunnel.host(),
                 remoteAddress(), user());
         return true;
     }
 
-    private void allocateHttp(String bindAddress, int port, ReplyQueue.Slot slot, boolean backendTls) {
-        Tunnel tunnel = claimHost(bindAddress, port, slot, backendTls);
-        if (tunnel != null && adopt(tunnel, slot, port == 0 ? 80 : -1)) {
-            printForwardBlock(tunnel, port);
-        }
-    }
-
-    private void allocateTcp(String bindAddress, int port, ReplyQueue.Slot slot) {
-        TunnelOptions opts = new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion());
-        if (cfg.tcpLoadBalancer() && port != 0 && !cfg.bindRandomPorts() && joinTcpGroup(bindAddress, port, opts, slot)) {
-            return;
-        }
-        TunnelRegistry registry = ctx.registry();
-        TcpPortAllocator.Result r = new TcpPortAllocator(cfg, ctx.tcpListeners(), ctx.portRange())
-                .bind(bindAddress, port, options.get("tcp-address"), (tunnelRef, tried) -> {
-                    Tunnel t = tunnelRef.get(); // load-balanced members share the listener: pick per connection
-                    return t == null ? null : registry.group(Tunnel.TunnelType.TCP, t.routeKey())
-                            .map(g -> g.nextExcept(tried)).orElse(null);
-                });
-        if (r.failure() != null) {
-            refuse(slot, "tcp", r.failure());
-            return;
-        }
-        r.notices().forEach(messages::send);
-        int actual = TcpListeners.port(r.server());
-        // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0
-        Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, cfg.domain() + ":" + actual, bindAddress,
-                port == 0 ? actual : port, this, "", Instant.now(), opts);
-        r.tunnelRef().set(tunnel);
-        if (!registry.claimFree(tunnel, ctx.ownership())) {
-            r.server().close();
-            refuse(slot, "tcp", "The TCP port " + actual + " is unavailable.");
-            return;
-        }
-        ctx.tcpListeners().adopt(tunnel.routeKey(), r.server());
-        tcpKeys.put(tunnel, tunnel.routeKey());
-        if (adopt(tunnel, slot, port == 0 ? actual : -1)) {
-            printTcpBlock(port, actual);
-        }
-    }
-
-    /** --tcp-load-balancer: a second client asking for a port already forwarded shares its listener. */
-    private boolean joinTcpGroup(String bindAddress, int port, TunnelOptions opts, ReplyQueue.Slot slot) {
-        String key = cfg.domain() + ":" + port;
-        if (!ctx.registry().isTaken(Tunnel.TunnelType.TCP, key)) {
-            return false;
-        }
-        Tunnel t = new Tunnel(Tunnel.TunnelType.TCP, key, bindAddress, port, this, "", Instant.now(), opts);
-        if (!ctx.registry().claim(t, ctx.ownership()).granted()) {
-            return false; // another key's port: the bind below fails and a random port is given
-        }
-        if (!ctx.tcpListeners().join(key)) { // its listener closed meanwhile: bind anew
-            ctx.registry().remove(t);
-            return false;
-        }
-        tcpKeys.put(t, key);
-        if (adopt(t, slot, -1)) {
-            messages.send("The TCP port " + port + " is shared: connections are balanced between its tunnels.");
-            printTcpBlock(port, port);
-        }
-        return true;
-    }
-
-    private void printTcpBlock(int requested, int actual) {
-        messages.send("Starting SSH Forwarding service for tcp:" + requested
-                + ". Forwarded connections can be accessed via the following methods:");
-        messages.send("TCP: " + cfg.domain() + ":" + actual);
-    }
-
-    /** TLS passthrough: the name routes ClientHellos on a listener shared by all SNI tunnels on that port. */
-    private void allocateSni(String bindAddress, int port, ReplyQueue.Slot slot) {
-        String name = HttpBinding.hostPart(bindAddress);
-        String host = name.endsWith("." + cfg.domain()) ? name : ctx.names().hostFor(name);
-        String listenHost = options.get("tcp-address") != null && !cfg.forceTcpAddress()
-                ? options.get("tcp-address") : cfg.tcpAddress();
-        boolean onHttpsPort = cfg.https() && cfg.sniProxyHttps()
-                && (port == 443 || port == HostPort.parse(cfg.httpsAddress(), "https-address").port());
-        if (!onHttpsPort && !ctx.portRange().contains(port)) { // sish checks SNI listeners against the range too
-            refuse(slot, "sni", "The TLS port " + port + " is outside the ports this server allows (--port-bind-range "
-                    + cfg.portBindRange() + ").");
-            return;
-        }
-        Tunnel tunnel = new Tunnel(Tunnel.TunnelType.SNI, host, bindAddress, port, this, "", Instant.now(),
-                new TunnelOptions("", null, null, null, false, false, proxyProtocolVersion()));
-        ForwardOwnership.Decision claim = ctx.registry().claim(tunnel, ctx.ownership());
-        if (!claim.granted()) {
-            refuse(slot, "sni", "The TLS name " + host + " is unavailable: " + claim.reason() + ".");
-            return;
-        }
-        try {
-            if (!onHttpsPort) { // with --sni-proxy-https the HTTPS listener routes port 443's names itself
-                ctx.sniListeners().acquire(listenHost, port);
-            }
-        } catch (Exception e) {
-            ctx.registry().remove(tunnel);
-            refuse(slot, "sni", "The TLS port " + port + " cannot be opened: " + e.getMessage());
-            return;
-        }
-        if (!onHttpsPort) {
-            sniListens.put(tunnel, listenHost);
-        }
-        if (adopt(tunnel, slot, -1)) {
-            messages.send("Starting SSH Forwarding service for tls:" + port
-                    + ". Forwarded connections can be accessed via the following methods:");
-            messages.send("TLS: " + host + ":" + (onHttpsPort ? ctx.urls().get().httpsPort() : port));
-        }
-    }
-
-    private void allocateAlias(String bindAddress, int port, ReplyQueue.Slot slot) {
-        String requested = bindAddress.toLowerCase(java.util.Locale.ROOT);
-        String reason = null;
-        if (cfg.bindRandomAliases()) {
-            reason = "random aliases are enforced on this server";
-        } else if (cfg.bannedAliases().contains(requested + ":" + port) || requested.isEmpty()) {
-            reason = "it is reserved";
-        }
-        Tunnel tunnel = null;
-        if (reason == null) {
-            Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, requested + ":" + port, bindAddress, port, this, "",
-                    Instant.now());
-            ForwardOwnership.Decision claim = ctx.registry().claim(t, ctx.ownership());
-            if (claim.granted()) {
-                tunnel = t;
-            } else {
-                reason = claim.reason();
-            }
-        }
-        if (tunnel == null) {
-            if (cfg.forceRequestedAliases()) {
-                refuse(slot, "alias", "The alias " + requested + ":" + port + " is unavailable: " + reason + ".");
-                return;
-            }
-            if (!cfg.bindRandomAliases()) {
-                messages.send("The alias " + requested + " is unavailable. Assigning a random alias.");
-            }
-            for (int attempt = 0; attempt < 64 && tunnel == null; attempt++) {
-                String name = ctx.names().randomName(cfg.bindRandomAliasesLength(), attempt);
-                // the client matches forwarded-tcpip on what it sent, so the random name is only the public key
-                Tunnel t = new Tunnel(Tunnel.TunnelType.ALIAS, name + ":" + port, bindAddress, port, this, "",
-                        Instant.now());
-                if (ctx.registry().claimFree(t, ctx.ownership())) {
-                    tunnel = t;
-                }
-            }
-            if (tunnel == null) {
-                refuse(slot, "alias", "No free random alias was found; try again.");
-                return;
-            }
-        }
-        if (adopt(tunnel, slot, -1)) {
-            messages.send("Starting SSH Forwarding service for alias:" + port
-                    + ". Forwarded connections can be accessed via the following methods:");
-            messages.send("TCP Alias: " + tunnel.host());
-        }
-    }
-
-    private Tunnel claimHost(String bindAddress, int port, ReplyQueue.Slot slot, boolean backendTls) {
-        var names = ctx.names();
-        TunnelRegistry registry = ctx.registry();
-        HttpBinding binding = HttpBinding.parse(bindAddress);
-        TunnelOptions opts = backendTls ? httpOptions(binding).withBackendTls() : httpOptions(binding);
-        String requested = names.requestedName(binding.name());
-        if (requested == null && cfg.bindRootDomain() && !cfg.bindRandomSubdomains()
-                && (binding.name().isEmpty() || binding.name().equals("*"))) {
-            Tunnel root = newTunnel(cfg.domain(), bindAddress, port, opts); // -R '*:80:…' with --bind-root-domain
-            if (registry.claim(root, ctx.ownership()).granted()) {
-                return root;
-            }
-        }
-        if (requested != null) {
-            boolean wildcard = ctx.hosts().isAllowedWildcard(requested);
-            String reason = wildcard && !cfg.bindRandomSubdomains() ? names.refusalReason(requested.substring(2))
-                    : names.refusalReason(requested);
-            if (reason == null) {
-                boolean dnsVerified = cfg.verifyDns() && requested.contains(".") && !requested.startsWith("*.")
-                        && ctx.dns().owns(requested, keyFingerprint);
-                Tunnel t = newTunnel(ctx.hosts().hostFor(requested, user(), dnsVerified), bindAddress, port, opts);
-                ForwardOwnership.Decision claim = registry.claim(t, ctx.ownership());
-                if (claim.verdict() == ForwardOwnership.Verdict.TAKE_OVER) {
-                    messages.send("The subdomain " + requested + " was held by an earlier connection with your key;"
-                            + " it has been moved to this connection.");
-                } else if (claim.verdict() == ForwardOwnership.Verdict.JOIN) {
-                    messages.send("The subdomain " + requested + " is shared: requests are balanced between its tunnels.");
-                }
-                if (claim.granted()) {
-                    return t;
-                }
-                reason = claim.reason();
-            }
-            if (cfg.forceRequestedSubdomains()) {
-                refuse(slot, "http", "The subdomain " + requested + " is unavailable: " + reason + ".");
-                return null;
-            }
-            if (!cfg.bindRandomSubdomains()) {
-                messages.send("The subdomain " + requested + " is unavailable. Assigning a random subdomain.");
-                messages.send("(The subdomain " + requested + ": " + reason + ".)");
-            }
-        }
-        for (int attempt = 0; attempt < 64; attempt++) {
-            Tunnel t = newTunnel(names.hostFor(names.randomName(attempt)), bindAddress, port, opts);
-            if (registry.claimFree(t, ctx.ownership())) {
-                return t;
-            }
-        }
-        refuse(slot, "http", "No free random subdomain was found; try again.");
-        return null;
-    }
-
-    /** The tunnel's HTTP options: its bind address's user:pass@ and /path, and this connection's commands. */
-    private TunnelOptions httpOptions(HttpBinding b) {
-        boolean auth = b.user() != null && cfg.bindHttpAuth();
-        if (b.user() != null && !cfg.bindHttpAuth()) {
-            messages.send("Basic auth tunnels are disabled on this server (--bind-http-auth=false); the credentials are ignored.");
-        }
-        String path = cfg.bindHttpPath() ? b.path() : "";
-        if (!b.path().isEmpty() && !cfg.bindHttpPath()) {
-            messages.send("Path tunnels are disabled on this server (--bind-http-path=false); the path is ignored.");
-        }
-        boolean strip = cfg.stripHttpPath() && (options.get("strip-path") == null || options.flag("strip-path"));
-        String hostHeader = cfg.rewriteHostHeader() ? options.get("host-header") : null;
-        boolean forceHttps = options.flag("force-https") && cfg.forceHttps();
-        return new TunnelOptions(path, auth ? b.user() : null, auth ? b.password() : null, hostHeader, strip,
-                forceHttps, proxyProtocolVersion());
-    }
-
-    private int proxyProtocolVersion() {
-        return acknowledgements.proxyProtocolVersion(options);
-    }
-
-    private Tunnel newTunnel(String host, String bindAddress, int port, TunnelOptions opts) {
-        String token = cfg.serviceConsoleToken().isEmpty() ? TOKENS.newToken() : cfg.serviceConsoleToken();
-        return new Tunnel(Tunnel.TunnelType.HTTP, host, bindAddress, port, this, token, Instant.now(), opts);
-    }
-
-    private void refuse(ReplyQueue.Slot slot, String type, String why) {
+    private void refuse(ReplyQueue.Slot slot, Allocation a) {
+        String why = a.refusal();
         messages.send(why);
-        ctx.events().forwardRequest(type, why.contains("unavailable") ? "conflict" : "denied");
+        ctx.events().forwardRequest(a.kind(), why.contains("unavailable") ? "conflict" : "denied");
         log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress(), why);
         replies.complete(slot, false, -1);
-    }
-
-    private void printForwardBlock(Tunnel tunnel, int port) {
-        var urls = ctx.urls().get();
-        messages.send("Starting SSH Forwarding service for " + (tunnel.options().backendTls() ? "https:" : "http:") + port
-                + ". Forwarded connections can be accessed via the following methods:");
-        if (cfg.serviceConsole() && cfg.serviceConsoleToken().isEmpty()) {
-            messages.send("Service console can be accessed here: " + urls.console(tunnel.host(), tunnel.consoleToken()));
-        }
-        String path = tunnel.options().path();
-        String auth = tunnel.options().needsAuth() ? "  (basic auth: user " + tunnel.options().user() + ")" : "";
-        if (urls.showsHttp()) {
-            messages.send("HTTP: " + urls.http(tunnel.host()) + path + auth);
-            urls.https(tunnel.host()).ifPresent(u -> messages.send("HTTPS: " + u + path));
-        } else { // --proxy-ssl-termination: only the proxy's https URL reaches us
-            urls.https(tunnel.host()).ifPresent(u -> messages.send("HTTPS: " + u + path + auth));
-        }
     }
 
     // ------------------------------------------------------------------ the user's session channel
@@ -558,7 +313,7 @@ public final class ClientConnection implements TunnelOwner {
         messages.send(cfg.welcomeMessage());
         messages.send("");
         parsed.problems().forEach(messages::send);
-        acknowledgements.lines(parsed).forEach(messages::send);
+        forwards.acknowledgements().lines(parsed).forEach(messages::send);
         String deadline = parsed.get("deadline");
         if (deadline != null) {
             scheduleDeadline(SessionOptions.parseDeadline(deadline, Instant.now()));
@@ -589,19 +344,10 @@ public final class ClientConnection implements TunnelOwner {
             sink.onClosed();
             return;
         }
-        if (openChannels.incrementAndGet() > cfg.maxChannelsPerConnection()) {
-            openChannels.decrementAndGet();
+        String full = limits.tryOpenChannel();
+        if (full != null) {
             ctx.events().channelOpenFailed("limit");
-            sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, "this tunnel has " + cfg.maxChannelsPerConnection()
-                    + " connections open, the most allowed (--max-channels-per-connection)");
-            sink.onClosed();
-            return;
-        }
-        if (!ctx.forwardedChannels().tryAcquire()) {
-            openChannels.decrementAndGet();
-            ctx.events().channelOpenFailed("limit");
-            sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, "the server has " + cfg.maxForwardedChannels()
-                    + " tunnel connections open, the most allowed (--max-forwarded-channels)");
+            sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, full);
             sink.onClosed();
             return;
         }
@@ -626,7 +372,7 @@ public final class ClientConnection implements TunnelOwner {
         }
 
         @Override
-        public void onOpen(IoOutputStream toClient, org.apache.sshd.common.Closeable channel) {
+        public void onOpen(IoOutputStream toClient, Closeable channel) {
             inner.onOpen(toClient, channel);
         }
 
@@ -650,8 +396,7 @@ public final class ClientConnection implements TunnelOwner {
         @Override
         public void onClosed() {
             if (released.compareAndSet(false, true)) {
-                openChannels.decrementAndGet();
-                ctx.forwardedChannels().release();
+                limits.releaseChannel();
                 ctx.events().channelClosed();
             }
             inner.onClosed();
@@ -683,13 +428,9 @@ public final class ClientConnection implements TunnelOwner {
     private void removeTunnel(Tunnel t) {
         if (tunnels.remove(t)) {
             ctx.registry().remove(t);
-            String tcpKey = tcpKeys.remove(t);
-            if (tcpKey != null) {
-                ctx.tcpListeners().release(tcpKey);
-            }
-            String sniHost = sniListens.remove(t);
-            if (sniHost != null) {
-                ctx.sniListeners().release(sniHost, t.bindPort());
+            Runnable release = releases.remove(t);
+            if (release != null) {
+                release.run();
             }
             ctx.events().tunnelClosed(this, t);
             log.info("event=tunnel_closed type={} host={} client={}", t.type().label(), t.host(), remoteAddress());

@@ -1,5 +1,6 @@
 package io.tuns.server.ssh;
 
+import io.tuns.server.access.IpFilter;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
@@ -18,6 +19,8 @@ import java.util.function.Supplier;
 /**
  * What every ssh connection shares: configuration, the routing table, the executors, the global channel
  * limit. {@code tunnelExecutor} runs forward decisions in order; {@code scheduler} runs timers only.
+ * {@code consoleTokens} makes a fresh crypto-random console token per tunnel (the console's generator, passed in
+ * by the wiring so that ssh does not depend on the console).
  */
 public record SshContext(ServerConfig config,
                          TunnelRegistry registry,
@@ -26,6 +29,7 @@ public record SshContext(ServerConfig config,
                          HostPolicy hosts,
                          DnsOwnership dns,
                          Supplier<PublicUrls> urls,
+                         Supplier<String> consoleTokens,
                          ExecutorService tunnelExecutor,
                          ScheduledExecutorService scheduler,
                          Semaphore forwardedChannels,
@@ -33,5 +37,5 @@ public record SshContext(ServerConfig config,
                          TcpListeners tcpListeners,
                          PortRange portRange,
                          SniListeners sniListeners,
-                         io.tuns.server.access.IpFilter ipFilter) {
+                         IpFilter ipFilter) {
 }

@@ -4,6 +4,7 @@ import io.tuns.server.access.AuthCallback;
 import io.tuns.server.access.SshGate;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.proxyproto.SshProxyAcceptor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.PublicKey;
@@ -50,7 +51,7 @@ public final class SshFront implements AutoCloseable {
         sshd.setPasswordAuthenticator(auth.password());
         sshd.addSessionListener(gate); // access: IP filter, per-IP connection and failed-login limits
         // --proxy-protocol-listener: the PROXY header is read before the version line; the gate runs after it
-        io.tuns.server.proxyproto.SshProxyAcceptor.install(sshd, cfg, gate::admit);
+        SshProxyAcceptor.install(sshd, cfg, gate::admit);
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
@@ -67,10 +68,11 @@ public final class SshFront implements AutoCloseable {
         CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(sshd, cfg.maxChannelsPerConnection());
         CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "tuns");
 
+        Forwards forwards = Forwards.of(ctx);
         sshd.addSessionListener(new SessionListener() {
             @Override
             public void sessionCreated(Session session) {
-                session.setAttribute(ClientConnection.KEY, new ClientConnection((ServerSession) session, ctx));
+                session.setAttribute(ClientConnection.KEY, new ClientConnection((ServerSession) session, ctx, forwards));
             }
 
             @Override

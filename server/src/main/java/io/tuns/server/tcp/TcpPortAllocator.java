@@ -4,9 +4,11 @@ import io.netty.channel.Channel;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 /**
  * Finds and binds the public port for one TCP forward, following sish's policy: the requested port when it
@@ -21,26 +23,36 @@ public final class TcpPortAllocator {
     public record Result(Channel server, AtomicReference<Tunnel> tunnelRef, List<String> notices, String failure) {
     }
 
-    private final ServerConfig cfg;
+    /** The flags the port choice reads. */
+    public record Settings(boolean bindRandomPorts, boolean forceRequestedPorts, String portBindRange,
+                           boolean forceTcpAddress, String tcpAddress, boolean localhostAsAll) {
+
+        public static Settings of(ServerConfig c) {
+            return new Settings(c.bindRandomPorts(), c.forceRequestedPorts(), c.portBindRange(), c.forceTcpAddress(),
+                    c.tcpAddress(), c.localhostAsAll());
+        }
+    }
+
+    private final Settings s;
     private final TcpListeners listeners;
     private final PortRange range;
 
-    public TcpPortAllocator(ServerConfig cfg, TcpListeners listeners, PortRange range) {
-        this.cfg = cfg;
+    public TcpPortAllocator(Settings settings, TcpListeners listeners, PortRange range) {
+        this.s = settings;
         this.listeners = listeners;
         this.range = range;
     }
 
     public Result bind(String bindAddress, int port, String tcpAddressOption,
-                       java.util.function.BiFunction<AtomicReference<Tunnel>, java.util.Collection<Tunnel>, Tunnel> lookup) {
+                       BiFunction<AtomicReference<Tunnel>, Collection<Tunnel>, Tunnel> lookup) {
         AtomicReference<Tunnel> ref = new AtomicReference<>();
         List<String> notices = new ArrayList<>();
         String host = bindHost(bindAddress, tcpAddressOption);
-        boolean random = port == 0 || cfg.bindRandomPorts();
+        boolean random = port == 0 || s.bindRandomPorts();
         if (!random && !range.contains(port)) {
-            if (cfg.forceRequestedPorts()) {
+            if (s.forceRequestedPorts()) {
                 return new Result(null, ref, notices, "The TCP port " + port + " is outside the ports this server "
-                        + "allows (--port-bind-range " + cfg.portBindRange() + ").");
+                        + "allows (--port-bind-range " + s.portBindRange() + ").");
             }
             notices.add("The TCP port " + port + " is unavailable. Assigning a random port.");
             random = true;
@@ -49,7 +61,7 @@ public final class TcpPortAllocator {
             try {
                 return new Result(listeners.bind(host, port, tried -> lookup.apply(ref, tried)), ref, notices, null);
             } catch (Exception e) {
-                if (cfg.forceRequestedPorts()) {
+                if (s.forceRequestedPorts()) {
                     return new Result(null, ref, notices, "The TCP port " + port + " is unavailable.");
                 }
                 notices.add("The TCP port " + port + " is unavailable. Assigning a random port.");
@@ -73,20 +85,20 @@ public final class TcpPortAllocator {
                 return new Result(null, ref, notices, "No TCP port could be bound on " + host + ": " + e.getMessage());
             }
         }
-        return new Result(null, ref, notices, "No free TCP port was found in --port-bind-range " + cfg.portBindRange() + ".");
+        return new Result(null, ref, notices, "No free TCP port was found in --port-bind-range " + s.portBindRange() + ".");
     }
 
     /** sish: {@code --force-tcp-address}, then {@code localhost} → {@code --tcp-address} (localhost-as-all), then the client's. */
     private String bindHost(String bindAddress, String tcpAddressOption) {
         String addr = bindAddress.trim().toLowerCase(Locale.ROOT);
-        if (cfg.forceTcpAddress()) {
-            return cfg.tcpAddress();
+        if (s.forceTcpAddress()) {
+            return s.tcpAddress();
         }
         if (tcpAddressOption != null && !tcpAddressOption.isBlank()) {
             return tcpAddressOption.trim();
         }
-        if (addr.equals("localhost") && cfg.localhostAsAll() || addr.isEmpty() || addr.equals("*")) {
-            return cfg.tcpAddress();
+        if (addr.equals("localhost") && s.localhostAsAll() || addr.isEmpty() || addr.equals("*")) {
+            return s.tcpAddress();
         }
         return addr.startsWith("[") ? addr.substring(1, addr.length() - 1) : addr;
     }

@@ -1,0 +1,85 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.ForwardOwnership;
+import io.tuns.server.tunnel.NameAllocator;
+import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Private aliases ({@code -R box:22:…}, reached with {@code ssh -J}): the requested {@code name:port}, or a random
+ * name of {@code --bind-random-aliases-length} when it is refused (unless {@code --force-requested-aliases}).
+ */
+final class AliasAllocator {
+
+    static final int RANDOM_ATTEMPTS = 64;
+
+    record Settings(boolean bindRandomAliases, int bindRandomAliasesLength, boolean forceRequestedAliases,
+                    List<String> bannedAliases) {
+
+        static Settings of(ServerConfig c) {
+            return new Settings(c.bindRandomAliases(), c.bindRandomAliasesLength(), c.forceRequestedAliases(),
+                    c.bannedAliases());
+        }
+    }
+
+    private final Settings s;
+    private final TunnelRegistry registry;
+    private final ForwardOwnership ownership;
+    private final NameAllocator names;
+
+    AliasAllocator(Settings settings, TunnelRegistry registry, ForwardOwnership ownership, NameAllocator names) {
+        this.s = settings;
+        this.registry = registry;
+        this.ownership = ownership;
+        this.names = names;
+    }
+
+    Allocation allocate(ForwardRequest r, Consumer<String> notices) {
+        String requested = r.bindAddress().toLowerCase(Locale.ROOT);
+        int port = r.port();
+        String reason = null;
+        if (s.bindRandomAliases()) {
+            reason = "random aliases are enforced on this server";
+        } else if (s.bannedAliases().contains(requested + ":" + port) || requested.isEmpty()) {
+            reason = "it is reserved";
+        }
+        if (reason == null) {
+            Tunnel t = alias(requested, r);
+            ForwardOwnership.Decision claim = registry.claim(t, ownership);
+            if (claim.granted()) {
+                return granted(t);
+            }
+            reason = claim.reason();
+        }
+        if (s.forceRequestedAliases()) {
+            return Allocation.refused("alias", "The alias " + requested + ":" + port + " is unavailable: " + reason + ".");
+        }
+        if (!s.bindRandomAliases()) {
+            notices.accept("The alias " + requested + " is unavailable. Assigning a random alias.");
+        }
+        for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
+            // the client matches forwarded-tcpip on what it sent, so the random name is only the public key
+            Tunnel t = alias(names.randomName(s.bindRandomAliasesLength(), attempt), r);
+            if (registry.claimFree(t, ownership)) {
+                return granted(t);
+            }
+        }
+        return Allocation.refused("alias", "No free random alias was found; try again.");
+    }
+
+    private static Tunnel alias(String name, ForwardRequest r) {
+        return new Tunnel(Tunnel.TunnelType.ALIAS, name + ":" + r.port(), r.bindAddress(), r.port(), r.owner(), "",
+                Instant.now());
+    }
+
+    private static Allocation granted(Tunnel t) {
+        return Allocation.granted("alias", t, -1, List.of("Starting SSH Forwarding service for alias:" + t.bindPort()
+                + ". Forwarded connections can be accessed via the following methods:", "TCP Alias: " + t.host()),
+                Allocation.NOTHING);
+    }
+}

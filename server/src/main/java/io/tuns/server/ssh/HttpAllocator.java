@@ -1,0 +1,165 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.DnsOwnership;
+import io.tuns.server.tunnel.ForwardOwnership;
+import io.tuns.server.tunnel.HostPolicy;
+import io.tuns.server.tunnel.HttpBinding;
+import io.tuns.server.tunnel.NameAllocator;
+import io.tuns.server.tunnel.PublicUrls;
+import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelOptions;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * HTTP(S) forwards: which host (and path) a bind address becomes under sish's naming rules, claimed through the
+ * ownership policy; a refused name becomes a random one unless {@code --force-requested-subdomains}.
+ */
+final class HttpAllocator {
+
+    /** Random names tried before giving up (the name grows every 8 tries, so a crowded space still ends). */
+    static final int RANDOM_ATTEMPTS = 64;
+
+    record Settings(String domain, boolean bindRootDomain, boolean bindRandomSubdomains,
+                    boolean forceRequestedSubdomains, boolean verifyDns, boolean bindHttpAuth, boolean bindHttpPath,
+                    boolean stripHttpPath, boolean rewriteHostHeader, boolean forceHttps, boolean serviceConsole,
+                    String serviceConsoleToken) {
+
+        static Settings of(ServerConfig c) {
+            return new Settings(c.domain(), c.bindRootDomain(), c.bindRandomSubdomains(),
+                    c.forceRequestedSubdomains(), c.verifyDns(), c.bindHttpAuth(), c.bindHttpPath(),
+                    c.stripHttpPath(), c.rewriteHostHeader(), c.forceHttps(), c.serviceConsole(),
+                    c.serviceConsoleToken());
+        }
+    }
+
+    private final Settings s;
+    private final TunnelRegistry registry;
+    private final ForwardOwnership ownership;
+    private final NameAllocator names;
+    private final HostPolicy hosts;
+    private final DnsOwnership dns;
+    private final Supplier<PublicUrls> urls;
+    private final Supplier<String> newConsoleToken;
+
+    HttpAllocator(Settings settings, TunnelRegistry registry, ForwardOwnership ownership, NameAllocator names,
+                  HostPolicy hosts, DnsOwnership dns, Supplier<PublicUrls> urls, Supplier<String> newConsoleToken) {
+        this.s = settings;
+        this.registry = registry;
+        this.ownership = ownership;
+        this.names = names;
+        this.hosts = hosts;
+        this.dns = dns;
+        this.urls = urls;
+        this.newConsoleToken = newConsoleToken;
+    }
+
+    /** @param backendTls the service speaks TLS ({@code -R name:443:…}) */
+    Allocation allocate(ForwardRequest r, boolean backendTls, Consumer<String> notices) {
+        HttpBinding binding = HttpBinding.parse(r.bindAddress());
+        TunnelOptions opts = options(binding, r, notices);
+        if (backendTls) {
+            opts = opts.withBackendTls();
+        }
+        String requested = names.requestedName(binding.name());
+        if (requested == null && s.bindRootDomain() && !s.bindRandomSubdomains()
+                && (binding.name().isEmpty() || binding.name().equals("*"))) {
+            Tunnel root = newTunnel(s.domain(), r, opts); // -R '*:80:…' with --bind-root-domain
+            if (registry.claim(root, ownership).granted()) {
+                return granted(root, r.port());
+            }
+        }
+        if (requested != null) {
+            boolean wildcard = hosts.isAllowedWildcard(requested);
+            String reason = wildcard && !s.bindRandomSubdomains() ? names.refusalReason(requested.substring(2))
+                    : names.refusalReason(requested);
+            if (reason == null) {
+                boolean dnsVerified = s.verifyDns() && requested.contains(".") && !requested.startsWith("*.")
+                        && dns.owns(requested, r.keyFingerprint());
+                Tunnel t = newTunnel(hosts.hostFor(requested, r.user(), dnsVerified), r, opts);
+                ForwardOwnership.Decision claim = registry.claim(t, ownership).orRandom(s.forceRequestedSubdomains());
+                switch (claim.verdict()) {
+                    case TAKE_OVER -> notices.accept("The subdomain " + requested + " was held by an earlier"
+                            + " connection with your key; it has been moved to this connection.");
+                    case JOIN -> notices.accept("The subdomain " + requested
+                            + " is shared: requests are balanced between its tunnels.");
+                    default -> { }
+                }
+                if (claim.granted()) {
+                    return granted(t, r.port());
+                }
+                reason = claim.reason();
+            }
+            if (s.forceRequestedSubdomains()) {
+                return Allocation.refused("http", "The subdomain " + requested + " is unavailable: " + reason + ".");
+            }
+            if (!s.bindRandomSubdomains()) {
+                notices.accept("The subdomain " + requested + " is unavailable. Assigning a random subdomain.");
+                notices.accept("(The subdomain " + requested + ": " + reason + ".)");
+            }
+        }
+        for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
+            Tunnel t = newTunnel(names.hostFor(names.randomName(attempt)), r, opts);
+            if (registry.claimFree(t, ownership)) {
+                return granted(t, r.port());
+            }
+        }
+        return Allocation.refused("http", "No free random subdomain was found; try again.");
+    }
+
+    /** The tunnel's HTTP options: its bind address's user:pass@ and /path, and the connection's commands. */
+    private TunnelOptions options(HttpBinding b, ForwardRequest r, Consumer<String> notices) {
+        boolean auth = b.user() != null && s.bindHttpAuth();
+        if (b.user() != null && !s.bindHttpAuth()) {
+            notices.accept("Basic auth tunnels are disabled on this server (--bind-http-auth=false); the credentials are ignored.");
+        }
+        String path = s.bindHttpPath() ? b.path() : "";
+        if (!b.path().isEmpty() && !s.bindHttpPath()) {
+            notices.accept("Path tunnels are disabled on this server (--bind-http-path=false); the path is ignored.");
+        }
+        SessionOptions o = r.options();
+        boolean strip = s.stripHttpPath() && (o.get("strip-path") == null || o.flag("strip-path"));
+        String hostHeader = s.rewriteHostHeader() ? o.get("host-header") : null;
+        boolean forceHttps = o.flag("force-https") && s.forceHttps();
+        return new TunnelOptions(path, auth ? b.user() : null, auth ? b.password() : null, hostHeader, strip,
+                forceHttps, r.proxyProtocol());
+    }
+
+    private Tunnel newTunnel(String host, ForwardRequest r, TunnelOptions opts) {
+        return new Tunnel(Tunnel.TunnelType.HTTP, host, r.bindAddress(), r.port(), r.owner(), consoleToken(),
+                Instant.now(), opts);
+    }
+
+    /** The one place a tunnel's console token is made: the server's fixed token, or a fresh crypto-random one. */
+    private String consoleToken() {
+        return s.serviceConsoleToken().isEmpty() ? newConsoleToken.get() : s.serviceConsoleToken();
+    }
+
+    private Allocation granted(Tunnel tunnel, int port) {
+        return Allocation.granted("http", tunnel, port == 0 ? 80 : -1, banner(tunnel, port), Allocation.NOTHING);
+    }
+
+    private List<String> banner(Tunnel tunnel, int port) {
+        PublicUrls u = urls.get();
+        List<String> lines = new ArrayList<>();
+        lines.add("Starting SSH Forwarding service for " + (tunnel.options().backendTls() ? "https:" : "http:") + port
+                + ". Forwarded connections can be accessed via the following methods:");
+        if (s.serviceConsole() && s.serviceConsoleToken().isEmpty()) {
+            lines.add("Service console can be accessed here: " + u.console(tunnel.host(), tunnel.consoleToken()));
+        }
+        String path = tunnel.options().path();
+        String auth = tunnel.options().needsAuth() ? "  (basic auth: user " + tunnel.options().user() + ")" : "";
+        if (u.showsHttp()) {
+            lines.add("HTTP: " + u.http(tunnel.host()) + path + auth);
+            u.https(tunnel.host()).ifPresent(h -> lines.add("HTTPS: " + h + path));
+        } else { // --proxy-ssl-termination: only the proxy's https URL reaches us
+            u.https(tunnel.host()).ifPresent(h -> lines.add("HTTPS: " + h + path + auth));
+        }
+        return lines;
+    }
+}
