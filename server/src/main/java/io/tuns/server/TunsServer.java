@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
 import io.tuns.server.console.ConsoleTokens;
@@ -41,6 +42,7 @@ import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -134,15 +136,18 @@ public final class TunsServer implements AutoCloseable {
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
 
-    /** --geodb: the country database, memory-mapped; the config loader already checked that it opens. */
+    /**
+     * --geodb: the country database, memory-mapped. The config loader checked that the file is readable; whether
+     * it is a country database is found here, and said in one line naming the flag.
+     */
     private static CountryLookup openCountries(ServerConfig cfg) {
         if (!cfg.geodb()) {
             return null;
         }
         try {
-            return CountryLookup.open(java.nio.file.Path.of(cfg.geodbPath()));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return CountryLookup.open(Path.of(cfg.geodbPath()));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("--geodb-path " + cfg.geodbPath() + ": " + e.getMessage());
         }
     }
 

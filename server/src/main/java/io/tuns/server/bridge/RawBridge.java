@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.tuns.server.tunnel.Tunnel;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
     private final long highWaterBytes;
     private final long lowWaterBytes;
     private final Function<Tunnel, byte[]> preambleFor;
+    private final InetSocketAddress origin;
     private final AtomicBoolean started = new AtomicBoolean();
     private final List<ByteBuf> beforeOpen = new ArrayList<>(); // bounded: reading is off until open
     private ChannelHandlerContext ctx;
@@ -43,9 +45,14 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
      *                     when a member's channel will not open, so one dead member costs no connection
      * @param preambleFor  bytes sent first to a member (its PROXY protocol header), or null
      */
+    /**
+     * @param origin the public client's address as the listener knows it (the PROXY header's source if any), sent to
+     *               the ssh client as the forwarded connection's origin
+     */
     public RawBridge(Tunnel tunnel, Function<Collection<Tunnel>, Tunnel> alternatives, long highWaterBytes,
-                     long lowWaterBytes, Function<Tunnel, byte[]> preambleFor) {
+                     long lowWaterBytes, Function<Tunnel, byte[]> preambleFor, InetSocketAddress origin) {
         this.tunnel = tunnel;
+        this.origin = origin;
         this.alternatives = alternatives;
         this.highWaterBytes = highWaterBytes;
         this.lowWaterBytes = lowWaterBytes;
@@ -130,7 +137,7 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
         tunnel = member;
         Attempt attempt = new Attempt();
         current = attempt;
-        member.owner().openChannel(member, io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()), attempt); // PROXY header source if any
+        member.owner().openChannel(member, origin, attempt);
     }
 
     /**

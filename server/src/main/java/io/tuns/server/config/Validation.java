@@ -2,6 +2,8 @@ package io.tuns.server.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -124,10 +126,11 @@ final class Validation {
             throw fail("geodb", "needs --geodb-path: tuns ships no country database; give it a MaxMind DB file such "
                     + "as GeoLite2-Country.mmdb or DB-IP's dbip-country-lite.mmdb");
         }
-        try {
-            io.tuns.server.access.CountryLookup.open(java.nio.file.Path.of(c.geodbPath())).close();
-        } catch (java.io.IOException | RuntimeException e) {
-            throw fail("geodb-path", e.getMessage());
+        // the file only: whether it is a country database is checked where it is opened (TunsServer), so that
+        // config stays below access in the layers
+        Path db = Path.of(c.geodbPath());
+        if (!Files.isRegularFile(db) || !Files.isReadable(db)) {
+            throw fail("geodb-path", c.geodbPath() + " is not a readable file");
         }
     }
 

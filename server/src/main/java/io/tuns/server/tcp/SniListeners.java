@@ -7,9 +7,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tuns.server.access.IpFilter;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.proxyproto.ProxyProtocolHandler;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,13 +26,13 @@ public final class SniListeners {
     }
 
     private final ServerConfig cfg;
-    private final io.tuns.server.access.IpFilter ipFilter;
+    private final IpFilter ipFilter;
     private final TunnelRegistry registry;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Map<String, Shared> byAddress = new HashMap<>();
 
-    public SniListeners(ServerConfig cfg, io.tuns.server.access.IpFilter ipFilter, TunnelRegistry registry,
+    public SniListeners(ServerConfig cfg, IpFilter ipFilter, TunnelRegistry registry,
                         EventLoopGroup boss, EventLoopGroup workers) {
         this.ipFilter = ipFilter;
         this.cfg = cfg;
@@ -52,7 +54,7 @@ public final class SniListeners {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, cfg, this, "sni")) {
+                            if (ProxyProtocolHandler.defer(ch, cfg, this, "sni")) {
                                 return; // --proxy-protocol-listener: runs again once the PROXY header is settled
                             }
                             if (NettyGate.refuseTcp(ch, ipFilter)) {

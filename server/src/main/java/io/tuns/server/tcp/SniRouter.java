@@ -7,6 +7,7 @@ import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.bridge.ProxyHeader;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
 import io.tuns.server.tunnel.TunnelRegistry;
@@ -73,6 +74,7 @@ public final class SniRouter extends AbstractSniHandler<Tunnel> {
         }
         ctx.pipeline().replace(this, "raw", new RawBridge(t,
                 tried -> registry.group(Tunnel.TunnelType.SNI, hostname).map(g -> g.nextExcept(tried)).orElse(null),
-                cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ctx.channel())));
+                cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ctx.channel()),
+                ClientAddress.of(ctx.channel())));
     }
 }

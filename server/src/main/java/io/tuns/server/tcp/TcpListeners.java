@@ -7,14 +7,20 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.tuns.server.access.IpFilter;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.bridge.ProxyHeader;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.proxyproto.ClientAddress;
+import io.tuns.server.proxyproto.ProxyProtocolHandler;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -25,11 +31,11 @@ import java.util.function.Function;
 public final class TcpListeners {
 
     private final ServerConfig cfg;
-    private final io.tuns.server.access.IpFilter ipFilter;
+    private final IpFilter ipFilter;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
-    public TcpListeners(ServerConfig cfg, io.tuns.server.access.IpFilter ipFilter, EventLoopGroup boss,
+    public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
                         EventLoopGroup workers) {
         this.cfg = cfg;
         this.ipFilter = ipFilter;
@@ -53,13 +59,13 @@ public final class TcpListeners {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, cfg, this, "tcp")) {
+                        if (ProxyProtocolHandler.defer(ch, cfg, this, "tcp")) {
                             return; // --proxy-protocol-listener: runs again once the PROXY header is settled
                         }
                         if (NettyGate.refuseTcp(ch, ipFilter)) {
                             return; // access: --banned-ips / --whitelisted-ips; closed at accept
                         }
-                        Tunnel t = pick.apply(java.util.List.of());
+                        Tunnel t = pick.apply(List.of());
                         if (t == null) {
                             ch.close();
                             return;
@@ -68,7 +74,8 @@ public final class TcpListeners {
                             ch.pipeline().addLast("idle", new IdleCut(cfg.idleConnectionTimeout()));
                         }
                         ch.pipeline().addLast("raw", new RawBridge(t, pick, cfg.sshWriteHighWater(),
-                                cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ch)));
+                                cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ch),
+                                ClientAddress.of(ch)));
                     }
                 });
         return b.bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();
@@ -79,7 +86,7 @@ public final class TcpListeners {
     private record Shared(Channel server, int users) {
     }
 
-    private final java.util.Map<String, Shared> shared = new java.util.HashMap<>();
+    private final Map<String, Shared> shared = new HashMap<>();
 
     /** Records a freshly bound listener as used by one tunnel under {@code key}. */
     public synchronized void adopt(String key, Channel server) {

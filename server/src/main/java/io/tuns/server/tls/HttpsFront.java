@@ -24,9 +24,9 @@ public final class HttpsFront implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpsFront.class);
 
     /** Fits post-quantum ClientHellos; Netty's default would buffer up to 16 MiB per connection. */
-    static final int MAX_CLIENT_HELLO_BYTES = 16 * 1024;
+    public static final int MAX_CLIENT_HELLO_BYTES = 16 * 1024;
     /** How long a client may take to send its ClientHello before the connection is closed. */
-    static final long CLIENT_HELLO_TIMEOUT_MILLIS = 10_000;
+    public static final long CLIENT_HELLO_TIMEOUT_MILLIS = 10_000;
 
     private final HttpContext hc;
     private final SniSelector selector;

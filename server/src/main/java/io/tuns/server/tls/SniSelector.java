@@ -10,13 +10,13 @@ import io.netty.util.concurrent.Promise;
  * at once and, when on-demand issuance is on, starts issuance in the background so later connections get a real
  * certificate; the handshake itself never waits for the CA.
  */
-final class SniSelector implements AsyncMapping<String, SslContext> {
+public final class SniSelector implements AsyncMapping<String, SslContext> {
 
     private final CertificateStore store;
     private final AcmeIssuer issuer;
 
     /** @param issuer null when on-demand certificates are off */
-    SniSelector(CertificateStore store, AcmeIssuer issuer) {
+    public SniSelector(CertificateStore store, AcmeIssuer issuer) {
         this.store = store;
         this.issuer = issuer;
     }
