@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.tuns.server.ssh;
 
-import io.tuns.server.bridge.ChannelSink;
 import io.tuns.server.bridge.IdleWatch;
+import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
 import java.io.IOException;

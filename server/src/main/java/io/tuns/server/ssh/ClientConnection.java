@@ -1,7 +1,7 @@
 package io.tuns.server.ssh;
 
-import io.tuns.server.bridge.ChannelSink;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
 import java.io.IOException;

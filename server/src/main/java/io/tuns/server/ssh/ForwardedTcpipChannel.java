@@ -1,6 +1,6 @@
 package io.tuns.server.ssh;
 
-import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.tunnel.ChannelSink;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,6 +1,5 @@
 package io.tuns.server.tunnel;
 
-import io.tuns.server.bridge.ChannelSink;
 import java.net.InetSocketAddress;
 
 /** The ssh connection that holds a tunnel: opens channels back to the ssh client and talks to its session. */

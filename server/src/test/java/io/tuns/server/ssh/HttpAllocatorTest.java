@@ -2,7 +2,7 @@ package io.tuns.server.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.HostPolicy;

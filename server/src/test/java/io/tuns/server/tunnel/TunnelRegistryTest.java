@@ -2,7 +2,6 @@ package io.tuns.server.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuns.server.bridge.ChannelSink;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.tuns.server.bridge;
+package io.tuns.server.tunnel;
 
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
