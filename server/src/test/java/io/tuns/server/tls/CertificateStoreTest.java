@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SniHandler;
+import io.tuns.server.http.HttpsFront;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.tuns.server.tls;
+package io.tuns.server.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -8,8 +8,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SniHandler;
 import io.tuns.server.tcp.SniRouter;
 import io.tuns.server.config.HostPort;
-import io.tuns.server.http.HttpContext;
-import io.tuns.server.http.HttpFront;
+import io.tuns.server.tls.AcmeIssuer;
+import io.tuns.server.tls.CertificateStore;
+import io.tuns.server.tls.SniSelector;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
