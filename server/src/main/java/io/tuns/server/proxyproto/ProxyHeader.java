@@ -1,4 +1,4 @@
-package io.tuns.server.bridge;
+package io.tuns.server.proxyproto;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
