@@ -1,12 +1,14 @@
 package io.tuns.server.proxyproto;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.tuns.server.tunnel.Tunnel;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
@@ -17,9 +19,9 @@ public final class ProxyHeader {
     }
 
     /** The header a tunnel asked for with {@code proxy-protocol=}, for a public connection; null when none. */
-    public static byte[] forTunnel(io.tuns.server.tunnel.Tunnel tunnel, io.netty.channel.Channel ch) {
+    public static byte[] forTunnel(Tunnel tunnel, Channel ch) {
         int version = tunnel.options().proxyProtocol();
-        return version == 0 ? null : of(version, io.tuns.server.proxyproto.ClientAddress.of(ch),
+        return version == 0 ? null : of(version, ClientAddress.of(ch),
                 (InetSocketAddress) ch.localAddress());
     }
 

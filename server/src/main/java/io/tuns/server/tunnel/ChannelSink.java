@@ -12,7 +12,7 @@ public interface ChannelSink {
 
     /**
      * The channel is open; {@code toClient} carries bytes towards the ssh client (wrap it in an
-     * {@link SshChannelWriter}); {@code channel} closes it ({@code close(false)} lets pending data out first).
+     * {@code bridge.SshChannelWriter}); {@code channel} closes it ({@code close(false)} lets pending data out first).
      */
     void onOpen(IoOutputStream toClient, Closeable channel);
 
