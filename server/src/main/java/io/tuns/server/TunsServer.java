@@ -4,12 +4,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tuns.server.access.CountryLookup;
+import io.tuns.server.access.IpFilter;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
 import io.tuns.server.console.ConsoleTokens;
-import io.tuns.server.access.CountryLookup;
-import io.tuns.server.access.IpFilter;
 import io.tuns.server.http.BackendTls;
 import io.tuns.server.http.ClientRequestLog;
 import io.tuns.server.http.HttpContext;
@@ -42,8 +42,12 @@ import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -81,7 +85,7 @@ public final class TunsServer implements AutoCloseable {
     private final CertificateStore certificates;
     private final AcmeIssuer acme;
     private final CountryLookup countries;
-    private final java.time.Duration acmeRenewalCheck;
+    private final Duration acmeRenewalCheck;
     private final HttpsFront https;
     /** The HTTPS port people type: --https-port-override, else the bound port once listening. */
     private final AtomicInteger httpsPublicPort = new AtomicInteger(443);
@@ -165,7 +169,7 @@ public final class TunsServer implements AutoCloseable {
         // only names this server routes: the root domain and live HTTP tunnels
         return new AcmeIssuer(settings, certificates,
                 host -> host.equals(cfg.domain()) || registry.httpTunnel(host).isPresent(),
-                cfg.httpsOndemandCertificateEmail(), java.time.Clock.systemUTC(),
+                cfg.httpsOndemandCertificateEmail(), Clock.systemUTC(),
                 cfg.httpsOndemandCertificateRenewBefore());
     }
 
@@ -173,14 +177,14 @@ public final class TunsServer implements AutoCloseable {
         try {
             return new MetricsListener(cfg.metricsAddress(), metrics, new ScrapeAuth(cfg.adminConsoleToken()));
         } catch (IOException e) {
-            throw new io.tuns.server.config.ConfigException("--metrics-address: cannot listen on " + cfg.metricsAddress()
+            throw new ConfigException("--metrics-address: cannot listen on " + cfg.metricsAddress()
                     + ": " + e.getMessage());
         }
     }
 
     /** The --metrics-address listener, if one is configured. */
-    public java.util.Optional<java.net.InetSocketAddress> metricsAddress() {
-        return java.util.Optional.ofNullable(metricsListener).map(MetricsListener::address);
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(metricsListener).map(MetricsListener::address);
     }
 
     public void start() throws IOException, InterruptedException {
@@ -227,7 +231,7 @@ public final class TunsServer implements AutoCloseable {
         return http.boundAddress().getPort();
     }
 
-    public java.net.InetSocketAddress httpAddress() {
+    public InetSocketAddress httpAddress() {
         return http.boundAddress();
     }
 

@@ -6,6 +6,8 @@ import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,7 +34,7 @@ import org.apache.sshd.server.channel.AbstractServerChannel;
 final class AliasChannel extends AbstractServerChannel {
 
     private final Function<String, TunnelGroup> aliases;
-    private final java.util.List<Tunnel> failed = new java.util.ArrayList<>(1); // members that refused; ≤ group size
+    private final List<Tunnel> failed = new ArrayList<>(1); // members that refused; ≤ group size
     private volatile Attempt current;
     private InetSocketAddress origin;
     private TunnelGroup group;
@@ -46,8 +48,8 @@ final class AliasChannel extends AbstractServerChannel {
     private DefaultOpenFuture openFuture;
     private final AtomicBoolean decided = new AtomicBoolean();
     private final Object writeLock = new Object();
-    private final java.util.ArrayDeque<PendingWrite> toOwnerQueue = new java.util.ArrayDeque<>();
-    private final java.util.ArrayDeque<PendingWrite> toRequesterQueue = new java.util.ArrayDeque<>();
+    private final ArrayDeque<PendingWrite> toOwnerQueue = new ArrayDeque<>();
+    private final ArrayDeque<PendingWrite> toRequesterQueue = new ArrayDeque<>();
     private boolean toOwnerBusy;
     private boolean toRequesterBusy;
 
