@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,10 +62,8 @@ public final class ClientConnection implements TunnelOwner {
     private volatile SessionOptions options = SessionOptions.parse(null);
     private volatile long lastPongNanos = System.nanoTime();
 
-    // Forwards wait for the exec/shell that may carry options; guarded by "this".
-    private boolean gateOpen;
-    private final List<Runnable> waitingForGate = new ArrayList<>();
-    private ScheduledFuture<?> gateTimer;
+    // Forwards wait for the exec/shell that may carry options.
+    private final OptionsGate gate;
     private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> deadlineTask;
 
@@ -78,6 +75,9 @@ public final class ClientConnection implements TunnelOwner {
         this.limits = new ConnectionLimits(forwards.limits(), ctx.forwardedChannels());
         this.replies = new ReplyQueue(session);
         this.messages = new SessionMessages(cfg.sessionMessageQueue());
+        // queued decisions are bounded: twice the forwards a connection may hold, then they are decided at once
+        this.gate = new OptionsGate(ctx.tunnelExecutor(), ctx.scheduler(), cfg.forwardOptionsWait(), NO_SESSION_GRACE,
+                this::sessionChannelOpen, 2 * cfg.maxForwardsPerConnection());
     }
 
     static ClientConnection of(Session session) {
@@ -197,19 +197,7 @@ public final class ClientConnection implements TunnelOwner {
     }
 
     private void afterGate(Runnable decision) {
-        synchronized (this) {
-            if (!gateOpen) {
-                waitingForGate.add(decision);
-                if (gateTimer == null) {
-                    gateTimer = ctx.scheduler().schedule(this::openGate,
-                            cfg.forwardOptionsWait().toMillis(), TimeUnit.MILLISECONDS);
-                    long grace = Math.min(NO_SESSION_GRACE.toMillis(), cfg.forwardOptionsWait().toMillis());
-                    ctx.scheduler().schedule(this::openGateUnlessASessionIsOpen, grace, TimeUnit.MILLISECONDS);
-                }
-                return;
-            }
-        }
-        ctx.tunnelExecutor().execute(decision);
+        gate.submit(decision);
     }
 
     /**
@@ -218,32 +206,15 @@ public final class ClientConnection implements TunnelOwner {
      */
     static final Duration NO_SESSION_GRACE = Duration.ofMillis(200);
 
-    private void openGateUnlessASessionIsOpen() {
-        if (session.getService(ConnectionService.class) instanceof AbstractConnectionService acs
-                && acs.getChannels().stream().noneMatch(c -> c instanceof ChannelSession)) {
-            openGate();
-        }
+    /** True when a session channel is open, or when MINA's connection service cannot tell (then wait the full time). */
+    private boolean sessionChannelOpen() {
+        return !(session.getService(ConnectionService.class) instanceof AbstractConnectionService acs)
+                || acs.getChannels().stream().anyMatch(c -> c instanceof ChannelSession);
     }
 
     /** The client said it opens no session channel (ssh -N): no options will come, forwards go ahead now. */
     void noSessionComing() {
-        openGate();
-    }
-
-    private void openGate() {
-        List<Runnable> ready;
-        synchronized (this) {
-            if (gateOpen) {
-                return;
-            }
-            gateOpen = true;
-            if (gateTimer != null) {
-                gateTimer.cancel(false);
-            }
-            ready = List.copyOf(waitingForGate);
-            waitingForGate.clear();
-        }
-        ready.forEach(ctx.tunnelExecutor()::execute); // a single-thread executor keeps arrival order
+        gate.open();
     }
 
     private void allocate(String bindAddress, int port, ReplyQueue.Slot slot) {
@@ -318,7 +289,7 @@ public final class ClientConnection implements TunnelOwner {
         if (deadline != null) {
             scheduleDeadline(SessionOptions.parseDeadline(deadline, Instant.now()));
         }
-        openGate();
+        gate.open();
     }
 
     private void scheduleDeadline(Instant at) {
@@ -443,13 +414,7 @@ public final class ClientConnection implements TunnelOwner {
             return;
         }
         closed = true;
-        synchronized (this) {
-            gateOpen = true;
-            waitingForGate.clear();
-            if (gateTimer != null) {
-                gateTimer.cancel(false);
-            }
-        }
+        gate.close(); // undecided forwards are dropped: their replies go nowhere, the connection is gone
         for (Tunnel t : tunnels) {
             removeTunnel(t);
         }
