@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** HTTP tunnels as sish users make them, with the real OpenSSH client. */
 class HttpTunnelIT {
@@ -110,5 +112,20 @@ class HttpTunnelIT {
         ssh.httpUrl();
         ssh.await("Unknown command 'bogus' ignored", Duration.ofSeconds(5));
         ssh.await("Deadline for connection set to: 1h", Duration.ofSeconds(5));
+    }
+
+    /**
+     * Issue #14 item 7: the printed --http-port-override is an HTTP port for requests too (sish), so
+     * {@code -R app:<override>} is an HTTP tunnel, not an alias.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void theHttpPortOverrideIsAnHttpPort() throws Exception {
+        try (TunsFixture overridden = TunsFixture.start("--http-port-override=8181")) {
+            SshClient ssh = overridden.ssh("-R", "ovr:8181:127.0.0.1:" + backend.port(), "127.0.0.1");
+            ssh.await("HTTP: http://ovr.localhost:8181", Duration.ofSeconds(15));
+            assertThat(ssh.output()).doesNotContain("TCP Alias");
+            assertThat(overridden.get("ovr.localhost", "/hello").body()).isEqualTo("hello from backend\n");
+        }
     }
 }
