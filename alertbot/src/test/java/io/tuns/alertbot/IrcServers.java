@@ -99,6 +99,11 @@ final class IrcServers implements AutoCloseable {
         new ProcessBuilder("kill", "-STOP", Long.toString(znc.pid())).start().waitFor();
     }
 
+    /** SIGCONT: the frozen bouncer resumes where it stopped. */
+    void thawZnc() throws Exception {
+        new ProcessBuilder("kill", "-CONT", Long.toString(znc.pid())).start().waitFor();
+    }
+
     void killNgircd() throws InterruptedException {
         ngircd.destroyForcibly();
         ngircd.waitFor(10, TimeUnit.SECONDS);

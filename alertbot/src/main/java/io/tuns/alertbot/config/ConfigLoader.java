@@ -103,7 +103,7 @@ public final class ConfigLoader {
             n.fail("message-type", "must be notice or privmsg, got '" + type + "'");
         }
         Duration ping = n.duration("ping-interval", "30s");
-        Duration deadline = n.duration("read-deadline", "2m");
+        Duration deadline = n.duration("read-deadline", "90s");
         if (deadline.compareTo(ping) <= 0) {
             n.fail("read-deadline", "must be longer than ping-interval (" + ping.toSeconds() + "s)");
         }

@@ -116,10 +116,12 @@ public final class IrcLink implements AutoCloseable {
         }
     }
 
-    private synchronized void ended(Attempt a, Failure f) {
+    private synchronized void ended(Attempt a, Failure failure) {
         if (a != current || closed) {
             return;
         }
+        // Once registered, every line from the bouncer proved the link good; the incident starts after the last.
+        Failure f = failure.lastGood() == null && a.registeredAt != null ? failure.withLastGood(a.lastInput) : failure;
         boolean wasUp = upSince != null;
         if (wasUp && Duration.between(upSince, clock.instant()).compareTo(stableAfter) >= 0) {
             backoff.reset();
@@ -363,7 +365,7 @@ public final class IrcLink implements AutoCloseable {
             }
             if (Duration.between(lastInput, now).compareTo(cfg.readDeadline()) > 0) {
                 fail(new Failure(FailureReason.PING_TIMEOUT, "nothing received for "
-                        + Duration.between(lastInput, now).toSeconds() + "s", false));
+                        + Duration.between(lastInput, now).toSeconds() + "s", false, lastInput));
                 return;
             }
             if (!up && !upstreamReported

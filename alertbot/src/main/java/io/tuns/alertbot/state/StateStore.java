@@ -37,7 +37,7 @@ public final class StateStore {
                     incident = new IncidentState(i.path("status").asText("STARTING"), inst(i, "since"),
                             i.path("attempts").asInt(), str(i, "lastReason"), str(i, "lastDetail"),
                             inst(i, "lastSuccess"), str(i, "threadId"), inst(i, "downAt"), inst(i, "lastNoticeAt"),
-                            i.path("reminders").asInt());
+                            i.path("reminders").asInt(), str(i, "cause"));
                 }
                 JsonNode h = root.path("heartbeat");
                 if (h.isObject()) {
@@ -83,6 +83,7 @@ public final class StateStore {
         put(i, "downAt", incident.downAt());
         put(i, "lastNoticeAt", incident.lastNoticeAt());
         i.put("reminders", incident.reminders());
+        i.put("cause", incident.cause());
         if (heartbeat != null) {
             ObjectNode h = root.putObject("heartbeat");
             put(h, "lastSeen", heartbeat.lastSeen());

@@ -3,6 +3,7 @@ package io.tuns.alertbot.irc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLHandshakeException;
@@ -34,5 +35,24 @@ class FailureClassifierTest {
         assertThat(err.reason()).isEqualTo(FailureReason.SERVER_ERROR);
         assertThat(FailureClassifier.classify(null, null, "Invalid Password", null, false).reason())
                 .isEqualTo(FailureReason.AUTH_REJECTED);
+    }
+
+    @Test
+    void aHandshakeNobodyAnswersIsATimeoutNotATlsProblem() {
+        Failure f = FailureClassifier.classify(new SslHandshakeTimeoutException("handshake timed out after 10000ms"),
+                null, null, null, false);
+        assertThat(f.reason()).isEqualTo(FailureReason.TIMEOUT);
+        assertThat(f.permanent()).isFalse();
+        assertThat(f.summary()).isEqualTo("connect timeout: no answer to the TLS handshake (handshake timed out after 10000ms)");
+    }
+
+    @Test
+    void summaryDoesNotRepeatTheReason() {
+        assertThat(FailureClassifier.classify(new ConnectException("Connection refused: /127.0.0.1:6697"), null, null,
+                null, false).summary()).isEqualTo("connection refused: /127.0.0.1:6697");
+        assertThat(new Failure(FailureReason.CONNECTION_REFUSED, "Connection refused", false).summary())
+                .isEqualTo("connection refused");
+        assertThat(new Failure(FailureReason.PING_TIMEOUT, "nothing received for 90s", false).summary())
+                .isEqualTo("ping timeout: nothing received for 90s");
     }
 }
