@@ -10,6 +10,7 @@ import io.tuns.alertbot.http.HttpEndpoints;
 import io.tuns.alertbot.irc.Backoff;
 import io.tuns.alertbot.irc.IrcLink;
 import io.tuns.alertbot.irc.LinkListener;
+import io.tuns.alertbot.mail.MailBudget;
 import io.tuns.alertbot.mail.MailText;
 import io.tuns.alertbot.mail.Mailer;
 import io.tuns.alertbot.mail.Outbox;
@@ -50,9 +51,10 @@ public final class AlertBot implements AutoCloseable {
         StateStore store = new StateStore(cfg.stateDir());
         MailText text = new MailText(cfg.zone(), cfg.mail().from());
         Mailer mailer = new Mailer(cfg.mail());
-        outbox = new Outbox(cfg.stateDir().resolve("outbox"), cfg.mail().outboxMax(), mailer::send,
-                new RateLimiter(cfg.mail().maxPerHour(), clock), cfg.mail().retryInitial(), cfg.mail().retryMax(),
-                metrics);
+        outbox = new Outbox(cfg.stateDir().resolve("outbox"),
+                new MailBudget(cfg.mail().incidentOutboxMax(), new RateLimiter(cfg.mail().incidentMaxPerHour(), clock)),
+                new MailBudget(cfg.mail().outboxMax(), new RateLimiter(cfg.mail().maxPerHour(), clock)),
+                mailer::send, clock, cfg.mail().retryInitial(), cfg.mail().retryMax(), metrics);
         AlertbotConfig.Irc irc = cfg.irc();
         watchdog = new Watchdog(cfg.watch(), clock, "irc://" + irc.target(),
                 "channel " + irc.channel() + ", login " + irc.loginName(), cfg.mail().to(), outbox, text, store,

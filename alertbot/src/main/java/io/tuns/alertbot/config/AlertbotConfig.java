@@ -41,10 +41,15 @@ public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mention
     public record Watch(Duration grace, int failureThreshold, Duration reminderInterval, Duration backoffInitial,
                         Duration backoffMax, Duration stableAfter) {}
 
-    /** {@code outboxMax} bounds the persistent outbox; {@code maxPerHour} the send rate. */
+    /**
+     * {@code outboxMax} and {@code maxPerHour} bound the bulk class (relayed alerts, mentions) in the outbox and its
+     * send rate; {@code incidentOutboxMax} and {@code incidentMaxPerHour} are the incident class's own (DOWN,
+     * RECOVERED, SILENT), so bulk mail never delays them.
+     */
     public record Mail(String host, int port, MailSecurity security, Optional<String> username,
                        Optional<Secret> password, String from, List<String> to, Duration timeout, int maxPerHour,
-                       Duration retryInitial, Duration retryMax, int outboxMax, Optional<Path> trustCaFile) {}
+                       Duration retryInitial, Duration retryMax, int outboxMax, Optional<Path> trustCaFile,
+                       int incidentMaxPerHour, int incidentOutboxMax) {}
 
     /** HTTP endpoints; {@code maxBodyBytes} bounds a webhook body. */
     public record Http(String listenHost, int port, Optional<Secret> token, int maxBodyBytes) {}

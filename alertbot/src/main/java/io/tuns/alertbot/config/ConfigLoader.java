@@ -132,7 +132,8 @@ public final class ConfigLoader {
 
     private AlertbotConfig.Mail mail(Node n) {
         n.allow("host", "port", "security", "username", "password-env", "password-file", "from", "to", "timeout",
-                "max-per-hour", "retry-initial", "retry-max", "outbox-max", "trust-ca-file");
+                "max-per-hour", "retry-initial", "retry-max", "outbox-max", "trust-ca-file", "incident-max-per-hour",
+                "incident-outbox-max");
         MailSecurity sec = n.oneOf("security", "starttls", MailSecurity.class);
         int defaultPort = switch (sec) {
             case SMTPS -> 465;
@@ -157,7 +158,8 @@ public final class ConfigLoader {
                 List.copyOf(to), n.duration("timeout", "20s"), n.intIn("max-per-hour", 30, 1, 10_000),
                 n.duration("retry-initial", "10s"), n.duration("retry-max", "10m"),
                 n.intIn("outbox-max", 1000, 1, 1_000_000),
-                n.optStr("trust-ca-file").map(p -> n.readableFile("trust-ca-file", p)));
+                n.optStr("trust-ca-file").map(p -> n.readableFile("trust-ca-file", p)),
+                n.intIn("incident-max-per-hour", 20, 1, 10_000), n.intIn("incident-outbox-max", 100, 1, 100_000));
     }
 
     private AlertbotConfig.Http http(Node n) {

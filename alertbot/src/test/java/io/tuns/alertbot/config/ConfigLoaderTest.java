@@ -30,11 +30,16 @@ class ConfigLoaderTest {
         assertThat(c.irc().tls()).isTrue();
         assertThat(c.irc().loginName()).isEqualTo("ops@alertbot/libera");
         assertThat(c.irc().pingInterval()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.irc().readDeadline()).isEqualTo(Duration.ofMinutes(2));
+        // ping 30 s + read deadline 90 s: a hung bouncer is noticed (and mailed) within 2 min of its last line.
+        assertThat(c.irc().readDeadline()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.watch().grace()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.watch().reminderInterval()).isEqualTo(Duration.ofHours(4));
         assertThat(c.mail().security()).isEqualTo(AlertbotConfig.MailSecurity.STARTTLS);
         assertThat(c.mail().port()).isEqualTo(587);
+        assertThat(c.mail().maxPerHour()).isEqualTo(30);
+        assertThat(c.mail().outboxMax()).isEqualTo(1000);
+        assertThat(c.mail().incidentMaxPerHour()).isEqualTo(20);
+        assertThat(c.mail().incidentOutboxMax()).isEqualTo(100);
         assertThat(c.mentions().batchInterval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.irc().password().orElseThrow().reveal()).isEqualTo("hunter2");
     }
