@@ -73,6 +73,8 @@ public final class AlertBot implements AutoCloseable {
     public void start() throws IOException {
         log.info("event=alertbot_started target={} channel={} incident={} outbox_pending={}", cfg.irc().target(),
                 cfg.irc().channel(), watchdog.status(), outbox.size());
+        log.info("event=heartbeat_check enabled={} alertname={} expect_every_s={}", cfg.heartbeat().enabled(),
+                cfg.heartbeat().alertname(), cfg.heartbeat().expectEvery().toSeconds());
         outbox.start();
         http.start();
         link.start();

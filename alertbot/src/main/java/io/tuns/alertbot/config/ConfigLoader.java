@@ -203,7 +203,7 @@ public final class ConfigLoader {
 
     private AlertbotConfig.Heartbeat heartbeat(Node n) {
         n.allow("enabled", "alertname", "expect-every");
-        return new AlertbotConfig.Heartbeat(n.bool("enabled", false), n.str("alertname", "Watchdog"),
+        return new AlertbotConfig.Heartbeat(n.bool("enabled", true), n.str("alertname", "Watchdog"),
                 n.duration("expect-every", "10m"));
     }
 

@@ -42,7 +42,7 @@ public final class StateStore {
                 JsonNode h = root.path("heartbeat");
                 if (h.isObject()) {
                     heartbeat = new HeartbeatState(inst(h, "lastSeen"), h.path("silent").asBoolean(),
-                            str(h, "threadId"));
+                            str(h, "threadId"), h.path("everSeen").asBoolean(true));
                 }
             } catch (IOException | RuntimeException e) {
                 Path aside = dir.resolve("state.json.corrupt");
@@ -89,6 +89,7 @@ public final class StateStore {
             put(h, "lastSeen", heartbeat.lastSeen());
             h.put("silent", heartbeat.silent());
             h.put("threadId", heartbeat.threadId());
+            h.put("everSeen", heartbeat.everSeen());
         }
         try {
             Path tmp = file.resolveSibling("state.json.tmp");

@@ -41,6 +41,8 @@ class ConfigLoaderTest {
         assertThat(c.mail().incidentMaxPerHour()).isEqualTo(20);
         assertThat(c.mail().incidentOutboxMax()).isEqualTo(100);
         assertThat(c.mentions().batchInterval()).isEqualTo(Duration.ofMinutes(5));
+        // The dead-man's switch is on unless turned off: a pipeline that never delivers must not go unnoticed.
+        assertThat(c.heartbeat()).isEqualTo(new AlertbotConfig.Heartbeat(true, "Watchdog", Duration.ofMinutes(10)));
         assertThat(c.irc().password().orElseThrow().reveal()).isEqualTo("hunter2");
     }
 
