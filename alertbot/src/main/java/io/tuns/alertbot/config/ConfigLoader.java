@@ -4,13 +4,17 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.tuns.alertbot.alerts.AlertFormatter;
 import io.tuns.alertbot.config.AlertbotConfig.AuthMode;
 import io.tuns.alertbot.config.AlertbotConfig.MailSecurity;
 import io.tuns.alertbot.config.AlertbotConfig.Person;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -79,7 +83,7 @@ public final class ConfigLoader {
                 "max-pending-notifications", "alert-template");
         Optional<String> template = n.optStr("alert-template");
         if (template.isPresent()) {
-            String bad = io.tuns.alertbot.alerts.AlertFormatter.unknownPlaceholder(template.get());
+            String bad = AlertFormatter.unknownPlaceholder(template.get());
             if (bad != null) {
                 n.fail("alert-template", "unknown placeholder " + bad
                         + " (use {alertname}, {status}, {summary}, {label:NAME}, {annotation:NAME})");
@@ -112,7 +116,7 @@ public final class ConfigLoader {
             n.fail("user", "must not contain spaces");
         }
         return new AlertbotConfig.Irc(n.req("host"), n.port("port", tls ? 6697 : 6667), tls,
-                n.optStr("trust-ca-file").map(p -> n.readableFile("trust-ca-file", p)), auth, user,
+                n.optStr("trust-ca-file").map(p -> n.certificateFile("trust-ca-file", p)), auth, user,
                 n.str("client-id", "alertbot"), n.str("network", ""), password, n.req("nick"), channel,
                 type.equals("notice"), ping, deadline, n.duration("registration-timeout", "30s"),
                 n.duration("message-delay", "1200ms"), n.intIn("max-lines-per-notification", 5, 1, 50),
@@ -158,7 +162,7 @@ public final class ConfigLoader {
                 List.copyOf(to), n.duration("timeout", "20s"), n.intIn("max-per-hour", 30, 1, 10_000),
                 n.duration("retry-initial", "10s"), n.duration("retry-max", "10m"),
                 n.intIn("outbox-max", 1000, 1, 1_000_000),
-                n.optStr("trust-ca-file").map(p -> n.readableFile("trust-ca-file", p)),
+                n.optStr("trust-ca-file").map(p -> n.certificateFile("trust-ca-file", p)),
                 n.intIn("incident-max-per-hour", 20, 1, 10_000), n.intIn("incident-outbox-max", 100, 1, 100_000));
     }
 
@@ -384,6 +388,19 @@ public final class ConfigLoader {
             if (!address.matches("[^@\\s<>]+@[^@\\s<>]+")) {
                 fail(k, "'" + address + "' is not an e-mail address");
             }
+        }
+
+        /** A readable file with at least one certificate, so --check-config catches a key or a DER file by mistake. */
+        Path certificateFile(String k, String p) {
+            Path path = readableFile(k, p);
+            try (InputStream in = Files.newInputStream(path)) {
+                if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                    fail(k, "file " + p + " holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)");
+                }
+            } catch (IOException | CertificateException e) {
+                fail(k, "file " + p + " is not a PEM certificate file (expected -----BEGIN CERTIFICATE-----)");
+            }
+            return path;
         }
 
         Path readableFile(String k, String p) {
