@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -262,6 +263,35 @@ public class AlertBotIT {
                 Thread.sleep(100);
             }
             assertThat(all).contains("<carol> alice: the tunnel VM is swapping").contains("(direct)  <carol> alice, call me");
+        }
+    }
+
+    /** The incident: mentions ZNC buffered while the bot was offline were mailed as new, with the replay time. */
+    @Test
+    void mentionsPlayedBackAfterTheBotWasOfflineKeepTheirTimeAndSaySo() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        try (RawIrcClient carol = new RawIrcClient(servers.ircPort, "carol", IrcServers.CHANNEL)) {
+            // ZNC is in the channel for the (not yet connected) bot, so it buffers what is said there.
+            carol.await(l -> l.matches(":alertbot!\\S+ JOIN :?#ops.*") || l.matches("\\S+ 353 .*alertbot.*"),
+                    Duration.ofSeconds(15));
+            Instant said = Instant.now();
+            carol.send("PRIVMSG " + IrcServers.CHANNEL + " :alice: tuns-1 is swapping");
+            Thread.sleep(4000);
+            startBot(servers, servers.dir.resolve("password"), String.join("\n",
+                    "mentions:",
+                    "  batch-interval: 1s",
+                    "  people:",
+                    "    - nick: alice",
+                    "      email: alice@example.org",
+                    ""));
+            MimeMessage m = awaitMail(x -> subject(x).contains("for alice"), Duration.ofSeconds(20));
+            String body = (String) m.getContent();
+            assertThat(body).contains("(played back by the bouncer)").contains("<carol> alice: tuns-1 is swapping");
+            Instant stamped = Instant.parse(body.lines().filter(l -> l.contains("tuns-1 is swapping")).findFirst()
+                    .orElseThrow().split(" ")[0]);
+            assertThat(Duration.between(said, stamped).abs()).isLessThan(Duration.ofSeconds(2));
         }
     }
 
