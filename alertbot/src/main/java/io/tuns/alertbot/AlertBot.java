@@ -8,6 +8,7 @@ import io.tuns.alertbot.config.AlertbotConfig;
 import io.tuns.alertbot.http.BotMetrics;
 import io.tuns.alertbot.http.HttpEndpoints;
 import io.tuns.alertbot.irc.Backoff;
+import io.tuns.alertbot.irc.Failure;
 import io.tuns.alertbot.irc.IrcLink;
 import io.tuns.alertbot.irc.LinkListener;
 import io.tuns.alertbot.mail.MailBudget;
@@ -39,6 +40,7 @@ public final class AlertBot implements AutoCloseable {
     private final IrcLink link;
     private final HttpEndpoints http;
     private final BotMetrics metrics;
+    private final AlertRelay relay;
 
     public AlertBot(AlertbotConfig cfg, Clock clock) throws IOException {
         this.cfg = cfg;
@@ -63,8 +65,20 @@ public final class AlertBot implements AutoCloseable {
         mentions = new MentionForwarder(cfg.mentions(), clock, outbox, text);
         link = new IrcLink(irc, cfg.watch().stableAfter(),
                 new Backoff(cfg.watch().backoffInitial(), cfg.watch().backoffMax(), new SecureRandom()), clock,
-                scheduler, LinkListener.both(watchdog, metrics), mentions::onMessage);
-        AlertRelay relay = new AlertRelay(link::deliver, outbox,
+                scheduler, LinkListener.both(watchdog, LinkListener.both(metrics, new LinkListener() {
+                    @Override
+                    public void onAttempt() {}
+
+                    @Override
+                    public void onUp() {
+                        // Not on the link's thread, which holds its lock while reporting.
+                        scheduler.execute(relay::ircIsBack);
+                    }
+
+                    @Override
+                    public void onFailure(Failure failure) {}
+                })), mentions::onMessage);
+        relay = new AlertRelay(link::deliver, outbox,
                 new AlertFormatter(irc.maxLinesPerNotification(), irc.maxLineLength(), irc.alertTemplate()), text, cfg.mail().to(), clock,
                 heartbeat, metrics);
         http = new HttpEndpoints(cfg.http(), relay, metrics, this::status, () -> true);

@@ -164,6 +164,9 @@ public class AlertBotIT {
             assertThat((String) recovered.getContent()).contains("downtime:");
             assertThat(recovered.getHeader("In-Reply-To")[0]).isEqualTo(down.getMessageID());
             awaitUp(true, Duration.ofSeconds(10));
+            // One line in the channel says what went by e-mail meanwhile.
+            assertThat(watcher.await(l -> l.contains("went by e-mail only"), Duration.ofSeconds(10)))
+                    .contains("1 alert went by e-mail only (1 firing, 0 resolved): DiskFull");
             Thread.sleep(1500);
             assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
             assertThat(count(m -> subject(m).startsWith("[RECOVERED"))).isEqualTo(1);
