@@ -4,6 +4,7 @@ import io.tuns.alertbot.alerts.AlertFormatter;
 import io.tuns.alertbot.alerts.AlertRelay;
 import io.tuns.alertbot.alerts.Heartbeat;
 import io.tuns.alertbot.alerts.MentionForwarder;
+import io.tuns.alertbot.alerts.OutgoingPing;
 import io.tuns.alertbot.config.AlertbotConfig;
 import io.tuns.alertbot.http.BotMetrics;
 import io.tuns.alertbot.http.HttpEndpoints;
@@ -24,6 +25,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,7 @@ public final class AlertBot implements AutoCloseable {
     private final HttpEndpoints http;
     private final BotMetrics metrics;
     private final AlertRelay relay;
+    private final Optional<OutgoingPing> ping;
 
     public AlertBot(AlertbotConfig cfg, Clock clock) throws IOException {
         this.cfg = cfg;
@@ -81,6 +84,7 @@ public final class AlertBot implements AutoCloseable {
         relay = new AlertRelay(link::deliver, outbox,
                 new AlertFormatter(irc.maxLinesPerNotification(), irc.maxLineLength(), irc.alertTemplate()), text, cfg.mail().to(), clock,
                 heartbeat, metrics);
+        ping = cfg.outgoingPing().map(p -> new OutgoingPing(p, clock));
         http = new HttpEndpoints(cfg.http(), relay, metrics, this::status, () -> true);
     }
 
@@ -97,6 +101,10 @@ public final class AlertBot implements AutoCloseable {
             heartbeat.tick();
             metrics.incidentOpen(watchdog.status() == Watchdog.Status.DOWN);
         }, 1, 1, TimeUnit.SECONDS);
+        ping.ifPresent(p -> {
+            long every = cfg.outgoingPing().orElseThrow().every().toMillis();
+            scheduler.scheduleWithFixedDelay(p::ping, 0, every, TimeUnit.MILLISECONDS);
+        });
         long batch = cfg.mentions().batchInterval().toMillis();
         scheduler.scheduleWithFixedDelay(mentions::flush, batch, batch, TimeUnit.MILLISECONDS);
     }
@@ -117,6 +125,7 @@ public final class AlertBot implements AutoCloseable {
         h.put("lastSeen", hb.lastSeen() == null ? null : hb.lastSeen().toString());
         h.put("silent", hb.silent());
         m.put("heartbeat", h);
+        ping.ifPresent(p -> m.put("outgoingHeartbeat", p.describe()));
         return m;
     }
 

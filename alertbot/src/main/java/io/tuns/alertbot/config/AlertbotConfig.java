@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /** The whole configuration, validated once at start and passed in; immutable. */
 public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mentions mentions, Heartbeat heartbeat,
-                             Path stateDir, ZoneId zone) {
+                             Path stateDir, ZoneId zone, Optional<OutgoingPing> outgoingPing) {
 
     public enum AuthMode { PASS, SASL, NONE }
 
@@ -61,4 +61,7 @@ public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mention
                            int maxQueuedPerPerson) {}
 
     public record Heartbeat(boolean enabled, String alertname, Duration expectEvery) {}
+
+    /** A GET to {@code url} (a secret: it names the check) every {@code every}; {@code timeout} per request. */
+    public record OutgoingPing(Secret url, Duration every, Duration timeout) {}
 }

@@ -10,6 +10,8 @@ import io.tuns.alertbot.config.AlertbotConfig.MailSecurity;
 import io.tuns.alertbot.config.AlertbotConfig.Person;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +65,7 @@ public final class ConfigLoader {
             throw new ConfigException("config", "must be a YAML mapping with sections irc, mail, ...");
         }
         Node r = new Node("", root);
-        r.allow("irc", "watchdog", "mail", "http", "mentions", "heartbeat", "state-dir", "zone");
+        r.allow("irc", "watchdog", "mail", "http", "mentions", "heartbeat", "outgoing-heartbeat", "state-dir", "zone");
         ZoneId zone;
         String zoneName = r.str("zone", "UTC");
         try {
@@ -73,7 +75,8 @@ public final class ConfigLoader {
         }
         return new AlertbotConfig(irc(r.child("irc", true)), watch(r.child("watchdog", false)),
                 mail(r.child("mail", true)), http(r.child("http", false)), mentions(r.child("mentions", false)),
-                heartbeat(r.child("heartbeat", false)), Path.of(r.str("state-dir", "./alertbot-state")), zone);
+                heartbeat(r.child("heartbeat", false)), Path.of(r.str("state-dir", "./alertbot-state")), zone,
+                outgoingPing(r.child("outgoing-heartbeat", false)));
     }
 
     private AlertbotConfig.Irc irc(Node n) {
@@ -209,6 +212,34 @@ public final class ConfigLoader {
         n.allow("enabled", "alertname", "expect-every");
         return new AlertbotConfig.Heartbeat(n.bool("enabled", true), n.str("alertname", "Watchdog"),
                 n.duration("expect-every", "10m"));
+    }
+
+    private Optional<AlertbotConfig.OutgoingPing> outgoingPing(Node n) {
+        n.allow("url-env", "url-file", "every", "timeout");
+        Optional<Secret> url = secret(n, "url");
+        if (url.isEmpty()) {
+            if (!n.node.isMissingNode()) {
+                n.fail("url-env", "outgoing-heartbeat needs url-env or url-file");
+            }
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = new URI(url.get().reveal());
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        // The URL itself is a secret (it names the check): the message does not repeat it.
+        if (uri == null || uri.getHost() == null
+                || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+            n.fail("url-env", "must be an http:// or https:// URL with a host");
+        }
+        Duration every = n.duration("every", "5m");
+        Duration timeout = n.duration("timeout", "10s");
+        if (timeout.compareTo(every) >= 0) {
+            n.fail("timeout", "must be shorter than every (" + every.toSeconds() + "s)");
+        }
+        return Optional.of(new AlertbotConfig.OutgoingPing(url.get(), every, timeout));
     }
 
     private Optional<Secret> secret(Node n, String base) {

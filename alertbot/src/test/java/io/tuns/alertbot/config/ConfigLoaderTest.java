@@ -89,4 +89,19 @@ class ConfigLoaderTest {
         assertThat(error(loader, MINIMAL.replace("nick: opsbot", "nick: opsbot\n  alert-template: '{alertname} {oops}'")))
                 .startsWith("irc.alert-template: unknown placeholder {oops}");
     }
+
+    @Test
+    void outgoingHeartbeatIsOptionalAndItsUrlASecret() {
+        assertThat(loader.parse(MINIMAL).outgoingPing()).isEmpty();
+        ConfigLoader withUrl = new ConfigLoader(Map.of("IRC_PW", "hunter2", "PING",
+                "https://hc-ping.com/0b9e-uuid", "BAD", "ftp://x/0b9e-uuid")::get);
+        AlertbotConfig c = withUrl.parse(MINIMAL + "outgoing-heartbeat:\n  url-env: PING\n  every: 2m\n");
+        assertThat(c.outgoingPing().orElseThrow().every()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.outgoingPing().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.toString()).doesNotContain("0b9e-uuid");
+        assertThatThrownBy(() -> withUrl.parse(MINIMAL + "outgoing-heartbeat:\n  url-env: BAD\n"))
+                .hasMessage("outgoing-heartbeat.url-env: must be an http:// or https:// URL with a host");
+        assertThatThrownBy(() -> withUrl.parse(MINIMAL + "outgoing-heartbeat:\n  every: 1m\n"))
+                .hasMessage("outgoing-heartbeat.url-env: outgoing-heartbeat needs url-env or url-file");
+    }
 }
