@@ -124,6 +124,7 @@ public final class AlertBot implements AutoCloseable {
         h.put("enabled", cfg.heartbeat().enabled());
         h.put("lastSeen", hb.lastSeen() == null ? null : hb.lastSeen().toString());
         h.put("silent", hb.silent());
+        h.put("everSeen", hb.everSeen());
         m.put("heartbeat", h);
         ping.ifPresent(p -> m.put("outgoingHeartbeat", p.describe()));
         return m;
