@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
 
@@ -31,6 +32,11 @@ public final class FailureClassifier {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof UnknownHostException) {
                 return new Failure(FailureReason.DNS, "unknown host " + t.getMessage(), false);
+            }
+            if (t instanceof GeneralSecurityException) {
+                // Our own trust store could not be loaded (trust-ca-file replaced by something unreadable since
+                // --check-config): retrying will not heal it, so alert at once instead of "connection lost".
+                return new Failure(FailureReason.TLS, "trust-ca-file unusable: " + message(t), true);
             }
             if (t instanceof SslHandshakeTimeoutException) {
                 // TCP accepted (by the kernel) but the bouncer never answered the handshake: a hung process or

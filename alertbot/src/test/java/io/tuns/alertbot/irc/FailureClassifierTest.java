@@ -6,6 +6,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +55,16 @@ class FailureClassifierTest {
                 .isEqualTo("connection refused");
         assertThat(new Failure(FailureReason.PING_TIMEOUT, "nothing received for 90s", false).summary())
                 .isEqualTo("ping timeout: nothing received for 90s");
+    }
+
+    @Test
+    void anUnloadableTrustStoreIsAPermanentTlsFailure() {
+        Failure f = FailureClassifier.classify(new IllegalStateException("cannot load trust store",
+                new CertificateException("no certificate in /etc/tuns/bouncer-ca.pem")), null, null,
+                null, false);
+        assertThat(f.reason()).isEqualTo(FailureReason.TLS);
+        assertThat(f.permanent()).isTrue();
+        assertThat(f.summary()).isEqualTo(
+                "TLS handshake failed: trust-ca-file unusable: no certificate in /etc/tuns/bouncer-ca.pem");
     }
 }
