@@ -2,6 +2,7 @@ package io.tuns.alertbot.watch;
 
 import io.tuns.alertbot.config.AlertbotConfig;
 import io.tuns.alertbot.irc.Failure;
+import io.tuns.alertbot.irc.FailureReason;
 import io.tuns.alertbot.irc.LinkListener;
 import io.tuns.alertbot.mail.MailSink;
 import io.tuns.alertbot.mail.MailText;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -169,10 +171,29 @@ public final class Watchdog implements LinkListener {
         log.warn("event=incident_opened target={} reason={} since={}", target, lastReason, since);
     }
 
-    /** The failure that opened the incident: retries against a hung host fail differently (handshake timeouts). */
+    /**
+     * The failure that opened the incident (retries against a hung host fail differently: handshake timeouts),
+     * and how retries fail now when that differs: "connection lost: closed by the bouncer (now connection refused)".
+     */
     private String reasonText() {
         String r = cause != null ? cause : lastDetail;
-        return r == null ? "unknown" : r.length() > 90 ? r.substring(0, 90) + "…" : r;
+        if (r == null) {
+            return "unknown";
+        }
+        String shortened = r.length() > 90 ? r.substring(0, 90) + "…" : r;
+        String now = currentReason();
+        return now == null || r.startsWith(now) ? shortened : shortened + " (now " + now + ")";
+    }
+
+    private String currentReason() {
+        if (lastReason == null) {
+            return null;
+        }
+        try {
+            return FailureReason.valueOf(lastReason.toUpperCase(Locale.ROOT)).description();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private String facts(Instant now, String state) {

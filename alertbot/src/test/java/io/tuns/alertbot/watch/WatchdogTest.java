@@ -144,7 +144,8 @@ class WatchdogTest {
         }
         clock.advance(Duration.ofHours(4));
         w.tick();
-        assertThat(mail.mails.get(1).subject()).startsWith("[STILL DOWN").endsWith("ping timeout: nothing received for 90s");
+        assertThat(mail.mails.get(1).subject()).startsWith("[STILL DOWN")
+                .endsWith("ping timeout: nothing received for 90s (now connect timeout)");
         assertThat(mail.mails.get(1).body()).contains("last error:   connect timeout: no answer to the TLS handshake");
 
         w.onUp();
