@@ -17,13 +17,17 @@ import io.tuns.alertbot.mail.MailText;
 import io.tuns.alertbot.mail.Mailer;
 import io.tuns.alertbot.mail.Outbox;
 import io.tuns.alertbot.mail.RateLimiter;
+import io.tuns.alertbot.peer.PeerProbe;
+import io.tuns.alertbot.peer.PeerWatch;
 import io.tuns.alertbot.state.StateStore;
 import io.tuns.alertbot.watch.Watchdog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -44,6 +48,8 @@ public final class AlertBot implements AutoCloseable {
     private final BotMetrics metrics;
     private final AlertRelay relay;
     private final Optional<OutgoingPing> ping;
+    private final Map<String, PeerWatch> peers = new LinkedHashMap<>();
+    private final List<PeerProbe> probes = new ArrayList<>();
 
     public AlertBot(AlertbotConfig cfg, Clock clock) throws IOException {
         this.cfg = cfg;
@@ -85,6 +91,12 @@ public final class AlertBot implements AutoCloseable {
                 new AlertFormatter(irc.maxLinesPerNotification(), irc.maxLineLength(), irc.alertTemplate()), text, cfg.mail().to(), clock,
                 heartbeat, metrics);
         ping = cfg.outgoingPing().map(p -> new OutgoingPing(p, clock));
+        for (AlertbotConfig.Peer p : cfg.peers().bots()) {
+            PeerWatch w = new PeerWatch(p.name(), p.url().toString(), cfg.peers().grace(), clock, outbox, text,
+                    cfg.mail().to());
+            peers.put(p.name(), w);
+            probes.add(new PeerProbe(p.url(), cfg.peers().timeout(), w));
+        }
         http = new HttpEndpoints(cfg.http(), relay, metrics, this::status, () -> true);
     }
 
@@ -99,12 +111,16 @@ public final class AlertBot implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> {
             watchdog.tick();
             heartbeat.tick();
+            peers.values().forEach(PeerWatch::tick);
             metrics.incidentOpen(watchdog.status() == Watchdog.Status.DOWN);
         }, 1, 1, TimeUnit.SECONDS);
         ping.ifPresent(p -> {
             long every = cfg.outgoingPing().orElseThrow().every().toMillis();
             scheduler.scheduleWithFixedDelay(p::ping, 0, every, TimeUnit.MILLISECONDS);
         });
+        for (PeerProbe probe : probes) {
+            scheduler.scheduleWithFixedDelay(probe::probe, 0, cfg.peers().every().toMillis(), TimeUnit.MILLISECONDS);
+        }
         long batch = cfg.mentions().batchInterval().toMillis();
         scheduler.scheduleWithFixedDelay(mentions::flush, batch, batch, TimeUnit.MILLISECONDS);
     }
@@ -127,6 +143,11 @@ public final class AlertBot implements AutoCloseable {
         h.put("everSeen", hb.everSeen());
         m.put("heartbeat", h);
         ping.ifPresent(p -> m.put("outgoingHeartbeat", p.describe()));
+        if (!peers.isEmpty()) {
+            Map<String, Object> ps = new LinkedHashMap<>();
+            peers.forEach((name, w) -> ps.put(name, w.describe()));
+            m.put("peers", ps);
+        }
         return m;
     }
 

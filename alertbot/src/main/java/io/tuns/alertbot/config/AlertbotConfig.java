@@ -1,5 +1,6 @@
 package io.tuns.alertbot.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -8,7 +9,7 @@ import java.util.Optional;
 
 /** The whole configuration, validated once at start and passed in; immutable. */
 public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mentions mentions, Heartbeat heartbeat,
-                             Path stateDir, ZoneId zone, Optional<OutgoingPing> outgoingPing) {
+                             Path stateDir, ZoneId zone, Optional<OutgoingPing> outgoingPing, Peers peers) {
 
     public enum AuthMode { PASS, SASL, NONE }
 
@@ -64,4 +65,9 @@ public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mention
 
     /** A GET to {@code url} (a secret: it names the check) every {@code every}; {@code timeout} per request. */
     public record OutgoingPing(Secret url, Duration every, Duration timeout) {}
+
+    /** Peer bots whose {@code /healthz} this one GETs every {@code every}; DOWN mail after {@code grace}. */
+    public record Peers(List<Peer> bots, Duration every, Duration grace, Duration timeout) {}
+
+    public record Peer(String name, URI url) {}
 }

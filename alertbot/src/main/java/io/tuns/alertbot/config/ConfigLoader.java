@@ -65,7 +65,8 @@ public final class ConfigLoader {
             throw new ConfigException("config", "must be a YAML mapping with sections irc, mail, ...");
         }
         Node r = new Node("", root);
-        r.allow("irc", "watchdog", "mail", "http", "mentions", "heartbeat", "outgoing-heartbeat", "state-dir", "zone");
+        r.allow("irc", "watchdog", "mail", "http", "mentions", "heartbeat", "outgoing-heartbeat", "peers", "state-dir",
+                "zone");
         ZoneId zone;
         String zoneName = r.str("zone", "UTC");
         try {
@@ -76,7 +77,7 @@ public final class ConfigLoader {
         return new AlertbotConfig(irc(r.child("irc", true)), watch(r.child("watchdog", false)),
                 mail(r.child("mail", true)), http(r.child("http", false)), mentions(r.child("mentions", false)),
                 heartbeat(r.child("heartbeat", false)), Path.of(r.str("state-dir", "./alertbot-state")), zone,
-                outgoingPing(r.child("outgoing-heartbeat", false)));
+                outgoingPing(r.child("outgoing-heartbeat", false)), peers(r.child("peers", false)));
     }
 
     private AlertbotConfig.Irc irc(Node n) {
@@ -240,6 +241,38 @@ public final class ConfigLoader {
             n.fail("timeout", "must be shorter than every (" + every.toSeconds() + "s)");
         }
         return Optional.of(new AlertbotConfig.OutgoingPing(url.get(), every, timeout));
+    }
+
+    private AlertbotConfig.Peers peers(Node n) {
+        n.allow("bots", "every", "grace", "timeout");
+        List<AlertbotConfig.Peer> bots = new ArrayList<>();
+        JsonNode list = n.node.path("bots");
+        if (!list.isMissingNode() && !list.isArray()) {
+            n.fail("bots", "must be a list of {name, url}");
+        }
+        int i = 0;
+        for (JsonNode b : list) {
+            Node bn = new Node(n.key("bots[" + i++ + "]"), b);
+            bn.allow("name", "url");
+            String url = bn.req("url");
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null
+                    || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+                bn.fail("url", "must be an http(s) URL of the peer bot's /healthz, got '" + url + "'");
+            }
+            bots.add(new AlertbotConfig.Peer(bn.req("name"), uri));
+        }
+        Duration every = n.duration("every", "1m");
+        Duration timeout = n.duration("timeout", "10s");
+        if (timeout.compareTo(every) >= 0) {
+            n.fail("timeout", "must be shorter than every (" + every.toSeconds() + "s)");
+        }
+        return new AlertbotConfig.Peers(List.copyOf(bots), every, n.duration("grace", "3m"), timeout);
     }
 
     private Optional<Secret> secret(Node n, String base) {
