@@ -33,10 +33,12 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Wires the parts for one configuration; {@link #start} and {@link #close}. Several can run in one JVM. */
 public final class AlertBot implements AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AlertBot.class);
+    private static final Logger log = LoggerFactory.getLogger(AlertBot.class);
     private final AlertbotConfig cfg;
     private final ScheduledExecutorService scheduler;
     private final Outbox outbox;
