@@ -61,19 +61,30 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
         }
+        AlertBot bot;
         try {
-            AlertBot bot = new AlertBot(cfg, clock);
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                bot.close();
-                stop.countDown();
-            }, "alertbot-shutdown"));
-            bot.start();
-            stop.await();
-            return 0;
+            bot = new AlertBot(cfg, clock);
         } catch (Exception e) {
             System.err.println("tuns alertbot: cannot start: " + e.getMessage());
             return 1;
         }
+        try {
+            bot.start();
+        } catch (Exception e) {
+            bot.close();
+            System.err.println("tuns alertbot: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            bot.close();
+            stop.countDown();
+        }, "alertbot-shutdown"));
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
     }
 }

@@ -14,16 +14,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * The bot against real servers: ngircd as the IRC network, Debian's ZNC in front of it (TLS, PASS login
  * {@code user@client/network}), GreenMail as the SMTP server, a second IRC client watching the channel.
  */
+@Timeout(120)
 public class AlertBotIT {
     static final long GRACE_S = 4;
 
@@ -70,6 +77,12 @@ public class AlertBotIT {
     }
 
     AlertBot startBot(IrcServers s, Path passwordFile, String extraYaml) throws Exception {
+        return startBot(s, passwordFile, extraYaml, UnaryOperator.identity());
+    }
+
+    /** {@code edit} changes the generated YAML, e.g. to set another grace. */
+    AlertBot startBot(IrcServers s, Path passwordFile, String extraYaml, UnaryOperator<String> edit)
+            throws Exception {
         String yaml = String.join("\n",
                 "zone: Europe/Berlin",
                 "state-dir: " + tmp.resolve("state"),
@@ -105,7 +118,7 @@ public class AlertBotIT {
                 "http:",
                 "  listen: 127.0.0.1:0",
                 extraYaml);
-        AlertbotConfig cfg = new ConfigLoader(k -> null).parse(yaml);
+        AlertbotConfig cfg = new ConfigLoader(k -> null).parse(edit.apply(yaml));
         bot = new AlertBot(cfg, Clock.systemUTC());
         bot.start();
         return bot;
@@ -151,6 +164,9 @@ public class AlertBotIT {
             assertThat((String) recovered.getContent()).contains("downtime:");
             assertThat(recovered.getHeader("In-Reply-To")[0]).isEqualTo(down.getMessageID());
             awaitUp(true, Duration.ofSeconds(10));
+            // One line in the channel says what went by e-mail meanwhile.
+            assertThat(watcher.await(l -> l.contains("went by e-mail only"), Duration.ofSeconds(10)))
+                    .contains("1 alert went by e-mail only (1 firing, 0 resolved): DiskFull");
             Thread.sleep(1500);
             assertThat(count(m -> subject(m).startsWith("[DOWN]"))).isEqualTo(1);
             assertThat(count(m -> subject(m).startsWith("[RECOVERED"))).isEqualTo(1);
@@ -163,17 +179,43 @@ public class AlertBotIT {
         assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(IrcServers.ZNC_PASSWORD));
     }
 
+    /**
+     * The incident's hang with the shipped ratio of timers (grace 60 s &lt;= read-deadline 90 s, here 6 s each):
+     * DOWN as soon as the read deadline passes, named "ping timeout", and the downtime counts from the last line
+     * the bouncer sent, not from when the hang was noticed.
+     */
     @Test
-    void hungBouncerIsNoticedByTheReadDeadline() throws Exception {
+    @Timeout(90)
+    void hungBouncerIsDownAtTheReadDeadlineAsPingTimeoutWithTheWholeDowntime() throws Exception {
         servers = new IrcServers(mkdir("irc"), "localhost");
         servers.startNgircd();
         servers.startZnc();
-        startBot(servers);
+        startBot(servers, servers.dir.resolve("password"), "", yaml -> yaml.replace("grace: " + GRACE_S + "s", "grace: 6s"));
         awaitUp(true, Duration.ofSeconds(20));
         // SIGSTOP: TCP stays open but nothing answers, like the VM that hung in the incident.
+        long frozenAt = System.nanoTime();
         servers.freezeZnc();
-        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(6 + GRACE_S + 6));
+        MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(6 + 6 + 6));
+        Duration toDown = Duration.ofNanos(System.nanoTime() - frozenAt);
         assertThat(subject(down)).contains("ping timeout");
+        // read-deadline 6 s after the last PONG (at most 2 s before the freeze), plus a tick and the SMTP hop.
+        assertThat(toDown).isLessThan(Duration.ofSeconds(6 + 3));
+
+        Thread.sleep(4000);
+        servers.thawZnc();
+        MimeMessage recovered = awaitMail(m -> subject(m).startsWith("[RECOVERED"), Duration.ofSeconds(40));
+        Duration outage = Duration.ofNanos(System.nanoTime() - frozenAt);
+        Duration reported = downtime((String) recovered.getContent());
+        assertThat(reported).isGreaterThanOrEqualTo(outage.minusSeconds(2)).isLessThanOrEqualTo(outage.plusSeconds(3));
+        assertThat(subject(recovered)).doesNotContain("TLS");
+    }
+
+    static Duration downtime(String body) {
+        Matcher m = Pattern.compile("downtime:\\s+(?:(\\d+)m)?(?:(\\d+)s)?").matcher(body);
+        assertThat(m.find()).as("downtime line in %s", body).isTrue();
+        long min = m.group(1) == null ? 0 : Long.parseLong(m.group(1));
+        long sec = m.group(2) == null ? 0 : Long.parseLong(m.group(2));
+        return Duration.ofSeconds(min * 60 + sec);
     }
 
     @Test
@@ -181,7 +223,7 @@ public class AlertBotIT {
         servers = new IrcServers(mkdir("irc"), "localhost");
         servers.startNgircd();
         servers.startZnc();
-        Path wrong = java.nio.file.Files.writeString(tmp.resolve("wrong-password"), "not-the-password\n");
+        Path wrong = Files.writeString(tmp.resolve("wrong-password"), "not-the-password\n");
         startBot(servers, wrong, "");
         MimeMessage down = awaitMail(m -> subject(m).startsWith("[DOWN]"), Duration.ofSeconds(GRACE_S));
         assertThat(subject(down)).contains("authentication rejected");
@@ -224,6 +266,35 @@ public class AlertBotIT {
                 Thread.sleep(100);
             }
             assertThat(all).contains("<carol> alice: the tunnel VM is swapping").contains("(direct)  <carol> alice, call me");
+        }
+    }
+
+    /** The incident: mentions ZNC buffered while the bot was offline were mailed as new, with the replay time. */
+    @Test
+    void mentionsPlayedBackAfterTheBotWasOfflineKeepTheirTimeAndSaySo() throws Exception {
+        servers = new IrcServers(mkdir("irc"), "localhost");
+        servers.startNgircd();
+        servers.startZnc();
+        try (RawIrcClient carol = new RawIrcClient(servers.ircPort, "carol", IrcServers.CHANNEL)) {
+            // ZNC is in the channel for the (not yet connected) bot, so it buffers what is said there.
+            carol.await(l -> l.matches(":alertbot!\\S+ JOIN :?#ops.*") || l.matches("\\S+ 353 .*alertbot.*"),
+                    Duration.ofSeconds(15));
+            Instant said = Instant.now();
+            carol.send("PRIVMSG " + IrcServers.CHANNEL + " :alice: tuns-1 is swapping");
+            Thread.sleep(4000);
+            startBot(servers, servers.dir.resolve("password"), String.join("\n",
+                    "mentions:",
+                    "  batch-interval: 1s",
+                    "  people:",
+                    "    - nick: alice",
+                    "      email: alice@example.org",
+                    ""));
+            MimeMessage m = awaitMail(x -> subject(x).contains("for alice"), Duration.ofSeconds(20));
+            String body = (String) m.getContent();
+            assertThat(body).contains("(played back by the bouncer)").contains("<carol> alice: tuns-1 is swapping");
+            Instant stamped = Instant.parse(body.lines().filter(l -> l.contains("tuns-1 is swapping")).findFirst()
+                    .orElseThrow().split(" ")[0]);
+            assertThat(Duration.between(said, stamped).abs()).isLessThan(Duration.ofSeconds(2));
         }
     }
 
@@ -298,7 +369,7 @@ public class AlertBotIT {
     }
 
     private Path mkdir(String name) throws Exception {
-        return java.nio.file.Files.createDirectories(tmp.resolve(name));
+        return Files.createDirectories(tmp.resolve(name));
     }
 
     @SuppressWarnings("unchecked")

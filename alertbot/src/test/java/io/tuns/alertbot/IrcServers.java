@@ -1,6 +1,7 @@
 package io.tuns.alertbot;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -99,6 +100,11 @@ final class IrcServers implements AutoCloseable {
         new ProcessBuilder("kill", "-STOP", Long.toString(znc.pid())).start().waitFor();
     }
 
+    /** SIGCONT: the frozen bouncer resumes where it stopped. */
+    void thawZnc() throws Exception {
+        new ProcessBuilder("kill", "-CONT", Long.toString(znc.pid())).start().waitFor();
+    }
+
     void killNgircd() throws InterruptedException {
         ngircd.destroyForcibly();
         ngircd.waitFor(10, TimeUnit.SECONDS);
@@ -125,7 +131,7 @@ final class IrcServers implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,5 +73,33 @@ class MainTest {
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err().strip().lines().count()).isEqualTo(1);
         assertThat(missing.err()).contains("--config: cannot read");
+    }
+
+    @Test
+    void aCaFileThatIsNotPemFailsCheckConfigNamingTheKey() throws Exception {
+        Path pw = Files.writeString(dir.resolve("pw"), "hunter2\n");
+        Path key = Files.writeString(dir.resolve("bouncer-key.pem"),
+                "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n");
+        Path cfg = Files.writeString(dir.resolve("alertbot.yml"), config(dir, "password-file: " + pw)
+                .replace("nick: opsbot", "nick: opsbot\n  trust-ca-file: " + key));
+        Run r = run("--config", cfg.toString(), "--check-config");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("tuns alertbot: config error: irc.trust-ca-file: file " + key)
+                .contains("certificate").doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    @Test
+    void aListenAddressInUseIsNamedInTheStartError() throws Exception {
+        Path pw = Files.writeString(dir.resolve("pw"), "hunter2\n");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path cfg = Files.writeString(dir.resolve("alertbot.yml"), config(dir, "password-file: " + pw)
+                    + "http:\n  listen: 127.0.0.1:" + taken.getLocalPort() + "\n");
+            Run r = run("--config", cfg.toString());
+            assertThat(r.code()).isEqualTo(1);
+            // (the test logback config prints log lines to the same stream; the error is the last line)
+            assertThat(r.err().strip().lines().reduce((a, b) -> b).orElse("")).isEqualTo(
+                    "tuns alertbot: cannot start: http.listen 127.0.0.1:"
+                    + taken.getLocalPort() + ": Address already in use");
+        }
     }
 }

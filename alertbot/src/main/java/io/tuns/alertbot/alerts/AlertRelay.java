@@ -25,6 +25,7 @@ public final class AlertRelay {
     private final Clock clock;
     private final Heartbeat heartbeat;
     private final NotificationCounter counter;
+    private final MailedWhileDown mailedWhileDown = new MailedWhileDown();
 
     public AlertRelay(ChannelSink irc, MailSink mail, AlertFormatter format, MailText text, List<String> to,
                       Clock clock, Heartbeat heartbeat, NotificationCounter counter) {
@@ -62,7 +63,10 @@ public final class AlertRelay {
     }
 
     private boolean send(String status, List<Alert> alerts, WebhookPayload p) {
-        List<String> lines = format.ircLines(status, alerts, p);
+        List<String> lines = new ArrayList<>(format.ircLines(status, alerts, p));
+        if (status.equals("resolved") && alerts.stream().filter(mailedWhileDown::firingWasMailed).count() > 0) {
+            lines.add(Math.min(1, lines.size()), "(its FIRING went by e-mail while IRC was down)");
+        }
         Runnable fallback = () -> mail(status, alerts, p,
                 "IRC link failed before the bouncer confirmed this notification; sending it by e-mail.");
         if (irc.deliver(lines, fallback)) {
@@ -73,7 +77,20 @@ public final class AlertRelay {
         return mail(status, alerts, p, "The IRC link is down (or too many notifications await the bouncer's confirmation), so this alert comes by e-mail.");
     }
 
+    /**
+     * Called when the link to the channel is up again: one line saying what went by e-mail meanwhile. If the
+     * bouncer does not confirm it, nothing more is done: every one of those alerts was mailed already.
+     */
+    public void ircIsBack() {
+        mailedWhileDown.takeSummary().ifPresent(line -> {
+            if (irc.deliver(List.of(line), () -> log.info("event=outage_summary_unconfirmed"))) {
+                log.info("event=outage_summary_sent");
+            }
+        });
+    }
+
     private boolean mail(String status, List<Alert> alerts, WebhookPayload p, String why) {
+        mailedWhileDown.mailed(status.equals("firing"), alerts, clock.instant());
         boolean ok = mail.enqueue(new OutboxMail(text.newMessageId("alert"), Optional.empty(), to,
                 format.subject(status, alerts, p), format.mailBody(status, alerts, p, why), clock.instant(),
                 "alert"));

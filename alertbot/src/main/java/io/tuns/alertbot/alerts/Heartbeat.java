@@ -26,6 +26,7 @@ public final class Heartbeat {
     private final MailText text;
     private final List<String> to;
     private final StateStore store;
+    private final Instant startedAt;
     private HeartbeatState state;
 
     public Heartbeat(AlertbotConfig.Heartbeat cfg, Clock clock, MailSink mail, MailText text, List<String> to,
@@ -36,11 +37,12 @@ public final class Heartbeat {
         this.text = text;
         this.to = to;
         this.store = store;
+        this.startedAt = clock.instant();
         // Before the first heartbeat, count from start-up so a pipeline that never worked is reported too.
         // Persisted at once, so frequent restarts cannot keep postponing the first "silent" mail.
         this.state = store.heartbeat().orElse(null);
         if (state == null) {
-            state = new HeartbeatState(clock.instant(), false, null);
+            state = new HeartbeatState(clock.instant(), false, null, false);
             if (cfg.enabled()) {
                 store.saveHeartbeat(state);
             }
@@ -60,7 +62,7 @@ public final class Heartbeat {
                     Optional.ofNullable(state.threadId()), "heartbeat-recovered");
             log.info("event=heartbeat_back silent_since={}", state.lastSeen());
         }
-        state = new HeartbeatState(now, false, null);
+        state = new HeartbeatState(now, false, null, true);
         store.saveHeartbeat(state);
     }
 
@@ -69,7 +71,11 @@ public final class Heartbeat {
             return;
         }
         Instant now = clock.instant();
-        if (Duration.between(state.lastSeen(), now).compareTo(cfg.expectEvery()) > 0) {
+        // While the bot itself was stopped no Watchdog could arrive: once the pipeline has worked, give Alertmanager
+        // one expect-every after our start to deliver the next one instead of reporting our own downtime as its
+        // silence. A pipeline that never delivered is counted from the first start, so restarts cannot hide it.
+        Instant countFrom = state.everSeen() && startedAt.isAfter(state.lastSeen()) ? startedAt : state.lastSeen();
+        if (Duration.between(countFrom, now).compareTo(cfg.expectEvery()) > 0) {
             String id = send("[SILENT] alert pipeline silent since " + text.time(state.lastSeen()),
                     "No " + cfg.alertname() + " alert has arrived for " + MailText.duration(Duration.between(state.lastSeen(), now))
                             + " (expected every " + MailText.duration(cfg.expectEvery()) + ").\n"
@@ -77,7 +83,7 @@ public final class Heartbeat {
                             + "alerts may not be reaching anyone.\n\n"
                             + "alert pipeline silent since " + text.time(state.lastSeen()) + "\n",
                     Optional.empty(), "heartbeat-silent");
-            state = new HeartbeatState(state.lastSeen(), true, id);
+            state = new HeartbeatState(state.lastSeen(), true, id, state.everSeen());
             store.saveHeartbeat(state);
             log.warn("event=heartbeat_silent since={}", state.lastSeen());
         }

@@ -87,6 +87,7 @@ public final class MentionForwarder {
             StringBuilder body = new StringBuilder("While you were away from IRC:\n\n");
             for (ChatMessage m : q.messages) {
                 body.append(text.time(m.at())).append("  ").append(m.direct() ? "(direct)" : m.target())
+                        .append(m.playedBack() ? "  (played back by the bouncer)" : "")
                         .append("  <").append(m.from()).append("> ").append(m.text()).append('\n');
             }
             if (q.dropped > 0) {

@@ -1,5 +1,6 @@
 package io.tuns.alertbot.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -8,7 +9,7 @@ import java.util.Optional;
 
 /** The whole configuration, validated once at start and passed in; immutable. */
 public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mentions mentions, Heartbeat heartbeat,
-                             Path stateDir, ZoneId zone) {
+                             Path stateDir, ZoneId zone, Optional<OutgoingPing> outgoingPing, Peers peers) {
 
     public enum AuthMode { PASS, SASL, NONE }
 
@@ -41,10 +42,15 @@ public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mention
     public record Watch(Duration grace, int failureThreshold, Duration reminderInterval, Duration backoffInitial,
                         Duration backoffMax, Duration stableAfter) {}
 
-    /** {@code outboxMax} bounds the persistent outbox; {@code maxPerHour} the send rate. */
+    /**
+     * {@code outboxMax} and {@code maxPerHour} bound the bulk class (relayed alerts, mentions) in the outbox and its
+     * send rate; {@code incidentOutboxMax} and {@code incidentMaxPerHour} are the incident class's own (DOWN,
+     * RECOVERED, SILENT), so bulk mail never delays them.
+     */
     public record Mail(String host, int port, MailSecurity security, Optional<String> username,
                        Optional<Secret> password, String from, List<String> to, Duration timeout, int maxPerHour,
-                       Duration retryInitial, Duration retryMax, int outboxMax, Optional<Path> trustCaFile) {}
+                       Duration retryInitial, Duration retryMax, int outboxMax, Optional<Path> trustCaFile,
+                       int incidentMaxPerHour, int incidentOutboxMax) {}
 
     /** HTTP endpoints; {@code maxBodyBytes} bounds a webhook body. */
     public record Http(String listenHost, int port, Optional<Secret> token, int maxBodyBytes) {}
@@ -56,4 +62,12 @@ public record AlertbotConfig(Irc irc, Watch watch, Mail mail, Http http, Mention
                            int maxQueuedPerPerson) {}
 
     public record Heartbeat(boolean enabled, String alertname, Duration expectEvery) {}
+
+    /** A GET to {@code url} (a secret: it names the check) every {@code every}; {@code timeout} per request. */
+    public record OutgoingPing(Secret url, Duration every, Duration timeout) {}
+
+    /** Peer bots whose {@code /healthz} this one GETs every {@code every}; DOWN mail after {@code grace}. */
+    public record Peers(List<Peer> bots, Duration every, Duration grace, Duration timeout) {}
+
+    public record Peer(String name, URI url) {}
 }

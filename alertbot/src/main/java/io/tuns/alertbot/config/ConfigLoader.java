@@ -4,13 +4,19 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.tuns.alertbot.alerts.AlertFormatter;
 import io.tuns.alertbot.config.AlertbotConfig.AuthMode;
 import io.tuns.alertbot.config.AlertbotConfig.MailSecurity;
 import io.tuns.alertbot.config.AlertbotConfig.Person;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -59,7 +65,8 @@ public final class ConfigLoader {
             throw new ConfigException("config", "must be a YAML mapping with sections irc, mail, ...");
         }
         Node r = new Node("", root);
-        r.allow("irc", "watchdog", "mail", "http", "mentions", "heartbeat", "state-dir", "zone");
+        r.allow("irc", "watchdog", "mail", "http", "mentions", "heartbeat", "outgoing-heartbeat", "peers", "state-dir",
+                "zone");
         ZoneId zone;
         String zoneName = r.str("zone", "UTC");
         try {
@@ -69,7 +76,8 @@ public final class ConfigLoader {
         }
         return new AlertbotConfig(irc(r.child("irc", true)), watch(r.child("watchdog", false)),
                 mail(r.child("mail", true)), http(r.child("http", false)), mentions(r.child("mentions", false)),
-                heartbeat(r.child("heartbeat", false)), Path.of(r.str("state-dir", "./alertbot-state")), zone);
+                heartbeat(r.child("heartbeat", false)), Path.of(r.str("state-dir", "./alertbot-state")), zone,
+                outgoingPing(r.child("outgoing-heartbeat", false)), peers(r.child("peers", false)));
     }
 
     private AlertbotConfig.Irc irc(Node n) {
@@ -79,7 +87,7 @@ public final class ConfigLoader {
                 "max-pending-notifications", "alert-template");
         Optional<String> template = n.optStr("alert-template");
         if (template.isPresent()) {
-            String bad = io.tuns.alertbot.alerts.AlertFormatter.unknownPlaceholder(template.get());
+            String bad = AlertFormatter.unknownPlaceholder(template.get());
             if (bad != null) {
                 n.fail("alert-template", "unknown placeholder " + bad
                         + " (use {alertname}, {status}, {summary}, {label:NAME}, {annotation:NAME})");
@@ -103,7 +111,7 @@ public final class ConfigLoader {
             n.fail("message-type", "must be notice or privmsg, got '" + type + "'");
         }
         Duration ping = n.duration("ping-interval", "30s");
-        Duration deadline = n.duration("read-deadline", "2m");
+        Duration deadline = n.duration("read-deadline", "90s");
         if (deadline.compareTo(ping) <= 0) {
             n.fail("read-deadline", "must be longer than ping-interval (" + ping.toSeconds() + "s)");
         }
@@ -112,7 +120,7 @@ public final class ConfigLoader {
             n.fail("user", "must not contain spaces");
         }
         return new AlertbotConfig.Irc(n.req("host"), n.port("port", tls ? 6697 : 6667), tls,
-                n.optStr("trust-ca-file").map(p -> n.readableFile("trust-ca-file", p)), auth, user,
+                n.optStr("trust-ca-file").map(p -> n.certificateFile("trust-ca-file", p)), auth, user,
                 n.str("client-id", "alertbot"), n.str("network", ""), password, n.req("nick"), channel,
                 type.equals("notice"), ping, deadline, n.duration("registration-timeout", "30s"),
                 n.duration("message-delay", "1200ms"), n.intIn("max-lines-per-notification", 5, 1, 50),
@@ -132,7 +140,8 @@ public final class ConfigLoader {
 
     private AlertbotConfig.Mail mail(Node n) {
         n.allow("host", "port", "security", "username", "password-env", "password-file", "from", "to", "timeout",
-                "max-per-hour", "retry-initial", "retry-max", "outbox-max", "trust-ca-file");
+                "max-per-hour", "retry-initial", "retry-max", "outbox-max", "trust-ca-file", "incident-max-per-hour",
+                "incident-outbox-max");
         MailSecurity sec = n.oneOf("security", "starttls", MailSecurity.class);
         int defaultPort = switch (sec) {
             case SMTPS -> 465;
@@ -157,7 +166,8 @@ public final class ConfigLoader {
                 List.copyOf(to), n.duration("timeout", "20s"), n.intIn("max-per-hour", 30, 1, 10_000),
                 n.duration("retry-initial", "10s"), n.duration("retry-max", "10m"),
                 n.intIn("outbox-max", 1000, 1, 1_000_000),
-                n.optStr("trust-ca-file").map(p -> n.readableFile("trust-ca-file", p)));
+                n.optStr("trust-ca-file").map(p -> n.certificateFile("trust-ca-file", p)),
+                n.intIn("incident-max-per-hour", 20, 1, 10_000), n.intIn("incident-outbox-max", 100, 1, 100_000));
     }
 
     private AlertbotConfig.Http http(Node n) {
@@ -201,8 +211,68 @@ public final class ConfigLoader {
 
     private AlertbotConfig.Heartbeat heartbeat(Node n) {
         n.allow("enabled", "alertname", "expect-every");
-        return new AlertbotConfig.Heartbeat(n.bool("enabled", false), n.str("alertname", "Watchdog"),
+        return new AlertbotConfig.Heartbeat(n.bool("enabled", true), n.str("alertname", "Watchdog"),
                 n.duration("expect-every", "10m"));
+    }
+
+    private Optional<AlertbotConfig.OutgoingPing> outgoingPing(Node n) {
+        n.allow("url-env", "url-file", "every", "timeout");
+        Optional<Secret> url = secret(n, "url");
+        if (url.isEmpty()) {
+            if (!n.node.isMissingNode()) {
+                n.fail("url-env", "outgoing-heartbeat needs url-env or url-file");
+            }
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = new URI(url.get().reveal());
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        // The URL itself is a secret (it names the check): the message does not repeat it.
+        if (uri == null || uri.getHost() == null
+                || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+            n.fail("url-env", "must be an http:// or https:// URL with a host");
+        }
+        Duration every = n.duration("every", "5m");
+        Duration timeout = n.duration("timeout", "10s");
+        if (timeout.compareTo(every) >= 0) {
+            n.fail("timeout", "must be shorter than every (" + every.toSeconds() + "s)");
+        }
+        return Optional.of(new AlertbotConfig.OutgoingPing(url.get(), every, timeout));
+    }
+
+    private AlertbotConfig.Peers peers(Node n) {
+        n.allow("bots", "every", "grace", "timeout");
+        List<AlertbotConfig.Peer> bots = new ArrayList<>();
+        JsonNode list = n.node.path("bots");
+        if (!list.isMissingNode() && !list.isArray()) {
+            n.fail("bots", "must be a list of {name, url}");
+        }
+        int i = 0;
+        for (JsonNode b : list) {
+            Node bn = new Node(n.key("bots[" + i++ + "]"), b);
+            bn.allow("name", "url");
+            String url = bn.req("url");
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getHost() == null
+                    || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+                bn.fail("url", "must be an http(s) URL of the peer bot's /healthz, got '" + url + "'");
+            }
+            bots.add(new AlertbotConfig.Peer(bn.req("name"), uri));
+        }
+        Duration every = n.duration("every", "1m");
+        Duration timeout = n.duration("timeout", "10s");
+        if (timeout.compareTo(every) >= 0) {
+            n.fail("timeout", "must be shorter than every (" + every.toSeconds() + "s)");
+        }
+        return new AlertbotConfig.Peers(List.copyOf(bots), every, n.duration("grace", "3m"), timeout);
     }
 
     private Optional<Secret> secret(Node n, String base) {
@@ -382,6 +452,19 @@ public final class ConfigLoader {
             if (!address.matches("[^@\\s<>]+@[^@\\s<>]+")) {
                 fail(k, "'" + address + "' is not an e-mail address");
             }
+        }
+
+        /** A readable file with at least one certificate, so --check-config catches a key or a DER file by mistake. */
+        Path certificateFile(String k, String p) {
+            Path path = readableFile(k, p);
+            try (InputStream in = Files.newInputStream(path)) {
+                if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                    fail(k, "file " + p + " holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)");
+                }
+            } catch (IOException | CertificateException e) {
+                fail(k, "file " + p + " is not a PEM certificate file (expected -----BEGIN CERTIFICATE-----)");
+            }
+            return path;
         }
 
         Path readableFile(String k, String p) {

@@ -10,11 +10,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -46,7 +48,12 @@ public final class HttpEndpoints implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(cfg.listenHost(), cfg.port()), 16);
+        try {
+            server = HttpServer.create(new InetSocketAddress(cfg.listenHost(), cfg.port()), 16);
+        } catch (BindException e) {
+            // The JDK's message is only "Address already in use": say which address and which key sets it.
+            throw new IOException("http.listen " + cfg.listenHost() + ":" + cfg.port() + ": " + e.getMessage(), e);
+        }
         server.createContext("/alertmanager", this::webhook);
         server.createContext("/webhook", this::webhook);
         server.createContext("/metrics", ex -> {
@@ -134,7 +141,7 @@ public final class HttpEndpoints implements AutoCloseable {
         if (executor != null) {
             executor.shutdownNow();
             try {
-                executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                executor.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

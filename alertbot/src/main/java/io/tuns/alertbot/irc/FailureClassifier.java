@@ -1,10 +1,13 @@
 package io.tuns.alertbot.irc;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.util.Locale;
 import javax.net.ssl.SSLException;
 
 /** Maps what ended a connection attempt to a {@link Failure}. Pure, so it is unit-tested directly. */
@@ -30,13 +33,23 @@ public final class FailureClassifier {
             if (t instanceof UnknownHostException) {
                 return new Failure(FailureReason.DNS, "unknown host " + t.getMessage(), false);
             }
+            if (t instanceof GeneralSecurityException) {
+                // Our own trust store could not be loaded (trust-ca-file replaced by something unreadable since
+                // --check-config): retrying will not heal it, so alert at once instead of "connection lost".
+                return new Failure(FailureReason.TLS, "trust-ca-file unusable: " + message(t), true);
+            }
+            if (t instanceof SslHandshakeTimeoutException) {
+                // TCP accepted (by the kernel) but the bouncer never answered the handshake: a hung process or
+                // VM, not a certificate problem.
+                return new Failure(FailureReason.TIMEOUT, "no answer to the TLS handshake (" + message(t) + ")", false);
+            }
             if (t instanceof ConnectTimeoutException || t instanceof SocketTimeoutException
                     || t instanceof NoRouteToHostException) {
                 return new Failure(FailureReason.TIMEOUT, message(t), false);
             }
             if (t instanceof ConnectException) {
                 String m = message(t);
-                return m.toLowerCase(java.util.Locale.ROOT).contains("refused")
+                return m.toLowerCase(Locale.ROOT).contains("refused")
                         ? new Failure(FailureReason.CONNECTION_REFUSED, m, false)
                         : new Failure(FailureReason.TIMEOUT, m, false);
             }
@@ -55,7 +68,7 @@ public final class FailureClassifier {
     }
 
     static boolean looksLikeAuth(String text) {
-        String t = text.toLowerCase(java.util.Locale.ROOT);
+        String t = text.toLowerCase(Locale.ROOT);
         return t.contains("password") || t.contains("authentication") || t.contains("not authorized");
     }
 

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,10 @@ public final class IrcLink implements AutoCloseable {
             "(?i)(disconnected from|connection refused|unable to connect|cannot connect|connection timed out"
                     + "|not connected to irc|you are currently disconnected|error from server)");
     private static final String ACK_PREFIX = "tuns-ack-";
+    private static final Set<String> PLAYBACK_BATCH_TYPES = Set.of("znc.in/playback", "chathistory");
+    private static final int MAX_OPEN_BATCHES = 256;
+    /** A server-time this much before our registration is a buffered line, not clock skew. */
+    private static final Duration PLAYBACK_CLOCK_SLACK = Duration.ofSeconds(2);
 
     private final AlertbotConfig.Irc cfg;
     private final Clock clock;
@@ -116,10 +122,12 @@ public final class IrcLink implements AutoCloseable {
         }
     }
 
-    private synchronized void ended(Attempt a, Failure f) {
+    private synchronized void ended(Attempt a, Failure failure) {
         if (a != current || closed) {
             return;
         }
+        // Once registered, every line from the bouncer proved the link good; the incident starts after the last.
+        Failure f = failure.lastGood() == null && a.registeredAt != null ? failure.withLastGood(a.lastInput) : failure;
         boolean wasUp = upSince != null;
         if (wasUp && Duration.between(upSince, clock.instant()).compareTo(stableAfter) >= 0) {
             backoff.reset();
@@ -211,6 +219,8 @@ public final class IrcLink implements AutoCloseable {
         volatile String serverError;
         volatile String authRejected;
         volatile boolean inPlayback;
+        /** Open IRCv3 batches of type znc.in/playback (or chathistory); bounded, a bouncer opens one per buffer. */
+        final Set<String> playbackBatches = ConcurrentHashMap.newKeySet();
 
         Attempt(long id) {
             this.id = id;
@@ -312,9 +322,30 @@ public final class IrcLink implements AutoCloseable {
                         }
                     }
                 }
+                case "BATCH" -> onBatch(line);
                 case "PRIVMSG", "NOTICE" -> onMessage(line);
                 default -> { }
             }
+        }
+
+        private void onBatch(IrcLine line) {
+            String ref = line.param(0);
+            if (ref.startsWith("+") && PLAYBACK_BATCH_TYPES.contains(line.param(1).toLowerCase(Locale.ROOT))
+                    && playbackBatches.size() < MAX_OPEN_BATCHES) {
+                playbackBatches.add(ref.substring(1));
+            } else if (ref.startsWith("-")) {
+                playbackBatches.remove(ref.substring(1));
+            }
+        }
+
+        /**
+         * Buffered lines a bouncer replays on connect: inside a playback batch, between ZNC's *** markers, or
+         * stamped (server-time) before this session registered.
+         */
+        private boolean playedBack(IrcLine line, Instant said) {
+            Instant reg = registeredAt;
+            return inPlayback || playbackBatches.contains(line.tag("batch"))
+                    || (reg != null && said.isBefore(reg.minus(PLAYBACK_CLOCK_SLACK)));
         }
 
         private void onMessage(IrcLine line) {
@@ -335,12 +366,13 @@ public final class IrcLink implements AutoCloseable {
                 }
                 return;
             }
-            if (!line.command().equals("PRIVMSG") || from.equalsIgnoreCase(nick) || inPlayback) {
+            if (!line.command().equals("PRIVMSG") || from.equalsIgnoreCase(nick)) {
                 return;
             }
             boolean direct = line.param(0).equalsIgnoreCase(nick);
+            Instant said = ServerTime.parse(line.tag("time")).orElse(clock.instant());
             try {
-                chat.accept(new ChatMessage(clock.instant(), from, line.param(0), text, direct));
+                chat.accept(new ChatMessage(said, from, line.param(0), text, direct, playedBack(line, said)));
             } catch (RuntimeException e) {
                 log.error("event=chat_handler_failed error={}", e.toString());
             }
@@ -363,7 +395,7 @@ public final class IrcLink implements AutoCloseable {
             }
             if (Duration.between(lastInput, now).compareTo(cfg.readDeadline()) > 0) {
                 fail(new Failure(FailureReason.PING_TIMEOUT, "nothing received for "
-                        + Duration.between(lastInput, now).toSeconds() + "s", false));
+                        + Duration.between(lastInput, now).toSeconds() + "s", false, lastInput));
                 return;
             }
             if (!up && !upstreamReported

@@ -13,24 +13,27 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Persistent FIFO of mails: each mail is a JSON file written (atomically) before {@link #enqueue} returns, and
- * deleted only after the SMTP server accepted it, so neither an SMTP outage nor a restart loses one. One worker
- * thread sends, retrying with capped exponential backoff, within the hourly rate limit. Bounded by
- * {@code outboxMax} files; a full outbox refuses new mail (the webhook then answers 503 so Alertmanager retries).
- * Mails the server rejects permanently (invalid recipient) go to {@code dead/} instead of blocking the queue.
+ * Persistent outbox: each mail is a JSON file written (atomically) before {@link #enqueue} returns, and deleted only
+ * after the SMTP server accepted it, so neither an SMTP outage nor a restart loses one. One FIFO per
+ * {@link MailClass}, each with its own bound and hourly budget; one worker thread sends, always the incident
+ * class first, retrying with capped exponential backoff. A full class refuses new mail (the webhook then answers
+ * 503 so Alertmanager retries); a full bulk class never blocks an incident mail. Mails the server rejects
+ * permanently (invalid recipient) go to {@code dead/} instead of blocking the queue.
  */
 public final class Outbox implements MailSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -44,15 +47,16 @@ public final class Outbox implements MailSink, AutoCloseable {
     }
 
     private final Path dir;
-    private final int max;
+    private final Map<MailClass, MailBudget> budgets;
+    private final Map<MailClass, ArrayDeque<Path>> queues = new EnumMap<>(MailClass.class);
     private final Sender sender;
-    private final RateLimiter limiter;
+    private final Clock clock;
     private final Duration retryInitial;
     private final Duration retryMax;
     private final Listener listener;
-    private final ArrayDeque<Path> queue = new ArrayDeque<>();
     private final AtomicLong seq = new AtomicLong();
     private Thread worker;
+    private boolean rateLimitedLogged;
     private volatile boolean closed;
 
     /** The SMTP step, separate so the outbox can be exercised against a real server or an unreachable one. */
@@ -60,15 +64,18 @@ public final class Outbox implements MailSink, AutoCloseable {
         void send(OutboxMail mail) throws MessagingException;
     }
 
-    public Outbox(Path dir, int max, Sender sender, RateLimiter limiter, Duration retryInitial, Duration retryMax,
-                  Listener listener) {
+    public Outbox(Path dir, MailBudget incident, MailBudget bulk, Sender sender, Clock clock, Duration retryInitial,
+                  Duration retryMax, Listener listener) {
         this.dir = dir;
-        this.max = max;
+        this.budgets = new EnumMap<>(Map.of(MailClass.INCIDENT, incident, MailClass.BULK, bulk));
         this.sender = sender;
-        this.limiter = limiter;
+        this.clock = clock;
         this.retryInitial = retryInitial;
         this.retryMax = retryMax;
         this.listener = listener;
+        for (MailClass c : MailClass.values()) {
+            queues.put(c, new ArrayDeque<>());
+        }
         try {
             Files.createDirectories(dir.resolve("dead"));
             List<Path> existing = new ArrayList<>();
@@ -76,14 +83,31 @@ public final class Outbox implements MailSink, AutoCloseable {
                 ds.forEach(existing::add);
             }
             Collections.sort(existing);
-            queue.addAll(existing);
+            for (Path p : existing) {
+                queues.get(classOf(p)).addLast(p);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("state-dir: cannot use outbox directory " + dir, e);
         }
-        if (!queue.isEmpty()) {
-            log.info("event=outbox_loaded pending={}", queue.size());
+        if (size() > 0) {
+            log.info("event=outbox_loaded incident={} bulk={}", size(MailClass.INCIDENT), size(MailClass.BULK));
         }
-        listener.onSize(queue.size());
+        listener.onSize(size());
+    }
+
+    /** By file name; files written before mail classes existed have no prefix and are read once. */
+    private static MailClass classOf(Path file) {
+        String name = file.getFileName().toString();
+        for (MailClass c : MailClass.values()) {
+            if (name.startsWith(c.filePrefix())) {
+                return c;
+            }
+        }
+        try {
+            return fromJson(Files.readString(file)).mailClass();
+        } catch (IOException | RuntimeException e) {
+            return MailClass.BULK; // unreadable: the worker moves it to dead/ when it gets there
+        }
     }
 
     public void start() {
@@ -94,12 +118,16 @@ public final class Outbox implements MailSink, AutoCloseable {
 
     @Override
     public boolean enqueue(OutboxMail mail) {
+        MailClass cls = mail.mailClass();
         synchronized (this) {
+            ArrayDeque<Path> queue = queues.get(cls);
+            int max = budgets.get(cls).maxQueued();
             if (queue.size() >= max) {
-                log.error("event=outbox_full max={} dropped_subject=\"{}\"", max, mail.subject());
+                log.error("event=outbox_full class={} max={} dropped_subject=\"{}\"", cls, max, mail.subject());
                 return false;
             }
-            String name = String.format("%013d-%06d.json", mail.createdAt().toEpochMilli(), seq.incrementAndGet() % 1_000_000);
+            String name = String.format("%s%013d-%06d.json", cls.filePrefix(), mail.createdAt().toEpochMilli(),
+                    seq.incrementAndGet() % 1_000_000);
             Path file = dir.resolve(name);
             try {
                 Path tmp = dir.resolve(name + ".tmp");
@@ -114,15 +142,45 @@ public final class Outbox implements MailSink, AutoCloseable {
                 return false;
             }
             queue.addLast(file);
-            listener.onSize(queue.size());
+            listener.onSize(size());
             notifyAll();
         }
-        log.info("event=mail_queued kind={} subject=\"{}\"", mail.kind(), mail.subject());
+        log.info("event=mail_queued kind={} class={} subject=\"{}\"", mail.kind(), cls, mail.subject());
         return true;
     }
 
     public synchronized int size() {
-        return queue.size();
+        int n = 0;
+        for (ArrayDeque<Path> q : queues.values()) {
+            n += q.size();
+        }
+        return n;
+    }
+
+    public synchronized int size(MailClass c) {
+        return queues.get(c).size();
+    }
+
+    /** The head of the first class (incident before bulk) that has mail and budget left; null if none. */
+    private Path sendable() {
+        for (MailClass c : MailClass.values()) {
+            ArrayDeque<Path> q = queues.get(c);
+            if (!q.isEmpty() && budgets.get(c).limiter().waitTime().isZero()) {
+                return q.peekFirst();
+            }
+        }
+        return null;
+    }
+
+    /** How long until some waiting class has budget again; {@code Long.MAX_VALUE} if nothing waits. */
+    private long millisUntilBudget() {
+        long ms = Long.MAX_VALUE;
+        for (MailClass c : MailClass.values()) {
+            if (!queues.get(c).isEmpty()) {
+                ms = Math.min(ms, Math.max(1, budgets.get(c).limiter().waitTime().toMillis()));
+            }
+        }
+        return ms;
     }
 
     private void run() {
@@ -130,38 +188,40 @@ public final class Outbox implements MailSink, AutoCloseable {
         while (!closed) {
             Path head;
             synchronized (this) {
-                while (queue.isEmpty() && !closed) {
+                head = sendable();
+                while (head == null && !closed) {
+                    long ms = millisUntilBudget();
+                    if (ms != Long.MAX_VALUE && !rateLimitedLogged) {
+                        rateLimitedLogged = true;
+                        log.warn("event=mail_rate_limited incident_pending={} bulk_pending={} next_in_s={}",
+                                size(MailClass.INCIDENT), size(MailClass.BULK), ms / 1000);
+                    }
                     try {
-                        wait();
+                        // Woken early by enqueue: an incident mail must not wait for the bulk budget.
+                        wait(ms == Long.MAX_VALUE ? 0 : ms);
                     } catch (InterruptedException e) {
                         return;
                     }
+                    head = sendable();
                 }
                 if (closed) {
                     return;
                 }
-                head = queue.peekFirst();
+                rateLimitedLogged = false;
             }
-            Duration wait = limiter.waitTime();
-            if (!wait.isZero()) {
-                log.warn("event=mail_rate_limited wait={}s pending={}", wait.toSeconds(), size());
-                if (!sleep(wait)) {
-                    return;
-                }
-                continue;
-            }
+            MailClass cls = classOf(head);
             OutboxMail mail;
             try {
                 mail = fromJson(Files.readString(head));
             } catch (IOException | RuntimeException e) {
                 log.error("event=outbox_unreadable file={} error={}", head.getFileName(), e.toString());
-                moveToDead(head);
+                moveToDead(head, cls);
                 continue;
             }
             try {
-                sender.send(mail);
-                limiter.recordSend();
-                remove(head);
+                sender.send(mail.asSentAt(clock.instant()));
+                budgets.get(cls).limiter().recordSend();
+                remove(head, cls);
                 retry = retryInitial;
                 listener.onSend(mail, "ok");
                 log.info("event=mail_sent kind={} subject=\"{}\"", mail.kind(), mail.subject());
@@ -171,7 +231,7 @@ public final class Outbox implements MailSink, AutoCloseable {
                 if (permanent) {
                     log.error("event=mail_rejected subject=\"{}\" error=\"{}\"", mail.subject(), oneLine(e));
                     listener.onSend(mail, "dead");
-                    moveToDead(head);
+                    moveToDead(head, cls);
                     continue;
                 }
                 retry = backoff(mail, e, retry);
@@ -225,24 +285,24 @@ public final class Outbox implements MailSink, AutoCloseable {
         }
     }
 
-    private synchronized void remove(Path head) {
-        queue.remove(head);
+    private synchronized void remove(Path head, MailClass cls) {
+        queues.get(cls).remove(head);
         try {
             Files.deleteIfExists(head);
         } catch (IOException e) {
             log.error("event=outbox_delete_failed file={} error={}", head.getFileName(), e.toString());
         }
-        listener.onSize(queue.size());
+        listener.onSize(size());
     }
 
-    private synchronized void moveToDead(Path head) {
-        queue.remove(head);
+    private synchronized void moveToDead(Path head, MailClass cls) {
+        queues.get(cls).remove(head);
         try {
             Files.move(head, dir.resolve("dead").resolve(head.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             log.error("event=outbox_move_failed file={} error={}", head.getFileName(), e.toString());
         }
-        listener.onSize(queue.size());
+        listener.onSize(size());
     }
 
     @Override

@@ -37,12 +37,12 @@ public final class StateStore {
                     incident = new IncidentState(i.path("status").asText("STARTING"), inst(i, "since"),
                             i.path("attempts").asInt(), str(i, "lastReason"), str(i, "lastDetail"),
                             inst(i, "lastSuccess"), str(i, "threadId"), inst(i, "downAt"), inst(i, "lastNoticeAt"),
-                            i.path("reminders").asInt());
+                            i.path("reminders").asInt(), str(i, "cause"));
                 }
                 JsonNode h = root.path("heartbeat");
                 if (h.isObject()) {
                     heartbeat = new HeartbeatState(inst(h, "lastSeen"), h.path("silent").asBoolean(),
-                            str(h, "threadId"));
+                            str(h, "threadId"), h.path("everSeen").asBoolean(true));
                 }
             } catch (IOException | RuntimeException e) {
                 Path aside = dir.resolve("state.json.corrupt");
@@ -83,11 +83,13 @@ public final class StateStore {
         put(i, "downAt", incident.downAt());
         put(i, "lastNoticeAt", incident.lastNoticeAt());
         i.put("reminders", incident.reminders());
+        i.put("cause", incident.cause());
         if (heartbeat != null) {
             ObjectNode h = root.putObject("heartbeat");
             put(h, "lastSeen", heartbeat.lastSeen());
             h.put("silent", heartbeat.silent());
             h.put("threadId", heartbeat.threadId());
+            h.put("everSeen", heartbeat.everSeen());
         }
         try {
             Path tmp = file.resolveSibling("state.json.tmp");

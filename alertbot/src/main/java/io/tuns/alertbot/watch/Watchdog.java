@@ -2,6 +2,7 @@ package io.tuns.alertbot.watch;
 
 import io.tuns.alertbot.config.AlertbotConfig;
 import io.tuns.alertbot.irc.Failure;
+import io.tuns.alertbot.irc.FailureReason;
 import io.tuns.alertbot.irc.LinkListener;
 import io.tuns.alertbot.mail.MailSink;
 import io.tuns.alertbot.mail.MailText;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -48,6 +50,7 @@ public final class Watchdog implements LinkListener {
     private Instant downAt;
     private Instant lastNoticeAt;
     private int reminders;
+    private String cause;
 
     public Watchdog(AlertbotConfig.Watch cfg, Clock clock, String target, String context, List<String> to,
                     MailSink mail, MailText text, StateStore store, String reporter) {
@@ -77,6 +80,7 @@ public final class Watchdog implements LinkListener {
         downAt = s.downAt();
         lastNoticeAt = s.lastNoticeAt();
         reminders = s.reminders();
+        cause = s.cause();
         if (status == Status.DOWN) {
             log.warn("event=watchdog_restored status=DOWN target={} since={} (no new DOWN mail; RECOVERED follows)",
                     target, since);
@@ -110,6 +114,7 @@ public final class Watchdog implements LinkListener {
         downAt = null;
         lastNoticeAt = null;
         reminders = 0;
+        cause = null;
         lastSuccess = now;
         persist();
     }
@@ -121,8 +126,10 @@ public final class Watchdog implements LinkListener {
         lastDetail = f.summary();
         if (status == Status.UP || status == Status.STARTING) {
             status = Status.FAILING;
-            since = now;
+            // A hung bouncer is noticed a read deadline late; grace and downtime count from when it went quiet.
+            since = f.lastGood() != null && f.lastGood().isBefore(now) ? f.lastGood() : now;
             attempts = 0;
+            cause = f.summary();
         }
         attempts++;
         if (status == Status.FAILING && (f.permanent() || dueDown(now))) {
@@ -164,17 +171,39 @@ public final class Watchdog implements LinkListener {
         log.warn("event=incident_opened target={} reason={} since={}", target, lastReason, since);
     }
 
+    /**
+     * The failure that opened the incident (retries against a hung host fail differently: handshake timeouts),
+     * and how retries fail now when that differs: "connection lost: closed by the bouncer (now connection refused)".
+     */
     private String reasonText() {
-        return lastDetail == null ? "unknown" : lastDetail.length() > 90 ? lastDetail.substring(0, 90) + "…" : lastDetail;
+        String r = cause != null ? cause : lastDetail;
+        if (r == null) {
+            return "unknown";
+        }
+        String shortened = r.length() > 90 ? r.substring(0, 90) + "…" : r;
+        String now = currentReason();
+        return now == null || r.startsWith(now) ? shortened : shortened + " (now " + now + ")";
+    }
+
+    private String currentReason() {
+        if (lastReason == null) {
+            return null;
+        }
+        try {
+            return FailureReason.valueOf(lastReason.toUpperCase(Locale.ROOT)).description();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private String facts(Instant now, String state) {
         return line("state", state)
                 + line("target", target + " (" + context + ")")
-                + line("since", text.time(since))
+                + line("since", text.time(since) + " (last moment the link was known good)")
                 + line("duration", MailText.duration(Duration.between(since, now)))
                 + line("attempts", Integer.toString(attempts))
-                + line("last error", lastReason + " — " + lastDetail)
+                + line("cause", cause == null ? "unknown" : cause)
+                + line("last error", lastDetail == null ? "none" : lastDetail)
                 + line("last success", text.time(lastSuccess))
                 + line("reporting", reporter);
     }
@@ -198,7 +227,7 @@ public final class Watchdog implements LinkListener {
 
     private void persist() {
         store.saveIncident(new IncidentState(status.name(), since, attempts, lastReason, lastDetail, lastSuccess,
-                threadId, downAt, lastNoticeAt, reminders));
+                threadId, downAt, lastNoticeAt, reminders, cause));
     }
 
     public synchronized Status status() {
@@ -213,6 +242,7 @@ public final class Watchdog implements LinkListener {
         m.put("since", since == null ? null : since.toString());
         m.put("attempts", attempts);
         m.put("lastReason", lastReason);
+        m.put("cause", cause);
         m.put("lastError", lastDetail);
         m.put("lastSuccess", lastSuccess == null ? null : lastSuccess.toString());
         m.put("incidentOpen", status == Status.DOWN);

@@ -107,4 +107,30 @@ class AlertRelayTest {
         assertThat(mail.mails).hasSize(1);
         assertThat(again.state().silent()).isTrue();
     }
+
+    /** After an outage: one summary line when IRC is back, and a RESOLVED that says where its FIRING went. */
+    @Test
+    void ircBackGetsOneSummaryLineAndTheResolvedSaysItsFiringWasMailed() throws Exception {
+        AlertRelay r = relay(heartbeat());
+        ircUp = false;
+        r.relay(payload(alert("DiskFull", "firing"), alert("HighMemory", "firing")));
+        clock.advance(Duration.ofMinutes(3));
+        r.relay(payload(alert("HighMemory", "resolved")));
+        assertThat(mail.mails).hasSize(2);
+
+        ircUp = true;
+        r.ircIsBack();
+        assertThat(irc).containsExactly(List.of("While IRC was down (since 00:00:00 UTC) 3 alerts went by e-mail only"
+                + " (2 firing, 1 resolved): DiskFull, HighMemory"));
+        r.ircIsBack();
+        assertThat(irc).as("one summary per outage").hasSize(1);
+
+        r.relay(payload(alert("DiskFull", "resolved")));
+        assertThat(irc.get(1)).hasSize(2);
+        assertThat(irc.get(1).get(0)).startsWith("[RESOLVED:1] DiskFull");
+        assertThat(irc.get(1).get(1)).isEqualTo("(its FIRING went by e-mail while IRC was down)");
+        r.relay(payload(alert("DiskFull", "firing")));
+        r.relay(payload(alert("DiskFull", "resolved")));
+        assertThat(irc.get(3)).as("a FIRING that reached IRC needs no note").hasSize(1);
+    }
 }

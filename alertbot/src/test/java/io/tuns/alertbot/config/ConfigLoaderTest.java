@@ -30,12 +30,19 @@ class ConfigLoaderTest {
         assertThat(c.irc().tls()).isTrue();
         assertThat(c.irc().loginName()).isEqualTo("ops@alertbot/libera");
         assertThat(c.irc().pingInterval()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.irc().readDeadline()).isEqualTo(Duration.ofMinutes(2));
+        // ping 30 s + read deadline 90 s: a hung bouncer is noticed (and mailed) within 2 min of its last line.
+        assertThat(c.irc().readDeadline()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.watch().grace()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.watch().reminderInterval()).isEqualTo(Duration.ofHours(4));
         assertThat(c.mail().security()).isEqualTo(AlertbotConfig.MailSecurity.STARTTLS);
         assertThat(c.mail().port()).isEqualTo(587);
+        assertThat(c.mail().maxPerHour()).isEqualTo(30);
+        assertThat(c.mail().outboxMax()).isEqualTo(1000);
+        assertThat(c.mail().incidentMaxPerHour()).isEqualTo(20);
+        assertThat(c.mail().incidentOutboxMax()).isEqualTo(100);
         assertThat(c.mentions().batchInterval()).isEqualTo(Duration.ofMinutes(5));
+        // The dead-man's switch is on unless turned off: a pipeline that never delivers must not go unnoticed.
+        assertThat(c.heartbeat()).isEqualTo(new AlertbotConfig.Heartbeat(true, "Watchdog", Duration.ofMinutes(10)));
         assertThat(c.irc().password().orElseThrow().reveal()).isEqualTo("hunter2");
     }
 
@@ -81,5 +88,20 @@ class ConfigLoaderTest {
                 .isEqualTo("mentions.people[0].email: is required");
         assertThat(error(loader, MINIMAL.replace("nick: opsbot", "nick: opsbot\n  alert-template: '{alertname} {oops}'")))
                 .startsWith("irc.alert-template: unknown placeholder {oops}");
+    }
+
+    @Test
+    void outgoingHeartbeatIsOptionalAndItsUrlASecret() {
+        assertThat(loader.parse(MINIMAL).outgoingPing()).isEmpty();
+        ConfigLoader withUrl = new ConfigLoader(Map.of("IRC_PW", "hunter2", "PING",
+                "https://hc-ping.com/0b9e-uuid", "BAD", "ftp://x/0b9e-uuid")::get);
+        AlertbotConfig c = withUrl.parse(MINIMAL + "outgoing-heartbeat:\n  url-env: PING\n  every: 2m\n");
+        assertThat(c.outgoingPing().orElseThrow().every()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.outgoingPing().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.toString()).doesNotContain("0b9e-uuid");
+        assertThatThrownBy(() -> withUrl.parse(MINIMAL + "outgoing-heartbeat:\n  url-env: BAD\n"))
+                .hasMessage("outgoing-heartbeat.url-env: must be an http:// or https:// URL with a host");
+        assertThatThrownBy(() -> withUrl.parse(MINIMAL + "outgoing-heartbeat:\n  every: 1m\n"))
+                .hasMessage("outgoing-heartbeat.url-env: outgoing-heartbeat needs url-env or url-file");
     }
 }

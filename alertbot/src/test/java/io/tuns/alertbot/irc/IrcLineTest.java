@@ -2,6 +2,7 @@ package io.tuns.alertbot.irc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class IrcLineTest {
@@ -23,5 +24,17 @@ class IrcLineTest {
         assertThat(j.param(0)).isEqualTo("#ops");
         assertThat(IrcLine.parse("ERROR :Closing link").last()).isEqualTo("Closing link");
         assertThat(IrcLine.parse("").command()).isEmpty();
+    }
+
+    @Test
+    void keepsTheTagsZncSendsOnPlayback() {
+        IrcLine l = IrcLine.parse("@batch=1a8b;time=2026-12-02T17:52:10.968Z :carol!~carol@127.0.0.1 PRIVMSG #ops :alice: hi");
+        assertThat(l.tag("batch")).isEqualTo("1a8b");
+        assertThat(ServerTime.parse(l.tag("time"))).contains(Instant.parse("2026-12-02T17:52:10.968Z"));
+        assertThat(l.command()).isEqualTo("PRIVMSG");
+        assertThat(l.last()).isEqualTo("alice: hi");
+        assertThat(l.tag("absent")).isEmpty();
+        assertThat(ServerTime.parse("yesterday")).isEmpty();
+        assertThat(IrcLine.parse("PING :x").tags()).isEmpty();
     }
 }

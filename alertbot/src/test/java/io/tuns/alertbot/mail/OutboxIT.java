@@ -36,9 +36,9 @@ class OutboxIT {
         int port = OutboxTest.freePort();
         AlertbotConfig.Mail cfg = new AlertbotConfig.Mail("127.0.0.1", port, AlertbotConfig.MailSecurity.PLAIN,
                 Optional.empty(), Optional.empty(), "bot@example.org", List.of("ops@example.org"),
-                Duration.ofSeconds(3), 100, Duration.ofMillis(200), Duration.ofMillis(400), 10, Optional.empty());
-        Outbox outbox = new Outbox(dir, 10, new Mailer(cfg)::send, new RateLimiter(100, Clock.systemUTC()),
-                Duration.ofMillis(200), Duration.ofMillis(400), listener);
+                Duration.ofSeconds(3), 100, Duration.ofMillis(200), Duration.ofMillis(400), 10, Optional.empty(), 20, 100);
+        Outbox outbox = new Outbox(dir, OutboxTest.budget(10, 100), OutboxTest.budget(10, 100),
+                new Mailer(cfg)::send, Clock.systemUTC(), Duration.ofMillis(200), Duration.ofMillis(400), listener);
         outbox.start();
         outbox.enqueue(OutboxTest.mail("first"));
         outbox.enqueue(OutboxTest.mail("second"));
@@ -62,25 +62,36 @@ class OutboxIT {
         }
     }
 
+    /**
+     * The incident's outbox: the hourly budget spent on relayed alerts, more alerts waiting; the DOWN mail must still
+     * go out at once (it used to wait an hour behind them), and the alerts stay held.
+     */
     @Test
-    void hourlyRateLimitHoldsMailInTheOutbox() throws Exception {
+    void incidentMailIsNotHeldBehindAlertsThatSpentTheHourlyBudget() throws Exception {
         int port = OutboxTest.freePort();
         GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
         AlertbotConfig.Mail cfg = new AlertbotConfig.Mail("127.0.0.1", port, AlertbotConfig.MailSecurity.PLAIN,
                 Optional.empty(), Optional.empty(), "bot@example.org", List.of("ops@example.org"),
-                Duration.ofSeconds(3), 2, Duration.ofMillis(200), Duration.ofMillis(400), 10, Optional.empty());
-        Outbox outbox = new Outbox(dir, 10, new Mailer(cfg)::send, new RateLimiter(2, Clock.systemUTC()),
-                Duration.ofMillis(200), Duration.ofMillis(400), listener);
+                Duration.ofSeconds(3), 2, Duration.ofMillis(200), Duration.ofMillis(400), 10, Optional.empty(), 20, 100);
+        Outbox outbox = new Outbox(dir, OutboxTest.budget(10, 5), OutboxTest.budget(10, 2), new Mailer(cfg)::send,
+                Clock.systemUTC(), Duration.ofMillis(200), Duration.ofMillis(400), listener);
         outbox.start();
         try {
-            for (String s : List.of("a", "b", "c")) {
-                outbox.enqueue(OutboxTest.mail(s));
+            for (String s : List.of("alert a", "alert b", "alert c", "alert d")) {
+                outbox.enqueue(OutboxTest.mail(s, "alert"));
             }
             assertThat(smtp.waitForIncomingEmail(5_000, 2)).isTrue();
-            Thread.sleep(1000);
+            Thread.sleep(500);
             assertThat(smtp.getReceivedMessages()).hasSize(2);
-            assertThat(outbox.size()).isEqualTo(1);
+            assertThat(outbox.size(MailClass.BULK)).isEqualTo(2);
+
+            outbox.enqueue(OutboxTest.mail("[DOWN] IRC bouncer", "incident-down"));
+            assertThat(smtp.waitForIncomingEmail(5_000, 3)).as("DOWN mail sent despite the spent bulk budget").isTrue();
+            assertThat(smtp.getReceivedMessages()[2].getSubject()).isEqualTo("[DOWN] IRC bouncer");
+            Thread.sleep(500);
+            assertThat(smtp.getReceivedMessages()).hasSize(3);
+            assertThat(outbox.size(MailClass.BULK)).isEqualTo(2);
         } finally {
             outbox.close();
             smtp.stop();

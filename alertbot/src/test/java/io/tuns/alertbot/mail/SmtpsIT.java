@@ -59,7 +59,7 @@ class SmtpsIT {
     Mailer mailer(int port, Path ca, String password) {
         return new Mailer(new AlertbotConfig.Mail("127.0.0.1", port, AlertbotConfig.MailSecurity.SMTPS,
                 Optional.of("bot"), Optional.of(new Secret(password)), "bot@example.org", List.of("ops@example.org"),
-                Duration.ofSeconds(5), 10, Duration.ofSeconds(1), Duration.ofSeconds(1), 10, Optional.of(ca)));
+                Duration.ofSeconds(5), 10, Duration.ofSeconds(1), Duration.ofSeconds(1), 10, Optional.of(ca), 20, 100));
     }
 
     int start() throws Exception {

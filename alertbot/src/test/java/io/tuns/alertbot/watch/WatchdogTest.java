@@ -53,7 +53,7 @@ class WatchdogTest {
         failFor(Duration.ofSeconds(55), Duration.ofSeconds(5));
         assertThat(mail.mails).isEmpty();
         failFor(Duration.ofSeconds(10), Duration.ofSeconds(5));
-        assertThat(mail.subjects()).containsExactly("[DOWN] IRC bouncer irc://bouncer:6697 — connection refused: Connection refused");
+        assertThat(mail.subjects()).containsExactly("[DOWN] IRC bouncer irc://bouncer:6697 — connection refused");
         String body = mail.mails.get(0).body();
         assertThat(body).contains("2024-05-27T15:02:00Z (2024-05-27 11:02:00 EDT)").contains("attempts:");
 
@@ -124,5 +124,46 @@ class WatchdogTest {
         assertThat(mail.mails).hasSize(2);
         assertThat(mail.mails.get(1).subject()).startsWith("[RECOVERED after 11m");
         assertThat(mail.mails.get(1).inReplyTo()).contains(mail.mails.get(0).messageId());
+    }
+
+    @Test
+    void hangIsDownAtDetectionNamedPingTimeoutAndDowntimeCountsFromTheLastGoodLine() {
+        Instant lastLine = clock.instant();
+        clock.advance(Duration.ofSeconds(90)); // the read deadline: the bouncer hung right after its last line
+        w.onFailure(new Failure(FailureReason.PING_TIMEOUT, "nothing received for 90s", false, lastLine));
+        assertThat(mail.subjects()).containsExactly(
+                "[DOWN] IRC bouncer irc://bouncer:6697 — ping timeout: nothing received for 90s");
+        assertThat(mail.mails.get(0).body()).contains("since:        2024-05-27T15:02:00Z");
+
+        // Reconnecting to a hung host: the kernel accepts, the handshake times out. The cause stays the hang.
+        Failure handshake = new Failure(FailureReason.TIMEOUT, "no answer to the TLS handshake", false);
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(20));
+            w.onFailure(handshake);
+            w.tick();
+        }
+        clock.advance(Duration.ofHours(4));
+        w.tick();
+        assertThat(mail.mails.get(1).subject()).startsWith("[STILL DOWN")
+                .endsWith("ping timeout: nothing received for 90s (now connect timeout)");
+        assertThat(mail.mails.get(1).body()).contains("last error:   connect timeout: no answer to the TLS handshake");
+
+        w.onUp();
+        // 90 s undetected + 100 s of retries + 4 h: counted from the last good line, not from the detection.
+        assertThat(mail.mails.get(2).subject()).isEqualTo("[RECOVERED after 4h3m] IRC bouncer irc://bouncer:6697");
+        assertThat(mail.mails.get(2).body()).contains("downtime:     4h3m");
+    }
+
+    @Test
+    void killedBouncerGoesDownAGraceAfterItsLastLine() {
+        Instant lastLine = clock.instant();
+        clock.advance(Duration.ofSeconds(25)); // killed 25 s after its last PONG; the close is seen at once
+        w.onFailure(REFUSED.withLastGood(lastLine));
+        clock.advance(Duration.ofSeconds(34));
+        w.tick();
+        assertThat(mail.mails).isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        w.tick();
+        assertThat(mail.subjects()).hasSize(1).allMatch(s -> s.startsWith("[DOWN]"));
     }
 }
