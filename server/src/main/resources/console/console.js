@@ -203,6 +203,11 @@
   }
 
   async function select(id) {
+    if (selected !== id) {
+      // The edit form and the last result belong to the previous request: Send must never send an old edit.
+      closeEditor();
+      $('replay-result').hidden = true;
+    }
     selected = id;
     scheduleRender();
     let d;
@@ -261,15 +266,43 @@
     }
   }
 
+  // Shown for a redacted header: the server kept the original and sends it unless the line is changed or removed.
+  const KEPT = '[redacted — kept]';
+  const MANAGED = ['host', 'content-length', 'connection', 'transfer-encoding'];
+  let bodyEdited = false;
+
+  // Why the captured body cannot be pre-filled as editable text, or '' when it can.
+  function bodyNotEditable(info, body) {
+    if (info.truncated || info.observedBytes > info.capturedBytes) {
+      return 'The captured body cannot be re-sent whole (' + t.bytes(info.capturedBytes) + ' of ' + t.bytes(info.observedBytes)
+        + ' kept: ' + (info.truncationNote || 'truncated') + '). Type a body to send instead.';
+    }
+    if (!info.observedBytes) return '';
+    if (!body || body.text === undefined || body.decoded || body.renderTruncated) {
+      return 'The body (' + t.bytes(info.observedBytes) + ', ' + (body && body.decoded ? body.encoding + '-encoded' : 'binary or multipart')
+        + ') is sent exactly as captured. Type here only to replace it.';
+    }
+    return '';
+  }
+
   function openEditor() {
     if (!detail) return;
     $('editor').hidden = false;
     $('e-method').value = detail.method;
     $('e-uri').value = detail.uri;
     $('e-headers').value = (detail.requestHeaders || [])
-      .filter((h) => !h.redacted && ['host', 'content-length', 'connection', 'transfer-encoding'].indexOf(h.name.toLowerCase()) < 0)
-      .map((h) => h.name + ': ' + h.value).join('\n');
-    $('e-body').value = bodies.request && bodies.request.text !== undefined ? bodies.request.text : '';
+      .filter((h) => MANAGED.indexOf(h.name.toLowerCase()) < 0)
+      .map((h) => h.name + ': ' + (h.redacted ? KEPT : h.value)).join('\n');
+    const why = bodyNotEditable(detail.request, bodies.request);
+    $('e-body-note').textContent = why;
+    $('e-body-note').hidden = !why;
+    $('e-body').value = why ? '' : (bodies.request && bodies.request.text !== undefined ? bodies.request.text : '');
+    bodyEdited = false;
+  }
+
+  function closeEditor() {
+    $('editor').hidden = true;
+    bodyEdited = false;
   }
 
   function editedPayload() {
@@ -277,7 +310,10 @@
       const i = line.indexOf(':');
       return i > 0 ? { name: line.slice(0, i).trim(), value: line.slice(i + 1).trim() } : null;
     }).filter(Boolean);
-    return { method: $('e-method').value, uri: $('e-uri').value, headers, body: $('e-body').value };
+    const payload = { method: $('e-method').value, uri: $('e-uri').value, headers };
+    // An untouched body is left out: the server then sends the captured bytes, exactly.
+    if (bodyEdited) payload.body = $('e-body').value;
+    return payload;
   }
 
   async function copyCurl() {
@@ -313,7 +349,8 @@
     $('pause').addEventListener('change', scheduleRender);
     $('replay').addEventListener('click', () => replay(null));
     $('edit').addEventListener('click', openEditor);
-    $('e-cancel').addEventListener('click', () => { $('editor').hidden = true; });
+    $('e-cancel').addEventListener('click', closeEditor);
+    $('e-body').addEventListener('input', () => { bodyEdited = true; });
     $('editor').addEventListener('submit', (ev) => { ev.preventDefault(); replay(editedPayload()); });
     $('curl').addEventListener('click', copyCurl);
     $('close-detail').addEventListener('click', () => { selected = null; detail = null; $('detail-pane').hidden = true; scheduleRender(); });

@@ -180,7 +180,8 @@ final class Flags {
         t.d("inspect-max-bytes-per-tunnel", "8MiB", "Captured bytes kept per tunnel");
         t.d("inspect-max-rendered-bytes", "1MiB", "Most bytes a decoded body shows a viewer");
         t.d("inspect-redact-headers", "authorization,cookie,set-cookie,proxy-authorization", "Headers captured as [redacted]");
-        t.d("inspect-always", "false", "Capture bodies even when no viewer is attached");
+        t.d("inspect-always", "true",
+                "Capture bodies with --service-console even when no console tab is open (bounded by the budget)");
         t.d("console-max-viewers-per-tunnel", "8", "Live console viewers per tunnel");
         t.d("console-max-viewers", "256", "Live console viewers in total");
 

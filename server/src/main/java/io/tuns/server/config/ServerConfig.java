@@ -100,7 +100,7 @@ public record ServerConfig(
         long inspectMaxBytesPerTunnel,     // tuns 8 MiB
         long inspectMaxRenderedBytes,      // tuns 1 MiB
         List<String> inspectRedactHeaders, // tuns authorization,cookie,set-cookie,proxy-authorization
-        boolean inspectAlways,             // tuns false: capture bodies only while a viewer is attached
+        boolean inspectAlways,             // tuns true: with --service-console, bodies are captured without a viewer
         int consoleMaxViewersPerTunnel,    // tuns 8
         int consoleMaxViewers,             // tuns 256
 

@@ -1,5 +1,6 @@
 package io.tuns.server.inspect;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -23,6 +24,7 @@ public final class Exchange {
     private final ByteAccount account;
 
     private volatile List<HeaderField> requestHeaders = List.of();
+    private volatile List<SecretHeader> requestSecrets = List.of();
     private volatile List<HeaderField> requestTrailers = List.of();
     private volatile List<HeaderField> responseHeaders = List.of();
     private volatile List<HeaderField> responseTrailers = List.of();
@@ -77,6 +79,31 @@ public final class Exchange {
         return false;
     }
 
+    /**
+     * Keeps the request head (redacted) and its secret values together, charged as one: either both are kept or
+     * neither, so a replay never sends a head that silently lost its credentials.
+     */
+    boolean chargeAndKeepRequestHead(HeaderRedactor.Split head) {
+        long bytes = HeaderRedactor.chargeFor(head.shown()) + HeaderRedactor.chargeForSecrets(head.secrets());
+        if (bytes == 0) {
+            return true;
+        }
+        if (account == null || !account.tryCharge(bytes)) {
+            headersDropped = true;
+            return false;
+        }
+        synchronized (this) {
+            if (!freed) {
+                chargedHeadBytes += bytes;
+                requestHeaders = head.shown();
+                requestSecrets = head.secrets();
+                return true;
+            }
+        }
+        account.release(bytes); // evicted meanwhile
+        return false;
+    }
+
     /** Gives back every byte this exchange holds. Idempotent. */
     void free() {
         long heads;
@@ -88,6 +115,7 @@ public final class Exchange {
             heads = chargedHeadBytes;
             chargedHeadBytes = 0;
             requestHeaders = List.of();
+            requestSecrets = List.of();
             requestTrailers = List.of();
             responseHeaders = List.of();
             responseTrailers = List.of();
@@ -137,6 +165,40 @@ public final class Exchange {
     public BodyCapture responseBody() { return responseBody; }
     public List<HeaderField> requestHeaders() { return requestHeaders; }
     public List<HeaderField> requestTrailers() { return requestTrailers; }
+
+    /**
+     * The request head exactly as the client sent it, secrets included: for replay only. Whatever reaches a browser,
+     * a file or a log must use {@link #requestHeaders()} instead.
+     */
+    public List<HeaderField> originalRequestHeadersForReplay() {
+        List<HeaderField> shown;
+        List<SecretHeader> secrets;
+        synchronized (this) {
+            shown = requestHeaders;
+            secrets = requestSecrets;
+        }
+        if (secrets.isEmpty()) {
+            return shown;
+        }
+        List<HeaderField> out = new ArrayList<>(shown);
+        for (SecretHeader s : secrets) {
+            if (s.index() < out.size() && out.get(s.index()).name().equals(s.name())) {
+                out.set(s.index(), new HeaderField(s.name(), s.value()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Kept secret values of this name, in the order the client sent them: for replay only. */
+    public List<String> secretValuesForReplay(String headerName) {
+        List<String> out = new ArrayList<>();
+        for (SecretHeader s : requestSecrets) {
+            if (s.name().equalsIgnoreCase(headerName)) {
+                out.add(s.value());
+            }
+        }
+        return out;
+    }
     public List<HeaderField> responseHeaders() { return responseHeaders; }
     public List<HeaderField> responseTrailers() { return responseTrailers; }
     /** True when a header list could not be kept because the budget was empty. */

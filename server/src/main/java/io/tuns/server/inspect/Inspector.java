@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Entry point of request inspection: hands the proxy a recorder per request, owns the global capture budget and
- * every tunnel's history. Bodies are captured only while a console viewer is attached to the tunnel (or for a short
- * grace after, so a page reload loses nothing), or always with {@code --inspect-always}; summaries and heads are kept
+ * every tunnel's history. With the service console on, bodies are captured whether or not a tab is open
+ * ({@code --inspect-always}, the default: the budget bounds it); with {@code --inspect-always=false} only while a
+ * viewer is attached (or for a short grace after, so a page reload loses nothing). Summaries and heads are kept
  * whenever a console is enabled. Nothing here blocks: a full budget truncates.
  */
 public final class Inspector {
@@ -37,7 +38,8 @@ public final class Inspector {
 
     public Inspector(ServerConfig config, Metrics metrics) {
         this.enabled = config.serviceConsole() || config.adminConsole();
-        this.inspectAlways = config.inspectAlways();
+        // Only the service console shows bodies, so only it makes capturing them without a viewer worth the bytes.
+        this.inspectAlways = config.inspectAlways() && config.serviceConsole();
         long perBody = config.serviceConsoleMaxContentLength();
         // -1 means "only the global budget bounds a body"; the per-tunnel bound still applies through the account.
         this.maxCaptureBytesPerBody = perBody < 0 ? Long.MAX_VALUE : perBody;
@@ -70,7 +72,7 @@ public final class Inspector {
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 history);
-        if (!exchange.chargeAndKeep(redactor.copy(request.headers()), exchange::requestHeaders)) {
+        if (!exchange.chargeAndKeepRequestHead(redactor.split(request.headers()))) {
             metrics.captureTruncated(Truncation.BUDGET.metricReason());
         }
         if (!history.add(exchange)) {

@@ -46,6 +46,7 @@ class ConsoleRoutesTest {
     private ConsoleTestServer server;
     private HttpServer upstream;
     private final List<String> upstreamRequests = new CopyOnWriteArrayList<>();
+    private final List<String> upstreamAuthorization = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -63,6 +64,7 @@ class ConsoleRoutesTest {
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         upstream.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            upstreamAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             upstreamRequests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " host="
                     + exchange.getRequestHeaders().getFirst("Host") + " x-edit="
                     + exchange.getRequestHeaders().getFirst("X-Edit") + " body=" + new String(body, StandardCharsets.UTF_8));
@@ -235,6 +237,62 @@ class ConsoleRoutesTest {
         String bad = "{\"uri\":\"/x y\"}";
         assertThat(RawHttp.send(server.port(), "POST", "/_sish/api/exchanges/" + id + "/replay", HOST, auth(),
                 bad.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aReplaySendsTheRedactedSecretTheBrowserNeverSaw() throws Exception {
+        try (AutoCloseable v = viewer()) {
+            record("POST", "/hook", "payload", 200, "text/plain", "ok");
+        }
+        long id = json(get("/_sish/api/exchanges", HOST, auth())).at("/exchanges/0/id").asLong();
+        RawHttp.Response detail = get("/_sish/api/exchanges/" + id, HOST, auth());
+        RawHttp.Response har = get("/_sish/api/exchanges/" + id + "/har", HOST, auth());
+        assertThat(detail.text() + har.text()).doesNotContain("hunter2");
+
+        RawHttp.Response asIs = RawHttp.send(server.port(), "POST", "/_sish/api/exchanges/" + id + "/replay", HOST,
+                auth(), null);
+        assertThat(asIs.status()).as(asIs.text()).isEqualTo(200);
+        assertThat(asIs.text()).doesNotContain("hunter2");
+        String edit = "{\"headers\":[{\"name\":\"Authorization\",\"value\":\"" + ReplayRequests.KEPT_MARKER
+                + "\"}]}";
+        RawHttp.Response edited = RawHttp.send(server.port(), "POST", "/_sish/api/exchanges/" + id + "/replay", HOST,
+                Map.of("x-authorization", TOKEN, "Content-Type", "application/json"), edit.getBytes(StandardCharsets.UTF_8));
+        assertThat(edited.status()).as(edited.text()).isEqualTo(200);
+        assertThat(upstreamAuthorization).containsExactly("Bearer hunter2", "Bearer hunter2");
+    }
+
+    @Test
+    void aTruncatedBodyIsNotReplayedAndTheAnswerSaysWhy() throws Exception {
+        stop();
+        start(TestConfigs.config("serviceConsoleMaxContentLength", 3L), 60_000);
+        try (AutoCloseable v = viewer()) {
+            record("POST", "/hook", "payload", 200, "text/plain", "ok");
+        }
+        long id = json(get("/_sish/api/exchanges", HOST, auth())).at("/exchanges/0/id").asLong();
+        RawHttp.Response r = RawHttp.send(server.port(), "POST", "/_sish/api/exchanges/" + id + "/replay", HOST,
+                auth(), null);
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(json(r).get("error").asText()).contains("only 3 of 7 bytes were kept");
+        assertThat(upstreamRequests).isEmpty();
+    }
+
+    @Test
+    void aMalformedPercentEscapeIsABadRequestWithTheReason() throws Exception {
+        for (String path : List.of("/_sish/api/exchanges?status=%ZZ", "/_sish/api/exchanges?status=%4", "/_sish/console%ZZ")) {
+            RawHttp.Response r = get(path, HOST, auth());
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(json(r).get("error").asText()).as(path).contains("malformed percent-escape");
+        }
+    }
+
+    @Test
+    void theConsoleHasItsOwnIconSoTheBrowserNeverAsksTheService() throws Exception {
+        RawHttp.Response page = get("/_sish/console", HOST, auth());
+        assertThat(page.text()).contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/_sish/console/assets/favicon.svg\">");
+        RawHttp.Response icon = get("/_sish/console/assets/favicon.svg", HOST, Map.of());
+        assertThat(icon.status()).isEqualTo(200);
+        assertThat(icon.header("content-type")).isEqualTo("image/svg+xml");
+        assertThat(icon.text()).startsWith("<svg");
     }
 
     @Test
