@@ -114,6 +114,17 @@
     live.className = 'pill ' + (cls || '');
   }
 
+  let retryTimer = null;
+
+  // The tunnel left (or the stream failed for good): keep the list and try again; a reconnect with the same ssh key
+  // brings back the same history under the same link.
+  function retryLater(text) {
+    setLive(text, 'warn');
+    if (source) { source.close(); source = null; }
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, 3000);
+  }
+
   function connect() {
     if (source) source.close();
     source = new EventSource('/_sish/api/events');
@@ -129,8 +140,11 @@
       setLive('live (caught up after ' + msg.dropped + ' missed events)', 'ok');
       reloadList();
     });
-    source.addEventListener('closed', () => { setLive('tunnel closed', 'bad'); source.close(); });
-    source.onerror = () => setLive('reconnecting…', 'warn');
+    source.addEventListener('closed', () => retryLater('tunnel away — waiting for it to reconnect'));
+    source.onerror = () => {
+      if (source && source.readyState === EventSource.CLOSED) retryLater('tunnel away — waiting for it to reconnect');
+      else setLive('reconnecting…', 'warn');
+    };
   }
 
   function headerTable(headers, trailers) {

@@ -94,8 +94,8 @@ public final class TunsServer implements AutoCloseable {
         metrics.registerJvmMetrics();
         this.inspector = new Inspector(cfg, metrics);
         registry.onRemoval(t -> {
-            if (registry.httpTunnel(t.host()).isEmpty()) {
-                inspector.tunnelClosed(t.host());
+            if (t.type() == Tunnel.TunnelType.HTTP && registry.httpTunnel(t.host()).isEmpty()) {
+                inspector.tunnelAway(t.host(), t.owner().keyFingerprint());
             }
         });
         this.countries = openCountries(cfg);
@@ -297,6 +297,9 @@ public final class TunsServer implements AutoCloseable {
 
         @Override
         public void tunnelOpened(ClientConnection c, Tunnel t) {
+            if (t.type() == Tunnel.TunnelType.HTTP) {
+                inspector.tunnelOpened(t.host(), c.keyFingerprint());
+            }
             metrics.tunnelOpened(t.type().label(), c.user(), c.remoteAddress(), urls.get().http(t.host()), "");
         }
 

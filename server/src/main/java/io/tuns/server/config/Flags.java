@@ -182,6 +182,8 @@ final class Flags {
         t.d("inspect-redact-headers", "authorization,cookie,set-cookie,proxy-authorization", "Headers captured as [redacted]");
         t.d("inspect-always", "true",
                 "Capture bodies with --service-console even when no console tab is open (bounded by the budget)");
+        t.d("inspect-history-keep", "10m", "How long a tunnel's history and console link outlive a disconnect"
+                + " (a reconnect with the same name and key gets them back; 0 = drop at once)");
         t.d("console-max-viewers-per-tunnel", "8", "Live console viewers per tunnel");
         t.d("console-max-viewers", "256", "Live console viewers in total");
 

@@ -218,6 +218,20 @@ public final class ConsoleRoutes implements AutoCloseable {
             boolean done = backend.disconnectClient(remoteAddr);
             log.info("console admin action=disconnect-client found={}", done);
             sendJson(c, mapper.createObjectNode().put("status", done));
+        } else if (p.startsWith("/_sish/api/rotatetoken/")) {
+            if (!stateChangeAllowed(c, access)) {
+                return;
+            }
+            String tunnelHost = p.substring("/_sish/api/rotatetoken/".length()).toLowerCase(Locale.ROOT);
+            Optional<String> fresh = backend.rotateConsoleToken(tunnelHost);
+            log.info("console admin action=rotate-token found={}", fresh.isPresent());
+            ObjectNode n = mapper.createObjectNode().put("status", fresh.isPresent());
+            fresh.ifPresent(token -> backend.tunnelForHost(tunnelHost).ifPresent(t -> n.put("console",
+                    ConsoleTokens.serviceConsoleUrl(baseUrl(t), token))));
+            if (fresh.isEmpty()) {
+                n.put("error", "No HTTP tunnel with a key-authenticated client is bound to " + tunnelHost + ".");
+            }
+            sendJson(c, n);
         } else if (p.startsWith("/_sish/api/disconnectroute/")) {
             if (!stateChangeAllowed(c, access)) {
                 return;

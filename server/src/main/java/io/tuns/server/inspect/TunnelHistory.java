@@ -34,6 +34,11 @@ final class TunnelHistory implements ByteAccount {
     private final CopyOnWriteArrayList<ExchangeListener> listeners = new CopyOnWriteArrayList<>();
     private volatile long lastListenerLeftNanos = Long.MIN_VALUE;
     private volatile boolean closed;
+    /** Key fingerprint of the client that last held the name; only the same key gets an away history back. */
+    private volatile String ownerKey;
+    private volatile long awaySinceNanos = NOT_AWAY;
+
+    private static final long NOT_AWAY = Long.MIN_VALUE;
 
     TunnelHistory(String host, int maxExchanges, long maxBytesPerTunnel, CaptureBudget globalBudget,
                   PressureReliever globalPressure, LongConsumer evictedCounter) {
@@ -169,6 +174,45 @@ final class TunnelHistory implements ByteAccount {
 
     boolean closed() {
         return closed;
+    }
+
+    /**
+     * The tunnel left but its history is kept for a reconnect: viewers are told (their stream ends, the page retries)
+     * and detached; the exchanges stay, charged as before and evictable under pressure.
+     */
+    void away(long nowNanos, String keyFingerprint) {
+        ownerKey = keyFingerprint;
+        awaySinceNanos = nowNanos;
+        for (ExchangeListener l : listeners) {
+            try {
+                l.tunnelClosed();
+            } catch (RuntimeException ignored) {
+                // one broken viewer must not keep the others attached
+            }
+        }
+        listeners.clear();
+    }
+
+    /** A tunnel holds the name again (same key, or a fresh history). */
+    void back(String keyFingerprint) {
+        if (keyFingerprint != null) {
+            ownerKey = keyFingerprint;
+        }
+        awaySinceNanos = NOT_AWAY;
+    }
+
+    boolean isAway() {
+        return awaySinceNanos != NOT_AWAY;
+    }
+
+    long awaySinceNanos() {
+        return awaySinceNanos;
+    }
+
+    /** True when {@code keyFingerprint} is the key this history belongs to. */
+    boolean ownedBy(String keyFingerprint) {
+        String owner = ownerKey;
+        return owner != null && owner.equals(keyFingerprint);
     }
 
     Subscription subscribe(ExchangeListener listener) {

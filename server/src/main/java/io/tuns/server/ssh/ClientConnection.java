@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.ChannelSink;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.console.ConsoleTokenBook;
 import io.tuns.server.console.ConsoleTokens;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
@@ -494,7 +495,7 @@ public final class ClientConnection implements TunnelOwner {
     }
 
     private Tunnel newTunnel(String host, String bindAddress, int port, TunnelOptions opts) {
-        String token = cfg.serviceConsoleToken().isEmpty() ? TOKENS.newToken() : cfg.serviceConsoleToken();
+        String token = cfg.serviceConsoleToken().isEmpty() ? ConsoleTokenBook.shared().tokenFor(host, keyFingerprint) : cfg.serviceConsoleToken();
         return new Tunnel(Tunnel.TunnelType.HTTP, host, bindAddress, port, this, token, Instant.now(), opts);
     }
 

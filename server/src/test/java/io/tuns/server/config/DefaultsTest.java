@@ -77,6 +77,7 @@ class DefaultsTest {
         assertThat(c.inspectMaxRenderedBytes()).isEqualTo(1L << 20);
         assertThat(c.inspectRedactHeaders()).containsExactly("authorization", "cookie", "set-cookie", "proxy-authorization");
         assertThat(c.inspectAlways()).as("bodies captured without a viewer").isTrue();
+        assertThat(c.inspectHistoryKeep()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.consoleMaxViewersPerTunnel()).isEqualTo(8);
         assertThat(c.consoleMaxViewers()).isEqualTo(256);
 

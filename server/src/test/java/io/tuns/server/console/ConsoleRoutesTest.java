@@ -357,6 +357,27 @@ class ConsoleRoutesTest {
     }
 
     @Test
+    void theAdminRotatesATunnelsConsoleTokenAndTheOldLinkStopsWorking() throws Exception {
+        Map<String, String> admin = Map.of("x-authorization", ADMIN);
+        assertThat(get("/_sish/api/exchanges", HOST, auth()).status()).isEqualTo(200);
+        assertThat(get("/_sish/api/rotatetoken/" + HOST, "localhost", auth()).status()).as("not for a tunnel token")
+                .isEqualTo(401);
+        RawHttp.Response r = RawHttp.send(server.port(), "POST", "/_sish/api/rotatetoken/" + HOST, "localhost", admin,
+                null);
+        assertThat(r.status()).isEqualTo(200);
+        String fresh = TOKEN + "-rotated";
+        assertThat(json(r).get("console").asText())
+                .isEqualTo("http://myapp.localhost:8080/_sish/console?x-authorization=" + fresh);
+        assertThat(get("/_sish/api/exchanges", HOST, auth()).status()).as("old link revoked").isEqualTo(401);
+        assertThat(get("/_sish/api/exchanges", HOST, Map.of("x-authorization", fresh)).status()).isEqualTo(200);
+
+        RawHttp.Response none = RawHttp.send(server.port(), "POST", "/_sish/api/rotatetoken/nope.localhost",
+                "localhost", admin, null);
+        assertThat(json(none).get("status").asBoolean()).isFalse();
+        assertThat(json(none).get("error").asText()).contains("No HTTP tunnel");
+    }
+
+    @Test
     void liveStreamDeliversEventsAndNeverWaitsForAStalledViewer() throws Exception {
         // A viewer that reads normally.
         try (Socket live = sse(HOST, 0)) {
