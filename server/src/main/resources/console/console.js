@@ -4,13 +4,26 @@
   const t = window.tuns;
   const el = t.el;
   const $ = (id) => document.getElementById(id);
-  const MAX_ROWS = 500; // the browser keeps a bounded list too
-  const exchanges = new Map();
+  // One list model: the page mirrors the server's history (same bound, loaded page by page through the cursor
+  // API, then kept current by the live stream) and renders only the rows in view.
+  const ROW_HEIGHT = 28; // px, fixed in console.css so the window arithmetic is exact
+  const OVERSCAN = 8;
+  const PAGE = 1000;
+  const exchanges = new Map(); // id -> summary
+  const order = []; // ids, oldest first
+  let maxKeep = 100; // the server's --inspect-max-exchanges-per-tunnel, from the session
+  let visible = []; // ids matching the filters, newest first
+  let listDirty = true;
+  let dataVersion = 0; // bumped on every change, so an unchanged window is not rebuilt
+  let lastWindowKey = '';
+  let clearedThrough = 0; // "Clear list": ids up to this one are hidden
   let selected = null;
   let detail = null;
   let bodies = { request: null, response: null };
   let renderQueued = false;
   let source = null;
+  // The page's own worst-case work (ms), read by the latency IT: two numbers, never a growing buffer.
+  const stats = window.tunsListStats = { renderMaxMs: 0, eventMaxMs: 0, renders: 0, events: 0, reloads: 0 };
 
   function filters() {
     return {
@@ -26,6 +39,25 @@
     for (const [k, v] of Object.entries(f)) if (v) p.set(k, v);
     const s = p.toString();
     return s ? '?' + s : '';
+  }
+
+  // The filters live in the address, so a reload or a shared link shows the same list.
+  function filtersToUrl(f) {
+    const url = new URL(location.href);
+    for (const k of ['method', 'status', 'path', 'q']) { if (f[k]) url.searchParams.set(k, f[k]); else url.searchParams.delete(k); }
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+
+  function filtersFromUrl() {
+    const params = new URLSearchParams(location.search);
+    for (const k of ['method', 'status', 'path', 'q']) if (params.get(k)) $('f-' + k).value = params.get(k);
+  }
+
+  const STATUS_WORD = /^([1-5][0-9][0-9]|[1-5]xx|pending)$/;
+
+  function statusError(f) {
+    const bad = f.status.toLowerCase().split(',').map((s) => s.trim()).filter(Boolean).filter((s) => !STATUS_WORD.test(s));
+    return bad.length ? "'" + bad[0] + "' is not a status filter: use 200, 4xx or pending" : '';
   }
 
   // Same rules as the server's filter (used for HAR export), applied to live rows.
@@ -50,17 +82,36 @@
   }
 
   function upsert(summary) {
-    exchanges.set(summary.id, Object.assign(exchanges.get(summary.id) || {}, summary));
-    if (exchanges.size > MAX_ROWS) {
-      const oldest = Math.min(...exchanges.keys());
-      exchanges.delete(oldest);
+    const known = exchanges.get(summary.id);
+    dataVersion++;
+    if (known) { Object.assign(known, summary); listDirty = true; return; }
+    exchanges.set(summary.id, summary);
+    if (order.length && summary.id < order[order.length - 1]) {
+      order.push(summary.id);
+      order.sort((a, b) => a - b); // rare: a page of older history arriving after live rows
+    } else {
+      order.push(summary.id);
     }
+    while (order.length > maxKeep) exchanges.delete(order.shift()); // the server has evicted it too
+    listDirty = true;
   }
+
+  // Input (scroll, filter, keys) renders on the next frame; live data at most every LIVE_RENDER_MS, so a burst
+  // of events leaves the main thread free for the user.
+  const LIVE_RENDER_MS = 100;
+  let lastRenderAt = 0;
+  let liveTimer = null;
 
   function scheduleRender() {
     if (renderQueued) return;
     renderQueued = true;
     requestAnimationFrame(() => { renderQueued = false; renderList(); });
+  }
+
+  function scheduleLiveRender() {
+    if (renderQueued || liveTimer) return;
+    const wait = Math.max(0, lastRenderAt + LIVE_RENDER_MS - performance.now());
+    liveTimer = setTimeout(() => { liveTimer = null; scheduleRender(); }, wait);
   }
 
   function statusClass(e) {
@@ -69,39 +120,99 @@
     return 's-' + Math.floor(e.status / 100) + 'xx';
   }
 
-  function renderList() {
+  function refilter() {
     const f = filters();
-    const rows = $('rows');
-    t.clear(rows);
-    const list = [...exchanges.values()].sort((a, b) => b.id - a.id).filter((e) => matches(e, f));
-    for (const e of list) {
-      const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e), dataset: { id: String(e.id) } },
-        el('td', null, t.time(e.startedAt)),
-        el('td', { className: 'method' }, e.method),
-        el('td', { className: 'path', title: e.uri }, e.uri),
-        el('td', { className: 'status' }, e.status ? String(e.status) : (e.state === 'aborted' ? 'aborted' : '…')),
-        el('td', null, t.ms(e.durationMs)),
-        el('td', null, t.bytes(e.responseBytes) + (e.responseTruncated ? ' ✂' : '')),
-        el('td', { className: 'muted' }, e.clientIp));
-      tr.addEventListener('click', () => select(e.id));
-      rows.appendChild(tr);
+    const err = statusError(f);
+    $('f-status').classList.toggle('invalid', !!err);
+    $('f-status').title = err;
+    visible = [];
+    for (let i = order.length - 1; i >= 0; i--) {
+      const id = order[i];
+      if (id <= clearedThrough) break;
+      const e = exchanges.get(id);
+      if (err || matches(e, f)) visible.push(id);
     }
-    $('empty').hidden = exchanges.size > 0;
-    $('count').textContent = list.length + ' of ' + exchanges.size;
-    $('har-all').href = '/_sish/api/har' + query(f);
+    listDirty = false;
+    dataVersion++;
+    return err;
   }
 
+  function rowFor(e) {
+    const truncMark = e.responseTruncated ? el('span', { className: 'trunc', title: 'response body not kept whole (see the detail for why)' }, ' ✂') : null;
+    const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e), tabIndex: -1, dataset: { id: String(e.id) } },
+      el('td', null, t.time(e.startedAt)),
+      el('td', { className: 'method' }, e.method),
+      el('td', { className: 'path', title: e.uri }, e.uri),
+      el('td', { className: 'status' }, e.status ? String(e.status) : (e.state === 'aborted' ? 'aborted' : '…')),
+      el('td', null, t.ms(e.durationMs)),
+      el('td', null, t.bytes(e.responseBytes), truncMark),
+      el('td', { className: 'muted client' }, e.clientIp));
+    return tr;
+  }
+
+  function spacer(height) {
+    const tr = el('tr', { className: 'spacer' }, el('td', { colSpan: 7 }));
+    tr.style.height = height + 'px'; // CSSOM, allowed by the page's CSP (no inline style attribute)
+    return tr;
+  }
+
+  function renderList() {
+    const t0 = performance.now();
+    lastRenderAt = t0;
+    renderWindow();
+    stats.renders++;
+    stats.renderMaxMs = Math.max(stats.renderMaxMs, performance.now() - t0);
+  }
+
+  function renderWindow() {
+    let err = '';
+    if (listDirty) err = refilter(); else err = statusError(filters());
+    const pane = $('list-pane');
+    const headerHeight = $('list').tHead ? $('list').tHead.offsetHeight : 0;
+    const top = Math.max(0, pane.scrollTop - headerHeight);
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const count = Math.ceil(pane.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN;
+    const last = Math.min(visible.length, first + count);
+    const windowKey = first + ':' + last + ':' + visible.length + ':' + dataVersion + ':' + selected;
+    if (windowKey === lastWindowKey) return;
+    lastWindowKey = windowKey;
+    const frag = document.createDocumentFragment();
+    frag.appendChild(spacer(first * ROW_HEIGHT));
+    for (let i = first; i < last; i++) frag.appendChild(rowFor(exchanges.get(visible[i])));
+    frag.appendChild(spacer((visible.length - last) * ROW_HEIGHT));
+    $('rows').replaceChildren(frag);
+    let hidden = 0;
+    while (hidden < order.length && order[hidden] <= clearedThrough) hidden++;
+    const shown = order.length - hidden;
+    $('empty').hidden = shown > 0;
+    $('count').textContent = err ? err : visible.length + ' shown of ' + shown + ' in history (keeps the last ' + maxKeep + ')';
+    $('count').classList.toggle('note', !!err);
+    $('har-all').href = '/_sish/api/har' + query(filters());
+  }
+
+  // Loads the server's whole history (at most maxKeep) through the cursor API, newest page first.
   async function reloadList() {
+    stats.reloads++;
     const f = filters();
     try {
-      const res = await t.api('/_sish/api/exchanges');
+      const loaded = [];
+      let before = 0;
+      for (;;) {
+        const res = await t.api('/_sish/api/exchanges?limit=' + PAGE + (before > 0 ? '&before=' + before : ''));
+        maxKeep = res.maxExchanges || maxKeep;
+        loaded.push(...res.exchanges);
+        if (res.nextBefore < 0 || loaded.length >= maxKeep) break;
+        before = res.nextBefore;
+      }
       exchanges.clear();
-      res.exchanges.forEach(upsert);
-      if (f.q) {
+      order.length = 0;
+      loaded.reverse().forEach(upsert);
+      if (f.q && !statusError(f)) {
         // Free text also searches headers, which only the server has: mark its matches.
-        const hits = await t.api('/_sish/api/exchanges' + query({ q: f.q }));
+        const hits = await t.api('/_sish/api/exchanges' + query({ q: f.q }) + (query({ q: f.q }) ? '&' : '?') + 'limit=' + PAGE);
         hits.exchanges.forEach((e) => { const x = exchanges.get(e.id); if (x) x._serverMatch = true; });
       }
+      listDirty = true;
       renderList();
     } catch (err) {
       setLive('error: ' + err.message, 'bad');
@@ -130,10 +241,13 @@
     source = new EventSource('/_sish/api/events');
     source.addEventListener('hello', () => { setLive('live', 'ok'); reloadList(); });
     source.addEventListener('exchange', (ev) => {
+      const t0 = performance.now();
       const msg = JSON.parse(ev.data);
       upsert(msg.exchange);
-      if (!$('pause').checked) scheduleRender();
+      if (!$('pause').checked) scheduleLiveRender();
       if (selected === msg.exchange.id && msg.event === 'ended') select(selected);
+      stats.events++;
+      stats.eventMaxMs = Math.max(stats.eventMaxMs, performance.now() - t0);
     });
     source.addEventListener('gap', (ev) => {
       const msg = JSON.parse(ev.data);
@@ -348,6 +462,7 @@
     try {
       const session = await t.api('/_sish/api/session');
       t.setCsrf(session.csrf);
+      maxKeep = session.limits.maxExchangesPerTunnel || maxKeep;
       $('tunnel').textContent = session.publicUrl || session.host;
       $('budget').textContent = 'capture ' + t.bytes(session.limits.capturedBytes) + ' of ' + t.bytes(session.limits.captureBudgetBytes)
         + ' · per body ' + (session.limits.maxCaptureBytesPerBody < 0 ? 'budget only' : t.bytes(session.limits.maxCaptureBytesPerBody));
@@ -355,11 +470,24 @@
       setLive(err.message, 'bad');
       return;
     }
-    for (const id of ['f-method', 'f-status', 'f-path']) $(id).addEventListener('input', scheduleRender);
+    filtersFromUrl();
+    const onFilter = () => { listDirty = true; filtersToUrl(filters()); scheduleRender(); };
+    for (const id of ['f-method', 'f-status', 'f-path']) $(id).addEventListener('input', onFilter);
     let qTimer = null;
-    $('f-q').addEventListener('input', () => { clearTimeout(qTimer); qTimer = setTimeout(reloadList, 250); });
+    $('f-q').addEventListener('input', () => { filtersToUrl(filters()); clearTimeout(qTimer); qTimer = setTimeout(reloadList, 250); });
     $('filters').addEventListener('submit', (ev) => ev.preventDefault());
-    $('filters').addEventListener('reset', () => setTimeout(reloadList, 0));
+    $('filters').addEventListener('reset', () => setTimeout(() => { filtersToUrl(filters()); reloadList(); }, 0));
+    $('clear-list').addEventListener('click', () => {
+      clearedThrough = order.length ? order[order.length - 1] : clearedThrough;
+      listDirty = true;
+      scheduleRender();
+    });
+    $('list-pane').addEventListener('scroll', scheduleRender, { passive: true });
+    window.addEventListener('resize', scheduleRender);
+    $('rows').addEventListener('click', (ev) => {
+      const tr = ev.target.closest('tr[data-id]');
+      if (tr) select(Number(tr.dataset.id));
+    });
     $('pause').addEventListener('change', scheduleRender);
     $('replay').addEventListener('click', () => replay(null));
     $('edit').addEventListener('click', openEditor);

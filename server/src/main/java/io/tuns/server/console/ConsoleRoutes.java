@@ -284,18 +284,33 @@ public final class ConsoleRoutes implements AutoCloseable {
                         + config.consoleMaxViewers() + " in total). Close another console tab and reload.")));
             }
         } else if (p.equals("/_sish/api/exchanges") && c.get()) {
-            ExchangeFilter filter = ExchangeFilter.from(c.query().parameters());
-            ArrayNode list = mapper.createArrayNode();
-            for (Exchange e : inspector.exchanges(c.host())) {
-                if (filter.matches(e)) {
-                    list.add(exchangeJson.summary(e));
-                }
+            ExchangeFilter filter;
+            ExchangePage.Cursor cursor;
+            try {
+                filter = ExchangeFilter.from(c.query().parameters());
+                cursor = ExchangePage.Cursor.from(c.query().parameters());
+            } catch (IllegalArgumentException e) {
+                send(c, Replies.json(HttpResponseStatus.BAD_REQUEST, error(e.getMessage())));
+                return;
             }
+            ExchangePage page = ExchangePage.of(inspector.exchanges(c.host()), filter::matches, cursor);
+            ArrayNode list = mapper.createArrayNode();
+            page.exchanges().forEach(e -> list.add(exchangeJson.summary(e)));
             ObjectNode n = mapper.createObjectNode();
             n.set("exchanges", list);
+            n.put("total", page.total());
+            n.put("matched", page.matched());
+            n.put("nextBefore", page.nextBefore());
+            n.put("maxExchanges", config.inspectMaxExchangesPerTunnel());
             sendJson(c, n);
         } else if (p.equals("/_sish/api/har") && c.get()) {
-            ExchangeFilter filter = ExchangeFilter.from(c.query().parameters());
+            ExchangeFilter filter;
+            try {
+                filter = ExchangeFilter.from(c.query().parameters());
+            } catch (IllegalArgumentException e) {
+                send(c, Replies.json(HttpResponseStatus.BAD_REQUEST, error(e.getMessage())));
+                return;
+            }
             List<Exchange> list = inspector.exchanges(c.host()).stream().filter(filter::matches).toList();
             renderLater(c, () -> harResponse(har.har(list, base), c.host() + ".har"));
         } else if (p.startsWith("/_sish/api/exchanges/")) {

@@ -143,7 +143,7 @@ class ConsoleBrowserIT {
     }
 
     static List<WebElement> rows(WebDriver d) {
-        return d.findElements(By.cssSelector("#rows tr"));
+        return d.findElements(By.cssSelector("#rows tr[data-id]")); // not the virtual list's spacer rows
     }
 
     static WebElement row(WebDriver d, String path) {

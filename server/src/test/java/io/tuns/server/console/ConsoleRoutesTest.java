@@ -286,6 +286,25 @@ class ConsoleRoutesTest {
     }
 
     @Test
+    void theListIsPagedWithACursorAndTrueCountsAndABadStatusFilterIsABadRequest() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            record("GET", "/p" + i, "", 200, "text/plain", "ok");
+        }
+        JsonNode page = json(get("/_sish/api/exchanges?limit=2", HOST, auth()));
+        assertThat(page.get("exchanges")).hasSize(2);
+        assertThat(page.get("total").asInt()).isEqualTo(5);
+        assertThat(page.get("maxExchanges").asInt()).isEqualTo(100);
+        long next = page.get("nextBefore").asLong();
+        JsonNode older = json(get("/_sish/api/exchanges?limit=2&before=" + next, HOST, auth()));
+        assertThat(older.at("/exchanges/0/uri").asText()).isEqualTo("/p2");
+
+        RawHttp.Response bad = get("/_sish/api/exchanges?status=2xxx", HOST, auth());
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(json(bad).get("error").asText()).contains("'2xxx' is not a status filter");
+        assertThat(get("/_sish/api/exchanges?limit=5000", HOST, auth()).status()).isEqualTo(400);
+    }
+
+    @Test
     void theConsoleHasItsOwnIconSoTheBrowserNeverAsksTheService() throws Exception {
         RawHttp.Response page = get("/_sish/console", HOST, auth());
         assertThat(page.text()).contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/_sish/console/assets/favicon.svg\">");
