@@ -240,12 +240,18 @@
     if (source) source.close();
     source = new EventSource('/_sish/api/events');
     source.addEventListener('hello', () => { setLive('live', 'ok'); reloadList(); });
-    source.addEventListener('exchange', (ev) => {
+    // The server coalesces: one event every 100 ms at most, with the latest summary of each changed exchange.
+    source.addEventListener('exchanges', (ev) => {
       const t0 = performance.now();
       const msg = JSON.parse(ev.data);
-      upsert(msg.exchange);
+      let selectedEnded = false;
+      for (const x of msg.exchanges) {
+        const before = exchanges.get(x.id);
+        if (x.id === selected && x.state !== 'open' && (!before || before.state === 'open')) selectedEnded = true;
+        upsert(x);
+      }
       if (!$('pause').checked) scheduleLiveRender();
-      if (selected === msg.exchange.id && msg.event === 'ended') select(selected);
+      if (selectedEnded) select(selected);
       stats.events++;
       stats.eventMaxMs = Math.max(stats.eventMaxMs, performance.now() - t0);
     });

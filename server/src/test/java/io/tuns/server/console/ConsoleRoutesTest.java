@@ -403,8 +403,8 @@ class ConsoleRoutesTest {
             InputStream in = live.getInputStream();
             assertThat(RawHttp.readUntil(in, "event: hello")).contains("text/event-stream");
             record("GET", "/live", "", 200, "text/plain", "ok");
-            String events = RawHttp.readUntil(in, "\"event\":\"ended\"");
-            assertThat(events).contains("event: exchange").contains("\"uri\":\"/live\"");
+            String events = RawHttp.readUntil(in, "\"state\":\"complete\"");
+            assertThat(events).contains("event: exchanges").contains("\"uri\":\"/live\"");
         }
 
         long closedBy = System.currentTimeMillis() + 10_000;
