@@ -137,8 +137,15 @@
     return err;
   }
 
+  // ✂: kept only in part; ○: not kept at all. The tooltip says which and why.
+  function captureMark(e) {
+    if (!e.responseTruncated) return null;
+    if (e.responseCapture === 'off') return el('span', { className: 'trunc', title: 'response body not captured (' + (e.responseCaptureNote || 'capture off') + ')' }, ' ○');
+    return el('span', { className: 'trunc', title: 'response body truncated: ' + (e.responseCaptureNote || 'not kept whole') }, ' ✂');
+  }
+
   function rowFor(e) {
-    const truncMark = e.responseTruncated ? el('span', { className: 'trunc', title: 'response body not kept whole (see the detail for why)' }, ' ✂') : null;
+    const truncMark = captureMark(e);
     const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e), tabIndex: -1, dataset: { id: String(e.id) } },
       el('td', null, t.time(e.startedAt)),
       el('td', { className: 'method' }, e.method),
@@ -308,6 +315,7 @@
     const tabs = el('div', { className: 'tabs' });
     const show = (name) => {
       pre.textContent = views[name]();
+      pre.classList.toggle('hex', name === 'hex'); // a dump line never wraps: the pane scrolls sideways
       for (const b of tabs.children) b.classList.toggle('active', b.dataset.view === name);
     };
     for (const name of Object.keys(views)) {
@@ -354,6 +362,7 @@
     }
     if (selected !== id) return;
     detail = d;
+    history.replaceState(null, '', location.pathname + location.search + '#/' + id);
     $('detail-pane').hidden = false;
     $('d-title').textContent = d.method + ' ' + d.uri;
     const meta = $('d-meta');
@@ -450,18 +459,82 @@
     return payload;
   }
 
+  // A short message next to the live pill; the pill itself keeps saying whether the stream is live.
+  let toastTimer = null;
+  function toast(text) {
+    $('toast').textContent = text;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { $('toast').textContent = ''; }, 2500);
+  }
+
   async function copyCurl() {
     if (!detail) return;
     const area = $('curl-text');
     area.value = detail.curl;
     area.hidden = false;
     area.select();
+    // A binary body goes through a file: curl reads it with --data-binary @file, offered here for download.
+    const file = $('curl-file');
+    file.hidden = !detail.curlBodyFile;
+    if (detail.curlBodyFile) {
+      file.href = '/_sish/api/exchanges/' + detail.id + '/body/request/raw';
+      file.setAttribute('download', detail.curlBodyFile);
+      file.textContent = 'Download ' + detail.curlBodyFile + ' (the request body curl sends)';
+    }
     try {
       await navigator.clipboard.writeText(detail.curl);
-      setLive('curl command copied', 'ok');
+      toast('curl command copied');
     } catch (e) {
-      // No clipboard permission: the command is selected in the box instead.
+      toast('curl command selected: copy it with Ctrl+C');
     }
+  }
+
+  // Keyboard, as in the browser's Network panel: j/k or arrows move through the list and open the request,
+  // Enter opens it, Esc closes the edit form or the detail, '/' goes to the filter, 'r' replays.
+  function move(delta) {
+    if (!visible.length) return;
+    let i = visible.indexOf(selected);
+    i = i < 0 ? 0 : Math.max(0, Math.min(visible.length - 1, i + delta));
+    const pane = $('list-pane');
+    const head = $('list').tHead ? $('list').tHead.offsetHeight : 0;
+    const top = head + i * ROW_HEIGHT;
+    if (top - head < pane.scrollTop) pane.scrollTop = top - head;
+    else if (top + ROW_HEIGHT > pane.scrollTop + pane.clientHeight) pane.scrollTop = top + ROW_HEIGHT - pane.clientHeight;
+    select(visible[i]);
+  }
+
+  function onKey(ev) {
+    const typing = ev.target && /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);
+    if (ev.key === 'Escape') {
+      if (typing) { ev.target.blur(); return; }
+      if (!$('editor').hidden) closeEditor();
+      else if (selected !== null) closeDetail();
+      return;
+    }
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === 'j' || ev.key === 'ArrowDown') { ev.preventDefault(); move(1); }
+    else if (ev.key === 'k' || ev.key === 'ArrowUp') { ev.preventDefault(); move(-1); }
+    else if (ev.key === 'Enter' && selected === null) { ev.preventDefault(); move(0); }
+    else if (ev.key === '/') { ev.preventDefault(); $('f-path').focus(); }
+    else if (ev.key === 'r' && selected !== null) { ev.preventDefault(); replay(null); }
+  }
+
+  function closeDetail() {
+    closeEditor();
+    $('replay-result').hidden = true;
+    selected = null;
+    detail = null;
+    $('detail-pane').hidden = true;
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    scheduleRender();
+  }
+
+  // #/<id> opens a request, #/<id>/edit its edit form: links and the screenshot script use them.
+  async function openFromHash() {
+    const m = /^#\/(\d+)(\/edit)?$/.exec(location.hash);
+    if (!m) return;
+    await select(Number(m[1]));
+    if (m[2]) openEditor();
   }
 
   async function start() {
@@ -501,9 +574,11 @@
     $('e-body').addEventListener('input', () => { bodyEdited = true; });
     $('editor').addEventListener('submit', (ev) => { ev.preventDefault(); replay(editedPayload()); });
     $('curl').addEventListener('click', copyCurl);
-    $('close-detail').addEventListener('click', () => { selected = null; detail = null; $('detail-pane').hidden = true; scheduleRender(); });
+    $('close-detail').addEventListener('click', closeDetail);
+    document.addEventListener('keydown', onKey);
     await reloadList();
     connect();
+    await openFromHash();
   }
 
   document.addEventListener('DOMContentLoaded', start);

@@ -206,6 +206,11 @@ public final class TunsServer implements AutoCloseable {
         }
         log.info("event=started ssh={} http={} https={} domain={}", ssh.boundAddress(), http.boundAddress(),
                 https == null ? "off" : https.boundAddress(), cfg.domain());
+        if (cfg.adminConsole()) {
+            // The token is not printed: the operator set it and the log may be shared.
+            log.info("event=admin_console url={}/_sish/console?x-authorization=<--admin-console-token>",
+                    urls.get().http(cfg.domain()));
+        }
     }
 
     public int sshPort() {

@@ -169,7 +169,8 @@ final class Flags {
         t.d("proxy-protocol-timeout", "200ms", "How long to wait for a PROXY header");
 
         t.section("Consoles and inspection");
-        t.d("admin-console", "false", "Serve the admin console on the root domain");
+        t.d("admin-console", "false",
+                "Serve the admin console at http://<domain>/_sish/console?x-authorization=<admin token>");
         t.d("admin-console-token", "", "Token for the admin console and metrics");
         t.d("service-console", "false", "Serve a console per tunnel");
         t.d("service-console-token", "", "One token for all service consoles (empty = random per tunnel)");

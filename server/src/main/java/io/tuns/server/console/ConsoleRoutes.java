@@ -92,7 +92,11 @@ public final class ConsoleRoutes implements AutoCloseable {
         this.auth = new ConsoleAuth(config);
         this.har = new HarExport(mapper, inspector.renderer(),
                 HAR_BODY_BOUND_IN_RENDERED_BODIES * inspector.renderer().maxRenderedBytes());
-        this.admin = new AdminApi(mapper, backend);
+        this.admin = new AdminApi(mapper, backend, inspector::figures);
+        if (config.adminConsole() && (config.adminConsoleToken() == null || config.adminConsoleToken().isEmpty())) {
+            log.warn("event=admin_console_without_token --admin-console is on but --admin-console-token is empty:"
+                    + " the admin console refuses everyone. Set --admin-console-token=<secret>.");
+        }
         this.hub = new ConsoleHub(inspector, config.consoleMaxViewersPerTunnel(), config.consoleMaxViewers(), metrics,
                 e -> exchangeJson.summary(e).toString(), viewerPingIntervalMillis, viewerStallTimeoutMillis);
         this.replayer = new Replayer(inspector.renderer().maxRenderedBytes(), REPLAY_TIMEOUT, MAX_CONCURRENT_REPLAYS);

@@ -211,6 +211,12 @@ public final class Inspector {
         return h == null ? 0 : h.listenerCount();
     }
 
+    /** Running totals for the admin console; empty when the name has no history. */
+    public Optional<TunnelFigures> figures(String tunnelHost) {
+        TunnelHistory h = histories.get(tunnelHost);
+        return h == null ? Optional.empty() : Optional.of(h.figures());
+    }
+
     /** Bytes charged by one tunnel (its share of the budget). */
     public long capturedBytes(String tunnelHost) {
         TunnelHistory h = histories.get(tunnelHost);

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 
 /**
@@ -37,6 +38,10 @@ final class TunnelHistory implements ByteAccount {
     /** Key fingerprint of the client that last held the name; only the same key gets an away history back. */
     private volatile String ownerKey;
     private volatile long awaySinceNanos = NOT_AWAY;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
 
     private static final long NOT_AWAY = Long.MIN_VALUE;
 
@@ -99,6 +104,7 @@ final class TunnelHistory implements ByteAccount {
             }
             exchanges.addLast(exchange);
         }
+        requests.increment();
         if (evicted > 0) {
             evictedCounter.accept(evicted);
         }
@@ -224,6 +230,11 @@ final class TunnelHistory implements ByteAccount {
         };
     }
 
+    TunnelFigures figures() {
+        return new TunnelFigures(requests.sum(), errors.sum(), bytesIn.sum(), bytesOut.sum(), inUseBytes(), size(),
+                listenerCount(), isAway());
+    }
+
     int listenerCount() {
         return listeners.size();
     }
@@ -238,6 +249,13 @@ final class TunnelHistory implements ByteAccount {
     }
 
     void publish(Exchange exchange, ExchangeListener.Event event) {
+        if (event == ExchangeListener.Event.ENDED) {
+            if (exchange.state() == ExchangeState.ABORTED || exchange.status() >= 500) {
+                errors.increment();
+            }
+            bytesIn.add(exchange.requestBody().observedBytes());
+            bytesOut.add(exchange.responseBody().observedBytes());
+        }
         for (ExchangeListener l : listeners) {
             try {
                 l.exchange(exchange, event);
