@@ -293,29 +293,154 @@
     return s;
   }
 
-  function bodyView(container, info, body) {
+  // --- detail views (ngrok's: pretty, text, raw HTTP, hex; query, form and multipart tables; images) ---------------
+  // Everything captured goes on the page as text nodes or attribute values, never as markup.
+
+  const JSON_TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+  function jsonColoured(pretty) {
+    const frag = document.createDocumentFragment();
+    let last = 0;
+    for (const m of pretty.matchAll(JSON_TOKEN)) {
+      if (m.index > last) frag.appendChild(document.createTextNode(pretty.slice(last, m.index)));
+      const cls = m[1] ? (m[2] ? 'j-key' : 'j-str') : m[3] ? 'j-lit' : 'j-num';
+      frag.appendChild(el('span', { className: cls }, m[1] ? m[1] : m[0]));
+      if (m[2]) frag.appendChild(document.createTextNode(m[2]));
+      last = m.index + m[0].length;
+    }
+    if (last < pretty.length) frag.appendChild(document.createTextNode(pretty.slice(last)));
+    return frag;
+  }
+
+  // Where JSON.parse gave up, as an offset into the text (Chromium says "position N" or "line L column C").
+  function jsonErrorOffset(text, message) {
+    let m = /position (\d+)/.exec(message);
+    if (m) return Number(m[1]);
+    m = /line (\d+) column (\d+)/.exec(message);
+    if (!m) return -1;
+    const lines = text.split('\n');
+    let off = 0;
+    for (let i = 0; i < Number(m[1]) - 1 && i < lines.length; i++) off += lines[i].length + 1;
+    return off + Number(m[2]) - 1;
+  }
+
+  function jsonView(text) {
+    try {
+      return pre(jsonColoured(JSON.stringify(JSON.parse(text), null, 2)));
+    } catch (err) {
+      const at = jsonErrorOffset(text, err.message);
+      const box = el('div', null, el('p', { className: 'note json-error' }, 'Not valid JSON: ' + err.message));
+      if (at < 0 || at > text.length) { box.appendChild(pre(text)); return box; }
+      box.appendChild(pre(text.slice(0, at), el('mark', { className: 'json-err', title: err.message }, text.slice(at, at + 1) || '⏎'), text.slice(at + 1)));
+      return box;
+    }
+  }
+
+  function xmlPretty(text) {
+    const tokens = text.replace(/>\s+</g, '><').split(/(<[^>]+>)/).filter((x) => x.trim());
+    const opens = (x) => /^<[^!?/]/.test(x) && !/\/>$/.test(x);
+    const out = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i].trim();
+      if (opens(token) && i + 2 < tokens.length && !/^</.test(tokens[i + 1]) && /^<\//.test(tokens[i + 2])) {
+        out.push('  '.repeat(depth) + token + tokens[i + 1].trim() + tokens[i + 2].trim()); // <a>text</a> stays on one line
+        i += 2;
+        continue;
+      }
+      if (/^<\//.test(token)) depth = Math.max(0, depth - 1);
+      out.push('  '.repeat(depth) + token);
+      if (opens(token)) depth++;
+    }
+    return out.join('\n');
+  }
+
+  function pairsTable(pairs, empty) {
+    if (!pairs.length) return el('p', { className: 'muted' }, empty);
+    const tbody = el('tbody');
+    for (const [k, v] of pairs) tbody.appendChild(el('tr', null, el('th', null, k), el('td', null, v)));
+    return el('table', { className: 'headers' }, tbody);
+  }
+
+  function formPairs(text) {
+    try { return [...new URLSearchParams(text)]; } catch (e) { return []; }
+  }
+
+  // Parts of a multipart body as captured (text preview; sizes in characters of the decoded preview).
+  function multipartParts(text, contentType) {
+    const m = /boundary="?([^";]+)"?/i.exec(contentType || '');
+    if (!m) return [];
+    const parts = [];
+    for (const chunk of text.split('--' + m[1]).slice(1)) {
+      if (chunk.startsWith('--')) break;
+      const sep = chunk.indexOf('\r\n\r\n');
+      const head = sep < 0 ? chunk : chunk.slice(0, sep);
+      const body = sep < 0 ? '' : chunk.slice(sep + 4).replace(/\r\n$/, '');
+      const disp = /content-disposition:([^\r\n]*)/i.exec(head);
+      const type = /content-type:\s*([^\r\n]*)/i.exec(head);
+      const name = disp && /name="([^"]*)"/i.exec(disp[1]);
+      const file = disp && /filename="([^"]*)"/i.exec(disp[1]);
+      parts.push({ name: name ? name[1] : '', file: file ? file[1] : '', type: type ? type[1] : '', size: body.length, preview: body.slice(0, 200) });
+    }
+    return parts;
+  }
+
+  function multipartTable(parts) {
+    const tbody = el('tbody');
+    for (const p of parts) {
+      tbody.appendChild(el('tr', null, el('td', null, p.name), el('td', null, p.file), el('td', null, p.type),
+        el('td', null, t.bytes(p.size)), el('td', { className: 'mono' }, p.preview)));
+    }
+    return el('table', { className: 'parts' }, el('thead', null, el('tr', null, el('th', null, 'name'), el('th', null, 'file'),
+      el('th', null, 'type'), el('th', null, 'size'), el('th', null, 'preview'))), tbody);
+  }
+
+  function pre(...children) {
+    return el('pre', { className: 'body' }, ...children);
+  }
+
+  function rawRequest(d, bodyText) {
+    const head = [d.method + ' ' + d.uri + ' ' + (d.protocol || 'HTTP/1.1')]
+      .concat((d.requestHeaders || []).map((h) => h.name + ': ' + h.value));
+    return head.join('\r\n') + '\r\n\r\n' + (bodyText || '');
+  }
+
+  const PREVIEWABLE_IMAGE = /^image\/(png|jpeg|gif|webp|bmp|x-icon)\b/i;
+
+  // ctx: { side, contentType, exchangeId } for captured bodies; absent for a replay's answer.
+  function bodyView(container, info, body, ctx) {
     t.clear(container);
-    container.appendChild(el('p', { className: 'muted' }, sizeLine(info)));
+    const top = el('p', { className: 'muted' }, sizeLine(info));
+    if (ctx && info.capturedBytes) {
+      top.appendChild(document.createTextNode(' · '));
+      top.appendChild(el('a', { href: '/_sish/api/exchanges/' + ctx.exchangeId + '/body/' + ctx.side + '/raw', download: ctx.exchangeId + '-' + ctx.side + '.bin' }, 'download body'));
+    }
+    container.appendChild(top);
     if (!body) return;
     if (body.kind === 'empty') {
       container.appendChild(el('p', { className: 'muted' }, info.observedBytes ? 'Body not captured.' : 'No body.'));
-      return;
+      if (!(ctx && ctx.side === 'request' && detail)) return;
     }
     if (body.note) container.appendChild(el('p', { className: 'note' }, body.note));
     if (body.decoded) container.appendChild(el('p', { className: 'muted' }, 'Decoded from ' + body.encoding + (body.renderTruncated ? ' — preview cut at ' + t.bytes(body.renderedBytes) : '')));
     else if (body.renderTruncated) container.appendChild(el('p', { className: 'muted' }, 'Preview cut at ' + t.bytes(body.renderedBytes)));
+    const type = (ctx && ctx.contentType) || '';
     const views = {};
     const bytes = body.base64 !== undefined ? t.base64ToBytes(body.base64) : new TextEncoder().encode(body.text || '');
-    if (body.kind === 'json') {
-      views.pretty = () => { try { return JSON.stringify(JSON.parse(body.text), null, 2); } catch (e) { return body.text; } };
+    if (body.kind === 'json') views.pretty = () => jsonView(body.text);
+    if (body.text !== undefined && /xml/i.test(type)) views.pretty = () => pre(xmlPretty(body.text));
+    if (body.base64 !== undefined && PREVIEWABLE_IMAGE.test(type)) {
+      views.image = () => el('img', { className: 'preview', alt: 'captured image', src: 'data:' + type.split(';')[0] + ';base64,' + body.base64 });
     }
-    if (body.text !== undefined) views.text = () => body.text;
-    views.hex = () => t.hexdump(bytes);
-    const pre = el('pre', { className: 'body' });
+    if (body.text !== undefined && /^application\/x-www-form-urlencoded/i.test(type)) views.form = () => pairsTable(formPairs(body.text), 'No fields.');
+    if (body.text !== undefined && /^multipart\//i.test(type)) views.parts = () => multipartTable(multipartParts(body.text, type));
+    if (body.text !== undefined) views.text = () => pre(body.text);
+    if (ctx && ctx.side === 'request' && detail) views.raw = () => pre(rawRequest(detail, body.text !== undefined ? body.text : (bytes.length ? '[' + bytes.length + ' bytes of binary: see hex]' : '')));
+    if (body.kind !== 'empty') views.hex = () => { const p = pre(t.hexdump(bytes)); p.classList.add('hex'); return p; };
+    const view = el('div', { className: 'view' });
     const tabs = el('div', { className: 'tabs' });
     const show = (name) => {
-      pre.textContent = views[name]();
-      pre.classList.toggle('hex', name === 'hex'); // a dump line never wraps: the pane scrolls sideways
+      view.replaceChildren(views[name]());
       for (const b of tabs.children) b.classList.toggle('active', b.dataset.view === name);
     };
     for (const name of Object.keys(views)) {
@@ -323,20 +448,22 @@
       b.addEventListener('click', () => show(name));
       tabs.appendChild(b);
     }
+    if (!Object.keys(views).length) return;
     container.appendChild(tabs);
-    container.appendChild(pre);
+    container.appendChild(view);
     show(Object.keys(views)[0]);
   }
 
-  async function loadBody(side, container, info) {
-    bodyView(container, info, null);
+  async function loadBody(side, container, info, contentType) {
+    const ctx = { side, contentType, exchangeId: selected };
+    bodyView(container, info, null, ctx);
     if (!info.capturedBytes) {
-      bodyView(container, info, { kind: 'empty' });
+      bodyView(container, info, { kind: 'empty' }, ctx);
       return null;
     }
     try {
       const body = await t.api('/_sish/api/exchanges/' + selected + '/body/' + side);
-      bodyView(container, info, body);
+      bodyView(container, info, body, ctx);
       return body;
     } catch (err) {
       container.appendChild(el('p', { className: 'note' }, 'Could not load the body: ' + err.message));
@@ -379,8 +506,11 @@
     $('har-one').href = '/_sish/api/exchanges/' + id + '/har';
     $('curl-text').hidden = true;
     bodies = { request: null, response: null };
-    bodies.request = await loadBody('request', $('d-req-body'), d.request);
-    bodies.response = await loadBody('response', $('d-resp-body'), d.response);
+    const header = (list, name) => { const h = (list || []).find((x) => x.name.toLowerCase() === name); return h ? h.value : ''; };
+    const q = d.uri.indexOf('?');
+    $('d-query').replaceChildren(q < 0 ? el('span') : el('div', null, el('h4', null, 'Query'), pairsTable(formPairs(d.uri.slice(q + 1)), '')));
+    bodies.request = await loadBody('request', $('d-req-body'), d.request, header(d.requestHeaders, 'content-type'));
+    bodies.response = await loadBody('response', $('d-resp-body'), d.response, header(d.responseHeaders, 'content-type'));
   }
 
   function showResult(res) {

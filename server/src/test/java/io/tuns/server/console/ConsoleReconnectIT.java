@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.tuns.server.console.ConsoleBrowserIT.await;
 import static io.tuns.server.console.ConsoleBrowserIT.chromium;
-import static io.tuns.server.console.ConsoleBrowserIT.row;
+import static io.tuns.server.console.ConsoleBrowserIT.clickRow;
 import static io.tuns.server.console.ConsoleBrowserIT.rows;
 import static io.tuns.server.console.ConsoleBrowserIT.text;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +56,7 @@ class ConsoleReconnectIT {
             assertThat(Curl.run(base + "/hello?after").out()).isEqualTo("hello from backend\n");
             await(d, "old and new requests listed", () -> rows(d).size() == 2);
 
-            row(d, "?before").click();
+            clickRow(d, "?before");
             await(d, "a request from before the reconnect still opens",
                     () -> text(d, "d-title").equals("GET /hello?before"));
             await(d, "with its response", () -> text(d, "d-resp-body").contains("hello from backend"));

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.tuns.server.console.ConsoleBrowserIT.await;
 import static io.tuns.server.console.ConsoleBrowserIT.chromium;
-import static io.tuns.server.console.ConsoleBrowserIT.row;
+import static io.tuns.server.console.ConsoleBrowserIT.clickRow;
 import static io.tuns.server.console.ConsoleBrowserIT.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,7 +69,7 @@ class ConsoleReplayIT {
             WebDriver d = driver;
             d.get(link);
             await(d, "live stream connected", () -> text(d, "live").equals("live"));
-            row(d, "?form").click();
+            clickRow(d, "?form");
             await(d, "form detail", () -> text(d, "d-title").equals("POST /sha256?form"));
             await(d, "the body was captured without a tab open", () -> text(d, "d-req-body").contains("seen"));
             assertThat(text(d, "d-req-body")).doesNotContain("capture was off").doesNotContain("not captured");
@@ -100,7 +100,7 @@ class ConsoleReplayIT {
             assertThat(sha256(body(edited))).as("edited replay body").isEqualTo(sha256(body(original)));
 
             // Another request: the old edit and result close; its truncated body is refused with the reason.
-            row(d, "?big").click();
+            clickRow(d, "?big");
             await(d, "big detail", () -> text(d, "d-title").equals("POST /sha256?big"));
             assertThat(d.findElement(By.id("editor")).isDisplayed()).as("edit form closed").isFalse();
             assertThat(d.findElement(By.id("replay-result")).isDisplayed()).as("old result closed").isFalse();

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.tuns.server.console.ConsoleBrowserIT.await;
 import static io.tuns.server.console.ConsoleBrowserIT.chromium;
-import static io.tuns.server.console.ConsoleBrowserIT.row;
+import static io.tuns.server.console.ConsoleBrowserIT.clickRow;
 import static io.tuns.server.console.ConsoleBrowserIT.rows;
 import static io.tuns.server.console.ConsoleBrowserIT.text;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +55,10 @@ class ConsoleUsabilityIT {
             Curl.run(base + "/hello?first");
             Curl.run("--data-binary", "@" + file, "-H", "Content-Type: application/octet-stream", base + "/sha256?bin");
             Curl.run(base + "/hello?third");
+            Curl.run("-H", "Content-Type: application/json", "--data-binary", "{\"a\": 1,, \"b\": 2}", base + "/sha256?badjson");
+            Curl.run("-H", "Content-Type: application/xml", "--data-binary", "<order><id>7</id><items><sku>A</sku></items></order>",
+                    base + "/sha256?xml");
+            Curl.run("--data-urlencode", "name=Ada Lovelace", "--data-urlencode", "lang=en", base + "/sha256?form&x=1");
 
             driver = chromium(Files.createDirectories(dir.resolve("profile")));
             WebDriver d = driver;
@@ -62,7 +66,7 @@ class ConsoleUsabilityIT {
             d.manage().window().setSize(new Dimension(390, 844));
             d.get(link);
             await(d, "live", () -> text(d, "live").equals("live"));
-            await(d, "three rows", () -> rows(d).size() == 3);
+            await(d, "six rows", () -> rows(d).size() == 6);
             assertThat(((Number) js.executeScript("return document.documentElement.scrollWidth")).intValue())
                     .as("nothing wider than a 390 px screen").isLessThanOrEqualTo(
                             ((Number) js.executeScript("return window.innerWidth")).intValue());
@@ -70,8 +74,26 @@ class ConsoleUsabilityIT {
             // Keyboard: j/k move through the list and open the request, Esc closes, '/' goes to the filter.
             Actions keys = new Actions(d);
             js.executeScript("document.getElementById('list-pane').focus()"); // a click would select a row
+            js.executeScript("document.getElementById('list-pane').focus()"); // a click would select a row
+            // Detail views: a JSON error marked where the parser stopped, XML pretty printed, form and query tables.
+            clickRow(d, "?badjson");
+            await(d, "json error", () -> text(d, "d-req-body").contains("Not valid JSON"));
+            assertThat(d.findElements(By.cssSelector("#d-req-body mark.json-err"))).hasSize(1);
+            clickRow(d, "?xml");
+            await(d, "xml pretty", () -> text(d, "d-req-body").contains("<order>\n  <id>7</id>\n  <items>"));
+            clickRow(d, "?form");
+            await(d, "form table", () -> text(d, "d-req-body").contains("name Ada Lovelace"));
+            assertThat(text(d, "d-query")).contains("x 1");
+            d.findElement(By.cssSelector("#d-req-body button[data-view='raw']")).click();
+            assertThat(text(d, "d-req-body")).contains("POST /sha256?form&x=1 HTTP/1.1").contains("name=Ada+Lovelace");
+            keys.sendKeys(Keys.ESCAPE).perform();
+            await(d, "closed", () -> !d.findElement(By.id("detail-pane")).isDisplayed());
+            js.executeScript("document.getElementById('list-pane').focus()");
+
             keys.sendKeys("j").perform();
-            await(d, "j opens the newest", () -> text(d, "d-title").equals("GET /hello?third"));
+            await(d, "j opens the newest", () -> text(d, "d-title").equals("POST /sha256?form&x=1"));
+            keys.sendKeys("j", "j", "j").perform();
+            await(d, "j three times more", () -> text(d, "d-title").equals("GET /hello?third"));
             keys.sendKeys("j").perform();
             await(d, "j again, the next one", () -> text(d, "d-title").equals("POST /sha256?bin"));
             keys.sendKeys(Keys.ARROW_UP).perform();
@@ -83,7 +105,7 @@ class ConsoleUsabilityIT {
             keys.sendKeys(Keys.ESCAPE).perform();
 
             // Copy as curl of a binary body: a file, offered for download; the live pill stays "live".
-            row(d, "?bin").click();
+            clickRow(d, "?bin");
             await(d, "bin detail", () -> text(d, "d-title").equals("POST /sha256?bin"));
             d.findElement(By.id("curl")).click();
             String curl = d.findElement(By.id("curl-text")).getDomProperty("value");
@@ -105,7 +127,7 @@ class ConsoleUsabilityIT {
             d.manage().window().setSize(new Dimension(1400, 900));
             d.get("http://localhost:" + tuns.server.httpPort() + "/_sish/console?x-authorization=" + ADMIN_TOKEN);
             await(d, "figures", () -> text(d, "route-rows").contains("req/s")
-                    && text(d, "route-rows").contains("3 req"));
+                    && text(d, "route-rows").contains("6 req"));
             d.findElements(By.cssSelector("#client-rows button")).get(0).click();
             assertThat(d.switchTo().alert().getText()).contains("Disconnect").contains("127.0.0.1");
             d.switchTo().alert().dismiss();
