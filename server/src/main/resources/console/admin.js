@@ -111,7 +111,9 @@
     svg.setAttribute('preserveAspectRatio', 'none');
     const max = Math.max(1, ...rates);
     const line = document.createElementNS(NS, 'polyline');
-    line.setAttribute('points', rates.map((r, i) => (SPARK_POINTS - rates.length + i) + ',' + (20 - 19 * r / max).toFixed(1)).join(' '));
+    // Few samples are stretched across the box, so a young tunnel shows a line rather than a dot.
+    const step = (SPARK_POINTS - 1) / Math.max(1, rates.length - 1);
+    line.setAttribute('points', rates.map((r, i) => (i * step).toFixed(1) + ',' + (20 - 19 * r / max).toFixed(1)).join(' '));
     svg.appendChild(line);
     return svg;
   }

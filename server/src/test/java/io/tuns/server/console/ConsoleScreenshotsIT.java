@@ -48,6 +48,8 @@ class ConsoleScreenshotsIT {
                      "--admin-console-token=" + ADMIN_TOKEN)) {
             SshClient ssh = tuns.ssh("-R", "myapp:80:127.0.0.1:" + backend.port(), "127.0.0.1");
             String link = ssh.await(ConsoleReconnectIT.LINK, Duration.ofSeconds(20));
+            SshClient shop = tuns.ssh("-R", "shop:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+            shop.await(ConsoleReconnectIT.LINK, Duration.ofSeconds(20));
             String base = "http://myapp.localhost:" + tuns.server.httpPort();
             Curl.run(base + "/hello?lang=en&page=2");
             Curl.run("-u", "alice:secret", "-H", "Content-Type: application/json", "--data-binary",
@@ -80,10 +82,15 @@ class ConsoleScreenshotsIT {
 
                 d.get("http://localhost:" + tuns.server.httpPort() + "/_sish/console?x-authorization=" + ADMIN_TOKEN);
                 await(d, "admin figures", () -> text(d, "route-rows").contains("req/s"));
-                Thread.sleep(5500); // one refresh more: a rate and a sparkline to draw
+                long until = System.nanoTime() + 11_000_000_000L; // two refreshes with traffic: a rate and a sparkline
+                while (System.nanoTime() < until) {
+                    tuns.get("shop.localhost", "/hello?tick"); // another tunnel: myapp's list stays as it was
+                    Thread.sleep(150);
+                }
                 shot(d, out.resolve("admin-" + width + ".png"));
             }
             ssh.close();
+            shop.close();
         } finally {
             if (driver != null) {
                 driver.quit();
