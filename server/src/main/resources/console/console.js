@@ -146,9 +146,9 @@
 
   function rowFor(e) {
     const truncMark = captureMark(e);
-    const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e), tabIndex: -1, dataset: { id: String(e.id) } },
+    const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e) + (e.replayOf ? ' replay' : ''), tabIndex: -1, dataset: { id: String(e.id) } },
       el('td', null, t.time(e.startedAt)),
-      el('td', { className: 'method' }, e.method),
+      el('td', { className: 'method' }, e.replayOf ? el('span', { className: 'replay-mark', title: 'replay of request #' + e.replayOf + ' sent from this console' }, '↻ ') : null, e.method),
       el('td', { className: 'path', title: e.uri }, e.uri),
       el('td', { className: 'status' }, e.status ? String(e.status) : (e.state === 'aborted' ? 'aborted' : '…')),
       el('td', null, t.ms(e.durationMs)),
@@ -500,6 +500,7 @@
     add('Client', d.clientIp);
     add('Started', new Date(d.startedAt).toISOString());
     add('Timings', 'request ' + t.ms(d.timings.requestMs) + ' · first byte ' + t.ms(d.timings.waitMs) + ' · total ' + t.ms(d.timings.totalMs));
+    if (d.replayOf) add('Replay of', '#' + d.replayOf + ' (sent from this console)');
     add('State', d.state + (d.headersDropped ? ' (some headers not kept: capture budget full)' : ''));
     $('d-req-headers').replaceChildren(headerTable(d.requestHeaders, d.requestTrailers));
     $('d-resp-headers').replaceChildren(headerTable(d.responseHeaders, d.responseTrailers));

@@ -376,6 +376,7 @@ public final class ConsoleRoutes implements AutoCloseable {
             return;
         }
         log.info("console replay host={} exchange={}", c.host(), original.id());
+        inspector.expectReplay(original, replay.method().name(), replay.uri());
         replayer.send(backend.httpListenAddress(), replay).whenComplete((result, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null

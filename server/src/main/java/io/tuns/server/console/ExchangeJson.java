@@ -45,6 +45,9 @@ final class ExchangeJson {
         n.put("responseCaptureNote", e.responseBody().truncation().description());
         String type = Exchange.header(e.responseHeaders(), "content-type");
         n.put("contentType", type == null ? "" : type);
+        if (e.replayOf() > 0) {
+            n.put("replayOf", e.replayOf());
+        }
         if (!e.abortReason().isEmpty()) {
             n.put("abortReason", e.abortReason());
         }

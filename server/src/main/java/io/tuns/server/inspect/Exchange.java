@@ -37,6 +37,7 @@ public final class Exchange {
     private volatile long endNanos;
     private volatile ExchangeState state = ExchangeState.OPEN;
     private volatile String abortReason = "";
+    private volatile long replayOf;
     private long chargedHeadBytes; // guarded by this
     private boolean freed;         // guarded by this
 
@@ -146,6 +147,7 @@ public final class Exchange {
         this.status = status;
     }
     void requestEndNanos(long n) { this.requestEndNanos = n; }
+    void replayOf(long originalId) { this.replayOf = originalId; }
     void responseHeadNanos(long n) { this.responseHeadNanos = n; }
     void end(ExchangeState finalState, long nanos, String reason) {
         this.endNanos = nanos;
@@ -209,6 +211,8 @@ public final class Exchange {
     public String responseProtocol() { return responseProtocol; }
     public ExchangeState state() { return state; }
     public String abortReason() { return abortReason; }
+    /** The id of the exchange this one replays (sent from the console), or 0. */
+    public long replayOf() { return replayOf; }
     public boolean ended() { return state != ExchangeState.OPEN; }
 
     /** Nanos from the request head to the end of the request body, or -1 if it has not ended. */

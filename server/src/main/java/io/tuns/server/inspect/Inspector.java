@@ -41,6 +41,7 @@ public final class Inspector {
     private final ConcurrentHashMap<String, TunnelHistory> histories = new ConcurrentHashMap<>();
     private final AtomicLong exchangeIds = new AtomicLong();
     private final long historyKeepNanos;
+    private final ExpectedReplays expectedReplays = new ExpectedReplays();
     private final AtomicLong nextAwaySweepNanos = new AtomicLong(System.nanoTime());
 
     public Inspector(ServerConfig config, Metrics metrics) {
@@ -81,6 +82,7 @@ public final class Inspector {
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 history);
+        exchange.replayOf(expectedReplays.match(tunnelHost, exchange.method(), exchange.uri(), clientIp, now));
         if (!exchange.chargeAndKeepRequestHead(redactor.split(request.headers()))) {
             metrics.captureTruncated(Truncation.BUDGET.metricReason());
         }
@@ -163,6 +165,11 @@ public final class Inspector {
     /** Number of histories held, live or away (for tests and the debug dump). */
     int historyCount() {
         return histories.size();
+    }
+
+    /** The console is about to send a replay of {@code original}: the exchange it produces is marked as one. */
+    public void expectReplay(Exchange original, String method, String uri) {
+        expectedReplays.expect(original.tunnelHost(), method, uri, original.id(), System.nanoTime());
     }
 
     /** Frees the tunnel's history and detaches its viewers. */

@@ -81,6 +81,8 @@ class ConsoleReplayIT {
             d.findElement(By.id("replay")).click();
             await(d, "replay answered", () -> text(d, "r-summary").startsWith("200"));
             assertThat(raw(backend, "POST /sha256?form").size()).isEqualTo(2);
+            await(d, "the replay's row is marked", () -> d.findElements(By.cssSelector("#rows tr.replay")).size() == 1
+                    && d.findElement(By.cssSelector("#rows tr.replay")).getText().contains("↻"));
             assertThat(sha256(raw(backend, "POST /sha256?form").get(1))).as("raw request of the replay")
                     .isEqualTo(sha256(original));
 

@@ -326,4 +326,32 @@ class InspectorTest {
         assertThat(inspector.exchanges(HOST).get(0).requestBody().storedBytes())
                 .as("the away history made room for the live one").isEqualTo(8000);
     }
+
+    @Test
+    void aReplaySentFromTheConsoleIsMarkedWithItsOriginalOnce() {
+        Inspector inspector = new Inspector(TestConfigs.config(), TestConfigs.metrics());
+        complete(inspector, HOST, 0, 0);
+        Exchange original = inspector.exchanges(HOST).get(0);
+        inspector.expectReplay(original, "POST", "/x");
+        inspector.begin(HOST, "10.1.1.1", get("/x"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).as("not from loopback").isZero();
+        inspector.begin(HOST, "127.0.0.1", get("/other"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).as("another target").isZero();
+        inspector.begin(HOST, "127.0.0.1", get("/x"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).isEqualTo(original.id());
+        inspector.begin(HOST, "127.0.0.1", get("/x"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).as("consumed").isZero();
+    }
+
+    @Test
+    void expectedReplaysAreBoundedAndExpire() {
+        ExpectedReplays replays = new ExpectedReplays();
+        for (int i = 0; i < ExpectedReplays.MAX_ENTRIES + 10; i++) {
+            replays.expect(HOST, "GET", "/" + i, i + 1, 0);
+        }
+        assertThat(replays.size()).isEqualTo(ExpectedReplays.MAX_ENTRIES);
+        assertThat(replays.match(HOST, "GET", "/0", "127.0.0.1", 1)).as("oldest dropped").isZero();
+        assertThat(replays.match(HOST, "GET", "/20", "127.0.0.1", 1)).isEqualTo(21);
+        assertThat(replays.match(HOST, "GET", "/30", "::1", ExpectedReplays.TTL_NANOS + 1)).as("expired").isZero();
+    }
 }
