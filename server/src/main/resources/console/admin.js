@@ -61,6 +61,7 @@
         el('td', { className: 'muted' }, c.version),
         el('td', { className: 'mono' }, c.pubKeyFingerprint || '—'),
         el('td', null, String(count)),
+        el('td', null, uptime(c.uptimeSeconds)),
         el('td', null, button('Disconnect', 'Disconnect ' + c.user + ' at ' + c.remoteAddr + ' and close its ' + count + ' tunnel(s)?',
           () => disconnectClient(c.remoteAddr)))));
       for (const [route, listeners] of Object.entries(http)) {
@@ -90,6 +91,12 @@
           el('td', null, button('Disconnect', 'Close the alias ' + alias + '?', () => disconnectRoute('alias', listener)))));
       }
     }
+  }
+
+  function uptime(seconds) {
+    if (seconds === undefined || seconds === null) return '—';
+    const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600), m = Math.floor(seconds % 3600 / 60);
+    return d ? d + 'd ' + h + 'h' : h ? h + 'h ' + m + 'm' : m + 'm ' + (seconds % 60) + 's';
   }
 
   // Requests/s from two readings of the tunnel's running totals, kept for a small SVG sparkline.

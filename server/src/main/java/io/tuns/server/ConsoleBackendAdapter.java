@@ -60,7 +60,8 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
             }
             out.add(new ClientInfo(c.remoteAddress(), c.user(), c.clientVersion(), c.sessionId(),
                     c.publicKey() == null ? "" : c.publicKey(),
-                    c.keyFingerprint() == null ? "" : c.keyFingerprint(), listeners, http, Map.of(), Map.of()));
+                    c.keyFingerprint() == null ? "" : c.keyFingerprint(), listeners, http, Map.of(), Map.of(),
+                    c.startedAt()));
         }
         return out;
     }

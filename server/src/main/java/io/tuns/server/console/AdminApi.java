@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tuns.server.inspect.TunnelFigures;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +43,9 @@ final class AdminApi {
             n.put("session", c.sessionId());
             n.put("pubKey", c.pubKey());
             n.put("pubKeyFingerprint", c.pubKeyFingerprint());
+            if (c.connectedAt() != null) {
+                n.put("uptimeSeconds", Math.max(0, Duration.between(c.connectedAt(), Instant.now()).toSeconds()));
+            }
             n.set("listeners", mapper.valueToTree(nullToEmpty(c.listeners())));
             ObjectNode routes = n.putObject("routeListeners");
             routes.set("httpListeners", mapper.valueToTree(nullToEmpty(c.httpListeners())));

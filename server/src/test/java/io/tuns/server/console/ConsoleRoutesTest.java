@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -338,7 +339,7 @@ class ConsoleRoutesTest {
         backend.clients.add(new ClientInfo("127.0.0.1:50000", "alice", "SSH-2.0-OpenSSH_9.2p1", "abc123",
                 "ssh-ed25519 AAAA", "SHA256:xyz", List.of("127.0.0.1:50000:myapp"),
                 Map.of("myapp.localhost", List.of("127.0.0.1:50000:myapp")), Map.of("localhost:4000", "l1"),
-                Map.of("db:5432", "l2")));
+                Map.of("db:5432", "l2"), Instant.now().minusSeconds(90)));
         Map<String, String> admin = Map.of("x-authorization", ADMIN);
         assertThat(get("/_sish/api/clients", "localhost", auth()).status()).isEqualTo(401);
         assertThat(get("/_sish/console", "localhost", admin).status()).isEqualTo(200);
@@ -352,6 +353,7 @@ class ConsoleRoutesTest {
         assertThat(c.get("session").asText()).isEqualTo("abc123");
         assertThat(c.get("pubKey").asText()).isEqualTo("ssh-ed25519 AAAA");
         assertThat(c.get("pubKeyFingerprint").asText()).isEqualTo("SHA256:xyz");
+        assertThat(c.get("uptimeSeconds").asLong()).isBetween(90L, 120L);
         assertThat(c.get("listeners").get(0).asText()).isEqualTo("127.0.0.1:50000:myapp");
         assertThat(c.at("/routeListeners/httpListeners/myapp.localhost/0").asText()).isEqualTo("127.0.0.1:50000:myapp");
         assertThat(c.at("/routeListeners/listeners/localhost:4000").asText()).isEqualTo("l1");
