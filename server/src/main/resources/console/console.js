@@ -211,9 +211,13 @@
         if (res.nextBefore < 0 || loaded.length >= maxKeep) break;
         before = res.nextBefore;
       }
+      // Live rows newer than the snapshot arrived while it loaded: keep them, or they would vanish until updated.
+      const newest = loaded.length ? loaded[0].id : 0;
+      const arrived = [...exchanges.values()].filter((e) => e.id > newest);
       exchanges.clear();
       order.length = 0;
       loaded.reverse().forEach(upsert);
+      arrived.sort((x, y) => x.id - y.id).forEach(upsert);
       if (f.q && !statusError(f)) {
         // Free text also searches headers, which only the server has: mark its matches.
         const hits = await t.api('/_sish/api/exchanges' + query({ q: f.q }) + (query({ q: f.q }) ? '&' : '?') + 'limit=' + PAGE);
