@@ -4,13 +4,26 @@
   const t = window.tuns;
   const el = t.el;
   const $ = (id) => document.getElementById(id);
-  const MAX_ROWS = 500; // the browser keeps a bounded list too
-  const exchanges = new Map();
+  // One list model: the page mirrors the server's history (same bound, loaded page by page through the cursor
+  // API, then kept current by the live stream) and renders only the rows in view.
+  const ROW_HEIGHT = 28; // px, fixed in console.css so the window arithmetic is exact
+  const OVERSCAN = 8;
+  const PAGE = 1000;
+  const exchanges = new Map(); // id -> summary
+  const order = []; // ids, oldest first
+  let maxKeep = 100; // the server's --inspect-max-exchanges-per-tunnel, from the session
+  let visible = []; // ids matching the filters, newest first
+  let listDirty = true;
+  let dataVersion = 0; // bumped on every change, so an unchanged window is not rebuilt
+  let lastWindowKey = '';
+  let clearedThrough = 0; // "Clear list": ids up to this one are hidden
   let selected = null;
   let detail = null;
   let bodies = { request: null, response: null };
   let renderQueued = false;
   let source = null;
+  // The page's own worst-case work (ms), read by the latency IT: two numbers, never a growing buffer.
+  const stats = window.tunsListStats = { renderMaxMs: 0, eventMaxMs: 0, renders: 0, events: 0, reloads: 0 };
 
   function filters() {
     return {
@@ -26,6 +39,25 @@
     for (const [k, v] of Object.entries(f)) if (v) p.set(k, v);
     const s = p.toString();
     return s ? '?' + s : '';
+  }
+
+  // The filters live in the address, so a reload or a shared link shows the same list.
+  function filtersToUrl(f) {
+    const url = new URL(location.href);
+    for (const k of ['method', 'status', 'path', 'q']) { if (f[k]) url.searchParams.set(k, f[k]); else url.searchParams.delete(k); }
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+
+  function filtersFromUrl() {
+    const params = new URLSearchParams(location.search);
+    for (const k of ['method', 'status', 'path', 'q']) if (params.get(k)) $('f-' + k).value = params.get(k);
+  }
+
+  const STATUS_WORD = /^([1-5][0-9][0-9]|[1-5]xx|pending)$/;
+
+  function statusError(f) {
+    const bad = f.status.toLowerCase().split(',').map((s) => s.trim()).filter(Boolean).filter((s) => !STATUS_WORD.test(s));
+    return bad.length ? "'" + bad[0] + "' is not a status filter: use 200, 4xx or pending" : '';
   }
 
   // Same rules as the server's filter (used for HAR export), applied to live rows.
@@ -50,17 +82,36 @@
   }
 
   function upsert(summary) {
-    exchanges.set(summary.id, Object.assign(exchanges.get(summary.id) || {}, summary));
-    if (exchanges.size > MAX_ROWS) {
-      const oldest = Math.min(...exchanges.keys());
-      exchanges.delete(oldest);
+    const known = exchanges.get(summary.id);
+    dataVersion++;
+    if (known) { Object.assign(known, summary); listDirty = true; return; }
+    exchanges.set(summary.id, summary);
+    if (order.length && summary.id < order[order.length - 1]) {
+      order.push(summary.id);
+      order.sort((a, b) => a - b); // rare: a page of older history arriving after live rows
+    } else {
+      order.push(summary.id);
     }
+    while (order.length > maxKeep) exchanges.delete(order.shift()); // the server has evicted it too
+    listDirty = true;
   }
+
+  // Input (scroll, filter, keys) renders on the next frame; live data at most every LIVE_RENDER_MS, so a burst
+  // of events leaves the main thread free for the user.
+  const LIVE_RENDER_MS = 100;
+  let lastRenderAt = 0;
+  let liveTimer = null;
 
   function scheduleRender() {
     if (renderQueued) return;
     renderQueued = true;
     requestAnimationFrame(() => { renderQueued = false; renderList(); });
+  }
+
+  function scheduleLiveRender() {
+    if (renderQueued || liveTimer) return;
+    const wait = Math.max(0, lastRenderAt + LIVE_RENDER_MS - performance.now());
+    liveTimer = setTimeout(() => { liveTimer = null; scheduleRender(); }, wait);
   }
 
   function statusClass(e) {
@@ -69,39 +120,110 @@
     return 's-' + Math.floor(e.status / 100) + 'xx';
   }
 
-  function renderList() {
+  function refilter() {
     const f = filters();
-    const rows = $('rows');
-    t.clear(rows);
-    const list = [...exchanges.values()].sort((a, b) => b.id - a.id).filter((e) => matches(e, f));
-    for (const e of list) {
-      const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e), dataset: { id: String(e.id) } },
-        el('td', null, t.time(e.startedAt)),
-        el('td', { className: 'method' }, e.method),
-        el('td', { className: 'path', title: e.uri }, e.uri),
-        el('td', { className: 'status' }, e.status ? String(e.status) : (e.state === 'aborted' ? 'aborted' : '…')),
-        el('td', null, t.ms(e.durationMs)),
-        el('td', null, t.bytes(e.responseBytes) + (e.responseTruncated ? ' ✂' : '')),
-        el('td', { className: 'muted' }, e.clientIp));
-      tr.addEventListener('click', () => select(e.id));
-      rows.appendChild(tr);
+    const err = statusError(f);
+    $('f-status').classList.toggle('invalid', !!err);
+    $('f-status').title = err;
+    visible = [];
+    for (let i = order.length - 1; i >= 0; i--) {
+      const id = order[i];
+      if (id <= clearedThrough) break;
+      const e = exchanges.get(id);
+      if (err || matches(e, f)) visible.push(id);
     }
-    $('empty').hidden = exchanges.size > 0;
-    $('count').textContent = list.length + ' of ' + exchanges.size;
-    $('har-all').href = '/_sish/api/har' + query(f);
+    listDirty = false;
+    dataVersion++;
+    return err;
   }
 
+  // ✂: kept only in part; ○: not kept at all. The tooltip says which and why.
+  function captureMark(e) {
+    if (!e.responseTruncated) return null;
+    if (e.responseCapture === 'off') return el('span', { className: 'trunc', title: 'response body not captured (' + (e.responseCaptureNote || 'capture off') + ')' }, ' ○');
+    return el('span', { className: 'trunc', title: 'response body truncated: ' + (e.responseCaptureNote || 'not kept whole') }, ' ✂');
+  }
+
+  function rowFor(e) {
+    const truncMark = captureMark(e);
+    const tr = el('tr', { className: (e.id === selected ? 'selected ' : '') + statusClass(e) + (e.replayOf ? ' replay' : ''), tabIndex: -1, dataset: { id: String(e.id) } },
+      el('td', null, t.time(e.startedAt)),
+      el('td', { className: 'method' }, e.replayOf ? el('span', { className: 'replay-mark', title: 'replay of request #' + e.replayOf + ' sent from this console' }, '↻ ') : null, e.method),
+      el('td', { className: 'path', title: e.uri }, e.uri),
+      el('td', { className: 'status' }, e.status ? String(e.status) : (e.state === 'aborted' ? 'aborted' : '…')),
+      el('td', null, t.ms(e.durationMs)),
+      el('td', null, t.bytes(e.responseBytes), truncMark),
+      el('td', { className: 'muted client' }, e.clientIp));
+    return tr;
+  }
+
+  function spacer(height) {
+    const tr = el('tr', { className: 'spacer' }, el('td', { colSpan: 7 }));
+    tr.style.height = height + 'px'; // CSSOM, allowed by the page's CSP (no inline style attribute)
+    return tr;
+  }
+
+  function renderList() {
+    const t0 = performance.now();
+    lastRenderAt = t0;
+    renderWindow();
+    stats.renders++;
+    stats.renderMaxMs = Math.max(stats.renderMaxMs, performance.now() - t0);
+  }
+
+  function renderWindow() {
+    let err = '';
+    if (listDirty) err = refilter(); else err = statusError(filters());
+    const pane = $('list-pane');
+    const headerHeight = $('list').tHead ? $('list').tHead.offsetHeight : 0;
+    const top = Math.max(0, pane.scrollTop - headerHeight);
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const count = Math.ceil(pane.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN;
+    const last = Math.min(visible.length, first + count);
+    const windowKey = first + ':' + last + ':' + visible.length + ':' + dataVersion + ':' + selected;
+    if (windowKey === lastWindowKey) return;
+    lastWindowKey = windowKey;
+    const frag = document.createDocumentFragment();
+    frag.appendChild(spacer(first * ROW_HEIGHT));
+    for (let i = first; i < last; i++) frag.appendChild(rowFor(exchanges.get(visible[i])));
+    frag.appendChild(spacer((visible.length - last) * ROW_HEIGHT));
+    $('rows').replaceChildren(frag);
+    let hidden = 0;
+    while (hidden < order.length && order[hidden] <= clearedThrough) hidden++;
+    const shown = order.length - hidden;
+    $('empty').hidden = shown > 0;
+    $('count').textContent = err ? err : visible.length + ' shown of ' + shown + ' in history (keeps the last ' + maxKeep + ')';
+    $('count').classList.toggle('note', !!err);
+    $('har-all').href = '/_sish/api/har' + query(filters());
+  }
+
+  // Loads the server's whole history (at most maxKeep) through the cursor API, newest page first.
   async function reloadList() {
+    stats.reloads++;
     const f = filters();
     try {
-      const res = await t.api('/_sish/api/exchanges');
+      const loaded = [];
+      let before = 0;
+      for (;;) {
+        const res = await t.api('/_sish/api/exchanges?limit=' + PAGE + (before > 0 ? '&before=' + before : ''));
+        maxKeep = res.maxExchanges || maxKeep;
+        loaded.push(...res.exchanges);
+        if (res.nextBefore < 0 || loaded.length >= maxKeep) break;
+        before = res.nextBefore;
+      }
+      // Live rows newer than the snapshot arrived while it loaded: keep them, or they would vanish until updated.
+      const newest = loaded.length ? loaded[0].id : 0;
+      const arrived = [...exchanges.values()].filter((e) => e.id > newest);
       exchanges.clear();
-      res.exchanges.forEach(upsert);
-      if (f.q) {
+      order.length = 0;
+      loaded.reverse().forEach(upsert);
+      arrived.sort((x, y) => x.id - y.id).forEach(upsert);
+      if (f.q && !statusError(f)) {
         // Free text also searches headers, which only the server has: mark its matches.
-        const hits = await t.api('/_sish/api/exchanges' + query({ q: f.q }));
+        const hits = await t.api('/_sish/api/exchanges' + query({ q: f.q }) + (query({ q: f.q }) ? '&' : '?') + 'limit=' + PAGE);
         hits.exchanges.forEach((e) => { const x = exchanges.get(e.id); if (x) x._serverMatch = true; });
       }
+      listDirty = true;
       renderList();
     } catch (err) {
       setLive('error: ' + err.message, 'bad');
@@ -114,23 +236,46 @@
     live.className = 'pill ' + (cls || '');
   }
 
+  let retryTimer = null;
+
+  // The tunnel left (or the stream failed for good): keep the list and try again; a reconnect with the same ssh key
+  // brings back the same history under the same link.
+  function retryLater(text) {
+    setLive(text, 'warn');
+    if (source) { source.close(); source = null; }
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, 3000);
+  }
+
   function connect() {
     if (source) source.close();
     source = new EventSource('/_sish/api/events');
     source.addEventListener('hello', () => { setLive('live', 'ok'); reloadList(); });
-    source.addEventListener('exchange', (ev) => {
+    // The server coalesces: one event every 100 ms at most, with the latest summary of each changed exchange.
+    source.addEventListener('exchanges', (ev) => {
+      const t0 = performance.now();
       const msg = JSON.parse(ev.data);
-      upsert(msg.exchange);
-      if (!$('pause').checked) scheduleRender();
-      if (selected === msg.exchange.id && msg.event === 'ended') select(selected);
+      let selectedEnded = false;
+      for (const x of msg.exchanges) {
+        const before = exchanges.get(x.id);
+        if (x.id === selected && x.state !== 'open' && (!before || before.state === 'open')) selectedEnded = true;
+        upsert(x);
+      }
+      if (!$('pause').checked) scheduleLiveRender();
+      if (selectedEnded) select(selected);
+      stats.events++;
+      stats.eventMaxMs = Math.max(stats.eventMaxMs, performance.now() - t0);
     });
     source.addEventListener('gap', (ev) => {
       const msg = JSON.parse(ev.data);
       setLive('live (caught up after ' + msg.dropped + ' missed events)', 'ok');
       reloadList();
     });
-    source.addEventListener('closed', () => { setLive('tunnel closed', 'bad'); source.close(); });
-    source.onerror = () => setLive('reconnecting…', 'warn');
+    source.addEventListener('closed', () => retryLater('tunnel away — waiting for it to reconnect'));
+    source.onerror = () => {
+      if (source && source.readyState === EventSource.CLOSED) retryLater('tunnel away — waiting for it to reconnect');
+      else setLive('reconnecting…', 'warn');
+    };
   }
 
   function headerTable(headers, trailers) {
@@ -152,28 +297,154 @@
     return s;
   }
 
-  function bodyView(container, info, body) {
+  // --- detail views (ngrok's: pretty, text, raw HTTP, hex; query, form and multipart tables; images) ---------------
+  // Everything captured goes on the page as text nodes or attribute values, never as markup.
+
+  const JSON_TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+  function jsonColoured(pretty) {
+    const frag = document.createDocumentFragment();
+    let last = 0;
+    for (const m of pretty.matchAll(JSON_TOKEN)) {
+      if (m.index > last) frag.appendChild(document.createTextNode(pretty.slice(last, m.index)));
+      const cls = m[1] ? (m[2] ? 'j-key' : 'j-str') : m[3] ? 'j-lit' : 'j-num';
+      frag.appendChild(el('span', { className: cls }, m[1] ? m[1] : m[0]));
+      if (m[2]) frag.appendChild(document.createTextNode(m[2]));
+      last = m.index + m[0].length;
+    }
+    if (last < pretty.length) frag.appendChild(document.createTextNode(pretty.slice(last)));
+    return frag;
+  }
+
+  // Where JSON.parse gave up, as an offset into the text (Chromium says "position N" or "line L column C").
+  function jsonErrorOffset(text, message) {
+    let m = /position (\d+)/.exec(message);
+    if (m) return Number(m[1]);
+    m = /line (\d+) column (\d+)/.exec(message);
+    if (!m) return -1;
+    const lines = text.split('\n');
+    let off = 0;
+    for (let i = 0; i < Number(m[1]) - 1 && i < lines.length; i++) off += lines[i].length + 1;
+    return off + Number(m[2]) - 1;
+  }
+
+  function jsonView(text) {
+    try {
+      return pre(jsonColoured(JSON.stringify(JSON.parse(text), null, 2)));
+    } catch (err) {
+      const at = jsonErrorOffset(text, err.message);
+      const box = el('div', null, el('p', { className: 'note json-error' }, 'Not valid JSON: ' + err.message));
+      if (at < 0 || at > text.length) { box.appendChild(pre(text)); return box; }
+      box.appendChild(pre(text.slice(0, at), el('mark', { className: 'json-err', title: err.message }, text.slice(at, at + 1) || '⏎'), text.slice(at + 1)));
+      return box;
+    }
+  }
+
+  function xmlPretty(text) {
+    const tokens = text.replace(/>\s+</g, '><').split(/(<[^>]+>)/).filter((x) => x.trim());
+    const opens = (x) => /^<[^!?/]/.test(x) && !/\/>$/.test(x);
+    const out = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i].trim();
+      if (opens(token) && i + 2 < tokens.length && !/^</.test(tokens[i + 1]) && /^<\//.test(tokens[i + 2])) {
+        out.push('  '.repeat(depth) + token + tokens[i + 1].trim() + tokens[i + 2].trim()); // <a>text</a> stays on one line
+        i += 2;
+        continue;
+      }
+      if (/^<\//.test(token)) depth = Math.max(0, depth - 1);
+      out.push('  '.repeat(depth) + token);
+      if (opens(token)) depth++;
+    }
+    return out.join('\n');
+  }
+
+  function pairsTable(pairs, empty) {
+    if (!pairs.length) return el('p', { className: 'muted' }, empty);
+    const tbody = el('tbody');
+    for (const [k, v] of pairs) tbody.appendChild(el('tr', null, el('th', null, k), el('td', null, v)));
+    return el('table', { className: 'headers' }, tbody);
+  }
+
+  function formPairs(text) {
+    try { return [...new URLSearchParams(text)]; } catch (e) { return []; }
+  }
+
+  // Parts of a multipart body as captured (text preview; sizes in characters of the decoded preview).
+  function multipartParts(text, contentType) {
+    const m = /boundary="?([^";]+)"?/i.exec(contentType || '');
+    if (!m) return [];
+    const parts = [];
+    for (const chunk of text.split('--' + m[1]).slice(1)) {
+      if (chunk.startsWith('--')) break;
+      const sep = chunk.indexOf('\r\n\r\n');
+      const head = sep < 0 ? chunk : chunk.slice(0, sep);
+      const body = sep < 0 ? '' : chunk.slice(sep + 4).replace(/\r\n$/, '');
+      const disp = /content-disposition:([^\r\n]*)/i.exec(head);
+      const type = /content-type:\s*([^\r\n]*)/i.exec(head);
+      const name = disp && /name="([^"]*)"/i.exec(disp[1]);
+      const file = disp && /filename="([^"]*)"/i.exec(disp[1]);
+      parts.push({ name: name ? name[1] : '', file: file ? file[1] : '', type: type ? type[1] : '', size: body.length, preview: body.slice(0, 200) });
+    }
+    return parts;
+  }
+
+  function multipartTable(parts) {
+    const tbody = el('tbody');
+    for (const p of parts) {
+      tbody.appendChild(el('tr', null, el('td', null, p.name), el('td', null, p.file), el('td', null, p.type),
+        el('td', null, t.bytes(p.size)), el('td', { className: 'mono' }, p.preview)));
+    }
+    return el('table', { className: 'parts' }, el('thead', null, el('tr', null, el('th', null, 'name'), el('th', null, 'file'),
+      el('th', null, 'type'), el('th', null, 'size'), el('th', null, 'preview'))), tbody);
+  }
+
+  function pre(...children) {
+    return el('pre', { className: 'body' }, ...children);
+  }
+
+  function rawRequest(d, bodyText) {
+    const head = [d.method + ' ' + d.uri + ' ' + (d.protocol || 'HTTP/1.1')]
+      .concat((d.requestHeaders || []).map((h) => h.name + ': ' + h.value));
+    return head.join('\r\n') + '\r\n\r\n' + (bodyText || '');
+  }
+
+  const PREVIEWABLE_IMAGE = /^image\/(png|jpeg|gif|webp|bmp|x-icon)\b/i;
+
+  // ctx: { side, contentType, exchangeId } for captured bodies; absent for a replay's answer.
+  function bodyView(container, info, body, ctx) {
     t.clear(container);
-    container.appendChild(el('p', { className: 'muted' }, sizeLine(info)));
+    const top = el('p', { className: 'muted' }, sizeLine(info));
+    if (ctx && info.capturedBytes) {
+      top.appendChild(document.createTextNode(' · '));
+      top.appendChild(el('a', { href: '/_sish/api/exchanges/' + ctx.exchangeId + '/body/' + ctx.side + '/raw', download: ctx.exchangeId + '-' + ctx.side + '.bin' }, 'download body'));
+    }
+    container.appendChild(top);
     if (!body) return;
     if (body.kind === 'empty') {
       container.appendChild(el('p', { className: 'muted' }, info.observedBytes ? 'Body not captured.' : 'No body.'));
-      return;
+      if (!(ctx && ctx.side === 'request' && detail)) return;
     }
     if (body.note) container.appendChild(el('p', { className: 'note' }, body.note));
     if (body.decoded) container.appendChild(el('p', { className: 'muted' }, 'Decoded from ' + body.encoding + (body.renderTruncated ? ' — preview cut at ' + t.bytes(body.renderedBytes) : '')));
     else if (body.renderTruncated) container.appendChild(el('p', { className: 'muted' }, 'Preview cut at ' + t.bytes(body.renderedBytes)));
+    const type = (ctx && ctx.contentType) || '';
     const views = {};
     const bytes = body.base64 !== undefined ? t.base64ToBytes(body.base64) : new TextEncoder().encode(body.text || '');
-    if (body.kind === 'json') {
-      views.pretty = () => { try { return JSON.stringify(JSON.parse(body.text), null, 2); } catch (e) { return body.text; } };
+    if (body.kind === 'json') views.pretty = () => jsonView(body.text);
+    if (body.text !== undefined && /xml/i.test(type)) views.pretty = () => pre(xmlPretty(body.text));
+    if (body.base64 !== undefined && PREVIEWABLE_IMAGE.test(type)) {
+      views.image = () => el('img', { className: 'preview', alt: 'captured image', src: 'data:' + type.split(';')[0] + ';base64,' + body.base64 });
     }
-    if (body.text !== undefined) views.text = () => body.text;
-    views.hex = () => t.hexdump(bytes);
-    const pre = el('pre', { className: 'body' });
+    if (body.text !== undefined && /^application\/x-www-form-urlencoded/i.test(type)) views.form = () => pairsTable(formPairs(body.text), 'No fields.');
+    if (body.text !== undefined && /^multipart\//i.test(type)) views.parts = () => multipartTable(multipartParts(body.text, type));
+    if (body.text !== undefined) views.text = () => pre(body.text);
+    if (ctx && ctx.side === 'request' && detail) views.raw = () => pre(rawRequest(detail, body.text !== undefined ? body.text : (bytes.length ? '[' + bytes.length + ' bytes of binary: see hex]' : '')));
+    if (body.kind !== 'empty') views.hex = () => { const p = pre(t.hexdump(bytes)); p.classList.add('hex'); return p; };
+    const view = el('div', { className: 'view' });
     const tabs = el('div', { className: 'tabs' });
     const show = (name) => {
-      pre.textContent = views[name]();
+      view.replaceChildren(views[name]());
       for (const b of tabs.children) b.classList.toggle('active', b.dataset.view === name);
     };
     for (const name of Object.keys(views)) {
@@ -181,20 +452,22 @@
       b.addEventListener('click', () => show(name));
       tabs.appendChild(b);
     }
+    if (!Object.keys(views).length) return;
     container.appendChild(tabs);
-    container.appendChild(pre);
+    container.appendChild(view);
     show(Object.keys(views)[0]);
   }
 
-  async function loadBody(side, container, info) {
-    bodyView(container, info, null);
+  async function loadBody(side, container, info, contentType) {
+    const ctx = { side, contentType, exchangeId: selected };
+    bodyView(container, info, null, ctx);
     if (!info.capturedBytes) {
-      bodyView(container, info, { kind: 'empty' });
+      bodyView(container, info, { kind: 'empty' }, ctx);
       return null;
     }
     try {
       const body = await t.api('/_sish/api/exchanges/' + selected + '/body/' + side);
-      bodyView(container, info, body);
+      bodyView(container, info, body, ctx);
       return body;
     } catch (err) {
       container.appendChild(el('p', { className: 'note' }, 'Could not load the body: ' + err.message));
@@ -203,6 +476,11 @@
   }
 
   async function select(id) {
+    if (selected !== id) {
+      // The edit form and the last result belong to the previous request: Send must never send an old edit.
+      closeEditor();
+      $('replay-result').hidden = true;
+    }
     selected = id;
     scheduleRender();
     let d;
@@ -215,6 +493,7 @@
     }
     if (selected !== id) return;
     detail = d;
+    history.replaceState(null, '', location.pathname + location.search + '#/' + id);
     $('detail-pane').hidden = false;
     $('d-title').textContent = d.method + ' ' + d.uri;
     const meta = $('d-meta');
@@ -225,14 +504,18 @@
     add('Client', d.clientIp);
     add('Started', new Date(d.startedAt).toISOString());
     add('Timings', 'request ' + t.ms(d.timings.requestMs) + ' · first byte ' + t.ms(d.timings.waitMs) + ' · total ' + t.ms(d.timings.totalMs));
+    if (d.replayOf) add('Replay of', '#' + d.replayOf + ' (sent from this console)');
     add('State', d.state + (d.headersDropped ? ' (some headers not kept: capture budget full)' : ''));
     $('d-req-headers').replaceChildren(headerTable(d.requestHeaders, d.requestTrailers));
     $('d-resp-headers').replaceChildren(headerTable(d.responseHeaders, d.responseTrailers));
     $('har-one').href = '/_sish/api/exchanges/' + id + '/har';
     $('curl-text').hidden = true;
     bodies = { request: null, response: null };
-    bodies.request = await loadBody('request', $('d-req-body'), d.request);
-    bodies.response = await loadBody('response', $('d-resp-body'), d.response);
+    const header = (list, name) => { const h = (list || []).find((x) => x.name.toLowerCase() === name); return h ? h.value : ''; };
+    const q = d.uri.indexOf('?');
+    $('d-query').replaceChildren(q < 0 ? el('span') : el('div', null, el('h4', null, 'Query'), pairsTable(formPairs(d.uri.slice(q + 1)), '')));
+    bodies.request = await loadBody('request', $('d-req-body'), d.request, header(d.requestHeaders, 'content-type'));
+    bodies.response = await loadBody('response', $('d-resp-body'), d.response, header(d.responseHeaders, 'content-type'));
   }
 
   function showResult(res) {
@@ -261,15 +544,43 @@
     }
   }
 
+  // Shown for a redacted header: the server kept the original and sends it unless the line is changed or removed.
+  const KEPT = '[redacted — kept]';
+  const MANAGED = ['host', 'content-length', 'connection', 'transfer-encoding'];
+  let bodyEdited = false;
+
+  // Why the captured body cannot be pre-filled as editable text, or '' when it can.
+  function bodyNotEditable(info, body) {
+    if (info.truncated || info.observedBytes > info.capturedBytes) {
+      return 'The captured body cannot be re-sent whole (' + t.bytes(info.capturedBytes) + ' of ' + t.bytes(info.observedBytes)
+        + ' kept: ' + (info.truncationNote || 'truncated') + '). Type a body to send instead.';
+    }
+    if (!info.observedBytes) return '';
+    if (!body || body.text === undefined || body.decoded || body.renderTruncated) {
+      return 'The body (' + t.bytes(info.observedBytes) + ', ' + (body && body.decoded ? body.encoding + '-encoded' : 'binary or multipart')
+        + ') is sent exactly as captured. Type here only to replace it.';
+    }
+    return '';
+  }
+
   function openEditor() {
     if (!detail) return;
     $('editor').hidden = false;
     $('e-method').value = detail.method;
     $('e-uri').value = detail.uri;
     $('e-headers').value = (detail.requestHeaders || [])
-      .filter((h) => !h.redacted && ['host', 'content-length', 'connection', 'transfer-encoding'].indexOf(h.name.toLowerCase()) < 0)
-      .map((h) => h.name + ': ' + h.value).join('\n');
-    $('e-body').value = bodies.request && bodies.request.text !== undefined ? bodies.request.text : '';
+      .filter((h) => MANAGED.indexOf(h.name.toLowerCase()) < 0)
+      .map((h) => h.name + ': ' + (h.redacted ? KEPT : h.value)).join('\n');
+    const why = bodyNotEditable(detail.request, bodies.request);
+    $('e-body-note').textContent = why;
+    $('e-body-note').hidden = !why;
+    $('e-body').value = why ? '' : (bodies.request && bodies.request.text !== undefined ? bodies.request.text : '');
+    bodyEdited = false;
+  }
+
+  function closeEditor() {
+    $('editor').hidden = true;
+    bodyEdited = false;
   }
 
   function editedPayload() {
@@ -277,7 +588,18 @@
       const i = line.indexOf(':');
       return i > 0 ? { name: line.slice(0, i).trim(), value: line.slice(i + 1).trim() } : null;
     }).filter(Boolean);
-    return { method: $('e-method').value, uri: $('e-uri').value, headers, body: $('e-body').value };
+    const payload = { method: $('e-method').value, uri: $('e-uri').value, headers };
+    // An untouched body is left out: the server then sends the captured bytes, exactly.
+    if (bodyEdited) payload.body = $('e-body').value;
+    return payload;
+  }
+
+  // A short message next to the live pill; the pill itself keeps saying whether the stream is live.
+  let toastTimer = null;
+  function toast(text) {
+    $('toast').textContent = text;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { $('toast').textContent = ''; }, 2500);
   }
 
   async function copyCurl() {
@@ -286,18 +608,75 @@
     area.value = detail.curl;
     area.hidden = false;
     area.select();
+    // A binary body goes through a file: curl reads it with --data-binary @file, offered here for download.
+    const file = $('curl-file');
+    file.hidden = !detail.curlBodyFile;
+    if (detail.curlBodyFile) {
+      file.href = '/_sish/api/exchanges/' + detail.id + '/body/request/raw';
+      file.setAttribute('download', detail.curlBodyFile);
+      file.textContent = 'Download ' + detail.curlBodyFile + ' (the request body curl sends)';
+    }
     try {
       await navigator.clipboard.writeText(detail.curl);
-      setLive('curl command copied', 'ok');
+      toast('curl command copied');
     } catch (e) {
-      // No clipboard permission: the command is selected in the box instead.
+      toast('curl command selected: copy it with Ctrl+C');
     }
+  }
+
+  // Keyboard, as in the browser's Network panel: j/k or arrows move through the list and open the request,
+  // Enter opens it, Esc closes the edit form or the detail, '/' goes to the filter, 'r' replays.
+  function move(delta) {
+    if (!visible.length) return;
+    let i = visible.indexOf(selected);
+    i = i < 0 ? 0 : Math.max(0, Math.min(visible.length - 1, i + delta));
+    const pane = $('list-pane');
+    const head = $('list').tHead ? $('list').tHead.offsetHeight : 0;
+    const top = head + i * ROW_HEIGHT;
+    if (top - head < pane.scrollTop) pane.scrollTop = top - head;
+    else if (top + ROW_HEIGHT > pane.scrollTop + pane.clientHeight) pane.scrollTop = top + ROW_HEIGHT - pane.clientHeight;
+    select(visible[i]);
+  }
+
+  function onKey(ev) {
+    const typing = ev.target && /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);
+    if (ev.key === 'Escape') {
+      if (typing) { ev.target.blur(); return; }
+      if (!$('editor').hidden) closeEditor();
+      else if (selected !== null) closeDetail();
+      return;
+    }
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === 'j' || ev.key === 'ArrowDown') { ev.preventDefault(); move(1); }
+    else if (ev.key === 'k' || ev.key === 'ArrowUp') { ev.preventDefault(); move(-1); }
+    else if (ev.key === 'Enter' && selected === null) { ev.preventDefault(); move(0); }
+    else if (ev.key === '/') { ev.preventDefault(); $('f-path').focus(); }
+    else if (ev.key === 'r' && selected !== null) { ev.preventDefault(); replay(null); }
+  }
+
+  function closeDetail() {
+    closeEditor();
+    $('replay-result').hidden = true;
+    selected = null;
+    detail = null;
+    $('detail-pane').hidden = true;
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    scheduleRender();
+  }
+
+  // #/<id> opens a request, #/<id>/edit its edit form: links and the screenshot script use them.
+  async function openFromHash() {
+    const m = /^#\/(\d+)(\/edit)?$/.exec(location.hash);
+    if (!m) return;
+    await select(Number(m[1]));
+    if (m[2]) openEditor();
   }
 
   async function start() {
     try {
       const session = await t.api('/_sish/api/session');
       t.setCsrf(session.csrf);
+      maxKeep = session.limits.maxExchangesPerTunnel || maxKeep;
       $('tunnel').textContent = session.publicUrl || session.host;
       $('budget').textContent = 'capture ' + t.bytes(session.limits.capturedBytes) + ' of ' + t.bytes(session.limits.captureBudgetBytes)
         + ' · per body ' + (session.limits.maxCaptureBytesPerBody < 0 ? 'budget only' : t.bytes(session.limits.maxCaptureBytesPerBody));
@@ -305,20 +684,36 @@
       setLive(err.message, 'bad');
       return;
     }
-    for (const id of ['f-method', 'f-status', 'f-path']) $(id).addEventListener('input', scheduleRender);
+    filtersFromUrl();
+    const onFilter = () => { listDirty = true; filtersToUrl(filters()); scheduleRender(); };
+    for (const id of ['f-method', 'f-status', 'f-path']) $(id).addEventListener('input', onFilter);
     let qTimer = null;
-    $('f-q').addEventListener('input', () => { clearTimeout(qTimer); qTimer = setTimeout(reloadList, 250); });
+    $('f-q').addEventListener('input', () => { filtersToUrl(filters()); clearTimeout(qTimer); qTimer = setTimeout(reloadList, 250); });
     $('filters').addEventListener('submit', (ev) => ev.preventDefault());
-    $('filters').addEventListener('reset', () => setTimeout(reloadList, 0));
+    $('filters').addEventListener('reset', () => setTimeout(() => { filtersToUrl(filters()); reloadList(); }, 0));
+    $('clear-list').addEventListener('click', () => {
+      clearedThrough = order.length ? order[order.length - 1] : clearedThrough;
+      listDirty = true;
+      scheduleRender();
+    });
+    $('list-pane').addEventListener('scroll', scheduleRender, { passive: true });
+    window.addEventListener('resize', scheduleRender);
+    $('rows').addEventListener('click', (ev) => {
+      const tr = ev.target.closest('tr[data-id]');
+      if (tr) select(Number(tr.dataset.id));
+    });
     $('pause').addEventListener('change', scheduleRender);
     $('replay').addEventListener('click', () => replay(null));
     $('edit').addEventListener('click', openEditor);
-    $('e-cancel').addEventListener('click', () => { $('editor').hidden = true; });
+    $('e-cancel').addEventListener('click', closeEditor);
+    $('e-body').addEventListener('input', () => { bodyEdited = true; });
     $('editor').addEventListener('submit', (ev) => { ev.preventDefault(); replay(editedPayload()); });
     $('curl').addEventListener('click', copyCurl);
-    $('close-detail').addEventListener('click', () => { selected = null; detail = null; $('detail-pane').hidden = true; scheduleRender(); });
+    $('close-detail').addEventListener('click', closeDetail);
+    document.addEventListener('keydown', onKey);
     await reloadList();
     connect();
+    await openFromHash();
   }
 
   document.addEventListener('DOMContentLoaded', start);

@@ -2,6 +2,7 @@ package io.tuns.server;
 
 import io.tuns.server.console.ClientInfo;
 import io.tuns.server.console.ConsoleBackend;
+import io.tuns.server.console.ConsoleTokenBook;
 import io.tuns.server.console.TunnelInfo;
 import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.tunnel.PublicUrls;
@@ -22,9 +23,12 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
     private final Supplier<List<ClientConnection>> connections;
     private final Supplier<PublicUrls> urls;
     private final Supplier<InetSocketAddress> httpAddress;
+    private final ConsoleTokenBook tokenBook;
 
     ConsoleBackendAdapter(TunnelRegistry registry, Supplier<List<ClientConnection>> connections,
-                          Supplier<PublicUrls> urls, Supplier<InetSocketAddress> httpAddress) {
+                          Supplier<PublicUrls> urls, Supplier<InetSocketAddress> httpAddress,
+                          ConsoleTokenBook tokenBook) {
+        this.tokenBook = tokenBook;
         this.registry = registry;
         this.connections = connections;
         this.urls = urls;
@@ -33,7 +37,17 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
 
     @Override
     public Optional<TunnelInfo> tunnelForHost(String host) {
-        return registry.httpTunnel(host).map(t -> new TunnelInfo(t.host(), urls.get().http(t.host()), t.consoleToken()));
+        return registry.httpTunnel(host).map(t -> new TunnelInfo(t.host(), urls.get().http(t.host()), consoleToken(t)));
+    }
+
+    /** The book's token wins over the one the tunnel started with, so a rotation revokes the printed link. */
+    private String consoleToken(Tunnel t) {
+        return tokenBook.current(t.host(), t.owner().keyFingerprint()).orElse(t.consoleToken());
+    }
+
+    @Override
+    public Optional<String> rotateConsoleToken(String host) {
+        return registry.httpTunnel(host).flatMap(t -> tokenBook.rotate(t.host(), t.owner().keyFingerprint()));
     }
 
     @Override
@@ -48,7 +62,8 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
             }
             out.add(new ClientInfo(c.remoteAddress(), c.user(), c.clientVersion(), c.sessionId(),
                     c.publicKey() == null ? "" : c.publicKey(),
-                    c.keyFingerprint() == null ? "" : c.keyFingerprint(), listeners, http, Map.of(), Map.of()));
+                    c.keyFingerprint() == null ? "" : c.keyFingerprint(), listeners, http, Map.of(), Map.of(),
+                    c.startedAt()));
         }
         return out;
     }

@@ -9,7 +9,7 @@ import io.tuns.server.access.IpFilter;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
-import io.tuns.server.console.ConsoleTokens;
+import io.tuns.server.console.ConsoleTokenBook;
 import io.tuns.server.http.BackendTls;
 import io.tuns.server.http.ClientRequestLog;
 import io.tuns.server.http.HttpContext;
@@ -102,12 +102,13 @@ public final class TunsServer implements AutoCloseable {
         metrics.registerJvmMetrics();
         this.inspector = new Inspector(cfg, metrics);
         registry.onRemoval(t -> {
-            if (registry.httpTunnel(t.host()).isEmpty()) {
-                inspector.tunnelClosed(t.host());
+            if (t.type() == Tunnel.TunnelType.HTTP && registry.httpTunnel(t.host()).isEmpty()) {
+                inspector.tunnelAway(t.host(), t.owner().keyFingerprint());
             }
         });
         this.countries = openCountries(cfg);
         IpFilter ipFilter = IpFilter.of(cfg, countries);
+        ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
                 new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
                         cfg.tcpLoadBalancer(), cfg.aliasLoadBalancer(), cfg.sniLoadBalancer(),
@@ -117,14 +118,14 @@ public final class TunsServer implements AutoCloseable {
                 new HostPolicy(cfg.domain(), cfg.bindAnyHost(), cfg.bindHosts(), cfg.bindWildcards(),
                         cfg.appendUserToSubdomain(), cfg.appendUserToSubdomainSeparator()),
                 new DnsOwnership(cfg.dnsResolver()),
-                urls::get, new ConsoleTokens()::newToken, tunnelExecutor, scheduler,
+                urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, ipFilter, registry, boss, workers), ipFilter);
         this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
-                        this::httpAddress), metrics)
+                        this::httpAddress, consoleTokens), metrics)
                 : null;
         this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
                 new CertificateMetrics()) : null;
@@ -221,6 +222,11 @@ public final class TunsServer implements AutoCloseable {
         }
         log.info("event=started ssh={} http={} https={} domain={}", ssh.boundAddress(), http.boundAddress(),
                 https == null ? "off" : https.boundAddress(), cfg.domain());
+        if (cfg.adminConsole()) {
+            // The token is not printed: the operator set it and the log may be shared.
+            log.info("event=admin_console url={}/_sish/console?x-authorization=<--admin-console-token>",
+                    urls.get().http(cfg.domain()));
+        }
     }
 
     public int sshPort() {
@@ -312,6 +318,9 @@ public final class TunsServer implements AutoCloseable {
 
         @Override
         public void tunnelOpened(ClientConnection c, Tunnel t) {
+            if (t.type() == Tunnel.TunnelType.HTTP) {
+                inspector.tunnelOpened(t.host(), c.keyFingerprint());
+            }
             metrics.tunnelOpened(t.type().label(), c.user(), c.remoteAddress(), urls.get().http(t.host()), "");
         }
 

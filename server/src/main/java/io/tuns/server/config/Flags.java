@@ -170,7 +170,8 @@ final class Flags {
         t.d("proxy-protocol-timeout", "200ms", "How long to wait for a PROXY header");
 
         t.section("Consoles and inspection");
-        t.d("admin-console", "false", "Serve the admin console on the root domain");
+        t.d("admin-console", "false",
+                "Serve the admin console at http://<domain>/_sish/console?x-authorization=<admin token>");
         t.d("admin-console-token", "", "Token for the admin console and metrics");
         t.d("service-console", "false", "Serve a console per tunnel");
         t.d("service-console-token", "", "One token for all service consoles (empty = random per tunnel)");
@@ -181,7 +182,10 @@ final class Flags {
         t.d("inspect-max-bytes-per-tunnel", "8MiB", "Captured bytes kept per tunnel");
         t.d("inspect-max-rendered-bytes", "1MiB", "Most bytes a decoded body shows a viewer");
         t.d("inspect-redact-headers", "authorization,cookie,set-cookie,proxy-authorization", "Headers captured as [redacted]");
-        t.d("inspect-always", "false", "Capture bodies even when no viewer is attached");
+        t.d("inspect-always", "true",
+                "Capture bodies with --service-console even when no console tab is open (bounded by the budget)");
+        t.d("inspect-history-keep", "10m", "How long a tunnel's history and console link outlive a disconnect"
+                + " (a reconnect with the same name and key gets them back; 0 = drop at once)");
         t.d("console-max-viewers-per-tunnel", "8", "Live console viewers per tunnel");
         t.d("console-max-viewers", "256", "Live console viewers in total");
 

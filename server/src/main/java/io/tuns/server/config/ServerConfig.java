@@ -101,7 +101,8 @@ public record ServerConfig(
         long inspectMaxBytesPerTunnel,     // tuns 8 MiB
         long inspectMaxRenderedBytes,      // tuns 1 MiB
         List<String> inspectRedactHeaders, // tuns authorization,cookie,set-cookie,proxy-authorization
-        boolean inspectAlways,             // tuns false: capture bodies only while a viewer is attached
+        boolean inspectAlways,             // tuns true: with --service-console, bodies are captured without a viewer
+        Duration inspectHistoryKeep,       // tuns 10m: history and console link outlive a disconnect this long
         int consoleMaxViewersPerTunnel,    // tuns 8
         int consoleMaxViewers,             // tuns 256
 

@@ -61,6 +61,9 @@ final class Validation {
         positive("inspect-max-exchanges-per-tunnel", c.inspectMaxExchangesPerTunnel());
         positive("inspect-max-bytes-per-tunnel", c.inspectMaxBytesPerTunnel());
         positive("inspect-max-rendered-bytes", c.inspectMaxRenderedBytes());
+        if (c.inspectHistoryKeep().isNegative()) {
+            throw fail("inspect-history-keep", "must be 0 (drop at once) or a duration like 10m");
+        }
         positive("console-max-viewers-per-tunnel", c.consoleMaxViewersPerTunnel());
         positive("console-max-viewers", c.consoleMaxViewers());
 

@@ -2,26 +2,34 @@ package io.tuns.server.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tuns.server.inspect.TunnelFigures;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** The admin console's data: sish's {@code /_sish/api/clients} shape, plus a link to each HTTP tunnel's console. */
 final class AdminApi {
 
     private final ObjectMapper mapper;
     private final ConsoleBackend backend;
+    private final Function<String, Optional<TunnelFigures>> figures;
 
-    AdminApi(ObjectMapper mapper, ConsoleBackend backend) {
+    AdminApi(ObjectMapper mapper, ConsoleBackend backend, Function<String, Optional<TunnelFigures>> figures) {
         this.mapper = mapper;
         this.backend = backend;
+        this.figures = figures;
     }
 
     /**
      * {@code {status, clients: {<remoteAddr>: {remoteAddr, user, version, session, pubKey, pubKeyFingerprint,
      * listeners[], routeListeners: {httpListeners, listeners, tcpAliases}}}}} as sish returns it (pico's TUI reads
-     * it). tuns adds {@code consoles: {host: url}} per client, which sish clients ignore.
+     * it). tuns adds {@code consoles: {host: url}} and {@code figures: {host: TunnelFigures}} per client, which sish
+     * clients ignore.
      */
     ObjectNode clients() {
         ObjectNode root = mapper.createObjectNode();
@@ -35,14 +43,19 @@ final class AdminApi {
             n.put("session", c.sessionId());
             n.put("pubKey", c.pubKey());
             n.put("pubKeyFingerprint", c.pubKeyFingerprint());
+            if (c.connectedAt() != null) {
+                n.put("uptimeSeconds", Math.max(0, Duration.between(c.connectedAt(), Instant.now()).toSeconds()));
+            }
             n.set("listeners", mapper.valueToTree(nullToEmpty(c.listeners())));
             ObjectNode routes = n.putObject("routeListeners");
             routes.set("httpListeners", mapper.valueToTree(nullToEmpty(c.httpListeners())));
             routes.set("listeners", mapper.valueToTree(nullToEmpty(c.tcpListeners())));
             routes.set("tcpAliases", mapper.valueToTree(nullToEmpty(c.tcpAliases())));
             ObjectNode consoles = n.putObject("consoles");
+            ObjectNode tunnelFigures = n.putObject("figures");
             for (String key : nullToEmpty(c.httpListeners()).keySet()) {
                 String host = hostOf(key);
+                figures.apply(host).ifPresent(f -> tunnelFigures.set(host, mapper.valueToTree(f)));
                 Optional<TunnelInfo> t = backend.tunnelForHost(host);
                 t.ifPresent(info -> consoles.put(host, ConsoleTokens.serviceConsoleUrl(origin(info.publicUrl()),
                         info.consoleToken())));
@@ -66,7 +79,7 @@ final class AdminApi {
         if (colon > 0 && !s.endsWith("]")) {
             s = s.substring(0, colon);
         }
-        return s.toLowerCase(java.util.Locale.ROOT);
+        return s.toLowerCase(Locale.ROOT);
     }
 
     /** "http://user:pass@host:8080/path" → "http://host:8080": the console lives at the host's root. */

@@ -1,5 +1,6 @@
 package io.tuns.server.console;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +12,9 @@ import java.util.Map;
  * @param httpListeners     "user:pass@host/path" → listener names (sish {@code routeListeners.httpListeners})
  * @param tcpListeners      TCP address (or address-sni) → listener name (sish {@code routeListeners.listeners})
  * @param tcpAliases        "alias:port" → listener name (sish {@code routeListeners.tcpAliases})
+ * @param connectedAt       when the ssh connection was accepted (tuns; the admin console shows the uptime)
  */
 public record ClientInfo(String remoteAddr, String user, String version, String sessionId, String pubKey,
                          String pubKeyFingerprint, List<String> listeners, Map<String, List<String>> httpListeners,
-                         Map<String, String> tcpListeners, Map<String, String> tcpAliases) {
+                         Map<String, String> tcpListeners, Map<String, String> tcpAliases, Instant connectedAt) {
 }

@@ -19,6 +19,12 @@ public interface ConsoleBackend {
     /** Closes one forward; {@code type} is http, tcp, alias or sni, {@code route} the listener name. */
     boolean disconnectRoute(String type, String route);
 
+    /**
+     * Gives the HTTP tunnel on this host a new service-console token (the old link stops working; the same name and
+     * key keep the new one). Empty when no such tunnel is bound or its client has no key.
+     */
+    Optional<String> rotateConsoleToken(String host);
+
     /** The local HTTP listener: replays are sent here with the tunnel's Host, so they go through the same tunnel. */
     InetSocketAddress httpListenAddress();
 }

@@ -5,16 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.BodyCapture;
@@ -33,14 +30,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Every {@code /_sish/*} request the HTTP front hands over (except metrics): the service console on a tunnel host,
@@ -69,9 +65,6 @@ public final class ConsoleRoutes implements AutoCloseable {
     static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(30);
 
     private static final String PREFIX = "/_sish/";
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "transfer-encoding", "te", "trailer", "upgrade", "content-length", "host");
 
     private final ServerConfig config;
     private final Inspector inspector;
@@ -99,7 +92,11 @@ public final class ConsoleRoutes implements AutoCloseable {
         this.auth = new ConsoleAuth(config);
         this.har = new HarExport(mapper, inspector.renderer(),
                 HAR_BODY_BOUND_IN_RENDERED_BODIES * inspector.renderer().maxRenderedBytes());
-        this.admin = new AdminApi(mapper, backend);
+        this.admin = new AdminApi(mapper, backend, inspector::figures);
+        if (config.adminConsole() && (config.adminConsoleToken() == null || config.adminConsoleToken().isEmpty())) {
+            log.warn("event=admin_console_without_token --admin-console is on but --admin-console-token is empty:"
+                    + " the admin console refuses everyone. Set --admin-console-token=<secret>.");
+        }
         this.hub = new ConsoleHub(inspector, config.consoleMaxViewersPerTunnel(), config.consoleMaxViewers(), metrics,
                 e -> exchangeJson.summary(e).toString(), viewerPingIntervalMillis, viewerStallTimeoutMillis);
         this.replayer = new Replayer(inspector.renderer().maxRenderedBytes(), REPLAY_TIMEOUT, MAX_CONCURRENT_REPLAYS);
@@ -131,8 +128,19 @@ public final class ConsoleRoutes implements AutoCloseable {
      */
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, String host, boolean rootDomain) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        String path = query.path();
+        QueryStringDecoder query;
+        String path;
+        try {
+            query = new QueryStringDecoder(request.uri());
+            path = query.path();
+            query.parameters(); // decoded now, so a bad escape is answered here as the client's mistake
+        } catch (IllegalArgumentException e) {
+            // Not logged: ordinary bad input, and the query may hold a token.
+            Replies.send(ctx, keepAlive, Replies.json(HttpResponseStatus.BAD_REQUEST, error("The address has a"
+                    + " malformed percent-escape (a % must be followed by two hex digits): " + e.getMessage())));
+            request.release();
+            return;
+        }
         try {
             route(new Call(ctx, request, query, path, host, rootDomain, keepAlive));
         } catch (RuntimeException e) {
@@ -203,10 +211,31 @@ public final class ConsoleRoutes implements AutoCloseable {
             if (!stateChangeAllowed(c, access)) {
                 return;
             }
-            String remoteAddr = QueryStringDecoder.decodeComponent(p.substring("/_sish/api/disconnectclient/".length()));
+            String remoteAddr;
+            try {
+                remoteAddr = QueryStringDecoder.decodeComponent(p.substring("/_sish/api/disconnectclient/".length()));
+            } catch (IllegalArgumentException e) {
+                send(c, Replies.json(HttpResponseStatus.BAD_REQUEST, error("The client address has a malformed"
+                        + " percent-escape: " + e.getMessage())));
+                return;
+            }
             boolean done = backend.disconnectClient(remoteAddr);
             log.info("console admin action=disconnect-client found={}", done);
             sendJson(c, mapper.createObjectNode().put("status", done));
+        } else if (p.startsWith("/_sish/api/rotatetoken/")) {
+            if (!stateChangeAllowed(c, access)) {
+                return;
+            }
+            String tunnelHost = p.substring("/_sish/api/rotatetoken/".length()).toLowerCase(Locale.ROOT);
+            Optional<String> fresh = backend.rotateConsoleToken(tunnelHost);
+            log.info("console admin action=rotate-token found={}", fresh.isPresent());
+            ObjectNode n = mapper.createObjectNode().put("status", fresh.isPresent());
+            fresh.ifPresent(token -> backend.tunnelForHost(tunnelHost).ifPresent(t -> n.put("console",
+                    ConsoleTokens.serviceConsoleUrl(baseUrl(t), token))));
+            if (fresh.isEmpty()) {
+                n.put("error", "No HTTP tunnel with a key-authenticated client is bound to " + tunnelHost + ".");
+            }
+            sendJson(c, n);
         } else if (p.startsWith("/_sish/api/disconnectroute/")) {
             if (!stateChangeAllowed(c, access)) {
                 return;
@@ -259,18 +288,33 @@ public final class ConsoleRoutes implements AutoCloseable {
                         + config.consoleMaxViewers() + " in total). Close another console tab and reload.")));
             }
         } else if (p.equals("/_sish/api/exchanges") && c.get()) {
-            ExchangeFilter filter = ExchangeFilter.from(c.query().parameters());
-            ArrayNode list = mapper.createArrayNode();
-            for (Exchange e : inspector.exchanges(c.host())) {
-                if (filter.matches(e)) {
-                    list.add(exchangeJson.summary(e));
-                }
+            ExchangeFilter filter;
+            ExchangePage.Cursor cursor;
+            try {
+                filter = ExchangeFilter.from(c.query().parameters());
+                cursor = ExchangePage.Cursor.from(c.query().parameters());
+            } catch (IllegalArgumentException e) {
+                send(c, Replies.json(HttpResponseStatus.BAD_REQUEST, error(e.getMessage())));
+                return;
             }
+            ExchangePage page = ExchangePage.of(inspector.exchanges(c.host()), filter::matches, cursor);
+            ArrayNode list = mapper.createArrayNode();
+            page.exchanges().forEach(e -> list.add(exchangeJson.summary(e)));
             ObjectNode n = mapper.createObjectNode();
             n.set("exchanges", list);
+            n.put("total", page.total());
+            n.put("matched", page.matched());
+            n.put("nextBefore", page.nextBefore());
+            n.put("maxExchanges", config.inspectMaxExchangesPerTunnel());
             sendJson(c, n);
         } else if (p.equals("/_sish/api/har") && c.get()) {
-            ExchangeFilter filter = ExchangeFilter.from(c.query().parameters());
+            ExchangeFilter filter;
+            try {
+                filter = ExchangeFilter.from(c.query().parameters());
+            } catch (IllegalArgumentException e) {
+                send(c, Replies.json(HttpResponseStatus.BAD_REQUEST, error(e.getMessage())));
+                return;
+            }
             List<Exchange> list = inspector.exchanges(c.host()).stream().filter(filter::matches).toList();
             renderLater(c, () -> harResponse(har.har(list, base), c.host() + ".har"));
         } else if (p.startsWith("/_sish/api/exchanges/")) {
@@ -324,23 +368,18 @@ public final class ConsoleRoutes implements AutoCloseable {
         FullHttpRequest replay;
         try {
             replay = c.request().content().isReadable()
-                    ? editedRequest(c.request().content().toString(StandardCharsets.UTF_8), original, tunnel)
-                    : originalRequest(original, tunnel);
-        } catch (IllegalArgumentException e) {
-            send(c, Replies.json(HttpResponseStatus.BAD_REQUEST, error(e.getMessage())));
-            return;
-        }
-        if (replay == null) {
-            send(c, Replies.json(HttpResponseStatus.CONFLICT, error("The request body was truncated when it was"
-                    + " captured (" + original.requestBody().storedBytes() + " of "
-                    + original.requestBody().observedBytes() + " bytes), so it cannot be replayed as-is. Use"
-                    + " Edit & replay to send a body of your own.")));
+                    ? ReplayRequests.edited(readJson(c.request().content().toString(StandardCharsets.UTF_8)),
+                            original, tunnel.host())
+                    : ReplayRequests.original(original, tunnel.host());
+        } catch (ReplayRequests.Refused e) {
+            send(c, Replies.json(e.status(), error(e.getMessage())));
             return;
         }
         log.info("console replay host={} exchange={}", c.host(), original.id());
+        inspector.expectReplay(original, replay.method().name(), replay.uri());
         replayer.send(backend.httpListenAddress(), replay).whenComplete((result, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error;
                 HttpResponseStatus status = cause instanceof Replayer.BusyException
                         ? HttpResponseStatus.TOO_MANY_REQUESTS : HttpResponseStatus.BAD_GATEWAY;
@@ -376,94 +415,12 @@ public final class ConsoleRoutes implements AutoCloseable {
         return n;
     }
 
-    /** The captured request as it was, minus hop-by-hop and redacted headers; null if its body was truncated. */
-    private FullHttpRequest originalRequest(Exchange e, TunnelInfo tunnel) {
-        if (e.requestBody().observedBytes() > e.requestBody().storedBytes()) {
-            return null;
-        }
-        byte[] body = e.requestBody().bytes();
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(e.method()), e.uri(),
-                Unpooled.wrappedBuffer(body));
-        for (HeaderField h : e.requestHeaders()) {
-            if (!h.redacted() && !HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
-                r.headers().add(h.name(), h.value());
-            }
-        }
-        finishReplay(r, hostHeader(e, tunnel), body.length);
-        return r;
-    }
-
-    /** {"method","uri","headers":[{"name","value"}],"body","bodyEncoding":"text|base64"}; missing fields keep the original. */
-    private FullHttpRequest editedRequest(String json, Exchange e, TunnelInfo tunnel) {
-        JsonNode n;
+    private JsonNode readJson(String json) {
         try {
-            n = mapper.readTree(json);
+            return mapper.readTree(json);
         } catch (JsonProcessingException ex) {
-            throw new IllegalArgumentException("The replay request must be JSON: " + ex.getOriginalMessage());
-        }
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("The replay request must be a JSON object.");
-        }
-        String method = n.path("method").asText(e.method()).trim().toUpperCase(Locale.ROOT);
-        if (!TOKEN.matcher(method).matches()) {
-            throw new IllegalArgumentException("'" + method + "' is not an HTTP method.");
-        }
-        String uri = n.path("uri").asText(e.uri()).trim();
-        if (!uri.startsWith("/") || uri.chars().anyMatch(ch -> ch <= ' ' || ch == 0x7f)) {
-            throw new IllegalArgumentException("The path must start with / and contain no spaces or control"
-                    + " characters (percent-encode them).");
-        }
-        byte[] body;
-        if (n.has("body")) {
-            String text = n.path("body").asText("");
-            body = "base64".equals(n.path("bodyEncoding").asText("text"))
-                    ? Base64.getDecoder().decode(text) : text.getBytes(StandardCharsets.UTF_8);
-        } else if (e.requestBody().observedBytes() > e.requestBody().storedBytes()) {
-            throw new IllegalArgumentException("The captured body was truncated; send a body with the edit.");
-        } else {
-            body = e.requestBody().bytes();
-        }
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), uri,
-                Unpooled.wrappedBuffer(body));
-        try {
-            if (n.has("headers")) {
-                for (JsonNode h : n.path("headers")) {
-                    String name = h.path("name").asText("").trim();
-                    String value = h.path("value").asText("");
-                    if (name.isEmpty() || HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))
-                            || HeaderField.REDACTED.equals(value)) {
-                        continue;
-                    }
-                    if (!TOKEN.matcher(name).matches() || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-                        throw new IllegalArgumentException("Header '" + name + "' is not valid.");
-                    }
-                    r.headers().add(name, value);
-                }
-            } else {
-                for (HeaderField h : e.requestHeaders()) {
-                    if (!h.redacted() && !HOP_BY_HOP.contains(h.name().toLowerCase(Locale.ROOT))) {
-                        r.headers().add(h.name(), h.value());
-                    }
-                }
-            }
-        } catch (IllegalArgumentException ex) {
-            r.release();
-            throw ex;
-        }
-        finishReplay(r, hostHeader(e, tunnel), body.length);
-        return r;
-    }
-
-    private static String hostHeader(Exchange e, TunnelInfo tunnel) {
-        String host = Exchange.header(e.requestHeaders(), "host");
-        return host == null || host.isEmpty() ? tunnel.host() : host;
-    }
-
-    private static void finishReplay(FullHttpRequest r, String host, int bodyLength) {
-        r.headers().set(HttpHeaderNames.HOST, host);
-        r.headers().set(HttpHeaderNames.CONNECTION, "close");
-        if (bodyLength > 0 || !(r.method().equals(HttpMethod.GET) || r.method().equals(HttpMethod.HEAD))) {
-            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bodyLength);
+            throw new ReplayRequests.Refused(HttpResponseStatus.BAD_REQUEST,
+                    "The replay request must be JSON: " + ex.getOriginalMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -17,9 +18,18 @@ import java.util.stream.Collectors;
  */
 record ExchangeFilter(Set<String> methods, List<String> statuses, String path, String text) {
 
+    private static final Pattern VALID_STATUS = Pattern.compile("(?i)[1-5][0-9][0-9]|[1-5]xx|pending");
+
     static final ExchangeFilter ALL = new ExchangeFilter(Set.of(), List.of(), "", "");
 
+    /** @throws IllegalArgumentException naming the bad value, for a status that is not a code, a class or "pending" */
     static ExchangeFilter from(Map<String, List<String>> params) {
+        for (String s : split(param(params, "status"))) {
+            if (!VALID_STATUS.matcher(s).matches()) {
+                throw new IllegalArgumentException("'" + s + "' is not a status filter: use codes like 200 or 404,"
+                        + " classes like 2xx or 5xx, or 'pending', separated by commas.");
+            }
+        }
         return new ExchangeFilter(
                 split(param(params, "method")).stream().map(s -> s.toUpperCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet()),

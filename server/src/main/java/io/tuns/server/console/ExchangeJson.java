@@ -11,6 +11,7 @@ import io.tuns.server.inspect.Truncation;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.List;
 
 /** The console API's JSON for exchanges. Values are data only: the page renders every one of them as text. */
@@ -40,8 +41,13 @@ final class ExchangeJson {
         n.put("responseBytes", e.responseBody().observedBytes());
         n.put("requestTruncated", e.requestBody().truncated());
         n.put("responseTruncated", e.responseBody().truncated());
+        n.put("responseCapture", e.responseBody().truncation().name().toLowerCase(Locale.ROOT));
+        n.put("responseCaptureNote", e.responseBody().truncation().description());
         String type = Exchange.header(e.responseHeaders(), "content-type");
         n.put("contentType", type == null ? "" : type);
+        if (e.replayOf() > 0) {
+            n.put("replayOf", e.replayOf());
+        }
         if (!e.abortReason().isEmpty()) {
             n.put("abortReason", e.abortReason());
         }
@@ -64,6 +70,9 @@ final class ExchangeJson {
         putMillis(timings, "waitMs", e.waitNanos());
         putMillis(timings, "totalMs", e.totalNanos());
         n.put("curl", CurlCommand.of(e, baseUrl));
+        if (CurlCommand.needsBodyFile(e.requestBody().bytes())) {
+            n.put("curlBodyFile", CurlCommand.bodyFileName(e));
+        }
         return n;
     }
 

@@ -3,6 +3,7 @@ package io.tuns.server.console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,12 +18,13 @@ final class StaticAssets {
             "console.js", "text/javascript; charset=utf-8",
             "admin.js", "text/javascript; charset=utf-8",
             "common.js", "text/javascript; charset=utf-8",
-            "console.css", "text/css; charset=utf-8");
+            "console.css", "text/css; charset=utf-8",
+            "favicon.svg", "image/svg+xml");
 
     private final Map<String, Asset> assets;
 
     StaticAssets() {
-        java.util.HashMap<String, Asset> loaded = new java.util.HashMap<>();
+        HashMap<String, Asset> loaded = new HashMap<>();
         TYPES.forEach((name, type) -> loaded.put(name, new Asset(type, read(name))));
         this.assets = Map.copyOf(loaded);
     }

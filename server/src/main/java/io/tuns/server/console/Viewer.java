@@ -10,16 +10,25 @@ import io.tuns.server.inspect.Exchange;
 import io.tuns.server.inspect.ExchangeListener;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
- * One browser on the live stream (Server-Sent Events). Events are never queued for it: while its socket is not
- * writable (outbound buffer above the 64 KiB high-water mark) they are dropped and counted, and the next time it is
- * writable it gets a "gap" event with the count so the page can re-read the history. A viewer that stays unwritable
- * longer than {@code stallTimeoutNanos} is closed; a periodic ping finds dead ones.
+ * One browser on the live stream (Server-Sent Events). Changes are coalesced: the exchanges touched since the last
+ * flush (at most {@link #MAX_PENDING}) are sent every {@link #FLUSH_INTERVAL_MILLIS} as one "exchanges" event with
+ * their latest summaries, so a burst of requests costs the browser ten small tasks a second, not three per request.
+ * Nothing else is queued: when the socket is not writable at a flush (outbound buffer above the 64 KiB high-water
+ * mark), or more exchanges changed than the bound, they are dropped and counted, and the next time it is writable it
+ * gets a "gap" event with the count so the page can re-read the history. A viewer that stays unwritable longer than
+ * {@code stallTimeoutNanos} is closed; a periodic ping finds dead ones.
  */
 final class Viewer implements ExchangeListener {
 
@@ -32,6 +41,12 @@ final class Viewer implements ExchangeListener {
     private final AtomicLong totalDropped = new AtomicLong();
     private volatile long lastWritableNanos = System.nanoTime();
     private volatile ScheduledFuture<?> pinger;
+
+    /** Exchanges changed since the last flush; the summaries are rendered at flush time, so each is sent once. */
+    static final int MAX_PENDING = 1024;
+    static final long FLUSH_INTERVAL_MILLIS = 100;
+    private final ConcurrentHashMap<Long, Exchange> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
     Viewer(ChannelHandlerContext ctx, Function<Exchange, String> summaryJson, LongConsumer droppedCounter,
            long stallTimeoutNanos) {
@@ -46,19 +61,47 @@ final class Viewer implements ExchangeListener {
         this.pinger = pinger;
     }
 
-    /** Called on proxy event loops: checks writability and either writes one small frame or drops it. */
+    /** Called on proxy event loops: marks the exchange for the next flush, or drops it beyond the bound. */
     @Override
     public void exchange(Exchange exchange, Event event) {
         if (!channel.isActive()) {
             return;
         }
+        if (pending.size() >= MAX_PENDING && !pending.containsKey(exchange.id())) {
+            drop(1);
+            return;
+        }
+        pending.put(exchange.id(), exchange);
+        if (flushScheduled.compareAndSet(false, true)) {
+            ctx.executor().schedule(this::flush, FLUSH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** On the viewer's event loop: one frame with the latest summary of every exchange changed since the last one. */
+    void flush() {
+        flushScheduled.set(false);
+        if (pending.isEmpty() || !channel.isActive()) {
+            return;
+        }
+        List<Long> ids = new ArrayList<>(pending.keySet());
+        Collections.sort(ids);
         if (!channel.isWritable()) {
-            drop();
+            int n = 0;
+            for (Long id : ids) {
+                n += pending.remove(id) != null ? 1 : 0;
+            }
+            drop(n);
             return;
         }
         sendGapIfAny();
-        write(frame("exchange", "{\"event\":\"" + event.name().toLowerCase() + "\",\"exchange\":"
-                + summaryJson.apply(exchange) + "}", Long.toString(exchange.id())));
+        StringBuilder json = new StringBuilder(ids.size() * 400).append("{\"exchanges\":[");
+        for (Long id : ids) {
+            Exchange e = pending.remove(id);
+            if (e != null) {
+                json.append(json.charAt(json.length() - 1) == '[' ? "" : ",").append(summaryJson.apply(e));
+            }
+        }
+        write(frame("exchanges", json.append("]}").toString(), Long.toString(ids.get(ids.size() - 1))));
     }
 
     @Override
@@ -106,10 +149,13 @@ final class Viewer implements ExchangeListener {
         return totalDropped.get();
     }
 
-    private void drop() {
-        droppedSinceLastGap.incrementAndGet();
-        totalDropped.incrementAndGet();
-        droppedCounter.accept(1);
+    private void drop(int n) {
+        if (n <= 0) {
+            return;
+        }
+        droppedSinceLastGap.addAndGet(n);
+        totalDropped.addAndGet(n);
+        droppedCounter.accept(n);
     }
 
     private void sendGapIfAny() {

@@ -1,5 +1,6 @@
 package io.tuns.server.inspect;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -23,6 +24,7 @@ public final class Exchange {
     private final ByteAccount account;
 
     private volatile List<HeaderField> requestHeaders = List.of();
+    private volatile List<SecretHeader> requestSecrets = List.of();
     private volatile List<HeaderField> requestTrailers = List.of();
     private volatile List<HeaderField> responseHeaders = List.of();
     private volatile List<HeaderField> responseTrailers = List.of();
@@ -35,6 +37,7 @@ public final class Exchange {
     private volatile long endNanos;
     private volatile ExchangeState state = ExchangeState.OPEN;
     private volatile String abortReason = "";
+    private volatile long replayOf;
     private long chargedHeadBytes; // guarded by this
     private boolean freed;         // guarded by this
 
@@ -77,6 +80,31 @@ public final class Exchange {
         return false;
     }
 
+    /**
+     * Keeps the request head (redacted) and its secret values together, charged as one: either both are kept or
+     * neither, so a replay never sends a head that silently lost its credentials.
+     */
+    boolean chargeAndKeepRequestHead(HeaderRedactor.Split head) {
+        long bytes = HeaderRedactor.chargeFor(head.shown()) + HeaderRedactor.chargeForSecrets(head.secrets());
+        if (bytes == 0) {
+            return true;
+        }
+        if (account == null || !account.tryCharge(bytes)) {
+            headersDropped = true;
+            return false;
+        }
+        synchronized (this) {
+            if (!freed) {
+                chargedHeadBytes += bytes;
+                requestHeaders = head.shown();
+                requestSecrets = head.secrets();
+                return true;
+            }
+        }
+        account.release(bytes); // evicted meanwhile
+        return false;
+    }
+
     /** Gives back every byte this exchange holds. Idempotent. */
     void free() {
         long heads;
@@ -88,6 +116,7 @@ public final class Exchange {
             heads = chargedHeadBytes;
             chargedHeadBytes = 0;
             requestHeaders = List.of();
+            requestSecrets = List.of();
             requestTrailers = List.of();
             responseHeaders = List.of();
             responseTrailers = List.of();
@@ -118,6 +147,7 @@ public final class Exchange {
         this.status = status;
     }
     void requestEndNanos(long n) { this.requestEndNanos = n; }
+    void replayOf(long originalId) { this.replayOf = originalId; }
     void responseHeadNanos(long n) { this.responseHeadNanos = n; }
     void end(ExchangeState finalState, long nanos, String reason) {
         this.endNanos = nanos;
@@ -137,6 +167,40 @@ public final class Exchange {
     public BodyCapture responseBody() { return responseBody; }
     public List<HeaderField> requestHeaders() { return requestHeaders; }
     public List<HeaderField> requestTrailers() { return requestTrailers; }
+
+    /**
+     * The request head exactly as the client sent it, secrets included: for replay only. Whatever reaches a browser,
+     * a file or a log must use {@link #requestHeaders()} instead.
+     */
+    public List<HeaderField> originalRequestHeadersForReplay() {
+        List<HeaderField> shown;
+        List<SecretHeader> secrets;
+        synchronized (this) {
+            shown = requestHeaders;
+            secrets = requestSecrets;
+        }
+        if (secrets.isEmpty()) {
+            return shown;
+        }
+        List<HeaderField> out = new ArrayList<>(shown);
+        for (SecretHeader s : secrets) {
+            if (s.index() < out.size() && out.get(s.index()).name().equals(s.name())) {
+                out.set(s.index(), new HeaderField(s.name(), s.value()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Kept secret values of this name, in the order the client sent them: for replay only. */
+    public List<String> secretValuesForReplay(String headerName) {
+        List<String> out = new ArrayList<>();
+        for (SecretHeader s : requestSecrets) {
+            if (s.name().equalsIgnoreCase(headerName)) {
+                out.add(s.value());
+            }
+        }
+        return out;
+    }
     public List<HeaderField> responseHeaders() { return responseHeaders; }
     public List<HeaderField> responseTrailers() { return responseTrailers; }
     /** True when a header list could not be kept because the budget was empty. */
@@ -147,6 +211,8 @@ public final class Exchange {
     public String responseProtocol() { return responseProtocol; }
     public ExchangeState state() { return state; }
     public String abortReason() { return abortReason; }
+    /** The id of the exchange this one replays (sent from the console), or 0. */
+    public long replayOf() { return replayOf; }
     public boolean ended() { return state != ExchangeState.OPEN; }
 
     /** Nanos from the request head to the end of the request body, or -1 if it has not ended. */

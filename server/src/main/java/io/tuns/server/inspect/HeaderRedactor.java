@@ -10,8 +10,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Copies headers out of Netty's (pooled, mutable) objects, replacing secrets before they are stored: a redacted value
- * never reaches the history, so it cannot leak through the console, HAR export or replay.
+ * Copies headers out of Netty's (pooled, mutable) objects, replacing secrets before they are shown: what the history
+ * exposes (console, HAR, curl) holds {@link HeaderField#REDACTED}. For request heads, {@link #split} also returns
+ * the original secret values apart, so a replay can send them without them ever reaching a browser.
  */
 public final class HeaderRedactor {
 
@@ -38,6 +39,28 @@ public final class HeaderRedactor {
         return List.copyOf(out);
     }
 
+    /** A request head as shown (redacted) plus the secret values it hid, in order. */
+    public record Split(List<HeaderField> shown, List<SecretHeader> secrets) {
+        static final Split EMPTY = new Split(List.of(), List.of());
+    }
+
+    public Split split(HttpHeaders headers) {
+        if (headers == null || headers.isEmpty()) {
+            return Split.EMPTY;
+        }
+        List<HeaderField> shown = new ArrayList<>(headers.size());
+        List<SecretHeader> secrets = new ArrayList<>();
+        for (Map.Entry<String, String> e : headers) {
+            if (redacts(e.getKey())) {
+                secrets.add(new SecretHeader(shown.size(), e.getKey(), e.getValue()));
+                shown.add(new HeaderField(e.getKey(), HeaderField.REDACTED));
+            } else {
+                shown.add(new HeaderField(e.getKey(), e.getValue()));
+            }
+        }
+        return new Split(List.copyOf(shown), List.copyOf(secrets));
+    }
+
     public boolean redacts(String headerName) {
         return redactedNames.contains(headerName.toLowerCase(Locale.ROOT));
     }
@@ -46,6 +69,15 @@ public final class HeaderRedactor {
     static long chargeFor(List<HeaderField> headers) {
         long bytes = 0;
         for (HeaderField h : headers) {
+            bytes += HEADER_OVERHEAD_BYTES + h.name().length() + h.value().length();
+        }
+        return bytes;
+    }
+
+    /** What kept secret values cost, charged like header lines. */
+    static long chargeForSecrets(List<SecretHeader> secrets) {
+        long bytes = 0;
+        for (SecretHeader h : secrets) {
             bytes += HEADER_OVERHEAD_BYTES + h.name().length() + h.value().length();
         }
         return bytes;

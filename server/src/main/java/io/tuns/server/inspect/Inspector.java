@@ -14,11 +14,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Entry point of request inspection: hands the proxy a recorder per request, owns the global capture budget and
- * every tunnel's history. Bodies are captured only while a console viewer is attached to the tunnel (or for a short
- * grace after, so a page reload loses nothing), or always with {@code --inspect-always}; summaries and heads are kept
+ * every tunnel's history. With the service console on, bodies are captured whether or not a tab is open
+ * ({@code --inspect-always}, the default: the budget bounds it); with {@code --inspect-always=false} only while a
+ * viewer is attached (or for a short grace after, so a page reload loses nothing). Summaries and heads are kept
  * whenever a console is enabled. Nothing here blocks: a full budget truncates.
  */
 public final class Inspector {
+
+    /** Histories of departed tunnels kept at once; beyond it the longest-away one goes first. */
+    static final int MAX_AWAY_HISTORIES = 64;
+    /** Expired away histories are looked for at most this often on the request path. */
+    static final long AWAY_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Bodies keep being captured this long after the last viewer left: long enough for a reload. */
     static final long BODY_CAPTURE_GRACE_AFTER_LAST_VIEWER_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -34,10 +40,14 @@ public final class Inspector {
     private final Metrics metrics;
     private final ConcurrentHashMap<String, TunnelHistory> histories = new ConcurrentHashMap<>();
     private final AtomicLong exchangeIds = new AtomicLong();
+    private final long historyKeepNanos;
+    private final ExpectedReplays expectedReplays = new ExpectedReplays();
+    private final AtomicLong nextAwaySweepNanos = new AtomicLong(System.nanoTime());
 
     public Inspector(ServerConfig config, Metrics metrics) {
         this.enabled = config.serviceConsole() || config.adminConsole();
-        this.inspectAlways = config.inspectAlways();
+        // Only the service console shows bodies, so only it makes capturing them without a viewer worth the bytes.
+        this.inspectAlways = config.inspectAlways() && config.serviceConsole();
         long perBody = config.serviceConsoleMaxContentLength();
         // -1 means "only the global budget bounds a body"; the per-tunnel bound still applies through the account.
         this.maxCaptureBytesPerBody = perBody < 0 ? Long.MAX_VALUE : perBody;
@@ -47,6 +57,7 @@ public final class Inspector {
         this.redactor = new HeaderRedactor(config.inspectRedactHeaders());
         this.renderer = new BodyRenderer(config.inspectMaxRenderedBytes());
         this.metrics = metrics;
+        this.historyKeepNanos = config.inspectHistoryKeep() == null ? 0 : config.inspectHistoryKeep().toNanos();
         metrics.captureBudget(budget::inUseBytes, budget.limitBytes());
     }
 
@@ -55,8 +66,9 @@ public final class Inspector {
         if (!enabled || tunnelHost == null || request == null) {
             return ExchangeRecorder.NOOP;
         }
-        TunnelHistory history = histories.computeIfAbsent(tunnelHost, this::newHistory);
         long now = System.nanoTime();
+        sweepAwayIfDue(now);
+        TunnelHistory history = histories.computeIfAbsent(tunnelHost, this::newHistory);
         boolean bodies = maxCaptureBytesPerBody != 0
                 && (inspectAlways || history.hasViewer(now, BODY_CAPTURE_GRACE_AFTER_LAST_VIEWER_NANOS));
         BodyCapture.TruncationListener truncations = reason -> {
@@ -70,7 +82,8 @@ public final class Inspector {
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 history);
-        if (!exchange.chargeAndKeep(redactor.copy(request.headers()), exchange::requestHeaders)) {
+        exchange.replayOf(expectedReplays.match(tunnelHost, exchange.method(), exchange.uri(), clientIp, now));
+        if (!exchange.chargeAndKeepRequestHead(redactor.split(request.headers()))) {
             metrics.captureTruncated(Truncation.BUDGET.metricReason());
         }
         if (!history.add(exchange)) {
@@ -78,6 +91,85 @@ public final class Inspector {
         }
         history.publish(exchange, ExchangeListener.Event.STARTED);
         return new LiveRecorder(exchange, history, redactor);
+    }
+
+    /**
+     * An HTTP tunnel took this name. A history left by the same key is taken back (same exchanges, same ids); one
+     * left by another key, or by a client without one, is freed first: it is not theirs to see.
+     */
+    public void tunnelOpened(String tunnelHost, String keyFingerprint) {
+        long now = System.nanoTime();
+        expireAway(now);
+        TunnelHistory h = histories.get(tunnelHost);
+        if (h != null && h.isAway() && !h.ownedBy(keyFingerprint)) {
+            if (histories.remove(tunnelHost, h)) {
+                h.close();
+            }
+            h = null;
+        }
+        (h != null ? h : histories.computeIfAbsent(tunnelHost, this::newHistory)).back(keyFingerprint);
+    }
+
+    /**
+     * The last HTTP tunnel on this name left. Its history is kept for {@code --inspect-history-keep} so the same key
+     * can reconnect to it; without a key, or with a keep time of 0, it is freed at once.
+     */
+    public void tunnelAway(String tunnelHost, String keyFingerprint) {
+        TunnelHistory h = histories.get(tunnelHost);
+        if (h == null) {
+            return;
+        }
+        if (historyKeepNanos <= 0 || keyFingerprint == null || keyFingerprint.isEmpty()) {
+            tunnelClosed(tunnelHost);
+            return;
+        }
+        long now = System.nanoTime();
+        h.away(now, keyFingerprint);
+        expireAway(now);
+    }
+
+    /** Frees away histories older than the keep time, and the longest-away ones beyond {@link #MAX_AWAY_HISTORIES}. */
+    void expireAway(long nowNanos) {
+        // Snapshot the times: a history may come back while we sort, which would break the comparator's contract.
+        record Away(TunnelHistory history, long sinceNanos) { }
+        List<Away> away = new ArrayList<>();
+        for (TunnelHistory h : histories.values()) {
+            long since = h.awaySinceNanos();
+            if (h.isAway()) {
+                if (nowNanos - since >= historyKeepNanos) {
+                    drop(h);
+                } else {
+                    away.add(new Away(h, since));
+                }
+            }
+        }
+        if (away.size() > MAX_AWAY_HISTORIES) {
+            away.sort(Comparator.comparingLong(Away::sinceNanos));
+            away.subList(0, away.size() - MAX_AWAY_HISTORIES).forEach(a -> drop(a.history()));
+        }
+    }
+
+    private void sweepAwayIfDue(long nowNanos) {
+        long due = nextAwaySweepNanos.get();
+        if (nowNanos - due >= 0 && nextAwaySweepNanos.compareAndSet(due, nowNanos + AWAY_SWEEP_INTERVAL_NANOS)) {
+            expireAway(nowNanos);
+        }
+    }
+
+    private void drop(TunnelHistory h) {
+        if (histories.remove(h.host(), h)) {
+            h.close();
+        }
+    }
+
+    /** Number of histories held, live or away (for tests and the debug dump). */
+    int historyCount() {
+        return histories.size();
+    }
+
+    /** The console is about to send a replay of {@code original}: the exchange it produces is marked as one. */
+    public void expectReplay(Exchange original, String method, String uri) {
+        expectedReplays.expect(original.tunnelHost(), method, uri, original.id(), System.nanoTime());
     }
 
     /** Frees the tunnel's history and detaches its viewers. */
@@ -124,6 +216,12 @@ public final class Inspector {
     public int viewers(String tunnelHost) {
         TunnelHistory h = histories.get(tunnelHost);
         return h == null ? 0 : h.listenerCount();
+    }
+
+    /** Running totals for the admin console; empty when the name has no history. */
+    public Optional<TunnelFigures> figures(String tunnelHost) {
+        TunnelHistory h = histories.get(tunnelHost);
+        return h == null ? Optional.empty() : Optional.of(h.figures());
     }
 
     /** Bytes charged by one tunnel (its share of the budget). */

@@ -9,7 +9,7 @@ public enum Truncation {
     /** The global capture budget or the tunnel's history budget had no room; the head is kept. */
     BUDGET("budget", "capture budget exhausted"),
     /** Bodies were not being captured (no viewer attached, or the limit is 0). */
-    OFF("", "body capture was off (no console viewer attached)"),
+    OFF("", "body capture was off (--inspect-always=false and no console tab open, or a limit of 0)"),
     /** After a 101 the bytes are another protocol and are not captured. */
     UPGRADED("", "connection upgraded; frames are not captured"),
     /** The exchange was evicted from history while still open. */

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 
 /**
@@ -34,6 +35,15 @@ final class TunnelHistory implements ByteAccount {
     private final CopyOnWriteArrayList<ExchangeListener> listeners = new CopyOnWriteArrayList<>();
     private volatile long lastListenerLeftNanos = Long.MIN_VALUE;
     private volatile boolean closed;
+    /** Key fingerprint of the client that last held the name; only the same key gets an away history back. */
+    private volatile String ownerKey;
+    private volatile long awaySinceNanos = NOT_AWAY;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+
+    private static final long NOT_AWAY = Long.MIN_VALUE;
 
     TunnelHistory(String host, int maxExchanges, long maxBytesPerTunnel, CaptureBudget globalBudget,
                   PressureReliever globalPressure, LongConsumer evictedCounter) {
@@ -94,6 +104,7 @@ final class TunnelHistory implements ByteAccount {
             }
             exchanges.addLast(exchange);
         }
+        requests.increment();
         if (evicted > 0) {
             evictedCounter.accept(evicted);
         }
@@ -171,6 +182,45 @@ final class TunnelHistory implements ByteAccount {
         return closed;
     }
 
+    /**
+     * The tunnel left but its history is kept for a reconnect: viewers are told (their stream ends, the page retries)
+     * and detached; the exchanges stay, charged as before and evictable under pressure.
+     */
+    void away(long nowNanos, String keyFingerprint) {
+        ownerKey = keyFingerprint;
+        awaySinceNanos = nowNanos;
+        for (ExchangeListener l : listeners) {
+            try {
+                l.tunnelClosed();
+            } catch (RuntimeException ignored) {
+                // one broken viewer must not keep the others attached
+            }
+        }
+        listeners.clear();
+    }
+
+    /** A tunnel holds the name again (same key, or a fresh history). */
+    void back(String keyFingerprint) {
+        if (keyFingerprint != null) {
+            ownerKey = keyFingerprint;
+        }
+        awaySinceNanos = NOT_AWAY;
+    }
+
+    boolean isAway() {
+        return awaySinceNanos != NOT_AWAY;
+    }
+
+    long awaySinceNanos() {
+        return awaySinceNanos;
+    }
+
+    /** True when {@code keyFingerprint} is the key this history belongs to. */
+    boolean ownedBy(String keyFingerprint) {
+        String owner = ownerKey;
+        return owner != null && owner.equals(keyFingerprint);
+    }
+
     Subscription subscribe(ExchangeListener listener) {
         listeners.add(listener);
         return () -> {
@@ -178,6 +228,11 @@ final class TunnelHistory implements ByteAccount {
                 lastListenerLeftNanos = System.nanoTime();
             }
         };
+    }
+
+    TunnelFigures figures() {
+        return new TunnelFigures(requests.sum(), errors.sum(), bytesIn.sum(), bytesOut.sum(), inUseBytes(), size(),
+                listenerCount(), isAway());
     }
 
     int listenerCount() {
@@ -194,6 +249,13 @@ final class TunnelHistory implements ByteAccount {
     }
 
     void publish(Exchange exchange, ExchangeListener.Event event) {
+        if (event == ExchangeListener.Event.ENDED) {
+            if (exchange.state() == ExchangeState.ABORTED || exchange.status() >= 500) {
+                errors.increment();
+            }
+            bytesIn.add(exchange.requestBody().observedBytes());
+            bytesOut.add(exchange.responseBody().observedBytes());
+        }
         for (ExchangeListener l : listeners) {
             try {
                 l.exchange(exchange, event);

@@ -45,10 +45,10 @@ final class HttpAllocator {
     private final HostPolicy hosts;
     private final DnsOwnership dns;
     private final Supplier<PublicUrls> urls;
-    private final Supplier<String> newConsoleToken;
+    private final ConsoleTokenSource consoleTokens;
 
     HttpAllocator(Settings settings, TunnelRegistry registry, ForwardOwnership ownership, NameAllocator names,
-                  HostPolicy hosts, DnsOwnership dns, Supplier<PublicUrls> urls, Supplier<String> newConsoleToken) {
+                  HostPolicy hosts, DnsOwnership dns, Supplier<PublicUrls> urls, ConsoleTokenSource consoleTokens) {
         this.s = settings;
         this.registry = registry;
         this.ownership = ownership;
@@ -56,7 +56,7 @@ final class HttpAllocator {
         this.hosts = hosts;
         this.dns = dns;
         this.urls = urls;
-        this.newConsoleToken = newConsoleToken;
+        this.consoleTokens = consoleTokens;
     }
 
     /** @param backendTls the service speaks TLS ({@code -R name:443:…}) */
@@ -131,13 +131,17 @@ final class HttpAllocator {
     }
 
     private Tunnel newTunnel(String host, ForwardRequest r, TunnelOptions opts) {
-        return new Tunnel(Tunnel.TunnelType.HTTP, host, r.bindAddress(), r.port(), r.owner(), consoleToken(),
+        return new Tunnel(Tunnel.TunnelType.HTTP, host, r.bindAddress(), r.port(), r.owner(), consoleToken(host, r),
                 Instant.now(), opts);
     }
 
-    /** The one place a tunnel's console token is made: the server's fixed token, or a fresh crypto-random one. */
-    private String consoleToken() {
-        return s.serviceConsoleToken().isEmpty() ? newConsoleToken.get() : s.serviceConsoleToken();
+    /**
+     * The one place a tunnel's console token is made: the server's fixed token, or the token book's for this name
+     * and key (the same after a reconnect, so an open console tab stays valid).
+     */
+    private String consoleToken(String host, ForwardRequest r) {
+        return s.serviceConsoleToken().isEmpty() ? consoleTokens.tokenFor(host, r.owner().keyFingerprint())
+                : s.serviceConsoleToken();
     }
 
     private Allocation granted(Tunnel tunnel, int port) {

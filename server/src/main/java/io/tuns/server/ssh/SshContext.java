@@ -19,8 +19,8 @@ import java.util.function.Supplier;
 /**
  * What every ssh connection shares: configuration, the routing table, the executors, the global channel
  * limit. {@code tunnelExecutor} runs forward decisions in order; {@code scheduler} runs timers only.
- * {@code consoleTokens} makes a fresh crypto-random console token per tunnel (the console's generator, passed in
- * by the wiring so that ssh does not depend on the console).
+ * {@code consoleTokens} gives a tunnel its console token (the console's token book, passed in by the wiring so
+ * that ssh does not depend on the console).
  */
 public record SshContext(ServerConfig config,
                          TunnelRegistry registry,
@@ -29,7 +29,7 @@ public record SshContext(ServerConfig config,
                          HostPolicy hosts,
                          DnsOwnership dns,
                          Supplier<PublicUrls> urls,
-                         Supplier<String> consoleTokens,
+                         ConsoleTokenSource consoleTokens,
                          ExecutorService tunnelExecutor,
                          ScheduledExecutorService scheduler,
                          Semaphore forwardedChannels,

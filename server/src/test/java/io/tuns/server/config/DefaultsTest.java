@@ -76,7 +76,8 @@ class DefaultsTest {
         assertThat(c.inspectMaxBytesPerTunnel()).isEqualTo(8L << 20);
         assertThat(c.inspectMaxRenderedBytes()).isEqualTo(1L << 20);
         assertThat(c.inspectRedactHeaders()).containsExactly("authorization", "cookie", "set-cookie", "proxy-authorization");
-        assertThat(c.inspectAlways()).isFalse();
+        assertThat(c.inspectAlways()).as("bodies captured without a viewer").isTrue();
+        assertThat(c.inspectHistoryKeep()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.consoleMaxViewersPerTunnel()).isEqualTo(8);
         assertThat(c.consoleMaxViewers()).isEqualTo(256);
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -82,7 +83,7 @@ class ConsoleBrowserIT {
             await(driver, "three rows appear live", () -> rows(driver).size() >= 3);
 
             // Detail of the hostile exchange: shown as text, never run.
-            row(driver, "/hostile").click();
+            clickRow(driver, "/hostile");
             await(driver, "detail headers", () -> text(driver, "d-resp-headers").contains("onerror"));
             assertThat(text(driver, "d-req-headers")).contains(HOSTILE_HEADER);
             await(driver, "response body", () -> text(driver, "d-resp-body").contains("<script>"));
@@ -95,7 +96,7 @@ class ConsoleBrowserIT {
             assertNoAlert(driver);
 
             // Replay the POST as-is through the same tunnel.
-            row(driver, "/submit").click();
+            clickRow(driver, "/submit");
             await(driver, "submit detail", () -> text(driver, "d-title").equals("POST /submit"));
             driver.findElement(By.id("replay")).click();
             await(driver, "replay result", () -> text(driver, "r-summary").startsWith("200"));
@@ -143,12 +144,27 @@ class ConsoleBrowserIT {
     }
 
     static List<WebElement> rows(WebDriver d) {
-        return d.findElements(By.cssSelector("#rows tr"));
+        return d.findElements(By.cssSelector("#rows tr[data-id]")); // not the virtual list's spacer rows
     }
 
     static WebElement row(WebDriver d, String path) {
         return rows(d).stream().filter(r -> r.getText().contains(path)).findFirst()
                 .orElseThrow(() -> new AssertionError("no row for " + path));
+    }
+
+    /** Clicks the row for {@code path}; the list re-renders the rows in view, so a stale row is looked up again. */
+    static void clickRow(WebDriver d, String path) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                row(d, path).click();
+                return;
+            } catch (StaleElementReferenceException e) {
+                if (attempt >= 20) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     static void assertNoAlert(WebDriver d) {

@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,7 @@ class ConsoleRoutesTest {
     private ConsoleTestServer server;
     private HttpServer upstream;
     private final List<String> upstreamRequests = new CopyOnWriteArrayList<>();
+    private final List<String> upstreamAuthorization = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -63,6 +65,7 @@ class ConsoleRoutesTest {
         upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         upstream.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            upstreamAuthorization.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             upstreamRequests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " host="
                     + exchange.getRequestHeaders().getFirst("Host") + " x-edit="
                     + exchange.getRequestHeaders().getFirst("X-Edit") + " body=" + new String(body, StandardCharsets.UTF_8));
@@ -238,6 +241,81 @@ class ConsoleRoutesTest {
     }
 
     @Test
+    void aReplaySendsTheRedactedSecretTheBrowserNeverSaw() throws Exception {
+        try (AutoCloseable v = viewer()) {
+            record("POST", "/hook", "payload", 200, "text/plain", "ok");
+        }
+        long id = json(get("/_sish/api/exchanges", HOST, auth())).at("/exchanges/0/id").asLong();
+        RawHttp.Response detail = get("/_sish/api/exchanges/" + id, HOST, auth());
+        RawHttp.Response har = get("/_sish/api/exchanges/" + id + "/har", HOST, auth());
+        assertThat(detail.text() + har.text()).doesNotContain("hunter2");
+
+        RawHttp.Response asIs = RawHttp.send(server.port(), "POST", "/_sish/api/exchanges/" + id + "/replay", HOST,
+                auth(), null);
+        assertThat(asIs.status()).as(asIs.text()).isEqualTo(200);
+        assertThat(asIs.text()).doesNotContain("hunter2");
+        String edit = "{\"headers\":[{\"name\":\"Authorization\",\"value\":\"" + ReplayRequests.KEPT_MARKER
+                + "\"}]}";
+        RawHttp.Response edited = RawHttp.send(server.port(), "POST", "/_sish/api/exchanges/" + id + "/replay", HOST,
+                Map.of("x-authorization", TOKEN, "Content-Type", "application/json"), edit.getBytes(StandardCharsets.UTF_8));
+        assertThat(edited.status()).as(edited.text()).isEqualTo(200);
+        assertThat(upstreamAuthorization).containsExactly("Bearer hunter2", "Bearer hunter2");
+    }
+
+    @Test
+    void aTruncatedBodyIsNotReplayedAndTheAnswerSaysWhy() throws Exception {
+        stop();
+        start(TestConfigs.config("serviceConsoleMaxContentLength", 3L), 60_000);
+        try (AutoCloseable v = viewer()) {
+            record("POST", "/hook", "payload", 200, "text/plain", "ok");
+        }
+        long id = json(get("/_sish/api/exchanges", HOST, auth())).at("/exchanges/0/id").asLong();
+        RawHttp.Response r = RawHttp.send(server.port(), "POST", "/_sish/api/exchanges/" + id + "/replay", HOST,
+                auth(), null);
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(json(r).get("error").asText()).contains("only 3 of 7 bytes were kept");
+        assertThat(upstreamRequests).isEmpty();
+    }
+
+    @Test
+    void aMalformedPercentEscapeIsABadRequestWithTheReason() throws Exception {
+        for (String path : List.of("/_sish/api/exchanges?status=%ZZ", "/_sish/api/exchanges?status=%4", "/_sish/console%ZZ")) {
+            RawHttp.Response r = get(path, HOST, auth());
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(json(r).get("error").asText()).as(path).contains("malformed percent-escape");
+        }
+    }
+
+    @Test
+    void theListIsPagedWithACursorAndTrueCountsAndABadStatusFilterIsABadRequest() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            record("GET", "/p" + i, "", 200, "text/plain", "ok");
+        }
+        JsonNode page = json(get("/_sish/api/exchanges?limit=2", HOST, auth()));
+        assertThat(page.get("exchanges")).hasSize(2);
+        assertThat(page.get("total").asInt()).isEqualTo(5);
+        assertThat(page.get("maxExchanges").asInt()).isEqualTo(100);
+        long next = page.get("nextBefore").asLong();
+        JsonNode older = json(get("/_sish/api/exchanges?limit=2&before=" + next, HOST, auth()));
+        assertThat(older.at("/exchanges/0/uri").asText()).isEqualTo("/p2");
+
+        RawHttp.Response bad = get("/_sish/api/exchanges?status=2xxx", HOST, auth());
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(json(bad).get("error").asText()).contains("'2xxx' is not a status filter");
+        assertThat(get("/_sish/api/exchanges?limit=5000", HOST, auth()).status()).isEqualTo(400);
+    }
+
+    @Test
+    void theConsoleHasItsOwnIconSoTheBrowserNeverAsksTheService() throws Exception {
+        RawHttp.Response page = get("/_sish/console", HOST, auth());
+        assertThat(page.text()).contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/_sish/console/assets/favicon.svg\">");
+        RawHttp.Response icon = get("/_sish/console/assets/favicon.svg", HOST, Map.of());
+        assertThat(icon.status()).isEqualTo(200);
+        assertThat(icon.header("content-type")).isEqualTo("image/svg+xml");
+        assertThat(icon.text()).startsWith("<svg");
+    }
+
+    @Test
     void cookieAuthenticatedPostsNeedTheCsrfValue() throws Exception {
         try (AutoCloseable v = viewer()) {
             record("GET", "/x", "", 200, "text/plain", "ok");
@@ -261,7 +339,7 @@ class ConsoleRoutesTest {
         backend.clients.add(new ClientInfo("127.0.0.1:50000", "alice", "SSH-2.0-OpenSSH_9.2p1", "abc123",
                 "ssh-ed25519 AAAA", "SHA256:xyz", List.of("127.0.0.1:50000:myapp"),
                 Map.of("myapp.localhost", List.of("127.0.0.1:50000:myapp")), Map.of("localhost:4000", "l1"),
-                Map.of("db:5432", "l2")));
+                Map.of("db:5432", "l2"), Instant.now().minusSeconds(90)));
         Map<String, String> admin = Map.of("x-authorization", ADMIN);
         assertThat(get("/_sish/api/clients", "localhost", auth()).status()).isEqualTo(401);
         assertThat(get("/_sish/console", "localhost", admin).status()).isEqualTo(200);
@@ -275,6 +353,7 @@ class ConsoleRoutesTest {
         assertThat(c.get("session").asText()).isEqualTo("abc123");
         assertThat(c.get("pubKey").asText()).isEqualTo("ssh-ed25519 AAAA");
         assertThat(c.get("pubKeyFingerprint").asText()).isEqualTo("SHA256:xyz");
+        assertThat(c.get("uptimeSeconds").asLong()).isBetween(90L, 120L);
         assertThat(c.get("listeners").get(0).asText()).isEqualTo("127.0.0.1:50000:myapp");
         assertThat(c.at("/routeListeners/httpListeners/myapp.localhost/0").asText()).isEqualTo("127.0.0.1:50000:myapp");
         assertThat(c.at("/routeListeners/listeners/localhost:4000").asText()).isEqualTo("l1");
@@ -299,14 +378,35 @@ class ConsoleRoutesTest {
     }
 
     @Test
+    void theAdminRotatesATunnelsConsoleTokenAndTheOldLinkStopsWorking() throws Exception {
+        Map<String, String> admin = Map.of("x-authorization", ADMIN);
+        assertThat(get("/_sish/api/exchanges", HOST, auth()).status()).isEqualTo(200);
+        assertThat(get("/_sish/api/rotatetoken/" + HOST, "localhost", auth()).status()).as("not for a tunnel token")
+                .isEqualTo(401);
+        RawHttp.Response r = RawHttp.send(server.port(), "POST", "/_sish/api/rotatetoken/" + HOST, "localhost", admin,
+                null);
+        assertThat(r.status()).isEqualTo(200);
+        String fresh = TOKEN + "-rotated";
+        assertThat(json(r).get("console").asText())
+                .isEqualTo("http://myapp.localhost:8080/_sish/console?x-authorization=" + fresh);
+        assertThat(get("/_sish/api/exchanges", HOST, auth()).status()).as("old link revoked").isEqualTo(401);
+        assertThat(get("/_sish/api/exchanges", HOST, Map.of("x-authorization", fresh)).status()).isEqualTo(200);
+
+        RawHttp.Response none = RawHttp.send(server.port(), "POST", "/_sish/api/rotatetoken/nope.localhost",
+                "localhost", admin, null);
+        assertThat(json(none).get("status").asBoolean()).isFalse();
+        assertThat(json(none).get("error").asText()).contains("No HTTP tunnel");
+    }
+
+    @Test
     void liveStreamDeliversEventsAndNeverWaitsForAStalledViewer() throws Exception {
         // A viewer that reads normally.
         try (Socket live = sse(HOST, 0)) {
             InputStream in = live.getInputStream();
             assertThat(RawHttp.readUntil(in, "event: hello")).contains("text/event-stream");
             record("GET", "/live", "", 200, "text/plain", "ok");
-            String events = RawHttp.readUntil(in, "\"event\":\"ended\"");
-            assertThat(events).contains("event: exchange").contains("\"uri\":\"/live\"");
+            String events = RawHttp.readUntil(in, "\"state\":\"complete\"");
+            assertThat(events).contains("event: exchanges").contains("\"uri\":\"/live\"");
         }
 
         long closedBy = System.currentTimeMillis() + 10_000;

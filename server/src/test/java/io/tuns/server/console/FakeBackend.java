@@ -40,6 +40,17 @@ final class FakeBackend implements ConsoleBackend {
     }
 
     @Override
+    public Optional<String> rotateConsoleToken(String host) {
+        TunnelInfo t = tunnels.get(host);
+        if (t == null) {
+            return Optional.empty();
+        }
+        String fresh = t.consoleToken() + "-rotated";
+        tunnels.put(host, new TunnelInfo(t.host(), t.publicUrl(), fresh));
+        return Optional.of(fresh);
+    }
+
+    @Override
     public InetSocketAddress httpListenAddress() {
         return httpListen;
     }

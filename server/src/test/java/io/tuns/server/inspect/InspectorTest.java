@@ -221,4 +221,137 @@ class InspectorTest {
         assertThat(e.responseBody().storedBytes()).isZero();
         assertThat(e.responseBody().truncation()).isEqualTo(Truncation.UPGRADED);
     }
+
+    @Test
+    void aReconnectWithTheSameKeyFindsItsHistoryWithinTheKeepTime() {
+        Inspector inspector = new Inspector(TestConfigs.config("inspectAlways", true,
+                "inspectHistoryKeep", java.time.Duration.ofMinutes(10)), TestConfigs.metrics());
+        inspector.tunnelOpened(HOST, "SHA256:a");
+        complete(inspector, HOST, 100, 200);
+        long id = inspector.exchanges(HOST).get(0).id();
+        long held = inspector.capturedBytes();
+        boolean[] told = {false};
+        ExchangeListener viewer = new ExchangeListener() {
+            @Override public void exchange(Exchange e, Event ev) { }
+            @Override public void tunnelClosed() { told[0] = true; }
+        };
+        inspector.subscribe(HOST, viewer);
+
+        inspector.tunnelAway(HOST, "SHA256:a");
+        assertThat(told[0]).as("viewers are told the tunnel left").isTrue();
+        assertThat(inspector.viewers(HOST)).isZero();
+        assertThat(inspector.capturedBytes()).as("still held, inside the budget").isEqualTo(held);
+
+        inspector.tunnelOpened(HOST, "SHA256:a");
+        assertThat(inspector.exchanges(HOST)).extracting(Exchange::id).containsExactly(id);
+        complete(inspector, HOST, 1, 1);
+        assertThat(inspector.exchanges(HOST)).hasSize(2);
+    }
+
+    @Test
+    void anotherKeyOrNoKeyNeverSeesALeftHistory() {
+        Inspector inspector = new Inspector(TestConfigs.config("inspectAlways", true,
+                "inspectHistoryKeep", java.time.Duration.ofMinutes(10)), TestConfigs.metrics());
+        inspector.tunnelOpened(HOST, "SHA256:a");
+        complete(inspector, HOST, 100, 200);
+        inspector.tunnelAway(HOST, "SHA256:a");
+        inspector.tunnelOpened(HOST, "SHA256:b");
+        assertThat(inspector.exchanges(HOST)).isEmpty();
+        assertThat(inspector.capturedBytes()).isZero();
+
+        complete(inspector, HOST, 100, 200);
+        inspector.tunnelAway(HOST, "SHA256:b");
+        inspector.tunnelOpened(HOST, null);
+        assertThat(inspector.exchanges(HOST)).as("a password login takes no keyed history").isEmpty();
+
+        complete(inspector, HOST, 100, 200);
+        inspector.tunnelAway(HOST, null);
+        assertThat(inspector.exchanges(HOST)).as("a keyless tunnel's history is freed at once").isEmpty();
+        assertThat(inspector.capturedBytes()).isZero();
+    }
+
+    @Test
+    void aHistoryAwayLongerThanTheKeepTimeIsFreed() {
+        Inspector inspector = new Inspector(TestConfigs.config("inspectAlways", true,
+                "inspectHistoryKeep", java.time.Duration.ofMinutes(10)), TestConfigs.metrics());
+        inspector.tunnelOpened(HOST, "k");
+        complete(inspector, HOST, 100, 200);
+        inspector.tunnelAway(HOST, "k");
+        inspector.expireAway(System.nanoTime() + java.time.Duration.ofMinutes(9).toNanos());
+        assertThat(inspector.exchanges(HOST)).hasSize(1);
+        inspector.expireAway(System.nanoTime() + java.time.Duration.ofMinutes(11).toNanos());
+        assertThat(inspector.exchanges(HOST)).isEmpty();
+        assertThat(inspector.capturedBytes()).isZero();
+        assertThat(inspector.historyCount()).isZero();
+
+        Inspector noKeep = new Inspector(TestConfigs.config("inspectAlways", true,
+                "inspectHistoryKeep", java.time.Duration.ZERO), TestConfigs.metrics());
+        noKeep.tunnelOpened(HOST, "k");
+        complete(noKeep, HOST, 100, 200);
+        noKeep.tunnelAway(HOST, "k");
+        assertThat(noKeep.exchanges(HOST)).as("keep time 0: dropped at once").isEmpty();
+        assertThat(noKeep.capturedBytes()).isZero();
+    }
+
+    @Test
+    void awayHistoriesAreBoundedInNumberAndTheLongestAwayGoesFirst() {
+        Inspector inspector = new Inspector(TestConfigs.config("inspectAlways", true,
+                "inspectHistoryKeep", java.time.Duration.ofMinutes(10)), TestConfigs.metrics());
+        int n = Inspector.MAX_AWAY_HISTORIES + 5;
+        for (int i = 0; i < n; i++) {
+            String host = "t" + i + ".localhost";
+            inspector.tunnelOpened(host, "k");
+            complete(inspector, host, 10, 10);
+            inspector.tunnelAway(host, "k");
+        }
+        assertThat(inspector.historyCount()).isEqualTo(Inspector.MAX_AWAY_HISTORIES);
+        assertThat(inspector.exchanges("t0.localhost")).isEmpty();
+        assertThat(inspector.exchanges("t" + (n - 1) + ".localhost")).hasSize(1);
+    }
+
+    @Test
+    void awayHistoriesStayInsideTheGlobalBudget() {
+        Inspector inspector = new Inspector(TestConfigs.config("inspectAlways", true, "inspectMaxTotalBytes", 64L * 1024,
+                "inspectHistoryKeep", java.time.Duration.ofMinutes(10)), TestConfigs.metrics());
+        inspector.tunnelOpened("old.localhost", "k");
+        for (int i = 0; i < 5; i++) {
+            complete(inspector, "old.localhost", 8000, 0);
+        }
+        inspector.tunnelAway("old.localhost", "k");
+        inspector.tunnelOpened(HOST, "k");
+        for (int i = 0; i < 5; i++) {
+            complete(inspector, HOST, 8000, 0);
+            assertThat(inspector.capturedBytes()).isLessThanOrEqualTo(64L * 1024);
+        }
+        assertThat(inspector.exchanges(HOST).get(0).requestBody().storedBytes())
+                .as("the away history made room for the live one").isEqualTo(8000);
+    }
+
+    @Test
+    void aReplaySentFromTheConsoleIsMarkedWithItsOriginalOnce() {
+        Inspector inspector = new Inspector(TestConfigs.config(), TestConfigs.metrics());
+        complete(inspector, HOST, 0, 0);
+        Exchange original = inspector.exchanges(HOST).get(0);
+        inspector.expectReplay(original, "POST", "/x");
+        inspector.begin(HOST, "10.1.1.1", get("/x"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).as("not from loopback").isZero();
+        inspector.begin(HOST, "127.0.0.1", get("/other"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).as("another target").isZero();
+        inspector.begin(HOST, "127.0.0.1", get("/x"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).isEqualTo(original.id());
+        inspector.begin(HOST, "127.0.0.1", get("/x"));
+        assertThat(inspector.exchanges(HOST).get(0).replayOf()).as("consumed").isZero();
+    }
+
+    @Test
+    void expectedReplaysAreBoundedAndExpire() {
+        ExpectedReplays replays = new ExpectedReplays();
+        for (int i = 0; i < ExpectedReplays.MAX_ENTRIES + 10; i++) {
+            replays.expect(HOST, "GET", "/" + i, i + 1, 0);
+        }
+        assertThat(replays.size()).isEqualTo(ExpectedReplays.MAX_ENTRIES);
+        assertThat(replays.match(HOST, "GET", "/0", "127.0.0.1", 1)).as("oldest dropped").isZero();
+        assertThat(replays.match(HOST, "GET", "/20", "127.0.0.1", 1)).isEqualTo(21);
+        assertThat(replays.match(HOST, "GET", "/30", "::1", ExpectedReplays.TTL_NANOS + 1)).as("expired").isZero();
+    }
 }

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -34,6 +35,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -44,25 +46,30 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The user's local service in tests: a real HTTP/1.1 + WebSocket server on loopback with streaming routes.
  * GET /hello, GET /headers, GET /bytes?size=N&seed=S[&chunked=1], POST /sha256, POST /echo, GET /ws (echo),
- * GET /sse (endless). Records each request line it saw.
+ * GET /sse (endless). Records each request line it saw, and each request's raw bytes as they arrived on the socket
+ * ({@link #rawRequests}, for byte-for-byte comparisons; requests are assumed not to be pipelined).
  */
 public final class TestBackend implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final Channel server;
     public final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Raw bytes of each complete request (head and body), oldest first; at most {@link RawTap#MAX_BYTES} each. */
+    public final List<byte[]> rawRequests = new CopyOnWriteArrayList<>();
 
     public TestBackend() throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        RawTap tap = new RawTap();
+                        ch.pipeline().addLast(tap);
                         ch.pipeline().addLast(new HttpServerCodec(8192, 65536, 65536));
                         ch.pipeline().addLast(new io.netty.handler.codec.http.HttpServerExpectContinueHandler());
                         ch.pipeline().addLast(new ChunkedWriteHandler());
                         ch.pipeline().addLast("ws", new WebSocketServerProtocolHandler("/ws", null, true, 1 << 20));
                         ch.pipeline().addLast(new WsEcho());
-                        ch.pipeline().addLast(new Routes());
+                        ch.pipeline().addLast(new Routes(tap));
                     }
                 }).bind("127.0.0.1", 0).sync().channel();
     }
@@ -103,11 +110,39 @@ public final class TestBackend implements AutoCloseable {
         }
     }
 
+    /** Copies inbound bytes before the decoder sees them; {@link #take()} hands over one request's worth. */
+    private static final class RawTap extends ChannelInboundHandlerAdapter {
+        static final int MAX_BYTES = 4 << 20;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b && bytes.size() < MAX_BYTES) {
+                int n = Math.min(b.readableBytes(), MAX_BYTES - bytes.size());
+                byte[] copy = new byte[n];
+                b.getBytes(b.readerIndex(), copy);
+                bytes.write(copy, 0, n);
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        byte[] take() {
+            byte[] out = bytes.toByteArray();
+            bytes.reset();
+            return out;
+        }
+    }
+
     private final class Routes extends SimpleChannelInboundHandler<HttpObject> {
+        private final RawTap tap;
         private HttpRequest req;
         private MessageDigest digest;
         private long bytes;
         private boolean echo;
+
+        Routes(RawTap tap) {
+            this.tap = tap;
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
@@ -135,6 +170,7 @@ public final class TestBackend implements AutoCloseable {
                     digest.update(content.nioBuffer());
                 }
                 if (c instanceof LastHttpContent) {
+                    rawRequests.add(tap.take());
                     if (echo) {
                         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
                     } else {

@@ -37,7 +37,7 @@ class HttpAllocatorTest {
         return new HttpAllocator(s, registry, new ForwardOwnership(ForwardOwnership.Settings.strict("localhost")),
                 new NameAllocator("localhost", false, 3, List.of("localhost")),
                 new HostPolicy("localhost", false, List.of(), false, false, "-"), new DnsOwnership(""),
-                () -> new PublicUrls(8080), () -> "tok3n");
+                () -> new PublicUrls(8080), (host, key) -> "tok3n");
     }
 
     private static ForwardRequest request(String bind, Owner owner) {
