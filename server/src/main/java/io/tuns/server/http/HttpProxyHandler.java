@@ -604,6 +604,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         Exchange done = current;
         current = null;
         mode = Mode.IDLE;
+        // whoever answered (the service, or tuns itself with 502/503/504), the Upgrade pause ends with the exchange
+        gate.resume(ReadGate.Reason.UPGRADING);
         hc.events().request(done.status, seconds(done));
         logExchange(done, done.status);
         if (!done.keepAlive) {

@@ -299,6 +299,12 @@ final class UpstreamConnection implements ChannelSink {
             listener.upstreamEnded(this);
             return;
         }
+        // The service ended its side (EOF, e.g. its keep-alive timeout) or the channel closed: nothing more can come
+        // back on this channel, so close it here. Left open, the ssh client keeps it (CLOSE-WAIT) and it counts
+        // against the connection's channel limit for good.
+        if (channel != null && !closedByUs) {
+            channel.close(false);
+        }
         if (!closedByUs) {
             // a response delimited by the connection's end completes only now
             List<Object> out = new ArrayList<>();
