@@ -3,6 +3,8 @@ idle keep-alive connection after TIMEOUT seconds, as Node, gunicorn and Apache d
 
 usage: keepalive_service.py TIMEOUT   (prints "PORT <n>" once listening on 127.0.0.1)
 GET /hello       -> 200 with Content-Length
+GET /headers     -> 200, the request target and headers as received ("path: ..." then "name: value" lines)
+GET /hugehead    -> 200 with a 100 KB header (larger than any proxy accepts)
 GET /nolength?size=N -> 200 without Content-Length or chunking: the body ends when the connection closes
 POST /echo       -> 200 echoing the body (Content-Length)
 """
@@ -29,7 +31,17 @@ class Handler(BaseHTTPRequestHandler):
                 left -= n
             self.close_connection = True
             return
-        body = b"hello from python\n"
+        if self.path.startswith("/hugehead"):
+            self.send_response(200)
+            self.send_header("X-Huge", "h" * 100000)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/headers"):
+            lines = ["path: " + self.path] + [k.lower() + ": " + v for k, v in self.headers.items()]
+            body = ("\n".join(lines) + "\n").encode()
+        else:
+            body = b"hello from python\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))

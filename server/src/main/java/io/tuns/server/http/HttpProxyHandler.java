@@ -157,6 +157,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             badRequest(dr.cause());
             return;
         }
+        RequestValidator.Refusal refusal = RequestValidator.check(req);
+        if (refusal != null) {
+            refuse(refusal.status(), refusal.reason());
+            return;
+        }
+        RequestTarget.toOriginForm(req);
         String host = HostHeader.of(req);
         current = new Exchange(req, host);
         if (host == null) {
@@ -247,6 +253,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         h.set("X-Forwarded-Port", String.valueOf(((InetSocketAddress) ctx.channel().localAddress()).getPort()));
         h.set("X-Real-Ip", clientIp);
         current.upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(req, current.upgradeRequested);
         rewrite(req, tunnel.options());
 
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
@@ -465,11 +472,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                 }
                 continue;
             }
-            if (current == null || !(o instanceof HttpObject)) {
-                ReferenceCountUtil.release(o); // bytes the service sent without being asked
+            if (up != upstream || current == null || !(o instanceof HttpObject)) {
+                // bytes the service sent without being asked, or after an earlier object in this batch ended it
+                ReferenceCountUtil.release(o);
                 continue;
             }
-            last = relayResponseObject((HttpObject) o);
+            last = relayResponseObject(up, (HttpObject) o);
         }
         ctx.flush();
         if (last != null) {
@@ -482,16 +490,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
-    private ChannelFuture relayResponseObject(HttpObject o) {
+    private ChannelFuture relayResponseObject(UpstreamConnection up, HttpObject o) {
         if (o.decoderResult().isFailure()) {
             ReferenceCountUtil.release(o);
-            upstream.close();
+            up.close();
             upstream = null;
             if (!current.responseStarted) {
                 current.recorder.aborted("bad response");
+                current.keepAlive = false; // before answering: the answer may end the exchange (issue 13 item 3)
                 answer(HttpResponseStatus.BAD_GATEWAY, "Bad response from the tunnel",
                         "The service behind this tunnel sent something that is not valid HTTP/1.1.");
-                current.keepAlive = false;
             } else {
                 closeNow();
             }
@@ -511,6 +519,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                 if (!current.keepAlive && code != 101) {
                     HttpUtil.setKeepAlive(r, false);
                 }
+                ResponseFraming.chunkIfUndelimited(current.request, r);
             }
             return write(o);
         }
@@ -581,14 +590,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             current.recorder.aborted("tunnel closed");
             if (!current.responseStarted) {
                 mode = Mode.DISCARD;
+                current.keepAlive = false; // before answering: the answer may end the exchange
                 if (up.failure() != null) {
                     answer(HttpResponseStatus.BAD_GATEWAY, "TLS with the service failed", up.failure());
                 } else {
                     answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel closed",
                             "The tunnel closed the connection before its service answered.");
                 }
-                current.keepAlive = false;
-                maybeFinish();
             } else {
                 closeNow(); // the response was cut off: the client must see the connection end
             }
@@ -672,6 +680,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         } else if (cause instanceof TooLongFrameException) {
             status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
         }
+        refuse(status, sentence);
+    }
+
+    /** Answers a request whose framing cannot be trusted, then closes: what follows it cannot be parsed safely. */
+    private void refuse(HttpResponseStatus status, String sentence) {
         FullHttpResponse r = ErrorPages.page(status, status.reasonPhrase(), sentence);
         HttpUtil.setKeepAlive(r, false);
         hc.events().request(status.code(), 0);

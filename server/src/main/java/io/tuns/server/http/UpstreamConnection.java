@@ -54,6 +54,8 @@ final class UpstreamConnection implements ChannelSink {
     private boolean closedByUs;
     private boolean raw;
     private boolean handedOver;
+    /** The service ended its side cleanly; a channel closed without it (ssh client gone) cut the response off. */
+    private boolean eof;
     private BackendTls tls;
     private String failure;
 
@@ -277,7 +279,10 @@ final class UpstreamConnection implements ChannelSink {
 
     @Override
     public void onEof() {
-        loop.execute(this::end);
+        loop.execute(() -> {
+            eof = true;
+            end();
+        });
     }
 
     @Override
@@ -305,8 +310,9 @@ final class UpstreamConnection implements ChannelSink {
         if (channel != null && !closedByUs) {
             channel.close(false);
         }
-        if (!closedByUs) {
-            // a response delimited by the connection's end completes only now
+        if (!closedByUs && eof) {
+            // a response delimited by the connection's end completes only now, and only on a clean end: a channel
+            // closed without EOF (ssh client killed) must not make a cut-off body look complete
             List<Object> out = new ArrayList<>();
             try {
                 codec.finish();

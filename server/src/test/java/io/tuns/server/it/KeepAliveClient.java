@@ -51,9 +51,27 @@ public final class KeepAliveClient implements AutoCloseable {
         return b.append("\r\n").toString();
     }
 
+    private String pendingHead;
+
+    /** Reads only the next response's head (then {@link #readRestOfBody}). */
+    public String readHeadOnly() throws IOException {
+        pendingHead = readHead();
+        return pendingHead;
+    }
+
+    /** The body of the response whose head {@link #readHeadOnly} returned. */
+    public Response readRestOfBody() throws IOException {
+        String head = pendingHead;
+        pendingHead = null;
+        return readBody(head);
+    }
+
     /** Reads the next response; throws on EOF before a complete one or on the read timeout. */
     public Response read() throws IOException {
-        String head = readHead();
+        return readBody(readHead());
+    }
+
+    private Response readBody(String head) throws IOException {
         int status = Integer.parseInt(head.substring(9, 12));
         String lower = head.toLowerCase(Locale.ROOT);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
