@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * {@code metrics} serves {@code /_sish/metrics}; {@code tls} (null when neither is on) answers ACME HTTP-01
  * challenges and {@code --force-all-https} redirects on the plain listener; {@code clientLog} (null unless
  * {@code --log-to-client}) copies request lines to the tunnel owner's ssh session; {@code backendTls} speaks TLS
- * to services forwarded as port 443.
+ * to services forwarded as port 443; {@code shares} caps the channels one client address holds per tunnel owner.
  */
 public record HttpContext(ServerConfig config,
                           TunnelRegistry registry,
@@ -23,5 +23,15 @@ public record HttpContext(ServerConfig config,
                           io.tuns.server.tls.TlsHooks tls,
                           ClientRequestLog clientLog,
                           BackendTls backendTls,
-                          io.tuns.server.access.IpFilter ipFilter) {
+                          io.tuns.server.access.IpFilter ipFilter,
+                          ClientShares shares) {
+
+    /** With the client-address shares built from the config (the usual case; tests may pass their own). */
+    public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
+                       SishRoutes console, MetricsEndpoint metrics, HttpEvents events, io.tuns.server.tls.TlsHooks tls,
+                       ClientRequestLog clientLog, BackendTls backendTls, io.tuns.server.access.IpFilter ipFilter) {
+        this(config, registry, urls, inspector, console, metrics, events, tls, clientLog, backendTls, ipFilter,
+                new ClientShares(new ClientShares.Settings(config.maxChannelsPerConnection(),
+                        config.httpMaxClientShare())));
+    }
 }

@@ -29,6 +29,8 @@ import io.tuns.server.inspect.ExchangeRecorder;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
 import io.tuns.server.tunnel.TunnelOptions;
+import io.tuns.server.tunnel.TunnelOwner;
+import io.tuns.server.proxyproto.ClientAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -92,6 +94,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private CompositeByteBuf consoleBody;
     private ChannelFuture lastWrite;
     private ScheduledFuture<?> headTimer;
+    /** Armed while a request body is being read; see {@link #checkBodyProgress}. */
+    private ScheduledFuture<?> bodyTimer;
+    private long lastBodyReadNanos;
     private boolean closing;
 
     HttpProxyHandler(HttpContext hc) {
@@ -163,6 +168,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         RequestTarget.toOriginForm(req);
+        lastBodyReadNanos = System.nanoTime();
         String host = HostHeader.of(req);
         current = new Exchange(req, host);
         if (host == null) {
@@ -239,7 +245,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private void toUpstream(HttpRequest req, Tunnel tunnel) {
         mode = Mode.TO_UPSTREAM;
-        InetSocketAddress client = io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()); // PROXY header source if any
+        InetSocketAddress client = ClientAddress.of(ctx.channel()); // PROXY header source if any
         String clientIp = client.getAddress().getHostAddress();
         current.clientIp = clientIp;
         if (hc.inspector() != null) {
@@ -261,8 +267,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             upstream = null;
         }
         current.onReusedUpstream = upstream != null;
-        if (upstream == null) {
-            openUpstream(tunnel);
+        if (upstream == null && !openUpstream(tunnel)) {
+            return;
         }
         upstream.send(req);
     }
@@ -283,10 +289,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
     }
 
-    private void openUpstream(Tunnel tunnel) {
+    /** Opens a channel for the current exchange; false (answered 429) when its client holds its share already. */
+    private boolean openUpstream(Tunnel tunnel) {
+        String clientIp = current.clientIp;
+        TunnelOwner owner = tunnel.owner();
+        if (!hc.shares().tryAcquire(owner, clientIp)) {
+            current.recorder.aborted("client share");
+            FullHttpResponse r = ErrorPages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many connections",
+                    "Your address holds " + hc.shares().limit() + " of this tunnel's connections, the most one "
+                            + "address may hold (--http-max-client-share). Try again when some have finished.");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+            mode = Mode.DISCARD;
+            respond(r);
+            return false;
+        }
         upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this, hc.backendTls());
+        upstream.holdShare(() -> hc.shares().release(owner, clientIp));
         gate.pause(ReadGate.Reason.OPENING);
-        upstream.open(io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()));
+        upstream.open(ClientAddress.of(ctx.channel()));
+        return true;
     }
 
     /**
@@ -303,7 +324,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         ex.retried = true;
         ex.onReusedUpstream = false;
-        openUpstream(failed.tunnel);
+        if (!openUpstream(failed.tunnel)) {
+            return true; // answered 429
+        }
         upstream.send(ex.request);
         upstream.send(LastHttpContent.EMPTY_LAST_CONTENT);
         return true;
@@ -328,7 +351,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return false;
         }
         upstream = failed.handOverTo(other);
-        upstream.open(io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()));
+        upstream.open(ClientAddress.of(ctx.channel()));
         return true;
     }
 
@@ -347,6 +370,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         boolean last = c instanceof LastHttpContent;
+        lastBodyReadNanos = System.nanoTime();
         switch (mode) {
             case TO_UPSTREAM -> {
                 hc.events().bytes("in", c.content().readableBytes());
@@ -381,6 +405,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (last && current != null) {
             current.requestDone = true;
+            cancelBodyTimer();
             if (current.upgradeRequested && mode == Mode.TO_UPSTREAM) {
                 // bytes after an Upgrade request are another protocol: wait for the answer before reading on
                 gate.pause(ReadGate.Reason.UPGRADING);
@@ -727,7 +752,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (hc.clientLog() != null && e.tunnel != null) { // the query stays out of our log, not out of theirs
             String ip = e.clientIp != null ? e.clientIp
-                    : io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
+                    : ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
             hc.clientLog().request(e.tunnel, e.host, status, System.nanoTime() - e.startNanos, ip,
                     e.request.method().name(), e.uri);
         }
@@ -756,8 +781,56 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
+    /**
+     * nginx's client_body_timeout: the longest wait for the next bytes of a request body. Armed once per body (not
+     * per chunk, and never for a bodiless request, whose end comes in the same read as its head).
+     */
+    private void armBodyTimer(long delayNanos) {
+        bodyTimer = ctx.executor().schedule(this::checkBodyProgress, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkBodyProgress() {
+        bodyTimer = null;
+        if (current == null || current.requestDone || closing || mode == Mode.RAW) {
+            return;
+        }
+        long timeout = cfg.httpBodyTimeout().toNanos();
+        if (!ctx.channel().config().isAutoRead()) {
+            armBodyTimer(timeout); // tuns is not reading (tunnel full or opening): not the client's delay
+            return;
+        }
+        long left = timeout - (System.nanoTime() - lastBodyReadNanos);
+        if (left > 0) {
+            armBodyTimer(left);
+            return;
+        }
+        Exchange ex = current;
+        current = null;
+        ex.recorder.aborted("request body timeout");
+        if (upstream != null) {
+            upstream.close(); // half a request went out: the connection cannot be reused
+            upstream = null;
+        }
+        if (ex.responseStarted) {
+            closeNow();
+        } else {
+            refuse(HttpResponseStatus.REQUEST_TIMEOUT, "The request body stopped arriving: nothing for "
+                    + cfg.httpBodyTimeout().toSeconds() + " s (--http-body-timeout).");
+        }
+    }
+
+    private void cancelBodyTimer() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null && !current.requestDone && bodyTimer == null && !closing && mode != Mode.RAW) {
+            armBodyTimer(cfg.httpBodyTimeout().toNanos());
+        }
         ctx.flush();
         ctx.fireChannelReadComplete();
     }
@@ -766,6 +839,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         cancelHeadTimer();
+        cancelBodyTimer();
         if (current != null) {
             current.recorder.aborted("client closed");
             current = null;

@@ -58,6 +58,8 @@ final class UpstreamConnection implements ChannelSink {
     private boolean eof;
     private BackendTls tls;
     private String failure;
+    /** Gives back the client address's share of the owner's channels; run once, when this connection is done. */
+    private Runnable shareRelease;
 
     UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener, BackendTls tls) {
         this(tunnel, loop, cfg, listener, newCodec(tunnel, cfg, tls));
@@ -91,6 +93,8 @@ final class UpstreamConnection implements ChannelSink {
     UpstreamConnection handOverTo(Tunnel other) {
         UpstreamConnection next = new UpstreamConnection(other, loop, cfg, listener, codec);
         next.tls = tls;
+        next.shareRelease = shareRelease; // the same client's one channel, now with another member
+        shareRelease = null;
         next.beforeOpen.addAll(beforeOpen);
         beforeOpen.clear();
         handedOver = true;
@@ -105,6 +109,19 @@ final class UpstreamConnection implements ChannelSink {
             } finally {
                 b.release();
             }
+        }
+    }
+
+    /** {@code release} runs once when this connection closes or ends, whichever comes first. */
+    void holdShare(Runnable release) {
+        shareRelease = release;
+    }
+
+    private void releaseShare() {
+        Runnable r = shareRelease;
+        shareRelease = null;
+        if (r != null) {
+            r.run();
         }
     }
 
@@ -194,6 +211,7 @@ final class UpstreamConnection implements ChannelSink {
             return;
         }
         closedByUs = true;
+        releaseShare();
         beforeOpen.clear();
         if (channel != null) {
             channel.close(false);
@@ -300,6 +318,7 @@ final class UpstreamConnection implements ChannelSink {
             return;
         }
         ended = true;
+        releaseShare();
         if (handedOver) { // the codec lives on in the connection that took the request
             listener.upstreamEnded(this);
             return;

@@ -223,4 +223,43 @@ class HttpProxyHandlerExitPathsTest {
             assertThat(h.client.isOpen()).as(raw).isFalse();
         }
     }
+
+    @Test
+    void aStalledRequestBodyIsA408AndReleasesTheChannel() throws Exception { // item 4
+        ProxyHarness h = new ProxyHarness("--http-body-timeout=1s");
+        h.clientSends("POST /x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 10\r\n\r\nabc");
+        h.channel(0).open();
+        h.clientSends("d");
+        Thread.sleep(1200); // the timer runs on the loop's clock, the real one
+        h.client.runScheduledPendingTasks();
+        h.settle();
+        assertThat(h.clientReceived()).startsWith("HTTP/1.1 408");
+        assertThat(h.client.isOpen()).isFalse();
+        assertThat(h.openChannels()).isZero();
+    }
+
+    @Test
+    void aBodyHeldBackByTheTunnelIsNotTimedOut() throws Exception {
+        ProxyHarness h = new ProxyHarness("--http-body-timeout=1s");
+        h.clientSends("POST /x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 10\r\n\r\nabc");
+        // the channel is not open yet: tuns is not reading, so the client is not late
+        Thread.sleep(1200);
+        h.client.runScheduledPendingTasks();
+        h.settle();
+        assertThat(h.clientReceived()).isEmpty();
+        assertThat(h.client.isOpen()).isTrue();
+    }
+
+    @Test
+    void aClientBeyondItsShareGets429AndHoldsNoChannel() {
+        ProxyHarness h = new ProxyHarness("--max-channels-per-connection=2", "--http-max-client-share=50");
+        ProxyHarness.Connection other = h.connect("203.0.113.7");
+        h.clientSends("POST /x HTTP/1.1\r\nHost: app.localhost\r\nContent-Length: 10\r\n\r\nabc");
+        other.sends("GET /x HTTP/1.1\r\nHost: app.localhost\r\n\r\n");
+        assertThat(other.received()).startsWith("HTTP/1.1 429");
+        assertThat(h.channels).hasSize(1);
+        ProxyHarness.Connection elsewhere = h.connect("198.51.100.9");
+        elsewhere.sends("GET /x HTTP/1.1\r\nHost: app.localhost\r\n\r\n");
+        assertThat(h.channels).hasSize(2); // another address is served
+    }
 }

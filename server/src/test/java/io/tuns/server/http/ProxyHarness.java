@@ -29,6 +29,7 @@ final class ProxyHarness {
     final TunnelRegistry registry = new TunnelRegistry();
     final List<FakeSshChannel> channels = new ArrayList<>();
     final EmbeddedChannel client;
+    private final HttpContext hc;
     private final StringBuilder received = new StringBuilder();
 
     ProxyHarness(String... flags) {
@@ -38,12 +39,16 @@ final class ProxyHarness {
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.HTTP, "app.localhost", "app", 80, new Owner(), "token",
                 Instant.now());
         registry.claimHttp(tunnel);
-        HttpContext hc = new HttpContext(cfg, registry, () -> new PublicUrls(80), null, null, null,
+        hc = new HttpContext(cfg, registry, () -> new PublicUrls(80), null, null, null,
                 HttpEvents.NONE, null, null, null, null);
-        client = new EmbeddedChannel() {
+        client = newClient("203.0.113.7");
+    }
+
+    private EmbeddedChannel newClient(String ip) {
+        EmbeddedChannel ch = new EmbeddedChannel() {
             @Override
             protected SocketAddress remoteAddress0() {
-                return new InetSocketAddress("203.0.113.7", 40000);
+                return new InetSocketAddress(ip, 40000);
             }
 
             @Override
@@ -51,9 +56,39 @@ final class ProxyHarness {
                 return new InetSocketAddress("127.0.0.1", 80);
             }
         };
-        client.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
+        ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(cfg.httpMaxInitialLineLength()).setMaxHeaderSize(cfg.httpMaxHeaderSize())));
-        client.pipeline().addLast(new HttpProxyHandler(hc));
+        ch.pipeline().addLast(new HttpProxyHandler(hc));
+        return ch;
+    }
+
+    /** Another public client connection, from {@code ip}, sharing this harness's tunnel and limits. */
+    Connection connect(String ip) {
+        return new Connection(newClient(ip));
+    }
+
+    /** A further client connection. */
+    static final class Connection {
+        final EmbeddedChannel ch;
+        private final StringBuilder got = new StringBuilder();
+
+        Connection(EmbeddedChannel ch) {
+            this.ch = ch;
+        }
+
+        void sends(String raw) {
+            ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+            ch.runPendingTasks();
+        }
+
+        String received() {
+            ByteBuf b;
+            while ((b = ch.readOutbound()) != null) {
+                got.append(b.toString(StandardCharsets.ISO_8859_1));
+                b.release();
+            }
+            return got.toString();
+        }
     }
 
     /** Bytes from the public client; then every task the handler queued on its loop runs. */

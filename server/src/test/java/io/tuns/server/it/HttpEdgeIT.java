@@ -36,7 +36,6 @@ class HttpEdgeIT {
         tuns.ssh("-N", "-R", "ka:80:127.0.0.1:" + service.port(), "127.0.0.1");
         await().atMost(Duration.ofSeconds(15)).until(() -> tuns.server.registry().httpTunnel("ka.localhost")
                 .isPresent());
-        HttpLifecycleIT.tuns = tuns;
         port = tuns.server.httpPort();
     }
 
@@ -55,7 +54,7 @@ class HttpEdgeIT {
     void invariant() throws Exception {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logged);
         assertThat(logged.list).filteredOn(e -> e.getThrowableProxy() != null).isEmpty();
-        HttpLifecycleIT.assertChannelsReleasedAndTunnelServes();
+        TunnelInvariant.assertChannelsReleasedAndTunnelServes(tuns, "ka.localhost");
     }
 
     static KeepAliveClient.Response exchange(String raw) throws IOException {

@@ -3,8 +3,6 @@ package io.tuns.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,20 +42,7 @@ class HttpLifecycleIT {
     }
 
     static double channelsOpen() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        tuns.server.metrics().scrape(null, out);
-        return MetricsIT.value(out.toString(StandardCharsets.UTF_8), "sish_forwarded_channels_open");
-    }
-
-    /** The invariant every hostile test ends with. */
-    static void assertChannelsReleasedAndTunnelServes() throws Exception {
-        await().atMost(Duration.ofSeconds(2)).until(() -> channelsOpen() == 0.0);
-        try (KeepAliveClient c = new KeepAliveClient(tuns.server.httpPort(), 2000)) {
-            c.send(KeepAliveClient.get(HOST, "/hello", "Connection: close"));
-            KeepAliveClient.Response r = c.read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.text()).isEqualTo("hello from python\n");
-        }
+        return TunnelInvariant.channelsOpen(tuns);
     }
 
     /** Issue 13, item 1: the service's end-of-stream on an idle kept-alive connection must close the SSH channel. */
@@ -82,7 +67,7 @@ class HttpLifecycleIT {
                 c.close();
             }
         }
-        assertChannelsReleasedAndTunnelServes();
+        TunnelInvariant.assertChannelsReleasedAndTunnelServes(tuns, HOST);
     }
 
     /** Issue 13, item 2: after tuns answers an Upgrade request itself the connection reads on at once. */
@@ -99,6 +84,6 @@ class HttpLifecycleIT {
             assertThat(second.status()).isEqualTo(200);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
         }
-        assertChannelsReleasedAndTunnelServes();
+        TunnelInvariant.assertChannelsReleasedAndTunnelServes(tuns, HOST);
     }
 }

@@ -32,7 +32,13 @@ public final class KeepAliveClient implements AutoCloseable {
     private final OutputStream out;
 
     public KeepAliveClient(int port, int readTimeoutMillis) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this("127.0.0.1", port, readTimeoutMillis);
+    }
+
+    /** From another loopback source address (127.0.0.2, ...): a different client address to tuns. */
+    public KeepAliveClient(String fromAddress, int port, int readTimeoutMillis) throws IOException {
+        socket = new Socket(java.net.InetAddress.getLoopbackAddress(), port,
+                java.net.InetAddress.getByName(fromAddress), 0);
         socket.setSoTimeout(readTimeoutMillis);
         in = socket.getInputStream();
         out = socket.getOutputStream();
