@@ -25,6 +25,7 @@ final class FakeSshChannel {
     private final Stream stream = new Stream();
     private boolean closedByTuns;
     private boolean ended;
+    private boolean opened;
 
     private final Runnable settle;
 
@@ -34,6 +35,7 @@ final class FakeSshChannel {
     }
 
     void open() {
+        opened = true;
         sink.onOpen(stream, stream);
         settle.run();
     }
@@ -61,6 +63,10 @@ final class FakeSshChannel {
         ended = true;
         sink.onClosed();
         settle.run();
+    }
+
+    boolean opened() {
+        return opened;
     }
 
     String sentToService() {

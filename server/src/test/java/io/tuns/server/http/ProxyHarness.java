@@ -148,6 +148,10 @@ final class ProxyHarness {
         settle();
     }
 
+    ClientShares shares() {
+        return hc.shares();
+    }
+
     /** Channels not closed by tuns nor gone. */
     long openChannels() {
         return channels.stream().filter(c -> !c.closed()).count();
