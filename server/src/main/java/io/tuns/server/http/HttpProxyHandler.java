@@ -53,42 +53,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE, RAW }
 
-    /** One request/response pair in progress. */
-    private static final class Exchange {
-        final HttpRequest request;
-        final String host;
-        final String uri;
-        final long startNanos = System.nanoTime();
-        boolean keepAlive;
-        boolean requestDone;
-        boolean responseStarted;
-        boolean responseDone;
-        boolean informational;
-        boolean upgradeRequested;
-        boolean onReusedUpstream;
-        TunnelGroup group;
-        Tunnel tunnel;
-        String clientIp;
-        boolean retried;
-        /** Members whose channel would not open for this request; at most the group's size. */
-        java.util.List<Tunnel> failedMembers;
-        int status;
-        ExchangeRecorder recorder = ExchangeRecorder.NOOP;
-
-        Exchange(HttpRequest request, String host) {
-            this.request = request;
-            this.uri = request.uri(); // as the client sent it, before strip-path
-            this.host = host;
-            this.keepAlive = HttpUtil.isKeepAlive(request);
-        }
-    }
-
     private final HttpContext hc;
     private final ServerConfig cfg;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
     private Mode mode = Mode.IDLE;
-    private Exchange current;
+    private ProxyExchange current;
     private UpstreamConnection upstream;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private CompositeByteBuf consoleBody;
@@ -170,7 +140,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         RequestTarget.toOriginForm(req);
         lastBodyReadNanos = System.nanoTime();
         String host = HostHeader.of(req);
-        current = new Exchange(req, host);
+        current = new ProxyExchange(req, host);
         if (host == null) {
             answer(HttpResponseStatus.BAD_REQUEST, "Bad request", "The request has no Host header, so it cannot be "
                     + "routed to a tunnel.");
@@ -315,8 +285,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
      * bodiless GET/HEAD that got no answer is safe to send once more on a fresh connection.
      */
     private boolean retryOnFreshUpstream(UpstreamConnection failed) {
-        Exchange ex = current;
-        if (ex == null || ex.retried || !ex.onReusedUpstream || ex.responseStarted || !ex.requestDone
+        ProxyExchange ex = current;
+        if (ex == null || ex.retried || !ex.onReusedUpstream || ex.responseStarted() || !ex.requestDone
                 || !(ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.GET)
                 || ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD))
                 || HttpUtil.getContentLength(ex.request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(ex.request)) {
@@ -338,7 +308,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
      * member with the codec, body included; the rest of the body follows once the new channel opens.
      */
     private boolean failoverTo(UpstreamConnection failed) {
-        Exchange ex = current;
+        ProxyExchange ex = current;
         if (ex == null || ex.group == null) {
             return false;
         }
@@ -362,7 +332,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (c.decoderResult().isFailure()) {
             c.release();
-            if (current.responseStarted) {
+            if (current.responseStarted()) {
                 closeNow();
             } else {
                 badRequest(c.decoderResult().cause());
@@ -415,15 +385,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void handConsole() {
-        Exchange ex = current;
+        ProxyExchange ex = current;
         HttpRequest r = ex.request;
         DefaultFullHttpRequest full = new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(),
                 consoleBody, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
         consoleBody = null;
-        ex.responseStarted = true;
-        ex.responseDone = true;
+        ex.answered(200);
         ex.requestDone = true;
-        ex.status = 200;
         mode = Mode.IDLE;
         current = null;
         try {
@@ -450,12 +418,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         upstream = null;
-        if (current != null && !current.responseStarted && failoverTo(up)) {
+        if (current != null && !current.responseStarted() && failoverTo(up)) {
             return; // reading stays paused until the other member's channel opens
         }
         gate.resume(ReadGate.Reason.OPENING);
         gate.resume(ReadGate.Reason.SSH_FULL);
-        if (current == null || current.responseStarted) {
+        if (current == null || current.responseStarted()) {
             closeNow();
             return;
         }
@@ -520,7 +488,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             ReferenceCountUtil.release(o);
             up.close();
             upstream = null;
-            if (!current.responseStarted) {
+            if (!current.responseStarted()) {
                 current.recorder.aborted("bad response");
                 current.keepAlive = false; // before answering: the answer may end the exchange (issue 13 item 3)
                 answer(HttpResponseStatus.BAD_GATEWAY, "Bad response from the tunnel",
@@ -533,10 +501,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ChannelFuture f = null;
         if (o instanceof HttpResponse r) {
             int code = r.status().code();
-            current.informational = code >= 100 && code < 200 && code != 101;
-            if (!current.informational) {
-                current.responseStarted = true;
-                current.status = code;
+            current.headRelayed(code);
+            if (current.response() == ProxyExchange.Response.STREAMING) {
                 current.recorder.responseHead(r);
                 if (!HttpUtil.isKeepAlive(r)) {
                     current.keepAlive = false;
@@ -549,7 +515,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return write(o);
         }
         if (o instanceof HttpContent c) {
-            if (!current.informational) {
+            if (current.response() != ProxyExchange.Response.INFORMATIONAL) {
                 hc.events().bytes("out", c.content().readableBytes());
                 current.recorder.responseContent(c.content());
             }
@@ -564,17 +530,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void onResponseEnd(HttpHeaders trailers) {
-        if (current.informational) {
-            current.informational = false;
+        if (current.response() == ProxyExchange.Response.INFORMATIONAL) {
+            current.bodyEnded(); // back to waiting for the real head
             return;
         }
-        if (current.status == 101) {
+        if (current.status() == 101) {
             current.recorder.upgraded();
             switchToRaw();
             return;
         }
         current.recorder.responseEnd(trailers);
-        current.responseDone = true;
+        current.bodyEnded();
         if (current.upgradeRequested) {
             gate.resume(ReadGate.Reason.UPGRADING);
         }
@@ -611,9 +577,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         if (retryOnFreshUpstream(up)) {
             return;
         }
-        if (current != null && !current.responseDone) {
+        if (current != null && !current.responseDone()) {
             current.recorder.aborted("tunnel closed");
-            if (!current.responseStarted) {
+            if (!current.responseStarted()) {
                 mode = Mode.DISCARD;
                 current.keepAlive = false; // before answering: the answer may end the exchange
                 if (up.failure() != null) {
@@ -631,16 +597,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     // ================================================================ exchange end
 
     private void maybeFinish() {
-        if (current == null || !current.requestDone || !current.responseDone) {
+        if (current == null || !current.complete()) {
             return;
         }
-        Exchange done = current;
+        ProxyExchange done = current;
         current = null;
         mode = Mode.IDLE;
         // whoever answered (the service, or tuns itself with 502/503/504), the Upgrade pause ends with the exchange
         gate.resume(ReadGate.Reason.UPGRADING);
-        hc.events().request(done.status, seconds(done));
-        logExchange(done, done.status);
+        hc.events().request(done.status(), seconds(done));
+        logExchange(done, done.status());
         if (!done.keepAlive) {
             if (upstream != null) {
                 upstream.close();
@@ -678,10 +644,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void respond(FullHttpResponse r) {
-        Exchange ex = current;
-        ex.responseStarted = true;
-        ex.responseDone = true;
-        ex.status = r.status().code();
+        ProxyExchange ex = current;
+        ex.answered(r.status().code());
         if (ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
             r.content().clear();
         }
@@ -743,7 +707,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     /** --log-to-client: the request's line in its tunnel owner's ssh session; --debug: the same in our log. */
-    private void logExchange(Exchange e, int status) {
+    private void logExchange(ProxyExchange e, int status) {
         if (log.isDebugEnabled()) {
             int q = e.uri.indexOf('?');
             log.debug("event=request host={} method={} path=\"{}\" status={} ms={} tunnel={}", e.host,
@@ -758,7 +722,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
-    private static double seconds(Exchange e) {
+    private static double seconds(ProxyExchange e) {
         return (System.nanoTime() - e.startNanos) / 1e9;
     }
 
@@ -804,14 +768,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             armBodyTimer(left);
             return;
         }
-        Exchange ex = current;
+        ProxyExchange ex = current;
         current = null;
         ex.recorder.aborted("request body timeout");
         if (upstream != null) {
             upstream.close(); // half a request went out: the connection cannot be reused
             upstream = null;
         }
-        if (ex.responseStarted) {
+        if (ex.responseStarted()) {
             closeNow();
         } else {
             refuse(HttpResponseStatus.REQUEST_TIMEOUT, "The request body stopped arriving: nothing for "
