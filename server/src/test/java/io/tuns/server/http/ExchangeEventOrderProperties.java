@@ -3,6 +3,7 @@ package io.tuns.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuns.server.bridge.ChannelSink.OpenFailure;
+import io.tuns.server.bridge.FakeSshChannel;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -3,6 +3,7 @@ package io.tuns.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuns.server.bridge.ChannelSink.OpenFailure;
+import io.tuns.server.bridge.FakeSshChannel;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -6,6 +6,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.tuns.server.bridge.ChannelSink;
+import io.tuns.server.bridge.FakeSshChannel;
 import io.tuns.server.config.ConfigLoader;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.PublicUrls;
