@@ -27,14 +27,12 @@ import io.tuns.server.bridge.ChannelSink.OpenFailure;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.ExchangeRecorder;
 import io.tuns.server.tunnel.Tunnel;
-import io.tuns.server.tunnel.TunnelGroup;
 import io.tuns.server.tunnel.TunnelOptions;
 import io.tuns.server.tunnel.TunnelOwner;
 import io.tuns.server.proxyproto.ClientAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -55,6 +53,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private final HttpContext hc;
     private final ServerConfig cfg;
+    private final RequestRouter router;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
     private Mode mode = Mode.IDLE;
@@ -72,6 +71,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     HttpProxyHandler(HttpContext hc) {
         this.hc = hc;
         this.cfg = hc.config();
+        this.router = new RequestRouter(new RequestRouter.Settings(cfg.domain(), hc.metrics() != null,
+                hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole()), cfg.redirectRoot(),
+                cfg.redirectRootLocation(), cfg.https()), hc.registry()::httpRoute);
     }
 
     // ================================================================ client side
@@ -157,60 +159,40 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
         }
         // --- end tls
-        boolean root = host.equals(cfg.domain());
-        if (path.startsWith("/_sish/metrics") && root && hc.metrics() != null) {
-            mode = Mode.DISCARD;
-            respond(hc.metrics().respond(req, ctx.alloc()));
-            return;
-        }
-        if (path.startsWith("/_sish/") && hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole())) {
-            mode = Mode.CONSOLE;
-            consoleBody = ctx.alloc().compositeBuffer();
-            return;
-        }
-        Optional<TunnelGroup> route = hc.registry().httpRoute(host, path);
-        Tunnel tunnel = route.map(this::pick).orElse(null);
-        if (tunnel == null) {
-            if (root && cfg.redirectRoot()) {
-                if (!cfg.redirectRootLocation().isEmpty() && !path.equals("/favicon.ico")) {
-                    mode = Mode.DISCARD;
-                    respond(ErrorPages.redirect(cfg.redirectRootLocation()));
-                } else {
-                    answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel with: ssh -p "
-                            + "<ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
-                }
-                return;
+        RequestRouter.Route route = router.route(host, path, isTls(), req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        current.tunnel = route.tunnel();
+        current.group = route.group();
+        switch (route.kind()) {
+            case METRICS -> {
+                mode = Mode.DISCARD;
+                respond(hc.metrics().respond(req, ctx.alloc()));
             }
-            answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
+            case CONSOLE -> {
+                mode = Mode.CONSOLE;
+                consoleBody = ctx.alloc().compositeBuffer();
+            }
+            case REDIRECT -> {
+                mode = Mode.DISCARD;
+                respond(ErrorPages.redirect(route.location()));
+            }
+            case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel "
+                    + "with: ssh -p <ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
+            case NOT_FOUND -> answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
                     + ". If it is yours, check that your ssh -R command is still running.");
-            return;
+            case UNAUTHORIZED -> {
+                FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
+                        "This tunnel is protected: send the user name and password its owner gave you.");
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"sish\"");
+                mode = Mode.DISCARD;
+                respond(r);
+            }
+            case FORCE_HTTPS -> {
+                mode = Mode.DISCARD;
+                // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
+                respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
+            }
+            case TUNNEL -> toUpstream(req, route.tunnel());
         }
-        current.tunnel = tunnel;
-        TunnelOptions opts = tunnel.options();
-        if (opts.needsAuth() && !BasicAuth.matches(req.headers().get(HttpHeaderNames.AUTHORIZATION), opts)) {
-            FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
-                    "This tunnel is protected: send the user name and password its owner gave you.");
-            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"sish\"");
-            mode = Mode.DISCARD;
-            respond(r);
-            return;
-        }
-        if (opts.forceHttps() && cfg.https() && !isTls()) {
-            mode = Mode.DISCARD;
-            // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
-            respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
-            return;
-        }
-        current.group = route.get();
-        toUpstream(req, tunnel);
-    }
-
-    /**
-     * Round robin per request, as sish does; a single-member route always gets the same tunnel, so its kept-alive
-     * tunnel connection is reused.
-     */
-    private Tunnel pick(TunnelGroup group) {
-        return group.next();
     }
 
     private void toUpstream(HttpRequest req, Tunnel tunnel) {
