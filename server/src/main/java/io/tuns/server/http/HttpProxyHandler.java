@@ -27,7 +27,6 @@ import io.tuns.server.bridge.ChannelSink.OpenFailure;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.ExchangeRecorder;
 import io.tuns.server.tunnel.Tunnel;
-import io.tuns.server.tunnel.TunnelOptions;
 import io.tuns.server.tunnel.TunnelOwner;
 import io.tuns.server.proxyproto.ClientAddress;
 import java.net.InetSocketAddress;
@@ -203,16 +202,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         if (hc.inspector() != null) {
             current.recorder = hc.inspector().begin(current.host, clientIp, req);
         }
-        HttpHeaders h = req.headers();
-        String xff = h.get("X-Forwarded-For");
-        h.set("X-Forwarded-For", xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
-        h.set("X-Forwarded-Host", h.get(HttpHeaderNames.HOST));
-        h.set("X-Forwarded-Proto", isTls() || cfg.proxySslTermination() ? "https" : "http");
-        h.set("X-Forwarded-Port", String.valueOf(((InetSocketAddress) ctx.channel().localAddress()).getPort()));
-        h.set("X-Real-Ip", clientIp);
-        current.upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
-        HopByHopHeaders.strip(req, current.upgradeRequested);
-        rewrite(req, tunnel.options());
+        current.upgradeRequested = req.headers().contains(HttpHeaderNames.UPGRADE);
+        ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(),
+                ((InetSocketAddress) ctx.channel().localAddress()).getPort(), current.upgradeRequested,
+                tunnel.options());
 
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
             upstream.close();
@@ -223,17 +216,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         upstream.send(req);
-    }
-
-    /** sish's per-tunnel rewrites: strip the bound path, replace Host (after X-Forwarded-Host recorded it). */
-    private void rewrite(HttpRequest req, TunnelOptions opts) {
-        if (!opts.path().isEmpty() && opts.stripPath() && req.uri().startsWith(opts.path())) {
-            String rest = req.uri().substring(opts.path().length());
-            req.setUri(rest.isEmpty() || rest.startsWith("?") ? "/" + rest : rest);
-        }
-        if (opts.hostHeader() != null) {
-            req.headers().set(HttpHeaderNames.HOST, opts.hostHeader());
-        }
     }
 
     /** True on the HTTPS listener: TLS is terminated in this pipeline. */
