@@ -7,12 +7,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.Tunnel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
 
@@ -76,7 +78,7 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf b)) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
             return;
         }
         if (writer == null) {
@@ -130,7 +132,8 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
         tunnel = member;
         Attempt attempt = new Attempt();
         current = attempt;
-        member.owner().openChannel(member, io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()), attempt); // PROXY header source if any
+        // the PROXY header's source address, if the listener had one
+        member.owner().openChannel(member, ClientAddress.of(ctx.channel()), attempt);
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.tuns.server.http;
 
+import io.tuns.server.access.IpFilter;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.Inspector;
+import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.function.Supplier;
@@ -20,16 +22,16 @@ public record HttpContext(ServerConfig config,
                           SishRoutes console,
                           MetricsEndpoint metrics,
                           HttpEvents events,
-                          io.tuns.server.tls.TlsHooks tls,
+                          TlsHooks tls,
                           ClientRequestLog clientLog,
                           BackendTls backendTls,
-                          io.tuns.server.access.IpFilter ipFilter,
+                          IpFilter ipFilter,
                           ClientShares shares) {
 
     /** With the client-address shares built from the config (the usual case; tests may pass their own). */
     public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
-                       SishRoutes console, MetricsEndpoint metrics, HttpEvents events, io.tuns.server.tls.TlsHooks tls,
-                       ClientRequestLog clientLog, BackendTls backendTls, io.tuns.server.access.IpFilter ipFilter) {
+                       SishRoutes console, MetricsEndpoint metrics, HttpEvents events, TlsHooks tls,
+                       ClientRequestLog clientLog, BackendTls backendTls, IpFilter ipFilter) {
         this(config, registry, urls, inspector, console, metrics, events, tls, clientLog, backendTls, ipFilter,
                 new ClientShares(new ClientShares.Settings(config.maxChannelsPerConnection(),
                         config.httpMaxClientShare())));

@@ -9,10 +9,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -22,18 +24,22 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.bridge.ChannelSink.OpenFailure;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.ExchangeRecorder;
+import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
-import io.tuns.server.proxyproto.ClientAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection on the public HTTP port. Routes each request by Host to a tunnel, streams it through
@@ -43,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpProxyHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
 
     /** The most of a /_sish request body we aggregate (console replays, admin forms). */
     static final int MAX_CONSOLE_REQUEST_BYTES = 1024 * 1024;
@@ -220,7 +226,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     /** True on the HTTPS listener: TLS is terminated in this pipeline. */
     private boolean isTls() {
-        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+        return ctx.pipeline().get(SslHandler.class) != null;
     }
 
     /** Opens a channel for the current exchange; false (answered 429) when its client holds its share already. */
@@ -251,8 +257,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private boolean retryOnFreshUpstream(UpstreamConnection failed) {
         ProxyExchange ex = current;
         if (ex == null || ex.retried || !ex.onReusedUpstream || ex.responseStarted() || !ex.requestDone
-                || !(ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.GET)
-                || ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD))
+                || !(ex.request.method().equals(HttpMethod.GET)
+                || ex.request.method().equals(HttpMethod.HEAD))
                 || HttpUtil.getContentLength(ex.request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(ex.request)) {
             return false;
         }
@@ -277,7 +283,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return false;
         }
         if (ex.failedMembers == null) {
-            ex.failedMembers = new java.util.ArrayList<>(2);
+            ex.failedMembers = new ArrayList<>(2);
         }
         ex.failedMembers.add(failed.tunnel);
         Tunnel other = ex.group.nextExcept(ex.failedMembers);
@@ -352,7 +358,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ProxyExchange ex = current;
         HttpRequest r = ex.request;
         DefaultFullHttpRequest full = new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(),
-                consoleBody, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+                consoleBody, r.headers(), EmptyHttpHeaders.INSTANCE);
         consoleBody = null;
         ex.answered(200);
         ex.requestDone = true;
@@ -610,7 +616,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private void respond(FullHttpResponse r) {
         ProxyExchange ex = current;
         ex.answered(r.status().code());
-        if (ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
+        if (ex.request.method().equals(HttpMethod.HEAD)) {
             r.content().clear();
         }
         if (!ex.keepAlive) {

@@ -15,6 +15,7 @@ import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
 
@@ -221,7 +222,7 @@ final class UpstreamConnection implements ChannelSink {
 
     private void noteFailure(Exception e) {
         Throwable t = e;
-        while (t != null && !(t instanceof javax.net.ssl.SSLException)) {
+        while (t != null && !(t instanceof SSLException)) {
             t = t.getCause();
         }
         if (t != null && tls != null && failure == null) {
