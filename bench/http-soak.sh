@@ -5,6 +5,9 @@
 # Upgrade: h2c requests, POST bodies echoed and compared, pipelined pairs, downloads abandoned midway.
 # Passes when no request got 503, no client saw an unexpected error, and sish_forwarded_channels_open is 0 within
 # 2 s of the end. Prints the status counts and the channel gauge sampled every 10 s.
+# Known (2026-12-02, also on main): abandoned downloads can make MINA close the whole ssh session with
+# "StreamCorruptedException: consume(LocalWindow…) required length … above available" (a window accounting bug
+# on the SSH side); the tunnel is then gone (404s) and the soak fails. SOAK_ONLY=abandoned_download shows it fast.
 #
 # Usage: bench/http-soak.sh [seconds=600] [workers=32]
 set -euo pipefail
@@ -32,7 +35,18 @@ service_port=$(awk '/PORT/ {print $2}' "$work/service.out")
 mkdir -p "$work/pubkeys"
 ssh-keygen -q -t ed25519 -N '' -f "$work/key"; cp "$work/key.pub" "$work/pubkeys/"
 echo '{}' > "$work/none.yml"
-JAVA_OPTS="${JAVA_OPTS:-}" "$root/bin/tuns" serve --ssh-address=127.0.0.1:$ssh_port --http-address=127.0.0.1:$http_port --domain=localhost \
+# MINA's warnings stay visible here (the default config hides them): a session it closes shows why
+cat > "$work/logback.xml" <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} %msg%n</pattern></encoder>
+  </appender>
+  <logger name="org.apache.sshd" level="WARN"/>
+  <root level="INFO"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
+JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$work/logback.xml" "$root/bin/tuns" serve --ssh-address=127.0.0.1:$ssh_port --http-address=127.0.0.1:$http_port --domain=localhost \
   --authentication-keys-directory="$work/pubkeys" --private-keys-directory="$work/hostkeys" \
   --metrics-address=127.0.0.1:$metrics_port --admin-console-token="$token" --config="$work/none.yml" \
   > "$work/tuns.log" 2>&1 & pids+=($!)
@@ -62,6 +76,6 @@ echo "soak: channels open 2 s after the end: $end; a normal request then: $after
 if [ "$clients" != 0 ] || [ "$end" != "0.0" ] || [ "${after%% *}" != 200 ]; then
   cp "$work/tuns.log" /tmp/tuns-soak-failed.log
   echo "soak: FAILED (tuns log kept in /tmp/tuns-soak-failed.log)" >&2
-  grep -iE 'exception|error|warn' "$work/tuns.log" | head -20 >&2; exit 1
+  grep -iE 'exception|error|warn|tunnel_closed' "$work/tuns.log" | cut -c1-300 | head -20 >&2; exit 1
 fi
 echo "soak: passed"
