@@ -70,6 +70,22 @@ class HttpLifecycleIT {
         TunnelInvariant.assertChannelsReleasedAndTunnelServes(tuns, HOST);
     }
 
+    /**
+     * A service that is down (connection refused behind the ssh client) costs no channel: each refused open is
+     * released at once, so 502s cannot fill the connection's channel limit. Before, MINA sometimes marked a refused
+     * channel closed without running its close listener, and the channel stayed counted for good.
+     */
+    @Test
+    void refusedOpensAreReleased() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (KeepAliveClient c = new KeepAliveClient(tuns.server.httpPort(), 5000)) {
+                c.send(KeepAliveClient.get(DEAD, "/", "Connection: close"));
+                assertThat(c.read().status()).isEqualTo(502);
+            }
+        }
+        TunnelInvariant.assertChannelsReleasedAndTunnelServes(tuns, HOST);
+    }
+
     /** Issue 13, item 2: after tuns answers an Upgrade request itself the connection reads on at once. */
     @Test
     void ownAnswerToAnUpgradeRequestDoesNotStallTheConnection() throws Exception {
