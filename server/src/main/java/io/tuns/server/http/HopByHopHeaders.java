@@ -18,12 +18,13 @@ final class HopByHopHeaders {
     }
 
     /**
-     * Strips the request's hop-by-hop headers in place; {@code upgrade} keeps the Upgrade handshake. An HTTP/1.0
-     * client's keep-alive is asked for again, so the service keeps the tunnel connection open as before.
+     * Strips the request's hop-by-hop headers in place; {@code upgrade} keeps the Upgrade handshake. tuns then says
+     * what it wants of the tunnel connection: close when the client's connection ends after this exchange, an HTTP/1.0
+     * client's keep-alive asked for again otherwise.
      */
     static void strip(HttpRequest req, boolean upgrade) {
         HttpHeaders h = req.headers();
-        boolean keepAlive10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0) && HttpUtil.isKeepAlive(req);
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
         String connection = h.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
             for (String named : h.getAll(HttpHeaderNames.CONNECTION)) {
@@ -41,7 +42,11 @@ final class HopByHopHeaders {
         h.remove(HttpHeaderNames.TE);
         if (upgrade) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        } else if (keepAlive10) {
+        } else if (!keepAlive) {
+            // tuns will not reuse this tunnel connection: the service closes its side after answering (as nginx
+            // asks upstream), so the channel goes at once instead of waiting for the service's idle timeout
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }

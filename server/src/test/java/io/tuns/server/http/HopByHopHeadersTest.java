@@ -47,6 +47,14 @@ class HopByHopHeadersTest {
         assertThat(r.headers().contains("X-Hop")).isFalse();
         HttpRequest close = request(HttpVersion.HTTP_1_0, "Host", "a");
         HopByHopHeaders.strip(close, false);
-        assertThat(close.headers().contains("Connection")).isFalse();
+        assertThat(close.headers().get("Connection")).isEqualTo("close");
+    }
+
+    @Test
+    void aClientThatClosesAfterThisExchangeMakesTheServiceCloseToo() {
+        HttpRequest r = request(HttpVersion.HTTP_1_1, "Host", "a", "Connection", "close, X-Hop", "X-Hop", "1");
+        HopByHopHeaders.strip(r, false);
+        assertThat(r.headers().getAll("Connection")).containsExactly("close");
+        assertThat(r.headers().contains("X-Hop")).isFalse();
     }
 }
