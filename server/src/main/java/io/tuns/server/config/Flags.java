@@ -224,6 +224,10 @@ final class Flags {
         t.d("http-max-initial-line-length", "8192", "Longest HTTP request line in bytes (414 beyond)");
         t.d("http-max-header-size", "32768", "Largest HTTP request head in bytes (431 beyond)");
         t.d("http-header-timeout", "30s", "Time a client has to send a request head");
+        t.d("http-body-timeout", "60s", "Longest wait for the next bytes of a request body (408 beyond; nginx's "
+                + "client_body_timeout)");
+        t.d("http-max-client-share", "50", "Percent of a tunnel's --max-channels-per-connection one client IP may "
+                + "hold (429 beyond; 100 = off)");
         t.d("session-message-queue", "100", "Lines queued to an ssh session before new ones are dropped");
         t.d("forward-options-wait", "1s",
                 "How long a forward waits for the command line's options (200 ms without a session: ssh -N)");

@@ -141,6 +141,8 @@ public record ServerConfig(
         int httpMaxInitialLineLength,      // --http-max-initial-line-length 8192 (414 beyond)
         int httpMaxHeaderSize,             // --http-max-header-size 32768 (431 beyond)
         Duration httpHeaderTimeout,        // --http-header-timeout 30s (anti-slowloris: request head must arrive)
+        Duration httpBodyTimeout,          // --http-body-timeout 60s (longest gap between two reads of a request body)
+        int httpMaxClientShare,            // --http-max-client-share 50 (% of a tunnel's channels one client IP holds)
         int sessionMessageQueue,           // --session-message-queue 100 (lines queued to an ssh session)
         Duration forwardOptionsWait,       // --forward-options-wait 1s (wait for exec options before a forward)
 

@@ -101,6 +101,8 @@ final class Validation {
         positive("cleanup-unbound-timeout", c.cleanupUnboundTimeout());
         positive("channel-open-timeout", c.channelOpenTimeout());
         positive("http-header-timeout", c.httpHeaderTimeout());
+        positive("http-body-timeout", c.httpBodyTimeout());
+        between("http-max-client-share", c.httpMaxClientShare(), 1, 100);
         positive("forward-options-wait", c.forwardOptionsWait());
         // limits against abuse: 0 turns a count off, the durations must be real
         between("max-connections-per-ip", c.maxConnectionsPerIp(), 0, Integer.MAX_VALUE);

@@ -2,6 +2,7 @@ package io.tuns.server.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -11,10 +12,12 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.proxyproto.ProxyProtocolHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -43,7 +46,7 @@ public final class HttpFront implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (io.tuns.server.proxyproto.ProxyProtocolHandler.defer(ch, hc.config(), this, "http")) {
+                        if (ProxyProtocolHandler.defer(ch, hc.config(), this, "http")) {
                             return; // --proxy-protocol-listener: runs again once the PROXY header is settled
                         }
                         installHttp(ch.pipeline(), hc);
@@ -79,8 +82,8 @@ public final class HttpFront implements AutoCloseable {
             long ms = cfg.idleConnectionTimeout().toMillis();
             p.addLast("idle", new IdleStateHandler(0, 0, ms, TimeUnit.MILLISECONDS) {
                 @Override
-                protected void channelIdle(io.netty.channel.ChannelHandlerContext ctx,
-                                           io.netty.handler.timeout.IdleStateEvent evt) {
+                protected void channelIdle(ChannelHandlerContext ctx,
+                                           IdleStateEvent evt) {
                     ctx.close(); // no byte either way for the whole timeout
                 }
             });

@@ -9,10 +9,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -22,19 +24,22 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.ExchangeRecorder;
+import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.ChannelSink.OpenFailure;
 import io.tuns.server.tunnel.Tunnel;
-import io.tuns.server.tunnel.TunnelGroup;
-import io.tuns.server.tunnel.TunnelOptions;
+import io.tuns.server.tunnel.TunnelOwner;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection on the public HTTP port. Routes each request by Host to a tunnel, streams it through
@@ -44,59 +49,36 @@ import java.util.concurrent.TimeUnit;
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpProxyHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
 
     /** The most of a /_sish request body we aggregate (console replays, admin forms). */
     static final int MAX_CONSOLE_REQUEST_BYTES = 1024 * 1024;
 
     private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE, RAW }
 
-    /** One request/response pair in progress. */
-    private static final class Exchange {
-        final HttpRequest request;
-        final String host;
-        final String uri;
-        final long startNanos = System.nanoTime();
-        boolean keepAlive;
-        boolean requestDone;
-        boolean responseStarted;
-        boolean responseDone;
-        boolean informational;
-        boolean upgradeRequested;
-        boolean onReusedUpstream;
-        TunnelGroup group;
-        Tunnel tunnel;
-        String clientIp;
-        boolean retried;
-        /** Members whose channel would not open for this request; at most the group's size. */
-        java.util.List<Tunnel> failedMembers;
-        int status;
-        ExchangeRecorder recorder = ExchangeRecorder.NOOP;
-
-        Exchange(HttpRequest request, String host) {
-            this.request = request;
-            this.uri = request.uri(); // as the client sent it, before strip-path
-            this.host = host;
-            this.keepAlive = HttpUtil.isKeepAlive(request);
-        }
-    }
-
     private final HttpContext hc;
     private final ServerConfig cfg;
+    private final RequestRouter router;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
     private Mode mode = Mode.IDLE;
-    private Exchange current;
+    private ProxyExchange current;
     private UpstreamConnection upstream;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private CompositeByteBuf consoleBody;
     private ChannelFuture lastWrite;
     private ScheduledFuture<?> headTimer;
+    /** Armed while a request body is being read; see {@link #checkBodyProgress}. */
+    private ScheduledFuture<?> bodyTimer;
+    private long lastBodyReadNanos;
     private boolean closing;
 
     HttpProxyHandler(HttpContext hc) {
         this.hc = hc;
         this.cfg = hc.config();
+        this.router = new RequestRouter(new RequestRouter.Settings(cfg.domain(), hc.metrics() != null,
+                hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole()), cfg.redirectRoot(),
+                cfg.redirectRootLocation(), cfg.https()), hc.registry()::httpRoute);
     }
 
     // ================================================================ client side
@@ -157,8 +139,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             badRequest(dr.cause());
             return;
         }
+        RequestValidator.Refusal refusal = RequestValidator.check(req);
+        if (refusal != null) {
+            refuse(refusal.status(), refusal.reason());
+            return;
+        }
+        RequestTarget.toOriginForm(req);
+        lastBodyReadNanos = System.nanoTime();
         String host = HostHeader.of(req);
-        current = new Exchange(req, host);
+        current = new ProxyExchange(req, host);
         if (host == null) {
             answer(HttpResponseStatus.BAD_REQUEST, "Bad request", "The request has no Host header, so it cannot be "
                     + "routed to a tunnel.");
@@ -175,111 +164,90 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
         }
         // --- end tls
-        boolean root = host.equals(cfg.domain());
-        if (path.startsWith("/_sish/metrics") && root && hc.metrics() != null) {
-            mode = Mode.DISCARD;
-            respond(hc.metrics().respond(req, ctx.alloc()));
-            return;
-        }
-        if (path.startsWith("/_sish/") && hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole())) {
-            mode = Mode.CONSOLE;
-            consoleBody = ctx.alloc().compositeBuffer();
-            return;
-        }
-        Optional<TunnelGroup> route = hc.registry().httpRoute(host, path);
-        Tunnel tunnel = route.map(this::pick).orElse(null);
-        if (tunnel == null) {
-            if (root && cfg.redirectRoot()) {
-                if (!cfg.redirectRootLocation().isEmpty() && !path.equals("/favicon.ico")) {
-                    mode = Mode.DISCARD;
-                    respond(ErrorPages.redirect(cfg.redirectRootLocation()));
-                } else {
-                    answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel with: ssh -p "
-                            + "<ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
-                }
-                return;
+        RequestRouter.Route route = router.route(host, path, isTls(), req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        current.tunnel = route.tunnel();
+        current.group = route.group();
+        switch (route.kind()) {
+            case METRICS -> {
+                mode = Mode.DISCARD;
+                respond(hc.metrics().respond(req, ctx.alloc()));
             }
-            answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
+            case CONSOLE -> {
+                mode = Mode.CONSOLE;
+                consoleBody = ctx.alloc().compositeBuffer();
+            }
+            case REDIRECT -> {
+                mode = Mode.DISCARD;
+                respond(ErrorPages.redirect(route.location()));
+            }
+            case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel "
+                    + "with: ssh -p <ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
+            case NOT_FOUND -> answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
                     + ". If it is yours, check that your ssh -R command is still running.");
-            return;
+            case UNAUTHORIZED -> {
+                FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
+                        "This tunnel is protected: send the user name and password its owner gave you.");
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"sish\"");
+                mode = Mode.DISCARD;
+                respond(r);
+            }
+            case FORCE_HTTPS -> {
+                mode = Mode.DISCARD;
+                // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
+                respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
+            }
+            case TUNNEL -> toUpstream(req, route.tunnel());
         }
-        current.tunnel = tunnel;
-        TunnelOptions opts = tunnel.options();
-        if (opts.needsAuth() && !BasicAuth.matches(req.headers().get(HttpHeaderNames.AUTHORIZATION), opts)) {
-            FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
-                    "This tunnel is protected: send the user name and password its owner gave you.");
-            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"sish\"");
-            mode = Mode.DISCARD;
-            respond(r);
-            return;
-        }
-        if (opts.forceHttps() && cfg.https() && !isTls()) {
-            mode = Mode.DISCARD;
-            // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
-            respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
-            return;
-        }
-        current.group = route.get();
-        toUpstream(req, tunnel);
-    }
-
-    /**
-     * Round robin per request, as sish does; a single-member route always gets the same tunnel, so its kept-alive
-     * tunnel connection is reused.
-     */
-    private Tunnel pick(TunnelGroup group) {
-        return group.next();
     }
 
     private void toUpstream(HttpRequest req, Tunnel tunnel) {
         mode = Mode.TO_UPSTREAM;
-        InetSocketAddress client = io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()); // PROXY header source if any
+        InetSocketAddress client = ClientAddress.of(ctx.channel()); // PROXY header source if any
         String clientIp = client.getAddress().getHostAddress();
         current.clientIp = clientIp;
         if (hc.inspector() != null) {
             current.recorder = hc.inspector().begin(current.host, clientIp, req);
         }
-        HttpHeaders h = req.headers();
-        String xff = h.get("X-Forwarded-For");
-        h.set("X-Forwarded-For", xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
-        h.set("X-Forwarded-Host", h.get(HttpHeaderNames.HOST));
-        h.set("X-Forwarded-Proto", isTls() || cfg.proxySslTermination() ? "https" : "http");
-        h.set("X-Forwarded-Port", String.valueOf(((InetSocketAddress) ctx.channel().localAddress()).getPort()));
-        h.set("X-Real-Ip", clientIp);
-        current.upgradeRequested = h.contains(HttpHeaderNames.UPGRADE);
-        rewrite(req, tunnel.options());
+        current.upgradeRequested = req.headers().contains(HttpHeaderNames.UPGRADE);
+        ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(),
+                ((InetSocketAddress) ctx.channel().localAddress()).getPort(), current.upgradeRequested,
+                tunnel.options());
 
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
             upstream.close();
             upstream = null;
         }
         current.onReusedUpstream = upstream != null;
-        if (upstream == null) {
-            openUpstream(tunnel);
+        if (upstream == null && !openUpstream(tunnel)) {
+            return;
         }
         upstream.send(req);
     }
 
-    /** sish's per-tunnel rewrites: strip the bound path, replace Host (after X-Forwarded-Host recorded it). */
-    private void rewrite(HttpRequest req, TunnelOptions opts) {
-        if (!opts.path().isEmpty() && opts.stripPath() && req.uri().startsWith(opts.path())) {
-            String rest = req.uri().substring(opts.path().length());
-            req.setUri(rest.isEmpty() || rest.startsWith("?") ? "/" + rest : rest);
-        }
-        if (opts.hostHeader() != null) {
-            req.headers().set(HttpHeaderNames.HOST, opts.hostHeader());
-        }
-    }
-
     /** True on the HTTPS listener: TLS is terminated in this pipeline. */
     private boolean isTls() {
-        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+        return ctx.pipeline().get(SslHandler.class) != null;
     }
 
-    private void openUpstream(Tunnel tunnel) {
+    /** Opens a channel for the current exchange; false (answered 429) when its client holds its share already. */
+    private boolean openUpstream(Tunnel tunnel) {
+        String clientIp = current.clientIp;
+        TunnelOwner owner = tunnel.owner();
+        if (!hc.shares().tryAcquire(owner, clientIp)) {
+            current.recorder.aborted("client share");
+            FullHttpResponse r = ErrorPages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many connections",
+                    "Your address holds " + hc.shares().limit() + " of this tunnel's connections, the most one "
+                            + "address may hold (--http-max-client-share). Try again when some have finished.");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+            mode = Mode.DISCARD;
+            respond(r);
+            return false;
+        }
         upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this, hc.backendTls());
+        upstream.holdShare(() -> hc.shares().release(owner, clientIp));
         gate.pause(ReadGate.Reason.OPENING);
-        upstream.open(io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()));
+        upstream.open(ClientAddress.of(ctx.channel()));
+        return true;
     }
 
     /**
@@ -287,16 +255,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
      * bodiless GET/HEAD that got no answer is safe to send once more on a fresh connection.
      */
     private boolean retryOnFreshUpstream(UpstreamConnection failed) {
-        Exchange ex = current;
-        if (ex == null || ex.retried || !ex.onReusedUpstream || ex.responseStarted || !ex.requestDone
-                || !(ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.GET)
-                || ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD))
+        ProxyExchange ex = current;
+        if (ex == null || ex.retried || !ex.onReusedUpstream || ex.responseStarted() || !ex.requestDone
+                || !(ex.request.method().equals(HttpMethod.GET)
+                || ex.request.method().equals(HttpMethod.HEAD))
                 || HttpUtil.getContentLength(ex.request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(ex.request)) {
             return false;
         }
         ex.retried = true;
         ex.onReusedUpstream = false;
-        openUpstream(failed.tunnel);
+        if (!openUpstream(failed.tunnel)) {
+            return true; // answered 429
+        }
         upstream.send(ex.request);
         upstream.send(LastHttpContent.EMPTY_LAST_CONTENT);
         return true;
@@ -308,12 +278,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
      * member with the codec, body included; the rest of the body follows once the new channel opens.
      */
     private boolean failoverTo(UpstreamConnection failed) {
-        Exchange ex = current;
+        ProxyExchange ex = current;
         if (ex == null || ex.group == null) {
             return false;
         }
         if (ex.failedMembers == null) {
-            ex.failedMembers = new java.util.ArrayList<>(2);
+            ex.failedMembers = new ArrayList<>(2);
         }
         ex.failedMembers.add(failed.tunnel);
         Tunnel other = ex.group.nextExcept(ex.failedMembers);
@@ -321,7 +291,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return false;
         }
         upstream = failed.handOverTo(other);
-        upstream.open(io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()));
+        upstream.open(ClientAddress.of(ctx.channel()));
         return true;
     }
 
@@ -332,7 +302,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (c.decoderResult().isFailure()) {
             c.release();
-            if (current.responseStarted) {
+            if (current.responseStarted()) {
                 closeNow();
             } else {
                 badRequest(c.decoderResult().cause());
@@ -340,6 +310,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         boolean last = c instanceof LastHttpContent;
+        lastBodyReadNanos = System.nanoTime();
         switch (mode) {
             case TO_UPSTREAM -> {
                 hc.events().bytes("in", c.content().readableBytes());
@@ -374,6 +345,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (last && current != null) {
             current.requestDone = true;
+            cancelBodyTimer();
             if (current.upgradeRequested && mode == Mode.TO_UPSTREAM) {
                 // bytes after an Upgrade request are another protocol: wait for the answer before reading on
                 gate.pause(ReadGate.Reason.UPGRADING);
@@ -383,15 +355,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void handConsole() {
-        Exchange ex = current;
+        ProxyExchange ex = current;
         HttpRequest r = ex.request;
         DefaultFullHttpRequest full = new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(),
-                consoleBody, r.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+                consoleBody, r.headers(), EmptyHttpHeaders.INSTANCE);
         consoleBody = null;
-        ex.responseStarted = true;
-        ex.responseDone = true;
+        ex.answered(200);
         ex.requestDone = true;
-        ex.status = 200;
         mode = Mode.IDLE;
         current = null;
         try {
@@ -418,12 +388,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         upstream = null;
-        if (current != null && !current.responseStarted && failoverTo(up)) {
+        if (current != null && !current.responseStarted() && failoverTo(up)) {
             return; // reading stays paused until the other member's channel opens
         }
         gate.resume(ReadGate.Reason.OPENING);
         gate.resume(ReadGate.Reason.SSH_FULL);
-        if (current == null || current.responseStarted) {
+        if (current == null || current.responseStarted()) {
             closeNow();
             return;
         }
@@ -465,11 +435,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                 }
                 continue;
             }
-            if (current == null || !(o instanceof HttpObject)) {
-                ReferenceCountUtil.release(o); // bytes the service sent without being asked
+            if (up != upstream || current == null || !(o instanceof HttpObject)) {
+                // bytes the service sent without being asked, or after an earlier object in this batch ended it
+                ReferenceCountUtil.release(o);
                 continue;
             }
-            last = relayResponseObject((HttpObject) o);
+            last = relayResponseObject(up, (HttpObject) o);
         }
         ctx.flush();
         if (last != null) {
@@ -482,16 +453,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
-    private ChannelFuture relayResponseObject(HttpObject o) {
+    private ChannelFuture relayResponseObject(UpstreamConnection up, HttpObject o) {
         if (o.decoderResult().isFailure()) {
             ReferenceCountUtil.release(o);
-            upstream.close();
+            up.close();
             upstream = null;
-            if (!current.responseStarted) {
+            if (!current.responseStarted()) {
                 current.recorder.aborted("bad response");
+                current.keepAlive = false; // before answering: the answer may end the exchange (issue 13 item 3)
                 answer(HttpResponseStatus.BAD_GATEWAY, "Bad response from the tunnel",
                         "The service behind this tunnel sent something that is not valid HTTP/1.1.");
-                current.keepAlive = false;
             } else {
                 closeNow();
             }
@@ -500,10 +471,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ChannelFuture f = null;
         if (o instanceof HttpResponse r) {
             int code = r.status().code();
-            current.informational = code >= 100 && code < 200 && code != 101;
-            if (!current.informational) {
-                current.responseStarted = true;
-                current.status = code;
+            current.headRelayed(code);
+            if (current.response() == ProxyExchange.Response.STREAMING) {
                 current.recorder.responseHead(r);
                 if (!HttpUtil.isKeepAlive(r)) {
                     current.keepAlive = false;
@@ -511,11 +480,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                 if (!current.keepAlive && code != 101) {
                     HttpUtil.setKeepAlive(r, false);
                 }
+                ResponseFraming.chunkIfUndelimited(current.request, r);
             }
             return write(o);
         }
         if (o instanceof HttpContent c) {
-            if (!current.informational) {
+            if (current.response() != ProxyExchange.Response.INFORMATIONAL) {
                 hc.events().bytes("out", c.content().readableBytes());
                 current.recorder.responseContent(c.content());
             }
@@ -530,17 +500,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void onResponseEnd(HttpHeaders trailers) {
-        if (current.informational) {
-            current.informational = false;
+        if (current.response() == ProxyExchange.Response.INFORMATIONAL) {
+            current.bodyEnded(); // back to waiting for the real head
             return;
         }
-        if (current.status == 101) {
+        if (current.status() == 101) {
             current.recorder.upgraded();
             switchToRaw();
             return;
         }
         current.recorder.responseEnd(trailers);
-        current.responseDone = true;
+        current.bodyEnded();
         if (current.upgradeRequested) {
             gate.resume(ReadGate.Reason.UPGRADING);
         }
@@ -577,18 +547,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         if (retryOnFreshUpstream(up)) {
             return;
         }
-        if (current != null && !current.responseDone) {
+        if (current != null && !current.responseDone()) {
             current.recorder.aborted("tunnel closed");
-            if (!current.responseStarted) {
+            if (!current.responseStarted()) {
                 mode = Mode.DISCARD;
+                current.keepAlive = false; // before answering: the answer may end the exchange
                 if (up.failure() != null) {
                     answer(HttpResponseStatus.BAD_GATEWAY, "TLS with the service failed", up.failure());
                 } else {
                     answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel closed",
                             "The tunnel closed the connection before its service answered.");
                 }
-                current.keepAlive = false;
-                maybeFinish();
             } else {
                 closeNow(); // the response was cut off: the client must see the connection end
             }
@@ -598,14 +567,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     // ================================================================ exchange end
 
     private void maybeFinish() {
-        if (current == null || !current.requestDone || !current.responseDone) {
+        if (current == null || !current.complete()) {
             return;
         }
-        Exchange done = current;
+        ProxyExchange done = current;
         current = null;
         mode = Mode.IDLE;
-        hc.events().request(done.status, seconds(done));
-        logExchange(done, done.status);
+        // whoever answered (the service, or tuns itself with 502/503/504), the Upgrade pause ends with the exchange
+        gate.resume(ReadGate.Reason.UPGRADING);
+        hc.events().request(done.status(), seconds(done));
+        logExchange(done, done.status());
         if (!done.keepAlive) {
             if (upstream != null) {
                 upstream.close();
@@ -643,11 +614,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void respond(FullHttpResponse r) {
-        Exchange ex = current;
-        ex.responseStarted = true;
-        ex.responseDone = true;
-        ex.status = r.status().code();
-        if (ex.request.method().equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
+        ProxyExchange ex = current;
+        ex.answered(r.status().code());
+        if (ex.request.method().equals(HttpMethod.HEAD)) {
             r.content().clear();
         }
         if (!ex.keepAlive) {
@@ -670,6 +639,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         } else if (cause instanceof TooLongFrameException) {
             status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
         }
+        refuse(status, sentence);
+    }
+
+    /** Answers a request whose framing cannot be trusted, then closes: what follows it cannot be parsed safely. */
+    private void refuse(HttpResponseStatus status, String sentence) {
         FullHttpResponse r = ErrorPages.page(status, status.reasonPhrase(), sentence);
         HttpUtil.setKeepAlive(r, false);
         hc.events().request(status.code(), 0);
@@ -703,7 +677,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     /** --log-to-client: the request's line in its tunnel owner's ssh session; --debug: the same in our log. */
-    private void logExchange(Exchange e, int status) {
+    private void logExchange(ProxyExchange e, int status) {
         if (log.isDebugEnabled()) {
             int q = e.uri.indexOf('?');
             log.debug("event=request host={} method={} path=\"{}\" status={} ms={} tunnel={}", e.host,
@@ -712,13 +686,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (hc.clientLog() != null && e.tunnel != null) { // the query stays out of our log, not out of theirs
             String ip = e.clientIp != null ? e.clientIp
-                    : io.tuns.server.proxyproto.ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
+                    : ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
             hc.clientLog().request(e.tunnel, e.host, status, System.nanoTime() - e.startNanos, ip,
                     e.request.method().name(), e.uri);
         }
     }
 
-    private static double seconds(Exchange e) {
+    private static double seconds(ProxyExchange e) {
         return (System.nanoTime() - e.startNanos) / 1e9;
     }
 
@@ -741,8 +715,56 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
+    /**
+     * nginx's client_body_timeout: the longest wait for the next bytes of a request body. Armed once per body (not
+     * per chunk, and never for a bodiless request, whose end comes in the same read as its head).
+     */
+    private void armBodyTimer(long delayNanos) {
+        bodyTimer = ctx.executor().schedule(this::checkBodyProgress, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkBodyProgress() {
+        bodyTimer = null;
+        if (current == null || current.requestDone || closing || mode == Mode.RAW) {
+            return;
+        }
+        long timeout = cfg.httpBodyTimeout().toNanos();
+        if (!ctx.channel().config().isAutoRead()) {
+            armBodyTimer(timeout); // tuns is not reading (tunnel full or opening): not the client's delay
+            return;
+        }
+        long left = timeout - (System.nanoTime() - lastBodyReadNanos);
+        if (left > 0) {
+            armBodyTimer(left);
+            return;
+        }
+        ProxyExchange ex = current;
+        current = null;
+        ex.recorder.aborted("request body timeout");
+        if (upstream != null) {
+            upstream.close(); // half a request went out: the connection cannot be reused
+            upstream = null;
+        }
+        if (ex.responseStarted()) {
+            closeNow();
+        } else {
+            refuse(HttpResponseStatus.REQUEST_TIMEOUT, "The request body stopped arriving: nothing for "
+                    + cfg.httpBodyTimeout().toSeconds() + " s (--http-body-timeout).");
+        }
+    }
+
+    private void cancelBodyTimer() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null && !current.requestDone && bodyTimer == null && !closing && mode != Mode.RAW) {
+            armBodyTimer(cfg.httpBodyTimeout().toNanos());
+        }
         ctx.flush();
         ctx.fireChannelReadComplete();
     }
@@ -751,6 +773,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         cancelHeadTimer();
+        cancelBodyTimer();
         if (current != null) {
             current.recorder.aborted("client closed");
             current = null;

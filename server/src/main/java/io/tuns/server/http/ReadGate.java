@@ -31,6 +31,12 @@ final class ReadGate {
         }
     }
 
+    /** The reasons holding reading now (for tests and debugging). */
+    @Override
+    public String toString() {
+        return reasons.toString();
+    }
+
     void set(Reason reason, boolean paused) {
         if (paused) {
             pause(reason);

@@ -15,6 +15,7 @@ import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
 
@@ -54,8 +55,12 @@ final class UpstreamConnection implements ChannelSink {
     private boolean closedByUs;
     private boolean raw;
     private boolean handedOver;
+    /** The service ended its side cleanly; a channel closed without it (ssh client gone) cut the response off. */
+    private boolean eof;
     private BackendTls tls;
     private String failure;
+    /** Gives back the client address's share of the owner's channels; run once, when this connection is done. */
+    private Runnable shareRelease;
 
     UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener, BackendTls tls) {
         this(tunnel, loop, cfg, listener, newCodec(tunnel, cfg, tls));
@@ -89,6 +94,8 @@ final class UpstreamConnection implements ChannelSink {
     UpstreamConnection handOverTo(Tunnel other) {
         UpstreamConnection next = new UpstreamConnection(other, loop, cfg, listener, codec);
         next.tls = tls;
+        next.shareRelease = shareRelease; // the same client's one channel, now with another member
+        shareRelease = null;
         next.beforeOpen.addAll(beforeOpen);
         beforeOpen.clear();
         handedOver = true;
@@ -103,6 +110,19 @@ final class UpstreamConnection implements ChannelSink {
             } finally {
                 b.release();
             }
+        }
+    }
+
+    /** {@code release} runs once when this connection closes or ends, whichever comes first. */
+    void holdShare(Runnable release) {
+        shareRelease = release;
+    }
+
+    private void releaseShare() {
+        Runnable r = shareRelease;
+        shareRelease = null;
+        if (r != null) {
+            r.run();
         }
     }
 
@@ -192,6 +212,7 @@ final class UpstreamConnection implements ChannelSink {
             return;
         }
         closedByUs = true;
+        releaseShare();
         beforeOpen.clear();
         if (channel != null) {
             channel.close(false);
@@ -201,7 +222,7 @@ final class UpstreamConnection implements ChannelSink {
 
     private void noteFailure(Exception e) {
         Throwable t = e;
-        while (t != null && !(t instanceof javax.net.ssl.SSLException)) {
+        while (t != null && !(t instanceof SSLException)) {
             t = t.getCause();
         }
         if (t != null && tls != null && failure == null) {
@@ -277,7 +298,10 @@ final class UpstreamConnection implements ChannelSink {
 
     @Override
     public void onEof() {
-        loop.execute(this::end);
+        loop.execute(() -> {
+            eof = true;
+            end();
+        });
     }
 
     @Override
@@ -295,12 +319,20 @@ final class UpstreamConnection implements ChannelSink {
             return;
         }
         ended = true;
+        releaseShare();
         if (handedOver) { // the codec lives on in the connection that took the request
             listener.upstreamEnded(this);
             return;
         }
-        if (!closedByUs) {
-            // a response delimited by the connection's end completes only now
+        // The service ended its side (EOF, e.g. its keep-alive timeout) or the channel closed: nothing more can come
+        // back on this channel, so close it here. Left open, the ssh client keeps it (CLOSE-WAIT) and it counts
+        // against the connection's channel limit for good.
+        if (channel != null && !closedByUs) {
+            channel.close(false);
+        }
+        if (!closedByUs && eof) {
+            // a response delimited by the connection's end completes only now, and only on a clean end: a channel
+            // closed without EOF (ssh client killed) must not make a cut-off body look complete
             List<Object> out = new ArrayList<>();
             try {
                 codec.finish();

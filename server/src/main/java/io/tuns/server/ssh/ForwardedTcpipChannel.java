@@ -50,9 +50,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
                 if (out != null) {
                     out.close(true); // fails writes still waiting, so nobody waits on a dead channel
                 }
-                if (closedSignalled.compareAndSet(false, true)) {
-                    sink.onClosed();
-                }
+                signalClosed();
             }
         });
     }
@@ -73,6 +71,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
                     ch.sink.onOpenFailed(ChannelSink.OpenFailure.TIMEOUT,
                             "the ssh client did not open the connection within " + timeout.toMillis() + " ms");
                     ch.close(true);
+                    ch.signalClosed();
                 }
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             f.addListener(done -> {
@@ -88,6 +87,9 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
                     ch.sink.onOpenFailed(ChannelSink.OpenFailure.REFUSED, msg);
                     svc.unregisterChannel(ch);
                     ch.close(true);
+                    // MINA marks a refused channel closed itself, and the close listener does not always run
+                    // then: without this the channel stays counted (open channels, the per-connection limit)
+                    ch.signalClosed();
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -95,9 +97,14 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
                 ch.sink.onOpenFailed(ChannelSink.OpenFailure.CLOSED, "the ssh connection is closing");
             }
             ch.close(true);
-            if (ch.closedSignalled.compareAndSet(false, true)) {
-                ch.sink.onClosed();
-            }
+            ch.signalClosed();
+        }
+    }
+
+    /** Tells the sink the channel is gone, once, whichever of the close listener or an open failure comes first. */
+    private void signalClosed() {
+        if (closedSignalled.compareAndSet(false, true)) {
+            sink.onClosed();
         }
     }
 

@@ -109,6 +109,8 @@ class DefaultsTest {
         assertThat(c.httpMaxInitialLineLength()).isEqualTo(8192);
         assertThat(c.httpMaxHeaderSize()).isEqualTo(32768);
         assertThat(c.httpHeaderTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.httpBodyTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.httpMaxClientShare()).isEqualTo(50);
         assertThat(c.sessionMessageQueue()).isEqualTo(100);
         assertThat(c.forwardOptionsWait()).isEqualTo(Duration.ofSeconds(1));
 
