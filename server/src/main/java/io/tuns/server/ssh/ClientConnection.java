@@ -239,7 +239,7 @@ public final class ClientConnection implements TunnelOwner {
         if (!a.isGranted()) {
             refuse(slot, a);
         } else if (adopt(a, slot)) {
-            a.banner().forEach(messages::send);
+            messages.send(SessionText.block(a.banner()));
         }
     }
 
@@ -265,7 +265,7 @@ public final class ClientConnection implements TunnelOwner {
         String why = a.refusal();
         messages.send(why);
         ctx.events().forwardRequest(a.kind(), why.contains("unavailable") ? "conflict" : "denied");
-        log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress(), why);
+        log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress(), SessionText.plain(why));
         replies.complete(slot, false, -1);
     }
 
@@ -274,17 +274,15 @@ public final class ClientConnection implements TunnelOwner {
     void sessionStarted(String commandLine, IoOutputStream out) {
         if (!sessionSeen.compareAndSet(false, true)) {
             // A second session channel or exec: sish crashes here; we keep the first one's options.
-            messages.attach(out);
+            messages.attach(out, null);
             messages.send("This connection already has a session; its options stay as they were.");
             return;
         }
-        messages.attach(out);
+        messages.attach(out, SessionText.welcome(cfg.welcomeMessage()));
         SessionOptions parsed = SessionOptions.parse(commandLine);
         options = parsed;
-        messages.send(cfg.welcomeMessage());
-        messages.send("");
+        forwards.acknowledgements().lines(parsed, keyFingerprint, Instant.now()).forEach(messages::send);
         parsed.problems().forEach(messages::send);
-        forwards.acknowledgements().lines(parsed).forEach(messages::send);
         String deadline = parsed.get("deadline");
         if (deadline != null) {
             scheduleDeadline(SessionOptions.parseDeadline(deadline, Instant.now()));

@@ -89,15 +89,12 @@ final class TcpAllocator {
             registry.remove(t);
             return null;
         }
-        List<String> lines = new ArrayList<>();
-        lines.add("The TCP port " + r.port() + " is shared: connections are balanced between its tunnels.");
-        lines.addAll(banner(r.port(), r.port()));
+        List<String> lines = new ArrayList<>(banner(r.port(), r.port()));
+        lines.add("The TCP port " + r.port() + " is shared: connections are balanced between its tunnels."); // tuns' own, after sish's
         return Allocation.granted("tcp", t, -1, lines, () -> listeners.release(key));
     }
 
     private List<String> banner(int requested, int actual) {
-        return List.of("Starting SSH Forwarding service for tcp:" + requested
-                        + ". Forwarded connections can be accessed via the following methods:",
-                "TCP: " + s.domain() + ":" + actual);
+        return List.of(SessionText.forwardHeader("tcp", requested), SessionText.access("TCP", s.domain() + ":" + actual));
     }
 }

@@ -88,7 +88,7 @@ class HttpTunnelIT {
         Thread.sleep(1500); // the key directory is re-read within a second
         SshClient second = tuns.ssh(other, "-R", "taken:80:127.0.0.1:" + backend.port(), "127.0.0.1");
         String url = second.httpUrl();
-        assertThat(second.output()).contains("The subdomain taken is unavailable. Assigning a random subdomain.");
+        assertThat(second.output()).contains("The subdomain taken.localhost is unavailable. Assigning a random subdomain.");
         assertThat(url).doesNotContain("taken.");
         assertThat(tuns.get("taken.localhost", "/hello").statusCode()).isEqualTo(200);
     }
@@ -111,7 +111,7 @@ class HttpTunnelIT {
         SshClient ssh = tuns.ssh("-R", "cmds:80:127.0.0.1:" + backend.port(), "127.0.0.1", "bogus=1", "deadline=1h");
         ssh.httpUrl();
         ssh.await("Unknown command 'bogus' ignored", Duration.ofSeconds(5));
-        ssh.await("Deadline for connection set to: 1h", Duration.ofSeconds(5));
+        ssh.await("Deadline for connection set to: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\r\n", Duration.ofSeconds(5));
     }
 
     /**

@@ -93,7 +93,7 @@ class SessionCommandsIT {
         c.httpUrl();
         assertThat(c.output()).contains("sni-proxy is disabled on this server (--sni-proxy=false); ignored.")
                 .contains("proxy-protocol is disabled on this server (--proxy-protocol=false); ignored.")
-                .doesNotContain("for connection set to");
+                .doesNotContain("SNI proxy for TCP forwards").doesNotContain("Proxy protocol enabled");
     }
 
     @Test
