@@ -132,6 +132,8 @@ public final class ClientConnection implements TunnelOwner {
     void authenticated(String fingerprint, String publicKeyLine) {
         this.keyFingerprint = fingerprint;
         this.publicKey = publicKeyLine;
+        log.info("event=ssh_login client={} user={} key={} client_version=\"{}\"", remoteAddress(), user(),
+                fingerprint == null ? "none" : fingerprint, clientVersion());
         startPings();
         scheduleUnboundCleanup();
         ctx.events().connectionOpened(this);
@@ -206,10 +208,20 @@ public final class ClientConnection implements TunnelOwner {
      */
     static final Duration NO_SESSION_GRACE = Duration.ofMillis(200);
 
-    /** True when a session channel is open, or when MINA's connection service cannot tell (then wait the full time). */
+    /** False only when no options can come any more; MINA's connection service not telling means they may. */
     private boolean sessionChannelOpen() {
-        return !(session.getService(ConnectionService.class) instanceof AbstractConnectionService acs)
+        boolean open = !(session.getService(ConnectionService.class) instanceof AbstractConnectionService acs)
                 || acs.getChannels().stream().anyMatch(c -> c instanceof ChannelSession);
+        return optionsMayStillCome(clientVersion(), open);
+    }
+
+    /**
+     * The 200 ms "no session channel, so ssh -N" shortcut holds only for OpenSSH, which sends its session channel
+     * open right behind its forward requests. Any other client (a library, Go's x/crypto/ssh) may open its session
+     * later and still send options, so it gets sish's full wait.
+     */
+    static boolean optionsMayStillCome(String clientVersion, boolean sessionChannelOpen) {
+        return sessionChannelOpen || !clientVersion.startsWith("SSH-2.0-OpenSSH_");
     }
 
     /** The client said it opens no session channel (ssh -N): no options will come, forwards go ahead now. */
@@ -256,8 +268,8 @@ public final class ClientConnection implements TunnelOwner {
         replies.complete(slot, true, a.replyPort());
         ctx.events().forwardRequest(a.kind(), "ok");
         ctx.events().tunnelOpened(this, tunnel);
-        log.info("event=tunnel_opened type={} host={} client={} user={}", tunnel.type().label(), tunnel.host(),
-                remoteAddress(), user());
+        log.info("event=tunnel_opened type={} host={} client={} user={} key={}", tunnel.type().label(), tunnel.host(),
+                remoteAddress(), user(), keyFingerprint == null ? "none" : keyFingerprint);
         return true;
     }
 
@@ -265,7 +277,7 @@ public final class ClientConnection implements TunnelOwner {
         String why = a.refusal();
         messages.send(why);
         ctx.events().forwardRequest(a.kind(), why.contains("unavailable") ? "conflict" : "denied");
-        log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress(), SessionText.plain(why));
+        log.info("event=forward_refused client={} user={} reason=\"{}\"", remoteAddress(), user(), SessionText.plain(why));
         replies.complete(slot, false, -1);
     }
 
@@ -424,6 +436,8 @@ public final class ClientConnection implements TunnelOwner {
         }
         if (keyFingerprint != null || session.isAuthenticated()) {
             ctx.events().connectionClosed(this);
+            log.info("event=ssh_disconnect client={} user={} key={} seconds={}", remoteAddress(), user(),
+                    keyFingerprint == null ? "none" : keyFingerprint, Duration.between(startedAt, Instant.now()).toSeconds());
         }
     }
 
