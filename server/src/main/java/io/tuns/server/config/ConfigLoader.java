@@ -63,6 +63,7 @@ public final class ConfigLoader {
             values.put(flag.name(), Conversion.convert(s));
             origins.put(flag.name(), s.origin());
         }
+        ZeroMeansOff.apply(values);
         List<String> warnings = new ArrayList<>(file.warnings());
         warnings.addAll(UnimplementedFlags.warnings(settings, values));
         ServerConfig config = construct(values, warnings);
