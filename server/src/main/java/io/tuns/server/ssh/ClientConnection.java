@@ -120,6 +120,10 @@ public final class ClientConnection implements TunnelOwner {
         return startedAt;
     }
 
+    SessionOptions options() {
+        return options;
+    }
+
     /** A per-session command's value ({@code ssh host key=value}), or null. */
     public String option(String key) {
         return options.get(key);
@@ -333,9 +337,10 @@ public final class ClientConnection implements TunnelOwner {
             return;
         }
         ctx.events().channelOpened();
-        if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP) { // HTTP requests get their own line
-            message("Accepted connection from " + origin.getAddress().getHostAddress() + ":" + origin.getPort()
-                    + " -> " + tunnel.host());
+        // HTTP requests get their own line; an alias's line names the requester's ssh connection (AliasChannel)
+        if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP && tunnel.type() != Tunnel.TunnelType.ALIAS) {
+            message(SessionText.acceptedConnection(origin.getAddress().getHostAddress() + ":" + origin.getPort(),
+                    tunnel.host()));
         }
         ChannelSink counted = new CountedSink(sink);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
