@@ -59,7 +59,9 @@ final class TcpAllocator {
         if (bound.failure() != null) {
             return Allocation.refused("tcp", bound.failure());
         }
-        bound.notices().forEach(notices);
+        if (bound.unavailablePort() != 0) {
+            notices.accept(SessionText.tcpPortUnavailable(bound.unavailablePort(), false));
+        }
         int actual = TcpListeners.port(bound.server());
         // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, s.domain() + ":" + actual, r.bindAddress(),

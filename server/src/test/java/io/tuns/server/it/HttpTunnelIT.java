@@ -37,6 +37,11 @@ class HttpTunnelIT {
         assertThat(ssh.output()).contains("Starting SSH Forwarding service for http:80. "
                 + "Forwarded connections can be accessed via the following methods:");
         assertThat(ssh.output()).contains("Press Ctrl-C to close the session.");
+        // issue #15, byte for byte as sish writes it (channels.go, requests.go, httphandler.go; aurora colours):
+        // the welcome on red and a blank line, the block with its type in green and labels on blue, a blank line
+        assertThat(ssh.rawOutput()).contains("\u001b[41mPress Ctrl-C to close the session.\u001b[0m\r\n\r\n"
+                + "Starting SSH Forwarding service for \u001b[32mhttp:80\u001b[0m. Forwarded connections can be"
+                + " accessed via the following methods:\r\n\u001b[44mHTTP\u001b[0m: " + url + "\r\n\r\n");
 
         HttpResponse<String> get = tuns.get("myapp.localhost", "/hello");
         assertThat(get.statusCode()).isEqualTo(200);

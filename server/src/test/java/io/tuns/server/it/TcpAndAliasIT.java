@@ -56,6 +56,8 @@ class TcpAndAliasIT {
                 "127.0.0.1");
         ssh.await("TCP: localhost:" + wanted, Duration.ofSeconds(15));
         ssh.await("The TCP port 1000 is unavailable. Assigning a random port.", Duration.ofSeconds(5));
+        // sish utils.go: aurora.Sprintf("The TCP port %d is unavailable.%s", aurora.Red(bindPort), extra)
+        assertThat(ssh.rawOutput()).contains("The TCP port \u001b[31m1000\u001b[0m is unavailable. Assigning a random port.\r\n");
         assertThat(Curl.run("http://127.0.0.1:" + wanted + "/hello").out()).isEqualTo("hello from backend\n");
     }
 
