@@ -3,6 +3,9 @@ package io.tuns.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,6 +105,20 @@ class ConfigLoaderTest {
                 .contains(dir.resolve("config.yml") + ": unknown key 'completely-unrelated-thing' ignored");
         assertThat(ConfigLoader.load(withFile("config: other.yml\n"), Map.of()).warnings())
                 .contains(dir.resolve("config.yml") + ": key 'config' ignored (a config file cannot name another; use --config)");
+    }
+
+    /** Issue #15: the flags of sish's deploy/docker-compose.yml (test resource, copied unchanged) are accepted. */
+    @Test
+    void sishsDockerComposeFlagsLoad() throws Exception {
+        Path compose = Path.of(getClass().getResource("/sish/docker-compose.yml").toURI());
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(compose.toFile());
+        String[] flags = root.at("/services/sish/command").asText().trim().split("\\s+");
+        assertThat(flags).contains("--domain=ssi.sh", "--https=true");
+        ServerConfig c = ConfigLoader.fromArgs(flags);
+        assertThat(c.domain()).isEqualTo("ssi.sh");
+        assertThat(c.https()).isTrue();
+        assertThat(c.sshAddress()).isEqualTo(":22");
+        assertThat(c.bindRandomSubdomains()).isFalse();
     }
 
     /** Issue #15: sish's own config.example.yml (test resource, copied unchanged) loads and its values apply. */
