@@ -208,7 +208,8 @@ public final class ClientConnection implements TunnelOwner {
 
     /**
      * OpenSSH sends its session channel open right behind its forward requests, without waiting for their replies.
-     * No session channel this long after a forward means {@code ssh -N}: no options will come.
+     * No session channel this long after a forward means {@code ssh -N}: no options will come. Only for OpenSSH
+     * ({@link #optionsMayStillCome}).
      */
     static final Duration NO_SESSION_GRACE = Duration.ofMillis(200);
 
