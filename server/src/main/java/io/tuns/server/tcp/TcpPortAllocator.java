@@ -47,6 +47,9 @@ public final class TcpPortAllocator {
         int unavailable = 0; // the requested port, when it could not be had and a random one is tried (sish's line)
         String host = bindHost(bindAddress, tcpAddressOption);
         boolean random = port == 0 || s.bindRandomPorts();
+        if (port != 0 && s.bindRandomPorts()) {
+            unavailable = port; // sish says the requested port is unavailable under --bind-random-ports too
+        }
         if (!random && !range.contains(port)) {
             if (s.forceRequestedPorts()) {
                 return new Result(null, ref, unavailable, "The TCP port " + port + " is outside the ports this server "

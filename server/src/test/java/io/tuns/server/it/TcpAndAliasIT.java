@@ -11,9 +11,11 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** TCP port forwards and private aliases (-W, -L, ProxyCommand/-J) with the real OpenSSH client. */
 class TcpAndAliasIT {
@@ -47,6 +49,20 @@ class TcpAndAliasIT {
         long size = 512L * 1024 * 1024;
         assertThat(Curl.sha256("http://127.0.0.1:" + allocated + "/bytes?size=" + size + "&seed=5"))
                 .isEqualTo(TestBackend.sha256OfPattern(size, 5) + " " + size);
+    }
+
+    /** Issue #15: sish's GetOpenPort reports the requested port as unavailable under --bind-random-ports. */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void underBindRandomPortsTheRequestedPortIsReportedUnavailable() throws Exception {
+        int wanted = freePort();
+        try (TunsFixture random = TunsFixture.start("--bind-random-ports=true")) {
+            SshClient ssh = random.ssh("-R", wanted + ":localhost:" + backend.port(), "127.0.0.1");
+            String got = ssh.await("TCP: localhost:(\\d+)", Duration.ofSeconds(15));
+            assertThat(got).isNotEqualTo(String.valueOf(wanted));
+            assertThat(ssh.rawOutput()).contains("The TCP port \u001b[31m" + wanted
+                    + "\u001b[0m is unavailable. Assigning a random port.\r\n");
+        }
     }
 
     @Test
