@@ -3,6 +3,7 @@ package io.tuns.server;
 import io.tuns.server.console.ClientInfo;
 import io.tuns.server.console.ConsoleBackend;
 import io.tuns.server.console.ConsoleTokenBook;
+import io.tuns.server.console.RouteListeners;
 import io.tuns.server.console.TunnelInfo;
 import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.tunnel.PublicUrls;
@@ -10,9 +11,7 @@ import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -24,11 +23,14 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
     private final Supplier<PublicUrls> urls;
     private final Supplier<InetSocketAddress> httpAddress;
     private final ConsoleTokenBook tokenBook;
+    private final String tcpAddress;
 
+    /** @param tcpAddress --tcp-address: sish keys TCP listeners in its clients JSON by it */
     ConsoleBackendAdapter(TunnelRegistry registry, Supplier<List<ClientConnection>> connections,
                           Supplier<PublicUrls> urls, Supplier<InetSocketAddress> httpAddress,
-                          ConsoleTokenBook tokenBook) {
+                          ConsoleTokenBook tokenBook, String tcpAddress) {
         this.tokenBook = tokenBook;
+        this.tcpAddress = tcpAddress;
         this.registry = registry;
         this.connections = connections;
         this.urls = urls;
@@ -54,16 +56,9 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
     public List<ClientInfo> clients() {
         List<ClientInfo> out = new ArrayList<>();
         for (ClientConnection c : connections.get()) {
-            List<String> listeners = new ArrayList<>();
-            Map<String, List<String>> http = new LinkedHashMap<>();
-            for (Tunnel t : c.tunnels()) {
-                listeners.add(t.host());
-                http.put(t.host(), List.of(t.host()));
-            }
-            out.add(new ClientInfo(c.remoteAddress(), c.user(), c.clientVersion(), c.sessionId(),
-                    c.publicKey() == null ? "" : c.publicKey(),
-                    c.keyFingerprint() == null ? "" : c.keyFingerprint(), listeners, http, Map.of(), Map.of(),
-                    c.startedAt()));
+            out.add(RouteListeners.client(c.remoteAddress(), c.user(), c.clientVersion(), c.sessionId(),
+                    c.publicKey() == null ? "" : c.publicKey(), c.keyFingerprint() == null ? "" : c.keyFingerprint(),
+                    c.tunnels(), tcpAddress, c.startedAt()));
         }
         return out;
     }
@@ -79,14 +74,29 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
         return false;
     }
 
+    /**
+     * sish ignores the type ({@code httplistener}, {@code tcpalias}, {@code listener}) and closes the listener the
+     * decoded name is; its console sends an HTTP route's list of names joined by commas. tuns also takes
+     * {@code http/<host>}, as before.
+     */
     @Override
     public boolean disconnectRoute(String type, String route) {
-        if (!"http".equals(type)) {
-            return false;
+        List<String> names = List.of(route.split(","));
+        boolean found = false;
+        for (ClientConnection c : connections.get()) {
+            for (Tunnel t : c.tunnels()) {
+                if (names.contains(RouteListeners.listenerName(c.remoteAddress(), t))) {
+                    t.owner().closeTunnel(t, "closed by an administrator");
+                    found = true;
+                }
+            }
         }
-        Optional<Tunnel> t = registry.httpTunnel(route);
-        t.ifPresent(tunnel -> tunnel.owner().closeTunnel(tunnel, "closed by an administrator"));
-        return t.isPresent();
+        if (!found && "http".equals(type)) {
+            Optional<Tunnel> t = registry.httpTunnel(route);
+            t.ifPresent(tunnel -> tunnel.owner().closeTunnel(tunnel, "closed by an administrator"));
+            return t.isPresent();
+        }
+        return found;
     }
 
     @Override

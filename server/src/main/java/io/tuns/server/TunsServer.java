@@ -125,7 +125,7 @@ public final class TunsServer implements AutoCloseable {
         this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
-                        this::httpAddress, consoleTokens), metrics)
+                        this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)
                 : null;
         this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
                 new CertificateMetrics()) : null;

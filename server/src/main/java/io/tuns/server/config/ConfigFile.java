@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * sish's {@code config.yml}: a mapping of flag names to values, lists as YAML lists or comma strings. Values are
- * kept as raw text so the same conversion and checks apply as to flags. Unknown keys are errors, not silently
- * ignored: a typo in a security setting must not fall back to the default.
+ * kept as raw text so the same conversion and checks apply as to flags. A key sish's loader (viper) would ignore
+ * is ignored too, so sish's own config.example.yml (with its {@code config:} key) starts tuns, but never silently:
+ * each one is a warning naming the key, with the closest flag when it looks like a typo.
  */
 final class ConfigFile {
 
@@ -25,10 +26,16 @@ final class ConfigFile {
 
     private final String name;
     private final Map<String, String> values;
+    private final List<String> warnings;
 
-    private ConfigFile(String name, Map<String, String> values) {
+    private ConfigFile(String name, Map<String, String> values, List<String> warnings) {
         this.name = name;
         this.values = values;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    private ConfigFile(String name, Map<String, String> values) {
+        this(name, values, List.of());
     }
 
     static ConfigFile none() {
@@ -59,21 +66,27 @@ final class ConfigFile {
             throw new ConfigException(name + ": must be a mapping of flag names to values (ssh-address: ...)");
         }
         Map<String, String> values = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            Flag flag = flagFor(name, e.getKey());
-            values.put(flag.name(), text(name, flag, e.getValue()));
+            Optional<Flag> flag = e.getKey().equals("config") ? Optional.empty() : Flags.byName(e.getKey());
+            if (flag.isPresent()) {
+                values.put(flag.get().name(), text(name, flag.get(), e.getValue()));
+            } else {
+                warnings.add(ignoredKey(name, e.getKey()));
+            }
         }
-        return new ConfigFile(name, Map.copyOf(values));
+        return new ConfigFile(name, Map.copyOf(values), warnings);
     }
 
-    private static Flag flagFor(String file, String key) {
-        if (key.equals("config")) {
-            throw new ConfigException(file + ": key 'config' is not allowed inside a config file");
+    /** The warning for a key that is not a flag this file may set (sish's viper ignores such keys). */
+    static String ignoredKey(String file, String key) {
+        if (key.equals("config")) { // sish's example has it; the file to read is chosen before the file is read
+            return file + ": key 'config' ignored (a config file cannot name another; use --config)";
         }
-        return Flags.byName(key).orElseThrow(() -> new ConfigException(file + ": unknown key '" + key + "'"
-                + Suggestions.closestFlag(key).map(s -> " (did you mean '" + s + "'?)").orElse("")));
+        return file + ": unknown key '" + key + "' ignored"
+                + Suggestions.closestFlag(key).map(s -> " (did you mean '" + s + "'?)").orElse("");
     }
 
     private static String text(String file, Flag flag, JsonNode v) {
@@ -99,6 +112,11 @@ final class ConfigFile {
 
     String name() {
         return name;
+    }
+
+    /** Keys the file has that tuns ignores, one warning each. */
+    List<String> warnings() {
+        return warnings;
     }
 
     Optional<String> value(String flag) {

@@ -63,7 +63,9 @@ public final class ConfigLoader {
             values.put(flag.name(), Conversion.convert(s));
             origins.put(flag.name(), s.origin());
         }
-        List<String> warnings = UnimplementedFlags.warnings(settings, values);
+        ZeroMeansOff.apply(values);
+        List<String> warnings = new ArrayList<>(file.warnings());
+        warnings.addAll(UnimplementedFlags.warnings(settings, values));
         ServerConfig config = construct(values, warnings);
         Validation.check(config, origins::get);
         return config;

@@ -93,12 +93,20 @@ final class Validation {
         positive("authentication-key-request-timeout", c.authenticationKeyRequestTimeout());
         positive("authentication-password-request-timeout", c.authenticationPasswordRequestTimeout());
         positive("https-certificate-directory-watch-interval", c.httpsCertificateDirectoryWatchInterval());
-        positive("proxy-protocol-timeout", c.proxyProtocolTimeout());
-        positive("idle-connection-timeout", c.idleConnectionTimeout());
-        positive("ping-client-interval", c.pingClientInterval());
+        notNegative("proxy-protocol-timeout", c.proxyProtocolTimeout()); // 0s: no timeout, as in sish
+        if (c.idleConnection()) { // a 0s timer has turned its switch off (ZeroMeansOff)
+            positive("idle-connection-timeout", c.idleConnectionTimeout());
+        }
+        if (c.pingClient()) {
+            positive("ping-client-interval", c.pingClientInterval());
+        }
         positive("ping-client-timeout", c.pingClientTimeout());
-        positive("cleanup-unauthed-timeout", c.cleanupUnauthedTimeout());
-        positive("cleanup-unbound-timeout", c.cleanupUnboundTimeout());
+        if (c.cleanupUnauthed()) {
+            positive("cleanup-unauthed-timeout", c.cleanupUnauthedTimeout());
+        }
+        if (c.cleanupUnbound()) {
+            positive("cleanup-unbound-timeout", c.cleanupUnboundTimeout());
+        }
         positive("channel-open-timeout", c.channelOpenTimeout());
         positive("http-header-timeout", c.httpHeaderTimeout());
         positive("http-body-timeout", c.httpBodyTimeout());
@@ -165,14 +173,23 @@ final class Validation {
         }
     }
 
+    private void notNegative(String flag, Duration d) {
+        if (d.isNegative()) {
+            throw fail(flag, "must be 0s (off) or a positive duration (examples: 5s, 200ms)");
+        }
+    }
+
     private void oneOf(String flag, String value, List<String> allowed) {
         if (!allowed.contains(value)) {
             throw fail(flag, "must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
         }
     }
 
-    /** sish's syntax: {@code 0,1024-65535}, where 0 means "any free port". */
+    /** sish's syntax: {@code 0,1024-65535}, where 0 means "any free port"; empty: no port may be asked for. */
     private void portRanges(String flag, String value) {
+        if (value.isBlank()) {
+            return;
+        }
         for (String part : value.split(",")) {
             String p = part.trim();
             String[] ends = p.split("-", -1);

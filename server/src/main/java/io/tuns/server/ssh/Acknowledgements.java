@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,47 +41,89 @@ final class Acknowledgements {
             return 0;
         }
         String v = s.proxyProtocolVersion().equals("userdefined") ? asked : s.proxyProtocolVersion();
-        return v.equals("2") ? 2 : 1;
-    }
-
-    List<String> lines(SessionOptions options) {
-        List<String> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : options.values().entrySet()) {
-            out.add(line(e.getKey(), e.getValue(), options));
-        }
-        return out;
-    }
-
-    private String line(String key, String value, SessionOptions options) {
-        return switch (key) {
-            case "deadline" -> "Deadline for connection set to: " + value;
-            case "auto-close" -> "Auto close for connection set to: " + value;
-            case "local-forward" -> "Local forward for connection set to: " + value;
-            case "sni-proxy" -> s.sniProxy() ? set(key, value) : disabled(key, "--sni-proxy=false");
-            case "tcp-alias" -> s.tcpAliases() ? set(key, value) : disabled(key, "--tcp-aliases=false");
-            case "tcp-aliases-allowed-users" -> s.tcpAliasesAllowedUsers() ? set(key, value)
-                    : disabled(key, "--tcp-aliases-allowed-users=false");
-            case "force-https" -> s.forceHttps() ? set(key, value) : disabled(key, "--force-https=false");
-            case "host-header" -> s.rewriteHostHeader() ? set(key, value) : disabled(key, "--rewrite-host-header=false");
-            case "strip-path" -> s.stripHttpPath() ? set(key, value) : disabled(key, "--strip-http-path=false");
-            case "tcp-address" -> s.forceTcpAddress() ? disabled(key, "--force-tcp-address") : set(key, value);
-            case "proxy-protocol", "proxyproto" -> proxyProtocol(key, value, options);
-            default -> set(key, value);
+        return switch (v) { // sish getProxyProtoVersion: anything else is 0, no header
+            case "1" -> 1;
+            case "2" -> 2;
+            default -> 0;
         };
     }
 
-    private String proxyProtocol(String key, String value, SessionOptions options) {
-        if (!s.proxyProtocol()) {
-            return disabled(key, "--proxy-protocol=false");
+    /**
+     * sish's answers in command order, then tuns' notice for each command this server has disabled (sish is
+     * silent there; the notice says which flag to ask the operator about).
+     *
+     * @param ownFingerprint the connection's key fingerprint, or null without a key
+     */
+    List<String> lines(SessionOptions options, String ownFingerprint, Instant now) {
+        List<String> out = new ArrayList<>();
+        List<String> notices = new ArrayList<>();
+        for (Map.Entry<String, String> e : options.values().entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            String flag = disablingFlag(key);
+            if (flag != null) {
+                notices.add(disabled(key, flag));
+                continue;
+            }
+            String line = line(key, value, options, ownFingerprint, now);
+            if (line != null) {
+                out.add(line);
+            }
         }
-        String sent = String.valueOf(proxyProtocolVersion(options));
-        return sent.equals(value) ? set(key, value)
-                : set(key, sent) + " (this server sends version " + sent + ": --proxy-protocol-version="
-                + s.proxyProtocolVersion() + ")";
+        out.addAll(notices);
+        return out;
     }
 
-    private static String set(String key, String value) {
-        return key + " for connection set to: " + value;
+    /** The server flag that makes sish ignore this command, or null when the command applies. */
+    private String disablingFlag(String key) {
+        return switch (key) {
+            case "sni-proxy" -> s.sniProxy() ? null : "--sni-proxy=false";
+            case "tcp-alias" -> s.tcpAliases() ? null : "--tcp-aliases=false";
+            case "tcp-aliases-allowed-users" -> s.tcpAliasesAllowedUsers() ? null : "--tcp-aliases-allowed-users=false";
+            case "force-https" -> s.forceHttps() ? null : "--force-https=false";
+            case "host-header" -> s.rewriteHostHeader() ? null : "--rewrite-host-header=false";
+            case "strip-path" -> s.stripHttpPath() ? null : "--strip-http-path=false";
+            case "tcp-address" -> s.forceTcpAddress() ? "--force-tcp-address" : null;
+            case "proxy-protocol", "proxyproto" -> s.proxyProtocol() ? null : "--proxy-protocol=false";
+            default -> null;
+        };
+    }
+
+    /** sish's line for an applied command (channels.go handleSession), or null where sish says nothing. */
+    private String line(String key, String value, SessionOptions options, String ownFingerprint, Instant now) {
+        return switch (key) {
+            case "proxy-protocol", "proxyproto" -> {
+                int v = proxyProtocolVersion(options);
+                yield v == 0 ? null : SessionText.proxyProtocol(v);
+            }
+            case "host-header" -> SessionText.hostHeader(value);
+            case "strip-path" -> SessionText.stripPath(isTrue(value));
+            case "sni-proxy" -> SessionText.sniProxy(isTrue(value));
+            case "tcp-address" -> SessionText.tcpAddress(value);
+            case "tcp-alias" -> SessionText.tcpAlias(isTrue(value));
+            case "auto-close" -> SessionText.autoClose(isTrue(value));
+            case "force-https" -> SessionText.forceHttps(isTrue(value));
+            case "local-forward" -> SessionText.localForward(isTrue(value));
+            case "tcp-aliases-allowed-users" -> SessionText.allowedAliasUsers(allowedUsers(value, ownFingerprint));
+            case "deadline" -> SessionText.deadline(SessionOptions.parseDeadline(value, now));
+            default -> null;
+        };
+    }
+
+    /** As sish prints them: the connection's own key first, marked "(self)", then the list, each trimmed. */
+    private static List<String> allowedUsers(String value, String ownFingerprint) {
+        List<String> shown = new ArrayList<>();
+        if (ownFingerprint != null && !ownFingerprint.isEmpty()) {
+            shown.add(ownFingerprint + " (self)");
+        }
+        for (String fp : value.split(",", -1)) {
+            shown.add(fp.trim());
+        }
+        return shown;
+    }
+
+    private static boolean isTrue(String value) {
+        return Boolean.TRUE.equals(SessionOptions.parseBool(value));
     }
 
     private static String disabled(String key, String flag) {

@@ -57,11 +57,10 @@ final class AliasAllocator {
             reason = claim.reason();
         }
         if (s.forceRequestedAliases()) {
-            return Allocation.refused("alias", "The alias " + requested + ":" + port + " is unavailable: " + reason + ".");
+            notices.accept("(The alias " + requested + ":" + port + ": " + reason + ".)");
+            return Allocation.refused("alias", SessionText.aliasUnavailable(requested + ":" + port, true));
         }
-        if (!s.bindRandomAliases()) {
-            notices.accept("The alias " + requested + " is unavailable. Assigning a random alias.");
-        }
+        notices.accept(SessionText.aliasUnavailable(requested + ":" + port, false)); // sish: also under --bind-random-aliases
         for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
             // the client matches forwarded-tcpip on what it sent, so the random name is only the public key
             Tunnel t = alias(names.randomName(s.bindRandomAliasesLength(), attempt), r);
@@ -78,8 +77,8 @@ final class AliasAllocator {
     }
 
     private static Allocation granted(Tunnel t) {
-        return Allocation.granted("alias", t, -1, List.of("Starting SSH Forwarding service for alias:" + t.bindPort()
-                + ". Forwarded connections can be accessed via the following methods:", "TCP Alias: " + t.host()),
-                Allocation.NOTHING);
+        // sish calls an alias's forward "tcp:PORT" (connType stays "tcp" for aliases)
+        return Allocation.granted("alias", t, -1, List.of(SessionText.forwardHeader("tcp", t.bindPort()),
+                SessionText.access("TCP Alias", t.host())), Allocation.NOTHING);
     }
 }

@@ -42,6 +42,7 @@ final class AliasChannel extends AbstractServerChannel {
     private final AliasPolicy policy;
     private final IdleWatch idle;
     private final ScheduledExecutorService scheduler;
+    private final boolean logToClient;
     private ChannelAsyncOutputStream toRequester;
     private IoOutputStream toOwner;
     private Closeable ownerChannel;
@@ -65,10 +66,12 @@ final class AliasChannel extends AbstractServerChannel {
     /**
      * @param idle {@code --idle-connection}'s watch over both directions, or null when the flag is off
      * @param scheduler runs the idle check
+     * @param logToClient {@code --log-to-client}: the alias owner's session gets sish's "Accepted connection" line
      */
     AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
-                 ScheduledExecutorService scheduler) {
+                 ScheduledExecutorService scheduler, boolean logToClient) {
         super("direct-tcpip", List.of(), null);
+        this.logToClient = logToClient;
         this.aliases = aliases;
         this.policy = policy;
         this.idle = idle;
@@ -96,8 +99,22 @@ final class AliasChannel extends AbstractServerChannel {
         }
         origin = new InetSocketAddress(origHost.isEmpty() ? "127.0.0.1" : origHost,
                 Math.max(0, Math.min(65535, origPort)));
+        if (logToClient) {
+            tellOwnerAndLocalForwarder(alias, key);
+        }
         openOn(alias);
         return openFuture;
+    }
+
+    /** sish aliashandler: the requester's real SSH address and key, to the owner (and a local-forward=true requester). */
+    private void tellOwnerAndLocalForwarder(Tunnel alias, String key) {
+        String fp = requester.keyFingerprint();
+        String line = SessionText.acceptedConnection(
+                requester.remoteAddress() + (fp == null || fp.isEmpty() ? "" : " (" + fp + ")"), key);
+        alias.owner().message(line);
+        if (requester.options().flag("local-forward") && requester != alias.owner()) {
+            requester.message(line);
+        }
     }
 
     private void openOn(Tunnel member) {

@@ -36,7 +36,7 @@ final class AliasChannelFactory implements ChannelFactory {
     public Channel createChannel(Session session) {
         // sish's --idle-connection covers alias streams too
         return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal,
-                cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler);
+                cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler, cfg.logToClient());
     }
 
     private String refusal(Tunnel alias, ClientConnection requester) {

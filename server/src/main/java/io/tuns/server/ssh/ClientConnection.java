@@ -120,6 +120,10 @@ public final class ClientConnection implements TunnelOwner {
         return startedAt;
     }
 
+    SessionOptions options() {
+        return options;
+    }
+
     /** A per-session command's value ({@code ssh host key=value}), or null. */
     public String option(String key) {
         return options.get(key);
@@ -132,6 +136,8 @@ public final class ClientConnection implements TunnelOwner {
     void authenticated(String fingerprint, String publicKeyLine) {
         this.keyFingerprint = fingerprint;
         this.publicKey = publicKeyLine;
+        log.info("event=ssh_login client={} user={} key={} client_version=\"{}\"", remoteAddress(), user(),
+                fingerprint == null ? "none" : fingerprint, clientVersion());
         startPings();
         scheduleUnboundCleanup();
         ctx.events().connectionOpened(this);
@@ -202,14 +208,25 @@ public final class ClientConnection implements TunnelOwner {
 
     /**
      * OpenSSH sends its session channel open right behind its forward requests, without waiting for their replies.
-     * No session channel this long after a forward means {@code ssh -N}: no options will come.
+     * No session channel this long after a forward means {@code ssh -N}: no options will come. Only for OpenSSH
+     * ({@link #optionsMayStillCome}).
      */
     static final Duration NO_SESSION_GRACE = Duration.ofMillis(200);
 
-    /** True when a session channel is open, or when MINA's connection service cannot tell (then wait the full time). */
+    /** False only when no options can come any more; MINA's connection service not telling means they may. */
     private boolean sessionChannelOpen() {
-        return !(session.getService(ConnectionService.class) instanceof AbstractConnectionService acs)
+        boolean open = !(session.getService(ConnectionService.class) instanceof AbstractConnectionService acs)
                 || acs.getChannels().stream().anyMatch(c -> c instanceof ChannelSession);
+        return optionsMayStillCome(clientVersion(), open);
+    }
+
+    /**
+     * The 200 ms "no session channel, so ssh -N" shortcut holds only for OpenSSH, which sends its session channel
+     * open right behind its forward requests. Any other client (a library, Go's x/crypto/ssh) may open its session
+     * later and still send options, so it gets sish's full wait.
+     */
+    static boolean optionsMayStillCome(String clientVersion, boolean sessionChannelOpen) {
+        return sessionChannelOpen || !clientVersion.startsWith("SSH-2.0-OpenSSH_");
     }
 
     /** The client said it opens no session channel (ssh -N): no options will come, forwards go ahead now. */
@@ -239,7 +256,7 @@ public final class ClientConnection implements TunnelOwner {
         if (!a.isGranted()) {
             refuse(slot, a);
         } else if (adopt(a, slot)) {
-            a.banner().forEach(messages::send);
+            messages.send(SessionText.block(a.banner()));
         }
     }
 
@@ -256,8 +273,8 @@ public final class ClientConnection implements TunnelOwner {
         replies.complete(slot, true, a.replyPort());
         ctx.events().forwardRequest(a.kind(), "ok");
         ctx.events().tunnelOpened(this, tunnel);
-        log.info("event=tunnel_opened type={} host={} client={} user={}", tunnel.type().label(), tunnel.host(),
-                remoteAddress(), user());
+        log.info("event=tunnel_opened type={} host={} client={} user={} key={}", tunnel.type().label(), tunnel.host(),
+                remoteAddress(), user(), keyFingerprint == null ? "none" : keyFingerprint);
         return true;
     }
 
@@ -265,7 +282,7 @@ public final class ClientConnection implements TunnelOwner {
         String why = a.refusal();
         messages.send(why);
         ctx.events().forwardRequest(a.kind(), why.contains("unavailable") ? "conflict" : "denied");
-        log.info("event=forward_refused client={} reason=\"{}\"", remoteAddress(), why);
+        log.info("event=forward_refused client={} user={} reason=\"{}\"", remoteAddress(), user(), SessionText.plain(why));
         replies.complete(slot, false, -1);
     }
 
@@ -274,17 +291,15 @@ public final class ClientConnection implements TunnelOwner {
     void sessionStarted(String commandLine, IoOutputStream out) {
         if (!sessionSeen.compareAndSet(false, true)) {
             // A second session channel or exec: sish crashes here; we keep the first one's options.
-            messages.attach(out);
+            messages.attach(out, null);
             messages.send("This connection already has a session; its options stay as they were.");
             return;
         }
-        messages.attach(out);
+        messages.attach(out, SessionText.welcome(cfg.welcomeMessage()));
         SessionOptions parsed = SessionOptions.parse(commandLine);
         options = parsed;
-        messages.send(cfg.welcomeMessage());
-        messages.send("");
+        forwards.acknowledgements().lines(parsed, keyFingerprint, Instant.now()).forEach(messages::send);
         parsed.problems().forEach(messages::send);
-        forwards.acknowledgements().lines(parsed).forEach(messages::send);
         String deadline = parsed.get("deadline");
         if (deadline != null) {
             scheduleDeadline(SessionOptions.parseDeadline(deadline, Instant.now()));
@@ -323,9 +338,10 @@ public final class ClientConnection implements TunnelOwner {
             return;
         }
         ctx.events().channelOpened();
-        if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP) { // HTTP requests get their own line
-            message("Accepted connection from " + origin.getAddress().getHostAddress() + ":" + origin.getPort()
-                    + " -> " + tunnel.host());
+        // HTTP requests get their own line; an alias's line names the requester's ssh connection (AliasChannel)
+        if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP && tunnel.type() != Tunnel.TunnelType.ALIAS) {
+            message(SessionText.acceptedConnection(origin.getAddress().getHostAddress() + ":" + origin.getPort(),
+                    tunnel.host()));
         }
         ChannelSink counted = new CountedSink(sink);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
@@ -426,6 +442,8 @@ public final class ClientConnection implements TunnelOwner {
         }
         if (keyFingerprint != null || session.isAuthenticated()) {
             ctx.events().connectionClosed(this);
+            log.info("event=ssh_disconnect client={} user={} key={} seconds={}", remoteAddress(), user(),
+                    keyFingerprint == null ? "none" : keyFingerprint, Duration.between(startedAt, Instant.now()).toSeconds());
         }
     }
 

@@ -95,12 +95,14 @@ final class HttpAllocator {
                 }
                 reason = claim.reason();
             }
+            String fullHost = hosts.hostFor(requested, r.user(), false); // sish names the full host
             if (s.forceRequestedSubdomains()) {
-                return Allocation.refused("http", "The subdomain " + requested + " is unavailable: " + reason + ".");
+                notices.accept("(The subdomain " + fullHost + ": " + reason + ".)");
+                return Allocation.refused("http", SessionText.subdomainUnavailable(fullHost, true));
             }
+            notices.accept(SessionText.subdomainUnavailable(fullHost, false)); // sish: also under --bind-random-subdomains
             if (!s.bindRandomSubdomains()) {
-                notices.accept("The subdomain " + requested + " is unavailable. Assigning a random subdomain.");
-                notices.accept("(The subdomain " + requested + ": " + reason + ".)");
+                notices.accept("(The subdomain " + fullHost + ": " + reason + ".)");
             }
         }
         for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
@@ -151,19 +153,22 @@ final class HttpAllocator {
     private List<String> banner(Tunnel tunnel, int port) {
         PublicUrls u = urls.get();
         List<String> lines = new ArrayList<>();
-        lines.add("Starting SSH Forwarding service for " + (tunnel.options().backendTls() ? "https:" : "http:") + port
-                + ". Forwarded connections can be accessed via the following methods:");
+        lines.add(SessionText.forwardHeader(tunnel.options().backendTls() ? "https" : "http", port));
+        // sish puts user:pass@ into every URL it prints (httphandler.go userPass)
+        String auth = tunnel.options().needsAuth() ? tunnel.options().user() + ":" + tunnel.options().password() + "@" : "";
         if (s.serviceConsole() && s.serviceConsoleToken().isEmpty()) {
-            lines.add("Service console can be accessed here: " + u.console(tunnel.host(), tunnel.consoleToken()));
+            lines.add(SessionText.serviceConsole(withAuth(u.console(tunnel.host(), tunnel.consoleToken()), auth)));
         }
         String path = tunnel.options().path();
-        String auth = tunnel.options().needsAuth() ? "  (basic auth: user " + tunnel.options().user() + ")" : "";
-        if (u.showsHttp()) {
-            lines.add("HTTP: " + u.http(tunnel.host()) + path + auth);
-            u.https(tunnel.host()).ifPresent(h -> lines.add("HTTPS: " + h + path));
-        } else { // --proxy-ssl-termination: only the proxy's https URL reaches us
-            u.https(tunnel.host()).ifPresent(h -> lines.add("HTTPS: " + h + path + auth));
+        if (u.showsHttp()) { // not with --proxy-ssl-termination: only the proxy's https URL reaches us
+            lines.add(SessionText.access("HTTP", withAuth(u.http(tunnel.host()), auth) + path));
         }
+        u.https(tunnel.host()).ifPresent(h -> lines.add(SessionText.access("HTTPS", withAuth(h, auth) + path)));
         return lines;
+    }
+
+    private static String withAuth(String url, String auth) {
+        int at = url.indexOf("://");
+        return auth.isEmpty() || at < 0 ? url : url.substring(0, at + 3) + auth + url.substring(at + 3);
     }
 }

@@ -34,9 +34,16 @@ final class SessionMessages {
         pump();
     }
 
-    void attach(IoOutputStream stream) {
+    /**
+     * @param first a message that goes before everything queued (sish's welcome, which sish writes the moment the
+     *              session channel opens, so it always precedes the forward blocks), or null
+     */
+    void attach(IoOutputStream stream, String first) {
         synchronized (this) {
             out = stream;
+            if (first != null) {
+                queue.addFirst(first + "\r\n"); // one over the bound at most, once per connection
+            }
         }
         pump();
     }

@@ -79,8 +79,7 @@ final class SniAllocator {
             }
             release = () -> listeners.release(listenHost, port);
         }
-        return Allocation.granted("sni", tunnel, -1, List.of("Starting SSH Forwarding service for tls:" + port
-                        + ". Forwarded connections can be accessed via the following methods:",
-                "TLS: " + host + ":" + (onHttpsPort ? urls.get().httpsPort() : port)), release);
+        return Allocation.granted("sni", tunnel, -1, List.of(SessionText.forwardHeader("tls", port),
+                SessionText.access("TLS", host + ":" + (onHttpsPort ? urls.get().httpsPort() : port))), release);
     }
 }

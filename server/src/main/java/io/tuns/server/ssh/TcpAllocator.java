@@ -59,7 +59,9 @@ final class TcpAllocator {
         if (bound.failure() != null) {
             return Allocation.refused("tcp", bound.failure());
         }
-        bound.notices().forEach(notices);
+        if (bound.unavailablePort() != 0) {
+            notices.accept(SessionText.tcpPortUnavailable(bound.unavailablePort(), false));
+        }
         int actual = TcpListeners.port(bound.server());
         // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0
         Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, s.domain() + ":" + actual, r.bindAddress(),
@@ -89,15 +91,12 @@ final class TcpAllocator {
             registry.remove(t);
             return null;
         }
-        List<String> lines = new ArrayList<>();
-        lines.add("The TCP port " + r.port() + " is shared: connections are balanced between its tunnels.");
-        lines.addAll(banner(r.port(), r.port()));
+        List<String> lines = new ArrayList<>(banner(r.port(), r.port()));
+        lines.add("The TCP port " + r.port() + " is shared: connections are balanced between its tunnels."); // tuns' own, after sish's
         return Allocation.granted("tcp", t, -1, lines, () -> listeners.release(key));
     }
 
     private List<String> banner(int requested, int actual) {
-        return List.of("Starting SSH Forwarding service for tcp:" + requested
-                        + ". Forwarded connections can be accessed via the following methods:",
-                "TCP: " + s.domain() + ":" + actual);
+        return List.of(SessionText.forwardHeader("tcp", requested), SessionText.access("TCP", s.domain() + ":" + actual));
     }
 }

@@ -20,6 +20,9 @@ public final class PortRange {
     }
 
     public static PortRange parse(String spec) {
+        if (spec.isBlank()) { // sish: every requested port is unavailable, random ones come from the OS
+            return new PortRange(List.of(), true);
+        }
         List<Span> spans = new ArrayList<>();
         boolean any = false;
         for (String part : spec.split(",")) {

@@ -3,9 +3,7 @@ package io.tuns.server.tcp;
 import io.netty.channel.Channel;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -20,7 +18,7 @@ public final class TcpPortAllocator {
     static final int MAX_RANDOM_ATTEMPTS = 32;
 
     /** The bound listener (or a failure sentence), lines for the user, and where to put the tunnel. */
-    public record Result(Channel server, AtomicReference<Tunnel> tunnelRef, List<String> notices, String failure) {
+    public record Result(Channel server, AtomicReference<Tunnel> tunnelRef, int unavailablePort, String failure) {
     }
 
     /** The flags the port choice reads. */
@@ -46,25 +44,28 @@ public final class TcpPortAllocator {
     public Result bind(String bindAddress, int port, String tcpAddressOption,
                        BiFunction<AtomicReference<Tunnel>, Collection<Tunnel>, Tunnel> lookup) {
         AtomicReference<Tunnel> ref = new AtomicReference<>();
-        List<String> notices = new ArrayList<>();
+        int unavailable = 0; // the requested port, when it could not be had and a random one is tried (sish's line)
         String host = bindHost(bindAddress, tcpAddressOption);
         boolean random = port == 0 || s.bindRandomPorts();
+        if (port != 0 && s.bindRandomPorts()) {
+            unavailable = port; // sish says the requested port is unavailable under --bind-random-ports too
+        }
         if (!random && !range.contains(port)) {
             if (s.forceRequestedPorts()) {
-                return new Result(null, ref, notices, "The TCP port " + port + " is outside the ports this server "
+                return new Result(null, ref, unavailable, "The TCP port " + port + " is outside the ports this server "
                         + "allows (--port-bind-range " + s.portBindRange() + ").");
             }
-            notices.add("The TCP port " + port + " is unavailable. Assigning a random port.");
+            unavailable = port;
             random = true;
         }
         if (!random) {
             try {
-                return new Result(listeners.bind(host, port, tried -> lookup.apply(ref, tried)), ref, notices, null);
+                return new Result(listeners.bind(host, port, tried -> lookup.apply(ref, tried)), ref, unavailable, null);
             } catch (Exception e) {
                 if (s.forceRequestedPorts()) {
-                    return new Result(null, ref, notices, "The TCP port " + port + " is unavailable.");
+                    return new Result(null, ref, unavailable, "The TCP port " + port + " is unavailable.");
                 }
-                notices.add("The TCP port " + port + " is unavailable. Assigning a random port.");
+                unavailable = port;
             }
         }
         for (int i = 0; i < MAX_RANDOM_ATTEMPTS; i++) {
@@ -73,19 +74,19 @@ public final class TcpPortAllocator {
                 break;
             }
             try {
-                return new Result(listeners.bind(host, candidate, tried -> lookup.apply(ref, tried)), ref, notices, null);
+                return new Result(listeners.bind(host, candidate, tried -> lookup.apply(ref, tried)), ref, unavailable, null);
             } catch (Exception e) {
                 // taken: try another
             }
         }
         if (range.anyAllowed()) {
             try {
-                return new Result(listeners.bind(host, 0, tried -> lookup.apply(ref, tried)), ref, notices, null);
+                return new Result(listeners.bind(host, 0, tried -> lookup.apply(ref, tried)), ref, unavailable, null);
             } catch (Exception e) {
-                return new Result(null, ref, notices, "No TCP port could be bound on " + host + ": " + e.getMessage());
+                return new Result(null, ref, unavailable, "No TCP port could be bound on " + host + ": " + e.getMessage());
             }
         }
-        return new Result(null, ref, notices, "No free TCP port was found in --port-bind-range " + s.portBindRange() + ".");
+        return new Result(null, ref, unavailable, "No free TCP port was found in --port-bind-range " + s.portBindRange() + ".");
     }
 
     /** sish: {@code --force-tcp-address}, then {@code localhost} → {@code --tcp-address} (localhost-as-all), then the client's. */

@@ -3,6 +3,9 @@ package io.tuns.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,20 +94,47 @@ class ConfigLoaderTest {
         assertThat(c.idleConnection()).isTrue();
     }
 
+    /** Issue #15: sish's viper ignores unknown keys; tuns ignores them too, but says so, with a suggestion for a typo. */
     @Test
-    void unknownYamlKeyFailsWithASuggestion() throws Exception {
-        String[] args = withFile("domain: x.example\nssh-adress: localhost:22\n");
-        assertThatThrownBy(() -> ConfigLoader.load(args, Map.of()))
-                .isInstanceOf(ConfigException.class)
-                .hasMessage(dir.resolve("config.yml") + ": unknown key 'ssh-adress' (did you mean 'ssh-address'?)");
-        assertThatThrownBy(() -> ConfigLoader.load(withFile("completely-unrelated-thing: 1\n"), Map.of()))
-                .hasMessageEndingWith(": unknown key 'completely-unrelated-thing'");
+    void unknownYamlKeyIsAWarningWithASuggestion() throws Exception {
+        ServerConfig c = ConfigLoader.load(withFile("domain: x.example\nssh-adress: localhost:22\n"), Map.of());
+        assertThat(c.domain()).isEqualTo("x.example");
+        assertThat(c.warnings()).contains(dir.resolve("config.yml")
+                + ": unknown key 'ssh-adress' ignored (did you mean 'ssh-address'?)");
+        assertThat(ConfigLoader.load(withFile("completely-unrelated-thing: 1\n"), Map.of()).warnings())
+                .contains(dir.resolve("config.yml") + ": unknown key 'completely-unrelated-thing' ignored");
+        assertThat(ConfigLoader.load(withFile("config: other.yml\n"), Map.of()).warnings())
+                .contains(dir.resolve("config.yml") + ": key 'config' ignored (a config file cannot name another; use --config)");
+    }
+
+    /** Issue #15: the flags of sish's deploy/docker-compose.yml (test resource, copied unchanged) are accepted. */
+    @Test
+    void sishsDockerComposeFlagsLoad() throws Exception {
+        Path compose = Path.of(getClass().getResource("/sish/docker-compose.yml").toURI());
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(compose.toFile());
+        String[] flags = root.at("/services/sish/command").asText().trim().split("\\s+");
+        assertThat(flags).contains("--domain=ssi.sh", "--https=true");
+        ServerConfig c = ConfigLoader.fromArgs(flags);
+        assertThat(c.domain()).isEqualTo("ssi.sh");
+        assertThat(c.https()).isTrue();
+        assertThat(c.sshAddress()).isEqualTo(":22");
+        assertThat(c.bindRandomSubdomains()).isFalse();
+    }
+
+    /** Issue #15: sish's own config.example.yml (test resource, copied unchanged) loads and its values apply. */
+    @Test
+    void sishsOwnConfigExampleLoads() throws Exception {
+        Path example = Path.of(getClass().getResource("/sish/config.example.yml").toURI());
+        ServerConfig c = ConfigLoader.fromArgs("--config=" + example);
+        assertThat(c.domain()).isEqualTo("ssi.sh");
+        assertThat(c.welcomeMessage()).isEqualTo("Press Ctrl-C to close the session.");
+        assertThat(c.warnings()).anyMatch(w -> w.contains("key 'config' ignored"));
     }
 
     @Test
     void malformedYamlFailsInOneLine() throws Exception {
         for (String yaml : List.of("domain: [unclosed\n", "- just\n- a list\n", "domain: a\ndomain: b\n",
-                "domain: [a, b]\n", "banned-subdomains:\n  nested: map\n", "config: other.yml\n")) {
+                "domain: [a, b]\n", "banned-subdomains:\n  nested: map\n")) {
             assertThatThrownBy(() -> ConfigLoader.load(withFile(yaml), Map.of()))
                     .as(yaml).isInstanceOf(ConfigException.class)
                     .satisfies(e -> assertThat(e.getMessage()).startsWith(dir.resolve("config.yml").toString())

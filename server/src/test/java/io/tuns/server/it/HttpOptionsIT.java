@@ -41,7 +41,7 @@ class HttpOptionsIT {
     @Test
     void basicAuthTunnelAsksForCredentials() throws Exception {
         SshClient ssh = tuns.ssh("-R", "alice\\:s3cret@locked:80:127.0.0.1:" + a.port(), "127.0.0.1");
-        ssh.await("HTTP: http://locked.localhost:\\d+", Duration.ofSeconds(15));
+        ssh.await("HTTP: http://alice:s3cret@locked.localhost:\\d+\r\n", Duration.ofSeconds(15)); // sish prints user:pass@
         HttpResponse<String> denied = tuns.get("locked.localhost", "/hello");
         assertThat(denied.statusCode()).isEqualTo(401);
         assertThat(denied.headers().firstValue("www-authenticate")).contains("Basic realm=\"sish\"");

@@ -37,6 +37,11 @@ class HttpTunnelIT {
         assertThat(ssh.output()).contains("Starting SSH Forwarding service for http:80. "
                 + "Forwarded connections can be accessed via the following methods:");
         assertThat(ssh.output()).contains("Press Ctrl-C to close the session.");
+        // issue #15, byte for byte as sish writes it (channels.go, requests.go, httphandler.go; aurora colours):
+        // the welcome on red and a blank line, the block with its type in green and labels on blue, a blank line
+        assertThat(ssh.rawOutput()).contains("\u001b[41mPress Ctrl-C to close the session.\u001b[0m\r\n\r\n"
+                + "Starting SSH Forwarding service for \u001b[32mhttp:80\u001b[0m. Forwarded connections can be"
+                + " accessed via the following methods:\r\n\u001b[44mHTTP\u001b[0m: " + url + "\r\n\r\n");
 
         HttpResponse<String> get = tuns.get("myapp.localhost", "/hello");
         assertThat(get.statusCode()).isEqualTo(200);
@@ -88,7 +93,7 @@ class HttpTunnelIT {
         Thread.sleep(1500); // the key directory is re-read within a second
         SshClient second = tuns.ssh(other, "-R", "taken:80:127.0.0.1:" + backend.port(), "127.0.0.1");
         String url = second.httpUrl();
-        assertThat(second.output()).contains("The subdomain taken is unavailable. Assigning a random subdomain.");
+        assertThat(second.output()).contains("The subdomain taken.localhost is unavailable. Assigning a random subdomain.");
         assertThat(url).doesNotContain("taken.");
         assertThat(tuns.get("taken.localhost", "/hello").statusCode()).isEqualTo(200);
     }
@@ -111,7 +116,7 @@ class HttpTunnelIT {
         SshClient ssh = tuns.ssh("-R", "cmds:80:127.0.0.1:" + backend.port(), "127.0.0.1", "bogus=1", "deadline=1h");
         ssh.httpUrl();
         ssh.await("Unknown command 'bogus' ignored", Duration.ofSeconds(5));
-        ssh.await("Deadline for connection set to: 1h", Duration.ofSeconds(5));
+        ssh.await("Deadline for connection set to: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\r\n", Duration.ofSeconds(5));
     }
 
     /**

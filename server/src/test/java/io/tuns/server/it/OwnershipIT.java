@@ -33,8 +33,8 @@ class OwnershipIT {
                     "-R", "app:80:127.0.0.1:" + serviceB.port(),
                     "-R", port + ":127.0.0.1:" + serviceB.port(), "127.0.0.1");
             // each refused request falls back to a random name or port (no --force-requested-*); B stays connected
-            b.await("(?s)(The subdomain app is unavailable.*){2}", Duration.ofSeconds(20));
-            b.await("The subdomain x.app is unavailable", Duration.ofSeconds(5));
+            b.await("(?s)(The subdomain app.localhost is unavailable.*){2}", Duration.ofSeconds(20));
+            b.await("The subdomain x.app.localhost is unavailable", Duration.ofSeconds(5));
             b.await("The TCP port " + port + " is unavailable", Duration.ofSeconds(5));
             assertThat(b.output()).contains("belongs to another key");
 

@@ -2,6 +2,7 @@ package io.tuns.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -93,7 +94,7 @@ class SessionCommandsIT {
         c.httpUrl();
         assertThat(c.output()).contains("sni-proxy is disabled on this server (--sni-proxy=false); ignored.")
                 .contains("proxy-protocol is disabled on this server (--proxy-protocol=false); ignored.")
-                .doesNotContain("for connection set to");
+                .doesNotContain("SNI proxy for TCP forwards").doesNotContain("Proxy protocol enabled");
     }
 
     @Test
@@ -118,6 +119,25 @@ class SessionCommandsIT {
         tcp.await("TCP: localhost:" + port, Duration.ofSeconds(15));
         assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).isEqualTo("hello from backend\n");
         tcp.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ -> localhost:" + port, Duration.ofSeconds(10));
+    }
+
+    /**
+     * Issue #15: sish's alias line names the requester's real ssh address and key
+     * ({@code "Accepted connection from %s (%s) -> %s"}, aliashandler.go), not the origin the client made up.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void logToClientNamesTheAliasUsersSshAddressAndKey() throws Exception {
+        SshClient owner = tuns.ssh("-R", "logbox:3000:127.0.0.1:" + backend.port(), "127.0.0.1");
+        owner.await("TCP Alias: logbox:3000", Duration.ofSeconds(15));
+        SshClient w = tuns.ssh("-W", "logbox:3000", "127.0.0.1");
+        w.send("GET /hello HTTP/1.0\r\nHost: box\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        w.await("hello from backend", Duration.ofSeconds(10));
+        String fp = owner.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ \\((SHA256:[A-Za-z0-9+/]+)\\) -> logbox:3000\r\n",
+                Duration.ofSeconds(10));
+        Process keygen = new ProcessBuilder("ssh-keygen", "-l", "-E", "sha256", "-f", tuns.userKey + ".pub").start();
+        assertThat(new String(keygen.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains(" " + fp + " ");
     }
 
     @Test

@@ -58,8 +58,16 @@ public final class SshClient implements AutoCloseable {
         }
     }
 
-    /** What ssh printed so far; once the process has exited, all of it (the pump may lag behind the exit). */
+    /** sish's (and tuns') ANSI colour codes: assertions on text ignore them, {@link #rawOutput()} keeps them. */
+    private static final Pattern COLOURS = Pattern.compile("\u001b\\[[0-9;]*m");
+
+    /** What ssh printed so far, without colour codes; once the process has exited, all of it. */
     public String output() {
+        return COLOURS.matcher(rawOutput()).replaceAll("");
+    }
+
+    /** What ssh printed so far, byte for byte; once the process has exited, all of it (the pump may lag behind the exit). */
+    public String rawOutput() {
         if (!process.isAlive()) {
             try {
                 pump.join(5000);
@@ -75,22 +83,26 @@ public final class SshClient implements AutoCloseable {
         Pattern p = Pattern.compile(regex);
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            Matcher m = p.matcher(output);
+            Matcher m = p.matcher(plain());
             if (m.find()) {
                 return m.groupCount() > 0 ? m.group(1) : m.group();
             }
             if (!process.isAlive()) {
                 Thread.sleep(100);
-                m = p.matcher(output);
+                m = p.matcher(plain());
                 if (m.find()) {
                     return m.groupCount() > 0 ? m.group(1) : m.group();
                 }
                 throw new AssertionError("ssh exited (" + process.exitValue() + ") before printing /" + regex
-                        + "/; output:\n" + output);
+                        + "/; output:\n" + plain());
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("ssh did not print /" + regex + "/ within " + timeout + "; output:\n" + output);
+        throw new AssertionError("ssh did not print /" + regex + "/ within " + timeout + "; output:\n" + plain());
+    }
+
+    private String plain() {
+        return COLOURS.matcher(output).replaceAll("");
     }
 
     /** The public URL of the n-th "HTTP:" line. */

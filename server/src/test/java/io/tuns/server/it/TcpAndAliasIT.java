@@ -11,9 +11,11 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** TCP port forwards and private aliases (-W, -L, ProxyCommand/-J) with the real OpenSSH client. */
 class TcpAndAliasIT {
@@ -49,6 +51,20 @@ class TcpAndAliasIT {
                 .isEqualTo(TestBackend.sha256OfPattern(size, 5) + " " + size);
     }
 
+    /** Issue #15: sish's GetOpenPort reports the requested port as unavailable under --bind-random-ports. */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void underBindRandomPortsTheRequestedPortIsReportedUnavailable() throws Exception {
+        int wanted = freePort();
+        try (TunsFixture random = TunsFixture.start("--bind-random-ports=true")) {
+            SshClient ssh = random.ssh("-R", wanted + ":localhost:" + backend.port(), "127.0.0.1");
+            String got = ssh.await("TCP: localhost:(\\d+)", Duration.ofSeconds(15));
+            assertThat(got).isNotEqualTo(String.valueOf(wanted));
+            assertThat(ssh.rawOutput()).contains("The TCP port \u001b[31m" + wanted
+                    + "\u001b[0m is unavailable. Assigning a random port.\r\n");
+        }
+    }
+
     @Test
     void requestedPortIsBoundAndOutOfRangePortGetsARandomOne() throws Exception {
         int wanted = freePort();
@@ -56,6 +72,8 @@ class TcpAndAliasIT {
                 "127.0.0.1");
         ssh.await("TCP: localhost:" + wanted, Duration.ofSeconds(15));
         ssh.await("The TCP port 1000 is unavailable. Assigning a random port.", Duration.ofSeconds(5));
+        // sish utils.go: aurora.Sprintf("The TCP port %d is unavailable.%s", aurora.Red(bindPort), extra)
+        assertThat(ssh.rawOutput()).contains("The TCP port \u001b[31m1000\u001b[0m is unavailable. Assigning a random port.\r\n");
         assertThat(Curl.run("http://127.0.0.1:" + wanted + "/hello").out()).isEqualTo("hello from backend\n");
     }
 

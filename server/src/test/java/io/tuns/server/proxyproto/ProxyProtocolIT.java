@@ -229,12 +229,12 @@ class ProxyProtocolIT {
     void proxyProtocolTwoIsAcknowledgedAsTheVersionTheBackendReceives() throws Exception {
         byte[] v2Signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
         try (TunsFixture userDefined = TunsFixture.start("--proxy-protocol", "--proxy-protocol-version=userdefined")) {
-            assertThat(firstBytesThroughATcpTunnel(userDefined, "proxy-protocol for connection set to: 2\\r?\\n", 12))
+            assertThat(firstBytesThroughATcpTunnel(userDefined, "Using protocol version 2\\r?\\n", 12))
                     .isEqualTo(v2Signature);
         }
         try (TunsFixture serverV1 = TunsFixture.start("--proxy-protocol")) {
             byte[] header = firstBytesThroughATcpTunnel(serverV1,
-                    "proxy-protocol for connection set to: 1 \\(this server sends version 1", 11);
+                    "Using protocol version 1\\r?\\n", 11);
             assertThat(new String(header, StandardCharsets.US_ASCII)).isEqualTo("PROXY TCP4 ");
         }
     }

@@ -32,10 +32,14 @@ class HttpAllocatorTest {
     private final TunnelRegistry registry = new TunnelRegistry();
 
     private HttpAllocator allocator(boolean forceRequested) {
-        HttpAllocator.Settings s = new HttpAllocator.Settings("localhost", false, false, forceRequested, false, true,
+        return allocator(forceRequested, false);
+    }
+
+    private HttpAllocator allocator(boolean forceRequested, boolean bindRandom) {
+        HttpAllocator.Settings s = new HttpAllocator.Settings("localhost", false, bindRandom, forceRequested, false, true,
                 true, true, true, false, true, "");
         return new HttpAllocator(s, registry, new ForwardOwnership(ForwardOwnership.Settings.strict("localhost")),
-                new NameAllocator("localhost", false, 3, List.of("localhost")),
+                new NameAllocator("localhost", bindRandom, 3, List.of("localhost")),
                 new HostPolicy("localhost", false, List.of(), false, false, "-"), new DnsOwnership(""),
                 () -> new PublicUrls(8080), (host, key) -> "tok3n");
     }
@@ -50,10 +54,33 @@ class HttpAllocatorTest {
         assertThat(a.isGranted()).isTrue();
         assertThat(a.tunnel().host()).isEqualTo("app.localhost");
         assertThat(a.tunnel().consoleToken()).isEqualTo("tok3n");
+        // sish requests.go: "Starting SSH Forwarding service for %s. …", aurora.Sprintf(aurora.Green("%s:%s"), …);
+        // httphandler.go: "Service console can be accessed here: %s/_sish/console?x-authorization=%s",
+        // "%s: http://%s%s%s%s", aurora.BgBlue("HTTP"), …
         assertThat(a.banner()).containsExactly(
-                "Starting SSH Forwarding service for http:80. Forwarded connections can be accessed via the following methods:",
+                "Starting SSH Forwarding service for \u001b[32mhttp:80\u001b[0m. Forwarded connections can be accessed via the following methods:",
                 "Service console can be accessed here: http://app.localhost:8080/_sish/console?x-authorization=tok3n",
-                "HTTP: http://app.localhost:8080");
+                "\u001b[44mHTTP\u001b[0m: http://app.localhost:8080");
+    }
+
+    @Test
+    void aBasicAuthTunnelPrintsUserAndPasswordInEveryUrlAsSish() {
+        // sish httphandler.go: userPass = fmt.Sprintf("%s:%s@", username, password), in the console and HTTP URLs
+        Allocation a = allocator(false).allocate(request("bob:s3cret@locked", new Owner("SHA256:a")), false, line -> { });
+        assertThat(a.banner()).containsExactly(
+                "Starting SSH Forwarding service for \u001b[32mhttp:80\u001b[0m. Forwarded connections can be accessed via the following methods:",
+                "Service console can be accessed here: http://bob:s3cret@locked.localhost:8080/_sish/console?x-authorization=tok3n",
+                "\u001b[44mHTTP\u001b[0m: http://bob:s3cret@locked.localhost:8080");
+    }
+
+    @Test
+    void underBindRandomSubdomainsTheRequestedNameIsReportedUnavailable() {
+        // sish utils.go GetOpenHost: bind-random-subdomains → reportUnavailable(true)
+        List<String> notices = new ArrayList<>();
+        Allocation a = allocator(false, true).allocate(request("app", new Owner("SHA256:a")), false, notices::add);
+        assertThat(a.isGranted()).isTrue();
+        assertThat(notices).first().isEqualTo(
+                "The subdomain \u001b[31mapp.localhost\u001b[0m is unavailable. Assigning a random subdomain.");
     }
 
     @Test
@@ -64,17 +91,22 @@ class HttpAllocatorTest {
         assertThat(b.isGranted()).isTrue();
         assertThat(b.tunnel().host()).isNotEqualTo("app.localhost").endsWith(".localhost");
         assertThat(b.tunnel().options().path()).isEqualTo("/admin");
-        assertThat(notices).containsExactly("The subdomain app is unavailable. Assigning a random subdomain.",
-                "(The subdomain app: the host app.localhost belongs to another key.)");
+        // sish utils.go: aurora.Sprintf("The subdomain %s is unavailable.%s", aurora.Red(host), " Assigning a random subdomain.")
+        assertThat(notices).containsExactly(
+                "The subdomain \u001b[31mapp.localhost\u001b[0m is unavailable. Assigning a random subdomain.",
+                "(The subdomain app.localhost: the host app.localhost belongs to another key.)");
     }
 
     @Test
     void withForceRequestedSubdomainsItIsRefused() {
         allocator(true).allocate(request("app", new Owner("SHA256:a")), false, line -> { });
-        Allocation b = allocator(true).allocate(request("x.app", new Owner("SHA256:b")), false, line -> { });
+        List<String> notices = new ArrayList<>();
+        Allocation b = allocator(true).allocate(request("x.app", new Owner("SHA256:b")), false, notices::add);
         assertThat(b.isGranted()).isFalse();
-        assertThat(b.refusal()).isEqualTo("The subdomain x.app is unavailable: it is within app.localhost,"
-                + " which belongs to another key.");
+        // sish with --force-requested-subdomains: extra = "", the line ends at "unavailable."
+        assertThat(b.refusal()).isEqualTo("The subdomain \u001b[31mx.app.localhost\u001b[0m is unavailable.");
+        assertThat(notices).containsExactly("(The subdomain x.app.localhost: it is within app.localhost,"
+                + " which belongs to another key.)");
         assertThat(registry.all()).hasSize(1);
     }
 }

@@ -1,0 +1,143 @@
+package io.tuns.server.ssh;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/**
+ * Every line tuns writes to a user's ssh session, worded and coloured as sish writes it (sish's sshmuxer/ and
+ * utils/, colours by logrusorgru/aurora v2: {@code ESC[<n>m … ESC[0m}), so scripts that scrape sish's session keep
+ * working. tuns' own extra lines (takeover, shared names, reasons) come after sish's and are plain text.
+ * {@link SessionMessages} ends every message with CR LF, as sish's writeToSession does.
+ */
+final class SessionText {
+
+    private static final String RESET = "\u001b[0m";
+    private static final DateTimeFormatter DEADLINE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+
+    private SessionText() {
+    }
+
+    // ------------------------------------------------------------------ colours (aurora v2)
+
+    static String red(String s) {
+        return "\u001b[31m" + s + RESET;
+    }
+
+    static String green(String s) {
+        return "\u001b[32m" + s + RESET;
+    }
+
+    static String bgRed(String s) {
+        return "\u001b[41m" + s + RESET;
+    }
+
+    static String bgBlue(String s) {
+        return "\u001b[44m" + s + RESET;
+    }
+
+    /** The text without colours, for the server's log. */
+    static String plain(String s) {
+        return s.replace("\u001b[31m", "").replace("\u001b[32m", "").replace("\u001b[41m", "")
+                .replace("\u001b[44m", "").replace(RESET, "");
+    }
+
+    // ------------------------------------------------------------------ welcome and forward blocks
+
+    /** sish writes the welcome with its own CR LF and then writeToSession's: a blank line follows. Null when empty. */
+    static String welcome(String message) {
+        return message == null || message.isEmpty() ? null : bgRed(message) + "\r\n";
+    }
+
+    /** @param connType sish's "http", "https", "tcp" (also for aliases) or "tls" */
+    static String forwardHeader(String connType, int requestedPort) {
+        return "Starting SSH Forwarding service for " + green(connType + ":" + requestedPort)
+                + ". Forwarded connections can be accessed via the following methods:";
+    }
+
+    /** One way to reach a forward: {@code HTTP}, {@code HTTPS}, {@code TCP}, {@code TLS}, {@code TCP Alias}. */
+    static String access(String label, String target) {
+        return bgBlue(label) + ": " + target;
+    }
+
+    static String serviceConsole(String url) {
+        return "Service console can be accessed here: " + url;
+    }
+
+    /** A forward's lines as sish sends them: one message, each line ending in CR LF, so a blank line follows. */
+    static String block(List<String> lines) {
+        return String.join("\r\n", lines) + "\r\n";
+    }
+
+    // ------------------------------------------------------------------ names that cannot be had
+
+    /** @param host the full host, as sish prints it ({@code myapp.example.com}) */
+    static String subdomainUnavailable(String host, boolean forced) {
+        return "The subdomain " + red(host) + " is unavailable." + (forced ? "" : " Assigning a random subdomain.");
+    }
+
+    /** @param alias {@code name:port} */
+    static String aliasUnavailable(String alias, boolean forced) {
+        return "The alias " + red(alias) + " is unavailable." + (forced ? "" : " Assigning a random alias.");
+    }
+
+    static String tcpPortUnavailable(int port, boolean forced) {
+        return "The TCP port " + red(String.valueOf(port)) + " is unavailable." + (forced ? "" : " Assigning a random port.");
+    }
+
+    // ------------------------------------------------------------------ answers to the session's commands
+
+    static String proxyProtocol(int version) {
+        return "Proxy protocol enabled for TCP connections. Using protocol version " + version;
+    }
+
+    static String hostHeader(String host) {
+        return "Using host header " + host + " for HTTP handlers";
+    }
+
+    static String stripPath(boolean on) {
+        return "Strip path for HTTP handlers set to: " + on;
+    }
+
+    static String sniProxy(boolean on) {
+        return "SNI proxy for TCP forwards set to: " + on;
+    }
+
+    static String tcpAddress(String address) {
+        return "TCP address for TCP forwards set to: " + address;
+    }
+
+    static String tcpAlias(boolean on) {
+        return "TCP alias for TCP forwards set to: " + on;
+    }
+
+    static String autoClose(boolean on) {
+        return "Auto close for connection set to: " + on;
+    }
+
+    static String forceHttps(boolean on) {
+        return "Force https for connection set to: " + on;
+    }
+
+    static String localForward(boolean on) {
+        return "Connection used for local forwards set to: " + on;
+    }
+
+    /** @param fingerprints the user's list, with the connection's own key first as "fp (self)" when it has one */
+    static String allowedAliasUsers(List<String> fingerprints) {
+        return "Allowed users for TCP Aliases set to: " + String.join(", ", fingerprints);
+    }
+
+    static String deadline(Instant at) {
+        return "Deadline for connection set to: " + DEADLINE.format(at);
+    }
+
+    // ------------------------------------------------------------------ --log-to-client
+
+    /** @param from the client's address, for an alias user also " (SHA256:…)"; @param to the listener or alias */
+    static String acceptedConnection(String from, String to) {
+        return "Accepted connection from " + from + " -> " + to;
+    }
+}

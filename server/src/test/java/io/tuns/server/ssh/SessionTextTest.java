@@ -1,0 +1,100 @@
+package io.tuns.server.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue #15: every session line against sish's own string, quoted from sish's source (github.com/antoniomika/sish,
+ * sshmuxer/ and utils/) with logrusorgru/aurora v2's escapes written out: Green = ESC[32m, Red = ESC[31m,
+ * BgRed = ESC[41m, BgBlue = ESC[44m, each closed by ESC[0m. The answers to session commands are in
+ * AcknowledgementsTest, the allocators' own lines in HttpAllocatorTest.
+ */
+class SessionTextTest {
+
+    private static final String ESC = "\u001b";
+
+    @Test
+    void welcomeIsOnBgRedAndFollowedByABlankLine() {
+        // channels.go: writeToSession(connection, aurora.BgRed(welcomeMessage).String()+"\r\n") (+ "\r\n" appended)
+        assertThat(SessionText.welcome("Press Ctrl-C to close the session.") + "\r\n")
+                .isEqualTo(ESC + "[41mPress Ctrl-C to close the session." + ESC + "[0m\r\n\r\n");
+    }
+
+    @Test
+    void anEmptyWelcomeWritesNothing() {
+        // channels.go: if welcomeMessage != "" { … }
+        assertThat(SessionText.welcome("")).isNull();
+        assertThat(SessionText.welcome(null)).isNull();
+    }
+
+    @Test
+    void forwardHeaderHasTheTypeAndPortInGreen() {
+        // requests.go: fmt.Sprintf("Starting SSH Forwarding service for %s. Forwarded connections can be accessed
+        // via the following methods:\r\n", aurora.Sprintf(aurora.Green("%s:%s"), connType, stringPort))
+        assertThat(SessionText.forwardHeader("http", 80)).isEqualTo("Starting SSH Forwarding service for " + ESC
+                + "[32mhttp:80" + ESC + "[0m. Forwarded connections can be accessed via the following methods:");
+        assertThat(SessionText.forwardHeader("tcp", 2222)).contains(ESC + "[32mtcp:2222" + ESC + "[0m");
+        assertThat(SessionText.forwardHeader("tls", 9000)).contains(ESC + "[32mtls:9000" + ESC + "[0m");
+    }
+
+    @Test
+    void accessLabelsAreOnBlue() {
+        // httphandler.go "%s: http://…", aurora.BgBlue("HTTP") / BgBlue("HTTPS"); tcphandler.go "%s: %s:%d",
+        // aurora.BgBlue(connType) with "TCP" or "TLS"; aliashandler.go "%s: %s\r\n", aurora.BgBlue("TCP Alias")
+        assertThat(SessionText.access("HTTP", "http://a.example.com")).isEqualTo(ESC + "[44mHTTP" + ESC + "[0m: http://a.example.com");
+        assertThat(SessionText.access("HTTPS", "https://a.example.com")).isEqualTo(ESC + "[44mHTTPS" + ESC + "[0m: https://a.example.com");
+        assertThat(SessionText.access("TCP", "example.com:4000")).isEqualTo(ESC + "[44mTCP" + ESC + "[0m: example.com:4000");
+        assertThat(SessionText.access("TLS", "a.example.com:9000")).isEqualTo(ESC + "[44mTLS" + ESC + "[0m: a.example.com:9000");
+        assertThat(SessionText.access("TCP Alias", "box:22")).isEqualTo(ESC + "[44mTCP Alias" + ESC + "[0m: box:22");
+    }
+
+    @Test
+    void aBlockIsOneMessageWhoseEveryLineEndsInCrLf() {
+        // requests.go builds requestMessages with "\r\n" after each line; SendMessage → writeToSession adds "\r\n":
+        // a blank line after each block
+        assertThat(SessionText.block(List.of("a", "b")) + "\r\n").isEqualTo("a\r\nb\r\n\r\n");
+    }
+
+    @Test
+    void unavailableLinesNameTheFullHostOrAliasOrPortInRed() {
+        // utils.go: aurora.Sprintf("The subdomain %s is unavailable.%s", aurora.Red(host), extra)
+        assertThat(SessionText.subdomainUnavailable("myapp.example.com", false)).isEqualTo(
+                "The subdomain " + ESC + "[31mmyapp.example.com" + ESC + "[0m is unavailable. Assigning a random subdomain.");
+        assertThat(SessionText.subdomainUnavailable("myapp.example.com", true)).isEqualTo(
+                "The subdomain " + ESC + "[31mmyapp.example.com" + ESC + "[0m is unavailable.");
+        // aurora.Sprintf("The alias %s is unavailable.%s", aurora.Red(alias), extra)
+        assertThat(SessionText.aliasUnavailable("box:22", false)).isEqualTo(
+                "The alias " + ESC + "[31mbox:22" + ESC + "[0m is unavailable. Assigning a random alias.");
+        assertThat(SessionText.aliasUnavailable("box:22", true)).isEqualTo(
+                "The alias " + ESC + "[31mbox:22" + ESC + "[0m is unavailable.");
+        // aurora.Sprintf("The TCP port %d is unavailable.%s", aurora.Red(bindPort), extra)
+        assertThat(SessionText.tcpPortUnavailable(4000, false)).isEqualTo(
+                "The TCP port " + ESC + "[31m4000" + ESC + "[0m is unavailable. Assigning a random port.");
+        assertThat(SessionText.tcpPortUnavailable(4000, true)).isEqualTo(
+                "The TCP port " + ESC + "[31m4000" + ESC + "[0m is unavailable.");
+    }
+
+    @Test
+    void theDeadlineIsSishsAbsoluteUtcTime() {
+        // channels.go: fmt.Sprintf("Deadline for connection set to: %s", Deadline.UTC().Format("2006-01-02 15:04:05"))
+        assertThat(SessionText.deadline(Instant.parse("2025-03-10T15:19:22Z")))
+                .isEqualTo("Deadline for connection set to: 2025-03-10 15:19:22");
+    }
+
+    @Test
+    void acceptedConnectionAsSishLogsIt() {
+        // aliashandler/channels.go: fmt.Sprintf("Accepted connection from %s -> %s", connString, tcpAliasToConnect),
+        // connString = fmt.Sprintf("%s (%s)", RemoteAddr, pubKeyFingerprint)
+        assertThat(SessionText.acceptedConnection("10.0.0.1:5555 (SHA256:abc)", "box:22"))
+                .isEqualTo("Accepted connection from 10.0.0.1:5555 (SHA256:abc) -> box:22");
+    }
+
+    @Test
+    void plainStripsTheColoursForTheServerLog() {
+        assertThat(SessionText.plain(SessionText.subdomainUnavailable("a.example.com", true)))
+                .isEqualTo("The subdomain a.example.com is unavailable.");
+    }
+}
