@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.tunnel.ChannelSink;
 import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -14,10 +15,13 @@ import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelAsyncOutputStream;
 import org.apache.sshd.common.channel.ChannelListener;
+import org.apache.sshd.common.channel.exception.SshChannelInvalidPacketException;
 import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@code forwarded-tcpip} channel we open towards the ssh client for one incoming connection. MINA's own
@@ -26,6 +30,8 @@ import org.apache.sshd.common.util.buffer.Buffer;
  */
 public final class ForwardedTcpipChannel extends AbstractClientChannel {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ForwardedTcpipChannel.class);
+
     private final String bindAddress;
     private final int bindPort;
     private final String originatorIp;
@@ -33,6 +39,9 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private final ChannelSink sink;
     private final AtomicBoolean closedSignalled = new AtomicBoolean();
     private volatile PipelinedChannelOutput dataOut;
+    /** Orders window adjustments against our CHANNEL_CLOSE; see {@link #sendWindowAdjust}. */
+    private final Object closeOrder = new Object();
+    private boolean closeStarted; // guarded by closeOrder
 
     public ForwardedTcpipChannel(String bindAddress, int bindPort, String originatorIp, int originatorPort,
                                  ChannelSink sink) {
@@ -158,6 +167,59 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
                 return super.doCloseGracefully();
             }
         };
+    }
+
+    /**
+     * Window is returned from the sink's thread, when bytes have been written, so it can race our close. An
+     * adjustment sent after CHANNEL_CLOSE is fatal later: OpenSSH frees the channel number on close and reuses it
+     * for the next connection, which then receives our stale window and sends more than we granted it, and MINA
+     * answers that by closing the whole SSH connection. So nothing is sent once closing has begun; MINA's own
+     * isClosing() check is not enough because the close can start between that check and the write.
+     */
+    @Override
+    protected void sendWindowAdjust(long len) throws IOException {
+        synchronized (closeOrder) {
+            if (closeStarted || isClosing()) {
+                return;
+            }
+            super.sendWindowAdjust(len);
+        }
+    }
+
+    @Override
+    protected void preClose() {
+        synchronized (closeOrder) {
+            closeStarted = true;
+        }
+        super.preClose();
+    }
+
+    /**
+     * A peer that sends more than the window we granted breaks this channel, not the connection: the packet
+     * framing is intact, so only this channel is closed and the user's other tunnels keep working.
+     */
+    @Override
+    public void handleData(Buffer buffer) throws IOException {
+        try {
+            super.handleData(buffer);
+        } catch (StreamCorruptedException | SshChannelInvalidPacketException e) {
+            closeAfterPeerError(e);
+        }
+    }
+
+    @Override
+    public void handleExtendedData(Buffer buffer) throws IOException {
+        try {
+            super.handleExtendedData(buffer);
+        } catch (StreamCorruptedException | SshChannelInvalidPacketException e) {
+            closeAfterPeerError(e);
+        }
+    }
+
+    private void closeAfterPeerError(IOException e) {
+        LOG.warn("forwarded channel {} closed: the ssh client broke its flow control ({})", getChannelId(),
+                e.getMessage());
+        close(true);
     }
 
     @Override
