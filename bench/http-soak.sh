@@ -5,9 +5,7 @@
 # Upgrade: h2c requests, POST bodies echoed and compared, pipelined pairs, downloads abandoned midway.
 # Passes when no request got 503, no client saw an unexpected error, and sish_forwarded_channels_open is 0 within
 # 2 s of the end. Prints the status counts and the channel gauge sampled every 10 s.
-# Known (2026-12-02, also on main): abandoned downloads can make MINA close the whole ssh session with
-# "StreamCorruptedException: consume(LocalWindow…) required length … above available" (a window accounting bug
-# on the SSH side); the tunnel is then gone (404s) and the soak fails. SOAK_ONLY=abandoned_download shows it fast.
+# SOAK_ONLY=<kind> runs one kind of traffic only (e.g. abandoned_download). Results: BENCHMARKS.md, "HTTP soak".
 #
 # Usage: bench/http-soak.sh [seconds=600] [workers=32]
 set -euo pipefail
