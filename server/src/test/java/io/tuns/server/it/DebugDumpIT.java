@@ -1,5 +1,6 @@
 package io.tuns.server.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -29,12 +30,9 @@ class DebugDumpIT {
             String token = m.group(1);
             assertThat(Curl.run("-H", "Host: dbg.localhost", "http://127.0.0.1:" + tuns.httpPort
                     + "/hello?api_key=hunter2").out()).isEqualTo("hello from backend\n");
-            long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            String log = "";
-            while (System.nanoTime() < end && !log.contains("event=debug_tunnel type=http host=dbg.localhost")) {
-                Thread.sleep(200);
-                log = Files.readString(tuns.log, StandardCharsets.UTF_8);
-            }
+            String log = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(
+                    () -> Files.readString(tuns.log, StandardCharsets.UTF_8),
+                    l -> l.contains("event=debug_tunnel type=http host=dbg.localhost"));
             assertThat(log).contains("event=debug_tunnel type=http host=dbg.localhost",
                     "event=debug_connection remote=127.0.0.1:", "user=", "connections=1 tunnels=1",
                     "event=request host=dbg.localhost method=GET path=\"/hello\" status=200");

@@ -1,5 +1,6 @@
 package io.tuns.server.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
@@ -61,10 +62,7 @@ class HttpTunnelIT {
         SshClient ssh = tuns.ssh("-N", "-R", "80:127.0.0.1:" + backend.port(),
                 "-R", "second:80:127.0.0.1:" + backend.port(), "127.0.0.1");
         // -N: no session channel, so no printed lines; the routes must exist anyway
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (tuns.server.registry().httpTunnel("second.localhost").isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> tuns.server.registry().httpTunnel("second.localhost").isPresent());
         assertThat(tuns.get("second.localhost", "/hello").body()).isEqualTo("hello from backend\n");
         var random = tuns.server.registry().httpTunnels().stream()
                 .filter(t -> t.bindAddress().equals("localhost") && t.owner().remoteAddress() != null)

@@ -1,5 +1,6 @@
 package io.tuns.server.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
@@ -30,13 +31,7 @@ class LifecycleIT {
     }
 
     static void eventually(BooleanSupplier cond, Duration timeout, String what) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + timeout + ": " + what);
-            }
-            Thread.sleep(25);
-        }
+        await(what).atMost(timeout).pollInterval(Duration.ofMillis(25)).until(cond::getAsBoolean);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tuns.server.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -53,13 +54,9 @@ class MetricsIT {
             assertThat(openMetrics).contains("# EOF");
 
             ssh.close();
-            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            String after;
-            do {
-                Thread.sleep(100);
-                after = Curl.run("-H", "x-authorization: adm1n-t0ken", "http://127.0.0.1:" + port + "/metrics").out();
-            } while (value(after, "sish_connections_total") != 0.0 && System.nanoTime() < end);
-            assertThat(value(after, "sish_connections_total")).isEqualTo(0.0);
+            String after = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(
+                    () -> Curl.run("-H", "x-authorization: adm1n-t0ken", "http://127.0.0.1:" + port + "/metrics").out(),
+                    m -> value(m, "sish_connections_total") == 0.0);
             assertThat(after).doesNotContain("sish_tunnels_active{");
         }
     }

@@ -1,5 +1,6 @@
 package io.tuns.server.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
@@ -130,11 +131,10 @@ class TcpAndAliasIT {
         int local = freePort();
         tuns.ssh("-N", "-L", local + ":box:3000", "127.0.0.1");
         long size = 128L * 1024 * 1024;
-        String got = null;
-        for (int i = 0; i < 50 && (got == null || !got.endsWith(" " + size)); i++) {
-            Thread.sleep(200);
-            got = Curl.sha256("http://127.0.0.1:" + local + "/bytes?size=" + size + "&seed=9");
-        }
+        // ssh -L listens a moment after it starts: retry until a whole download arrives
+        String got = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
+                () -> Curl.sha256("http://127.0.0.1:" + local + "/bytes?size=" + size + "&seed=9"),
+                r -> r.endsWith(" " + size));
         assertThat(got).isEqualTo(TestBackend.sha256OfPattern(size, 9) + " " + size);
 
         // ProxyCommand ssh -W (what -J does): a second ssh session to tuns itself, through the alias
