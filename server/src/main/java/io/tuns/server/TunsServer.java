@@ -32,7 +32,6 @@ import io.tuns.server.tls.AcmeIssuer;
 import io.tuns.server.tls.AcmeSettings;
 import io.tuns.server.tls.CertificateEvents;
 import io.tuns.server.tls.CertificateStore;
-import io.tuns.server.tls.HttpsRedirect;
 import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.ForwardOwnership;
@@ -130,8 +129,7 @@ public final class TunsServer implements AutoCloseable {
         this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
                 new CertificateMetrics()) : null;
         this.acme = newAcmeIssuer(acmeSettings);
-        HttpsRedirect redirect = cfg.https() && cfg.forceAllHttps() ? new HttpsRedirect(httpsPublicPort::get) : null;
-        TlsHooks tlsHooks = acme == null && redirect == null ? null : new TlsHooks(acme, redirect);
+        TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme);
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,

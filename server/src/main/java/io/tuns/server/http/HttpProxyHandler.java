@@ -78,7 +78,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         this.cfg = hc.config();
         this.router = new RequestRouter(new RequestRouter.Settings(cfg.domain(), hc.metrics() != null,
                 hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole()), cfg.redirectRoot(),
-                cfg.redirectRootLocation(), cfg.https()), hc.registry()::httpRoute);
+                cfg.redirectRootLocation(), cfg.https(), cfg.forceAllHttps()), hc.registry()::httpRoute);
     }
 
     // ================================================================ client side
@@ -154,9 +154,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         String path = req.uri();
-        // --- io.tuns.server.tls: ACME HTTP-01 answers and --force-all-https, on the plain listener only
+        // --- io.tuns.server.tls: ACME HTTP-01 answers, on the plain listener only
         if (hc.tls() != null && !isTls()) {
-            FullHttpResponse early = hc.tls().intercept(host, path, hc.registry().httpTunnel(host).isPresent());
+            FullHttpResponse early = hc.tls().intercept(path);
             if (early != null) {
                 mode = Mode.DISCARD;
                 respond(early);
@@ -178,7 +178,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
             case REDIRECT -> {
                 mode = Mode.DISCARD;
-                respond(ErrorPages.redirect(route.location()));
+                respond(SishRedirect.found(route.location(), req.method()));
             }
             case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel "
                     + "with: ssh -p <ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
@@ -193,8 +193,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
             case FORCE_HTTPS -> {
                 mode = Mode.DISCARD;
-                // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
-                respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
+                respond(SishRedirect.found(SishRedirect.httpsLocation(hc.urls().get(),
+                        req.headers().get(HttpHeaderNames.HOST), path), req.method()));
             }
             case TUNNEL -> toUpstream(req, route.tunnel());
         }
@@ -209,8 +209,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             current.recorder = hc.inspector().begin(current.host, clientIp, req);
         }
         current.upgradeRequested = req.headers().contains(HttpHeaderNames.UPGRADE);
-        ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(),
-                ((InetSocketAddress) ctx.channel().localAddress()).getPort(), current.upgradeRequested,
+        ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(), current.upgradeRequested,
                 tunnel.options());
 
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
