@@ -11,7 +11,7 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
 import io.tuns.server.console.ConsoleTokenBook;
 import io.tuns.server.http.BackendTls;
-import io.tuns.server.http.ClientRequestLog;
+import io.tuns.server.http.RequestLog;
 import io.tuns.server.http.HttpContext;
 import io.tuns.server.http.HttpEvents;
 import io.tuns.server.http.HttpFront;
@@ -45,6 +45,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -132,7 +133,8 @@ public final class TunsServer implements AutoCloseable {
         TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme);
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,
+                tlsHooks, RequestLog.of(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
+                        cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken()))),
                 new BackendTls(cfg.verifySsl()), ipFilter);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;

@@ -182,8 +182,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
             case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel "
                     + "with: ssh -p <ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
-            case NOT_FOUND -> answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
-                    + ". If it is yours, check that your ssh -R command is still running.");
+            case NOT_FOUND -> {
+                current.logError = host.equals(cfg.domain()) ? "" : SishAccessLine.noTunnelError(host);
+                answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
+                        + ". If it is yours, check that your ssh -R command is still running.");
+            }
             case UNAUTHORIZED -> {
                 FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
                         "This tunnel is protected: send the user name and password its owner gave you.");
@@ -675,7 +678,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ctx.close();
     }
 
-    /** --log-to-client: the request's line in its tunnel owner's ssh session; --debug: the same in our log. */
+    /** sish's access line (our log, --log-to-client: the tunnel owner's ssh session); --debug: key=value form. */
     private void logExchange(ProxyExchange e, int status) {
         if (log.isDebugEnabled()) {
             int q = e.uri.indexOf('?');
@@ -683,11 +686,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                     e.request.method().name(), (q < 0 ? e.uri : e.uri.substring(0, q)).replace('"', '\''), status,
                     (System.nanoTime() - e.startNanos) / 1_000_000, e.tunnel == null ? "-" : e.tunnel.host());
         }
-        if (hc.clientLog() != null && e.tunnel != null) { // the query stays out of our log, not out of theirs
+        if (hc.requestLog() != null) {
             String ip = e.clientIp != null ? e.clientIp
                     : ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
-            hc.clientLog().request(e.tunnel, e.host, status, System.nanoTime() - e.startNanos, ip,
-                    e.request.method().name(), e.uri);
+            hc.requestLog().exchange(e.tunnel, e.request.headers().get(HttpHeaderNames.HOST), status,
+                    System.nanoTime() - e.startNanos, ip, e.request.method().name(), e.uri, e.logError);
         }
     }
 
