@@ -123,7 +123,8 @@ class SessionCommandsIT {
         SshClient tcp = tuns.ssh("-R", port + ":localhost:" + backend.port(), "127.0.0.1");
         tcp.await("TCP: localhost:" + port, Duration.ofSeconds(15));
         assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).isEqualTo("hello from backend\n");
-        tcp.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ -> localhost:" + port, Duration.ofSeconds(10));
+        // sish state.go: "Accepted connection from %s -> %s", cl.RemoteAddr(), cl.LocalAddr(): the socket's address
+        tcp.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:" + port + "\r\n", Duration.ofSeconds(10));
     }
 
     /**
