@@ -165,4 +165,20 @@ class SessionCommandsIT {
             assertThat(slow.get("opts.localhost", "/headers").body()).contains("host: inner.example");
         }
     }
+
+    /**
+     * sish channels.go answers each command as its loop applies it: a repeated command again, with its own value,
+     * the last one winning ("Using host header %s for HTTP handlers" twice here).
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void aRepeatedCommandIsAnsweredTwiceAndTheLastValueWins() throws Exception {
+        SshClient c = tuns.ssh("-R", "twice:80:127.0.0.1:" + backend.port(), "127.0.0.1",
+                "host-header=first.example", "host-header=second.example");
+        c.httpUrl();
+        assertThat(c.rawOutput()).contains("Using host header first.example for HTTP handlers\r\n"
+                + "Using host header second.example for HTTP handlers\r\n");
+        assertThat(tuns.get("twice.localhost", "/headers").body())
+                .contains("host: second.example:" + tuns.server.httpPort() + "\n");
+    }
 }
