@@ -79,6 +79,7 @@ public final class TunsServer implements AutoCloseable {
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, daemon("tuns-http"), NioIoHandler.newFactory());
     private final SshFront ssh;
     private final HttpFront http;
+    private final RequestLog requestLog;
     private final ConsoleRoutes console;
     private final MetricsListener metricsListener;
     // --- HTTPS (io.tuns.server.tls); all null when --https is off
@@ -131,10 +132,11 @@ public final class TunsServer implements AutoCloseable {
                 new CertificateMetrics()) : null;
         this.acme = newAcmeIssuer(acmeSettings);
         TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme);
+        this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
+                cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, RequestLog.of(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
-                        cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken()))),
+                tlsHooks, requestLog,
                 new BackendTls(cfg.verifySsl()), ipFilter);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
@@ -227,6 +229,14 @@ public final class TunsServer implements AutoCloseable {
             log.info("event=admin_console url={}/_sish/console?x-authorization=<--admin-console-token>",
                     urls.get().http(cfg.domain()));
         }
+    }
+
+    /**
+     * A changed config file ({@link io.tuns.server.config.ReloadPlan#LIVE}): the keys the running parts can take
+     * over. {@code --debug}'s log level is the cli's (logback); the rest needs a restart.
+     */
+    public void reload(ServerConfig fresh) {
+        requestLog.reload(fresh.timeFormat(), fresh.logHttpRequests());
     }
 
     public int sshPort() {

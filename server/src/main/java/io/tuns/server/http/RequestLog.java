@@ -35,17 +35,24 @@ public final class RequestLog {
     public record Settings(String timeLayout, boolean toServerLog, boolean toClient, List<String> secretTokens) {
     }
 
-    private final Settings settings;
-    private final DateTimeFormatter time;
-
-    public RequestLog(Settings settings) {
-        this.settings = settings;
-        this.time = GoTimeLayout.toFormatter(settings.timeLayout());
+    /** The settings and their formatter, swapped together on a config reload. */
+    private record Live(Settings settings, DateTimeFormatter time) {
     }
 
-    /** @return null when neither destination is on, so the proxy skips the work */
-    public static RequestLog of(Settings settings) {
-        return settings.toServerLog() || settings.toClient() ? new RequestLog(settings) : null;
+    private volatile Live live;
+
+    public RequestLog(Settings settings) {
+        this.live = new Live(settings, GoTimeLayout.toFormatter(settings.timeLayout()));
+    }
+
+    /**
+     * A config reload: {@code --time-format} and {@code --log-http-requests} apply from the next exchange
+     * ({@code --log-to-client} also decides TCP lines elsewhere, so it stays as started).
+     */
+    public void reload(String timeLayout, boolean toServerLog) {
+        Settings s = live.settings();
+        Settings next = new Settings(timeLayout, toServerLog, s.toClient(), s.secretTokens());
+        live = new Live(next, GoTimeLayout.toFormatter(timeLayout));
     }
 
     /**
@@ -55,11 +62,13 @@ public final class RequestLog {
      */
     void exchange(Tunnel tunnel, String host, int status, long nanos, String clientIp, String method, String uri,
                   String error) {
+        Live l = live;
+        Settings settings = l.settings();
         boolean client = settings.toClient() && tunnel != null;
         if (!client && !(settings.toServerLog() && ACCESS.isInfoEnabled())) {
             return;
         }
-        String line = SishAccessLine.format(time.format(ZonedDateTime.now()), host == null ? "" : host, status,
+        String line = SishAccessLine.format(l.time().format(ZonedDateTime.now()), host == null ? "" : host, status,
                 nanos, clientIp, method, redact(uri), error);
         if (settings.toServerLog()) {
             ACCESS.info(line.stripTrailing()); // logback adds its own line end
@@ -71,7 +80,7 @@ public final class RequestLog {
 
     String redact(String uri) {
         String out = uri;
-        for (String token : settings.secretTokens()) {
+        for (String token : live.settings().secretTokens()) {
             if (token != null && !token.isBlank()) {
                 out = out.replace(token, "[REDACTED]");
             }

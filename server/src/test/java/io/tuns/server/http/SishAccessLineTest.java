@@ -101,6 +101,10 @@ class SishAccessLineTest {
         assertThat(owner.messages).hasSize(1);
         assertThat(owner.messages.get(0)).matches("\\d{4} \\| app\\.localhost:8080 \\|\033\\[97;42m 200 "
                 + "\033\\[0m\\|           1µs \\|       127\\.0\\.0\\.1 \\|\033\\[97;44m GET     \033\\[0m /x");
-        assertThat(RequestLog.of(new RequestLog.Settings("2006", false, false, List.of()))).isNull();
+        owner.messages.clear();
+        log.reload("2006", false);
+        RequestLog off = new RequestLog(new RequestLog.Settings("2006", false, false, List.of()));
+        off.exchange(t, "app.localhost", 200, 1_000, "127.0.0.1", "GET", "/x", "");
+        assertThat(owner.messages).as("--log-to-client off").isEmpty();
     }
 }
