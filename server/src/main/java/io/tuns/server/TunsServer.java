@@ -11,7 +11,7 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
 import io.tuns.server.console.ConsoleTokenBook;
 import io.tuns.server.http.BackendTls;
-import io.tuns.server.http.ClientRequestLog;
+import io.tuns.server.http.RequestLog;
 import io.tuns.server.http.HttpContext;
 import io.tuns.server.http.HttpEvents;
 import io.tuns.server.http.HttpFront;
@@ -32,7 +32,6 @@ import io.tuns.server.tls.AcmeIssuer;
 import io.tuns.server.tls.AcmeSettings;
 import io.tuns.server.tls.CertificateEvents;
 import io.tuns.server.tls.CertificateStore;
-import io.tuns.server.tls.HttpsRedirect;
 import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.ForwardOwnership;
@@ -46,6 +45,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -79,6 +79,7 @@ public final class TunsServer implements AutoCloseable {
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, daemon("tuns-http"), NioIoHandler.newFactory());
     private final SshFront ssh;
     private final HttpFront http;
+    private final RequestLog requestLog;
     private final ConsoleRoutes console;
     private final MetricsListener metricsListener;
     // --- HTTPS (io.tuns.server.tls); all null when --https is off
@@ -130,11 +131,12 @@ public final class TunsServer implements AutoCloseable {
         this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
                 new CertificateMetrics()) : null;
         this.acme = newAcmeIssuer(acmeSettings);
-        HttpsRedirect redirect = cfg.https() && cfg.forceAllHttps() ? new HttpsRedirect(httpsPublicPort::get) : null;
-        TlsHooks tlsHooks = acme == null && redirect == null ? null : new TlsHooks(acme, redirect);
+        TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme);
+        this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
+                cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,
+                tlsHooks, requestLog,
                 new BackendTls(cfg.verifySsl()), ipFilter);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
@@ -227,6 +229,14 @@ public final class TunsServer implements AutoCloseable {
             log.info("event=admin_console url={}/_sish/console?x-authorization=<--admin-console-token>",
                     urls.get().http(cfg.domain()));
         }
+    }
+
+    /**
+     * A changed config file ({@link io.tuns.server.config.ReloadPlan#LIVE}): the keys the running parts can take
+     * over. {@code --debug}'s log level is the cli's (logback); the rest needs a restart.
+     */
+    public void reload(ServerConfig fresh) {
+        requestLog.reload(fresh.timeFormat(), fresh.logHttpRequests());
     }
 
     public int sshPort() {

@@ -149,6 +149,11 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
     private final class Attempt implements ChannelSink {
 
         @Override
+        public InetSocketAddress listenerAddress() {
+            return ctx.channel().localAddress() instanceof InetSocketAddress a ? a : null;
+        }
+
+        @Override
         public void onOpen(IoOutputStream toClient, Closeable ch) {
             ctx.executor().execute(() -> {
                 channel = ch;

@@ -29,7 +29,8 @@ public final class Main {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
         PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
-        int code = run(args, System.getenv(), out, err, new RunUntilStopped(err));
+        Map<String, String> env = System.getenv();
+        int code = run(args, env, out, err, new RunUntilStopped(err, serveArgs(args), env));
         if (code != EXIT_OK) {
             System.exit(code);
         }
@@ -37,8 +38,7 @@ public final class Main {
 
     /** Everything {@link #main} does, with its surroundings passed in; returns the exit code. */
     static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, ServerLauncher launcher) {
-        String[] serveArgs = args.length > 0 && args[0].equals(TunsCommand.SERVE)
-                ? Arrays.copyOfRange(args, 1, args.length) : args;
+        String[] serveArgs = serveArgs(args);
         CommandLine tuns = TunsCommand.create();
         tuns.setOut(out);
         tuns.setErr(err);
@@ -63,6 +63,11 @@ public final class Main {
         } catch (Exception e) {
             return fail(err, EXIT_START_FAILED, "could not start: " + (e.getMessage() == null ? e : e.getMessage()));
         }
+    }
+
+    /** The {@code serve} command's flags: the arguments without a leading {@code serve} word. */
+    static String[] serveArgs(String[] args) {
+        return args.length > 0 && args[0].equals(TunsCommand.SERVE) ? Arrays.copyOfRange(args, 1, args.length) : args;
     }
 
     private static int fail(PrintWriter err, int code, String message) {

@@ -3,6 +3,7 @@ package io.tuns.server.config;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +39,28 @@ public final class ConfigLoader {
      */
     public static ServerConfig load(String[] args, Map<String, String> env) {
         return load(args, env, true);
+    }
+
+    /**
+     * The config file {@link #load} reads for these flags and environment ({@code --config}, {@code SISH_CONFIG},
+     * else {@code config.yml} when it exists), so that it can be watched for changes; empty when there is none.
+     */
+    public static Optional<Path> configFilePath(String[] args, Map<String, String> env) {
+        ParseResult parsed;
+        try {
+            parsed = new CommandLine(ServeOptions.spec()).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            return Optional.empty();
+        }
+        if (parsed.hasMatchedOption(ServeOptions.CONFIG_OPTION)) {
+            return Optional.of(Path.of(parsed.matchedOptionValue(ServeOptions.CONFIG_OPTION, "")));
+        }
+        Optional<String> fromEnv = fromEnv("config", env);
+        if (fromEnv.isPresent()) {
+            return fromEnv.map(Path::of);
+        }
+        Path byDefault = Path.of(ConfigFile.DEFAULT_NAME);
+        return Files.isRegularFile(byDefault) ? Optional.of(byDefault) : Optional.empty();
     }
 
     /** A fresh {@code serve} command: its options, defaults and grouped {@code --help}. */

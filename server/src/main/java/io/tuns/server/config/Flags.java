@@ -209,8 +209,9 @@ final class Flags {
 
         t.section("Logging and messages");
         t.d("log-to-client", "false", "Send request logs to the ssh session");
-        t.d("time-format", "2006/01/02 - 15:04:05", "Time format of logs sent to clients");
-        t.d("debug", "false", "Debug logging for tuns and a periodic state dump (no secrets) every --debug-interval");
+        t.d("log-http-requests", "true", "Log one line per HTTP request in sish's access-log format (logger io.tuns.server.http.access); reloaded from the config file");
+        t.d("time-format", "2006/01/02 - 15:04:05", "Time format of request log lines; reloaded from the config file");
+        t.d("debug", "false", "Debug logging for tuns and a periodic state dump (no secrets) every --debug-interval; the log level is reloaded from the config file");
         t.d("welcome-message", "Press Ctrl-C to close the session.", "First line shown in the ssh session");
 
         t.section("Limits (tuns; every bound has a flag)");

@@ -126,6 +126,7 @@ public record ServerConfig(
 
         // --- logging and messages
         boolean logToClient,               // false
+        boolean logHttpRequests,           // tuns --log-http-requests true (sish always writes its gin access line)
         String timeFormat,                 // 2006/01/02 - 15:04:05
         boolean debug,                     // false
         String welcomeMessage,             // Press Ctrl-C to close the session.

@@ -30,14 +30,6 @@ final class ErrorPages {
         return r;
     }
 
-    static FullHttpResponse redirect(String location) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND,
-                Unpooled.EMPTY_BUFFER);
-        r.headers().set(HttpHeaderNames.LOCATION, location);
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-        return r;
-    }
-
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16);
         for (char c : s.toCharArray()) {

@@ -31,4 +31,22 @@ final class HostHeader {
         }
         return h.toLowerCase(Locale.ROOT);
     }
+
+    /**
+     * The port part of a Host value as sish splits it ({@code host:port}, {@code [v6]:port}); null when there is
+     * none or the value is null.
+     */
+    static String port(String host) {
+        if (host == null) {
+            return null;
+        }
+        int colon;
+        if (host.startsWith("[")) {
+            int end = host.indexOf("]:");
+            colon = end < 0 ? -1 : end + 1;
+        } else {
+            colon = host.indexOf(':');
+        }
+        return colon < 0 || colon == host.length() - 1 ? null : host.substring(colon + 1);
+    }
 }

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 /**
  * What every client connection's handler shares. {@code inspector} and {@code console} may be null (off);
  * {@code metrics} serves {@code /_sish/metrics}; {@code tls} (null when neither is on) answers ACME HTTP-01
- * challenges and {@code --force-all-https} redirects on the plain listener; {@code clientLog} (null unless
- * {@code --log-to-client}) copies request lines to the tunnel owner's ssh session; {@code backendTls} speaks TLS
+ * challenges and {@code --force-all-https} redirects on the plain listener; {@code requestLog} (null when
+ * {@code --log-http-requests=false} and no {@code --log-to-client}) writes sish's access line per exchange; {@code backendTls} speaks TLS
  * to services forwarded as port 443; {@code shares} caps the channels one client address holds per tunnel owner.
  */
 public record HttpContext(ServerConfig config,
@@ -23,7 +23,7 @@ public record HttpContext(ServerConfig config,
                           MetricsEndpoint metrics,
                           HttpEvents events,
                           TlsHooks tls,
-                          ClientRequestLog clientLog,
+                          RequestLog requestLog,
                           BackendTls backendTls,
                           IpFilter ipFilter,
                           ClientShares shares) {
@@ -31,8 +31,8 @@ public record HttpContext(ServerConfig config,
     /** With the client-address shares built from the config (the usual case; tests may pass their own). */
     public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
                        SishRoutes console, MetricsEndpoint metrics, HttpEvents events, TlsHooks tls,
-                       ClientRequestLog clientLog, BackendTls backendTls, IpFilter ipFilter) {
-        this(config, registry, urls, inspector, console, metrics, events, tls, clientLog, backendTls, ipFilter,
+                       RequestLog requestLog, BackendTls backendTls, IpFilter ipFilter) {
+        this(config, registry, urls, inspector, console, metrics, events, tls, requestLog, backendTls, ipFilter,
                 new ClientShares(new ClientShares.Settings(config.maxChannelsPerConnection(),
                         config.httpMaxClientShare())));
     }

@@ -78,7 +78,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         this.cfg = hc.config();
         this.router = new RequestRouter(new RequestRouter.Settings(cfg.domain(), hc.metrics() != null,
                 hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole()), cfg.redirectRoot(),
-                cfg.redirectRootLocation(), cfg.https()), hc.registry()::httpRoute);
+                cfg.redirectRootLocation(), cfg.https(), cfg.forceAllHttps()), hc.registry()::httpRoute);
     }
 
     // ================================================================ client side
@@ -154,9 +154,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         String path = req.uri();
-        // --- io.tuns.server.tls: ACME HTTP-01 answers and --force-all-https, on the plain listener only
+        // --- io.tuns.server.tls: ACME HTTP-01 answers, on the plain listener only
         if (hc.tls() != null && !isTls()) {
-            FullHttpResponse early = hc.tls().intercept(host, path, hc.registry().httpTunnel(host).isPresent());
+            FullHttpResponse early = hc.tls().intercept(path);
             if (early != null) {
                 mode = Mode.DISCARD;
                 respond(early);
@@ -178,12 +178,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
             case REDIRECT -> {
                 mode = Mode.DISCARD;
-                respond(ErrorPages.redirect(route.location()));
+                respond(SishRedirect.found(route.location(), req.method()));
             }
             case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel "
                     + "with: ssh -p <ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
-            case NOT_FOUND -> answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
-                    + ". If it is yours, check that your ssh -R command is still running.");
+            case NOT_FOUND -> {
+                current.logError = host.equals(cfg.domain()) ? "" : SishAccessLine.noTunnelError(host);
+                answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
+                        + ". If it is yours, check that your ssh -R command is still running.");
+            }
             case UNAUTHORIZED -> {
                 FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
                         "This tunnel is protected: send the user name and password its owner gave you.");
@@ -193,8 +196,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
             case FORCE_HTTPS -> {
                 mode = Mode.DISCARD;
-                // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
-                respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
+                respond(SishRedirect.found(SishRedirect.httpsLocation(hc.urls().get(),
+                        req.headers().get(HttpHeaderNames.HOST), path), req.method()));
             }
             case TUNNEL -> toUpstream(req, route.tunnel());
         }
@@ -209,8 +212,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             current.recorder = hc.inspector().begin(current.host, clientIp, req);
         }
         current.upgradeRequested = req.headers().contains(HttpHeaderNames.UPGRADE);
-        ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(),
-                ((InetSocketAddress) ctx.channel().localAddress()).getPort(), current.upgradeRequested,
+        ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(), current.upgradeRequested,
                 tunnel.options());
 
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
@@ -676,7 +678,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ctx.close();
     }
 
-    /** --log-to-client: the request's line in its tunnel owner's ssh session; --debug: the same in our log. */
+    /** sish's access line (our log, --log-to-client: the tunnel owner's ssh session); --debug: key=value form. */
     private void logExchange(ProxyExchange e, int status) {
         if (log.isDebugEnabled()) {
             int q = e.uri.indexOf('?');
@@ -684,11 +686,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                     e.request.method().name(), (q < 0 ? e.uri : e.uri.substring(0, q)).replace('"', '\''), status,
                     (System.nanoTime() - e.startNanos) / 1_000_000, e.tunnel == null ? "-" : e.tunnel.host());
         }
-        if (hc.clientLog() != null && e.tunnel != null) { // the query stays out of our log, not out of theirs
+        if (hc.requestLog() != null) {
             String ip = e.clientIp != null ? e.clientIp
                     : ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
-            hc.clientLog().request(e.tunnel, e.host, status, System.nanoTime() - e.startNanos, ip,
-                    e.request.method().name(), e.uri);
+            hc.requestLog().exchange(e.tunnel, e.request.headers().get(HttpHeaderNames.HOST), status,
+                    System.nanoTime() - e.startNanos, ip, e.request.method().name(), e.uri, e.logError);
         }
     }
 

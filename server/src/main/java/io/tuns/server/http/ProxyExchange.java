@@ -41,6 +41,8 @@ final class ProxyExchange {
     TunnelGroup group;
     Tunnel tunnel;
     String clientIp;
+    /** gin's private error for the access line, "" when none. */
+    String logError = "";
     /** Members whose channel would not open for this request; at most the group's size. */
     List<Tunnel> failedMembers;
     ExchangeRecorder recorder = ExchangeRecorder.NOOP;

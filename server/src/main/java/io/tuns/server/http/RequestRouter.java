@@ -13,9 +13,14 @@ import java.util.function.BiFunction;
  */
 final class RequestRouter {
 
-    /** The settings routing depends on. */
+    /**
+     * The settings routing depends on.
+     *
+     * @param forceAllHttps {@code --force-all-https}: as sish, decided per tunnel after its password check, so a
+     *                      host without a tunnel stays 404 and a protected one answers 401 before redirecting
+     */
     record Settings(String domain, boolean metricsEndpoint, boolean console, boolean redirectRoot,
-                    String redirectRootLocation, boolean https) {
+                    String redirectRootLocation, boolean https, boolean forceAllHttps) {
     }
 
     enum Kind { METRICS, CONSOLE, REDIRECT, ROOT_PAGE, NOT_FOUND, UNAUTHORIZED, FORCE_HTTPS, TUNNEL }
@@ -56,7 +61,7 @@ final class RequestRouter {
             if (!root || !settings.redirectRoot()) {
                 return Route.NOT_FOUND;
             }
-            return !settings.redirectRootLocation().isEmpty() && !path.equals("/favicon.ico")
+            return !settings.redirectRootLocation().isEmpty() && !path.startsWith("/favicon.ico") // sish: HasPrefix
                     ? new Route(Kind.REDIRECT, settings.redirectRootLocation(), null, null) : Route.ROOT_PAGE;
         }
         Tunnel tunnel = group.get().next(); // round robin per request, as sish does
@@ -64,7 +69,7 @@ final class RequestRouter {
         if (opts.needsAuth() && !BasicAuth.matches(authorization, opts)) {
             return new Route(Kind.UNAUTHORIZED, null, tunnel, group.get());
         }
-        if (opts.forceHttps() && settings.https() && !tls) {
+        if ((opts.forceHttps() || settings.forceAllHttps()) && settings.https() && !tls) {
             return new Route(Kind.FORCE_HTTPS, null, tunnel, group.get());
         }
         return new Route(Kind.TUNNEL, null, tunnel, group.get());

@@ -3,8 +3,9 @@ package io.tuns.server.ssh;
 import io.tuns.server.config.ServerConfig;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * The lines that answer a user's session commands ({@code ssh host sni-proxy=true proxy-protocol=2}), saying what
@@ -36,7 +37,16 @@ final class Acknowledgements {
      * 0 when the server or the user has it off.
      */
     int proxyProtocolVersion(SessionOptions options) {
-        String asked = options.get("proxy-protocol") != null ? options.get("proxy-protocol") : options.get("proxyproto");
+        String asked = null;
+        for (SessionOptions.Command c : options.commands()) { // the last of proxy-protocol= and proxyproto= wins
+            if (c.key().equals("proxy-protocol") || c.key().equals("proxyproto")) {
+                asked = c.value();
+            }
+        }
+        return proxyProtocolVersion(asked);
+    }
+
+    private int proxyProtocolVersion(String asked) {
         if (!s.proxyProtocol() || asked == null) {
             return 0;
         }
@@ -49,23 +59,23 @@ final class Acknowledgements {
     }
 
     /**
-     * sish's answers in command order, then tuns' notice for each command this server has disabled (sish is
-     * silent there; the notice says which flag to ask the operator about).
+     * sish's answers in command order, one per command given (a repeated command is answered again, with its own
+     * value, as sish does), then tuns' notice once for each command this server has disabled (sish is silent
+     * there; the notice says which flag to ask the operator about).
      *
      * @param ownFingerprint the connection's key fingerprint, or null without a key
      */
     List<String> lines(SessionOptions options, String ownFingerprint, Instant now) {
         List<String> out = new ArrayList<>();
-        List<String> notices = new ArrayList<>();
-        for (Map.Entry<String, String> e : options.values().entrySet()) {
-            String key = e.getKey();
-            String value = e.getValue();
+        Set<String> notices = new LinkedHashSet<>();
+        for (SessionOptions.Command c : options.commands()) {
+            String key = c.key();
             String flag = disablingFlag(key);
             if (flag != null) {
                 notices.add(disabled(key, flag));
                 continue;
             }
-            String line = line(key, value, options, ownFingerprint, now);
+            String line = line(key, c.value(), ownFingerprint, now);
             if (line != null) {
                 out.add(line);
             }
@@ -90,10 +100,10 @@ final class Acknowledgements {
     }
 
     /** sish's line for an applied command (channels.go handleSession), or null where sish says nothing. */
-    private String line(String key, String value, SessionOptions options, String ownFingerprint, Instant now) {
+    private String line(String key, String value, String ownFingerprint, Instant now) {
         return switch (key) {
             case "proxy-protocol", "proxyproto" -> {
-                int v = proxyProtocolVersion(options);
+                int v = proxyProtocolVersion(value);
                 yield v == 0 ? null : SessionText.proxyProtocol(v);
             }
             case "host-header" -> SessionText.hostHeader(value);

@@ -340,8 +340,9 @@ public final class ClientConnection implements TunnelOwner {
         ctx.events().channelOpened();
         // HTTP requests get their own line; an alias's line names the requester's ssh connection (AliasChannel)
         if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP && tunnel.type() != Tunnel.TunnelType.ALIAS) {
-            message(SessionText.acceptedConnection(origin.getAddress().getHostAddress() + ":" + origin.getPort(),
-                    tunnel.host()));
+            InetSocketAddress local = sink.listenerAddress(); // sish: cl.RemoteAddr(), cl.LocalAddr()
+            message(SessionText.acceptedConnection(SessionText.goAddress(origin),
+                    local != null ? SessionText.goAddress(local) : tunnel.host()));
         }
         ChannelSink counted = new CountedSink(sink);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),

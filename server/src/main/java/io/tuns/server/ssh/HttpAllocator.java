@@ -13,6 +13,7 @@ import io.tuns.server.tunnel.TunnelRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -104,6 +105,8 @@ final class HttpAllocator {
             if (!s.bindRandomSubdomains()) {
                 notices.accept("(The subdomain " + fullHost + ": " + reason + ".)");
             }
+        } else {
+            notices.accept(SessionText.subdomainUnavailable(unrequestedHost(binding.name()), false));
         }
         for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
             Tunnel t = newTunnel(names.hostFor(names.randomName(attempt)), r, opts);
@@ -112,6 +115,17 @@ final class HttpAllocator {
             }
         }
         return Allocation.refused("http", "No free random subdomain was found; try again.");
+    }
+
+    /**
+     * The host sish makes of a bind address that names no subdomain ({@code proposedHost := fmt.Sprintf("%s%s.%s",
+     * addr, hostExtension, domain)}): {@code -R 80:localhost:…} gives {@code localhost.<domain>} and {@code -R :80:…}
+     * gives {@code .<domain>}, both on sish's banned list, {@code *} gives {@code *.<domain>}; sish reports it
+     * unavailable and assigns a random subdomain, and so does tuns (an IP-like address included).
+     */
+    private String unrequestedHost(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        return n.endsWith("." + s.domain()) ? n : n + "." + s.domain();
     }
 
     /** The tunnel's HTTP options: its bind address's user:pass@ and /path, and the connection's commands. */

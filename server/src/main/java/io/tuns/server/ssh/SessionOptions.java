@@ -19,8 +19,21 @@ import java.util.regex.Pattern;
 /**
  * The {@code key=value} commands a user puts after the host ({@code ssh ... host force-https=true}), parsed
  * as sish does, except that every word that is not understood produces a line telling the user so.
+ *
+ * <p>As sish's handleSession loop: a repeated command applies again (the last value wins) and is answered again,
+ * so {@code commands} keeps every applied occurrence in order; the value is what lies between the first and a
+ * second {@code =} ({@code strings.Split(commandFlag, "=")[1]}); once {@code strip-path} is off, later
+ * {@code strip-path=} commands are ignored without a word ({@code if !sshConn.StripPath { break }}).
+ *
+ * @param values   the value each command ends with
+ * @param problems tuns' lines for words it did not understand
+ * @param commands every applied command, in the order given, repeats included
  */
-public record SessionOptions(Map<String, String> values, List<String> problems) {
+public record SessionOptions(Map<String, String> values, List<String> problems, List<Command> commands) {
+
+    /** One applied {@code key=value}. */
+    public record Command(String key, String value) {
+    }
 
     /** Every command sish knows (research/sish.md §1.4); anything else is answered with a notice, not silence. */
     static final Set<String> KNOWN = Set.of("proxy-protocol", "proxyproto", "host-header", "strip-path",
@@ -32,8 +45,9 @@ public record SessionOptions(Map<String, String> values, List<String> problems) 
     public static SessionOptions parse(String commandLine) {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        List<Command> commands = new ArrayList<>();
         if (commandLine == null || commandLine.isBlank()) {
-            return new SessionOptions(values, problems);
+            return new SessionOptions(values, problems, commands);
         }
         for (String word : commandLine.trim().split("\\s+")) {
             int eq = word.indexOf('=');
@@ -43,6 +57,10 @@ public record SessionOptions(Map<String, String> values, List<String> problems) 
             }
             String key = word.substring(0, eq).toLowerCase(Locale.ROOT);
             String value = word.substring(eq + 1);
+            int second = value.indexOf('=');
+            if (second >= 0) {
+                value = value.substring(0, second); // sish: strings.Split(commandFlag, "=")[1]
+            }
             if (!KNOWN.contains(key)) {
                 problems.add("Unknown command '" + key + "' ignored. Known: " + String.join(", ", KNOWN.stream().sorted().toList()) + ".");
                 continue;
@@ -59,9 +77,13 @@ public record SessionOptions(Map<String, String> values, List<String> problems) 
                     continue;
                 }
             }
+            if (key.equals("strip-path") && Boolean.FALSE.equals(parseBool(values.getOrDefault(key, "true")))) {
+                continue; // sish: once StripPath is false, strip-path= is skipped without a line
+            }
             values.put(key, value);
+            commands.add(new Command(key, value));
         }
-        return new SessionOptions(values, problems);
+        return new SessionOptions(values, problems, List.copyOf(commands));
     }
 
     public boolean flag(String key) {

@@ -1,5 +1,8 @@
 package io.tuns.server.ssh;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -139,5 +142,55 @@ final class SessionText {
     /** @param from the client's address, for an alias user also " (SHA256:…)"; @param to the listener or alias */
     static String acceptedConnection(String from, String to) {
         return "Accepted connection from " + from + " -> " + to;
+    }
+
+    /**
+     * An address as Go's {@code net.TCPAddr.String()} prints it: {@code 127.0.0.1:4000}, {@code [::1]:4000}
+     * (IPv6 compressed as RFC 5952, as Go's {@code net.IP.String()}), a zone after {@code %}.
+     */
+    static String goAddress(InetSocketAddress a) {
+        InetAddress ip = a.getAddress();
+        if (ip == null) {
+            return a.getHostString() + ":" + a.getPort();
+        }
+        if (!(ip instanceof Inet6Address v6)) {
+            return ip.getHostAddress() + ":" + a.getPort();
+        }
+        byte[] b = v6.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1; // a single zero group is not compressed
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 1 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(groups[i]));
+        }
+        if (v6.getScopedInterface() != null) {
+            s.append('%').append(v6.getScopedInterface().getName());
+        } else if (v6.getScopeId() != 0) {
+            s.append('%').append(v6.getScopeId());
+        }
+        return s.append("]:").append(a.getPort()).toString();
     }
 }

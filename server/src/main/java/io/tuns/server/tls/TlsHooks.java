@@ -11,18 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * What the plain-HTTP listener asks before routing a request: an ACME HTTP-01 answer, or a
- * {@code --force-all-https} redirect. Either part may be null (off).
+ * What the plain-HTTP listener asks before routing a request: an ACME HTTP-01 answer for any host.
+ * ({@code --force-all-https} is a routing decision, made per tunnel in the http package as sish makes it.)
  */
-public record TlsHooks(ChallengeResponder challenges, HttpsRedirect redirect) {
+public record TlsHooks(ChallengeResponder challenges) {
 
     /**
-     * @param host        the request's host (no port, lower case)
-     * @param uri         the request target
-     * @param tunnelHost  whether {@code host} is an HTTP tunnel (only tunnels are redirected)
+     * @param uri the request target
      * @return the response to send instead of routing, or null to route as usual
      */
-    public FullHttpResponse intercept(String host, String uri, boolean tunnelHost) {
+    public FullHttpResponse intercept(String uri) {
         if (challenges != null && uri.startsWith(ChallengeResponder.PATH_PREFIX)) {
             String token = uri.substring(ChallengeResponder.PATH_PREFIX.length());
             Optional<String> answer = challenges.answer(token);
@@ -33,13 +31,6 @@ public record TlsHooks(ChallengeResponder challenges, HttpsRedirect redirect) {
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
                 return r;
             }
-        }
-        if (redirect != null && tunnelHost) {
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.MOVED_PERMANENTLY, Unpooled.EMPTY_BUFFER);
-            r.headers().set(HttpHeaderNames.LOCATION, redirect.location(host, uri));
-            r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-            return r;
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package io.tuns.server.tunnel;
 
+import java.net.InetSocketAddress;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
 
@@ -25,6 +26,14 @@ public interface ChannelSink {
 
     /** Always called once at the end, also after a failed open; must be safe in any state. */
     void onClosed();
+
+    /**
+     * The local end of the public connection this channel serves (a TCP or SNI listener's accepted socket; sish's
+     * {@code cl.LocalAddr()} in its "Accepted connection" line), or null when there is none to name.
+     */
+    default InetSocketAddress listenerAddress() {
+        return null;
+    }
 
     enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT }
 }

@@ -14,6 +14,8 @@ public final class RecordingOwner implements TunnelOwner {
     public final List<FakeSshChannel> channels = new ArrayList<>();
     /** The member each channel was asked for, in the same order. */
     public final List<Tunnel> members = new ArrayList<>();
+    /** Lines tuns sent to the owner's ssh session. */
+    public final List<String> messages = new ArrayList<>();
     private final Runnable settle;
 
     public RecordingOwner(Runnable settle) {
@@ -43,6 +45,7 @@ public final class RecordingOwner implements TunnelOwner {
 
     @Override
     public void message(String line) {
+        messages.add(line);
     }
 
     @Override

@@ -38,7 +38,7 @@ class RequestRouterTest {
     }
 
     static RequestRouter.Settings settings(String redirectLocation) {
-        return new RequestRouter.Settings("localhost", true, true, true, redirectLocation, true);
+        return new RequestRouter.Settings("localhost", true, true, true, redirectLocation, true, false);
     }
 
     @ParameterizedTest(name = "{0}{1} tls={2} auth={3} -> {4}")
@@ -74,15 +74,46 @@ class RequestRouterTest {
         assertThat(r.location()).isEqualTo("https://example.com/");
         assertThat(router.route("localhost", "/favicon.ico", false, null).kind())
                 .isEqualTo(RequestRouter.Kind.ROOT_PAGE);
+        // sish: !strings.HasPrefix(c.Request.URL.Path, "/favicon.ico")
+        assertThat(router.route("localhost", "/favicon.ico?v=2", false, null).kind())
+                .isEqualTo(RequestRouter.Kind.ROOT_PAGE);
     }
 
     @Test
     void withoutConsoleOrMetricsTheirPathsGoToTheTunnel() {
         RequestRouter router = new RequestRouter(new RequestRouter.Settings("localhost", false, false, false, "",
-                false), registry::httpRoute);
+                false, false), registry::httpRoute);
         assertThat(router.route("app.localhost", "/_sish/console", false, null).kind())
                 .isEqualTo(RequestRouter.Kind.TUNNEL);
         assertThat(router.route("localhost", "/", false, null).kind()).isEqualTo(RequestRouter.Kind.NOT_FOUND);
         assertThat(router.route("secure.localhost", "/", false, null).kind()).isEqualTo(RequestRouter.Kind.TUNNEL);
+    }
+
+    /**
+     * sish httpmuxer.go decides {@code forceHTTPS && c.Request.TLS == nil && viper.GetBool("https")} after the
+     * listener lookup (404 first) and the basic-auth check (401 first); the root domain is never redirected.
+     */
+    @ParameterizedTest(name = "--force-all-https: {0}{1} tls={2} auth={3} -> {4}")
+    @CsvSource({
+            "app.localhost,    /x?y=1, false, '',    FORCE_HTTPS",
+            "app.localhost,    /x,     true,  '',    TUNNEL",
+            "nobody.localhost, /,      false, '',    NOT_FOUND",
+            "api.localhost,    /v2,    false, '',    NOT_FOUND",
+            "locked.localhost, /,      false, '',    UNAUTHORIZED",
+            "locked.localhost, /,      false, alice, FORCE_HTTPS",
+            "localhost,        /,      false, '',    ROOT_PAGE",
+    })
+    void forceAllHttpsRedirectsTunnelsAfterTheirPasswordCheck(String host, String path, boolean tls, String auth,
+                                                              RequestRouter.Kind kind) {
+        RequestRouter router = new RequestRouter(new RequestRouter.Settings("localhost", false, false, true, "",
+                true, true), registry::httpRoute);
+        assertThat(router.route(host, path, tls, auth.equals("alice") ? ALICE : null).kind()).isEqualTo(kind);
+    }
+
+    @Test
+    void forceAllHttpsNeedsTheHttpsListener() {
+        RequestRouter router = new RequestRouter(new RequestRouter.Settings("localhost", false, false, true, "",
+                false, true), registry::httpRoute);
+        assertThat(router.route("app.localhost", "/", false, null).kind()).isEqualTo(RequestRouter.Kind.TUNNEL);
     }
 }

@@ -78,7 +78,13 @@ class HttpOptionsIT {
         assertThat(a.requests).containsExactly("GET /api/headers");
         tuns.ssh("-R", "hosty:80:127.0.0.1:" + a.port(), "127.0.0.1", "host-header=internal.example").httpUrl();
         String headers = tuns.get("hosty.localhost", "/headers").body();
-        assertThat(headers).contains("host: internal.example", "x-forwarded-host: hosty.localhost:");
+        int port = tuns.server.httpPort();
+        // sish httpmuxer.go: newHost = fmt.Sprintf("%s:%s", newHost, hostSplit[1]) when the client's Host has a port
+        assertThat(headers).contains("host: internal.example:" + port + "\n",
+                "x-forwarded-host: hosty.localhost:" + port + "\n",
+                // oxy's HeaderRewriter{Hostname: os.Hostname()} sets X-Forwarded-Server
+                "x-forwarded-server: " + Files.readString(Path.of("/proc/sys/kernel/hostname")).trim() + "\n",
+                "x-forwarded-port: " + port + "\n");
     }
 
     @Test

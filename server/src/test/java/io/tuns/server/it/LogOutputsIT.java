@@ -1,11 +1,14 @@
 package io.tuns.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** sish's --log-to-file and --log-to-stdout: the log goes to a rotating file, and the console can be turned off. */
@@ -25,6 +28,12 @@ class LogOutputsIT {
             assertThat(console).as("the start line is not a log line").contains("tuns: serving");
             assertThat(console).doesNotContain("event=started");
             assertThat(Files.readString(file, StandardCharsets.UTF_8)).contains("INFO  TunsServer event=started");
+            // sish's gin line ("%v | %s |%s %3d %s| %13v | %15s |%s %-7s %s %s\n%s"), in colour, with gin's error
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readString(file,
+                    StandardCharsets.UTF_8)).containsPattern(Pattern.compile("INFO  access \\d{4}/\\d\\d/\\d\\d - "
+                    + "\\d\\d:\\d\\d:\\d\\d \\| nobody\\.localhost \\|\u001b\\[90;43m 404 \u001b\\[0m\\| +[0-9.]+(µs|ms) "
+                    + "\\|       127\\.0\\.0\\.1 \\|\u001b\\[97;44m GET     \u001b\\[0m /\n"
+                    + "Error #01: cannot find connection for host: nobody\\.localhost\n")));
         }
     }
 }

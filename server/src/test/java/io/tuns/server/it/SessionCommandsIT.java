@@ -106,9 +106,14 @@ class SessionCommandsIT {
         assertThat(tuns.get("logged.localhost", "/api/hello?x=1").statusCode()).isEqualTo(200);
         assertThat(tuns.get("logged.localhost", "/api/missing").statusCode()).isEqualTo(404);
         String stamp = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)";
-        c.await(stamp + " \\| logged\\.localhost \\| 200 \\| +[0-9.]+(µs|ms|s) \\| +127\\.0\\.0\\.1 \\| GET +/api/hello\\?x=1",
-                Duration.ofSeconds(10));
-        c.await(stamp + " \\| logged\\.localhost \\| 404 \\| .* \\| GET +/api/missing", Duration.ofSeconds(10));
+        // sish: fmt.Sprintf("%v | %s |%s %3d %s| %13v | %15s |%s %-7s %s %s\n%s", …) sent TrimSpace'd, in colour
+        String host = "logged\\.localhost:" + tuns.server.httpPort();
+        c.await(host + " \\| 200 .* GET +/api/hello\\?x=1", Duration.ofSeconds(10));
+        c.await(host + " \\| 404 .* GET +/api/missing", Duration.ofSeconds(10));
+        assertThat(c.rawOutput()).containsPattern(stamp + " \\| " + host + " \\|\u001b\\[97;42m 200 \u001b\\[0m\\| +"
+                + "[0-9.]+(µs|ms|s) \\|       127\\.0\\.0\\.1 \\|\u001b\\[97;44m GET     \u001b\\[0m /api/hello\\?x=1\r\n");
+        assertThat(c.rawOutput()).containsPattern(stamp + " \\| " + host + " \\|\u001b\\[90;43m 404 \u001b\\[0m\\| .* "
+                + "\\|\u001b\\[97;44m GET     \u001b\\[0m /api/missing\r\n");
         assertThat(other.output()).as("another tunnel's session hears nothing").doesNotContain("/api/hello");
 
         int port;
@@ -118,7 +123,8 @@ class SessionCommandsIT {
         SshClient tcp = tuns.ssh("-R", port + ":localhost:" + backend.port(), "127.0.0.1");
         tcp.await("TCP: localhost:" + port, Duration.ofSeconds(15));
         assertThat(Curl.run("http://127.0.0.1:" + port + "/hello").out()).isEqualTo("hello from backend\n");
-        tcp.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ -> localhost:" + port, Duration.ofSeconds(10));
+        // sish state.go: "Accepted connection from %s -> %s", cl.RemoteAddr(), cl.LocalAddr(): the socket's address
+        tcp.await("Accepted connection from 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:" + port + "\r\n", Duration.ofSeconds(10));
     }
 
     /**
@@ -158,5 +164,21 @@ class SessionCommandsIT {
             withOptions.httpUrl();
             assertThat(slow.get("opts.localhost", "/headers").body()).contains("host: inner.example");
         }
+    }
+
+    /**
+     * sish channels.go answers each command as its loop applies it: a repeated command again, with its own value,
+     * the last one winning ("Using host header %s for HTTP handlers" twice here).
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void aRepeatedCommandIsAnsweredTwiceAndTheLastValueWins() throws Exception {
+        SshClient c = tuns.ssh("-R", "twice:80:127.0.0.1:" + backend.port(), "127.0.0.1",
+                "host-header=first.example", "host-header=second.example");
+        c.httpUrl();
+        assertThat(c.rawOutput()).contains("Using host header first.example for HTTP handlers\r\n"
+                + "Using host header second.example for HTTP handlers\r\n");
+        assertThat(tuns.get("twice.localhost", "/headers").body())
+                .contains("host: second.example:" + tuns.server.httpPort() + "\n");
     }
 }

@@ -90,4 +90,41 @@ class AcknowledgementsTest {
         Acknowledgements acks = new Acknowledgements(USER_DEFINED);
         assertThat(acks.lines(SessionOptions.parse("proxy-protocol=3"), null, NOW)).isEmpty();
     }
+
+    /**
+     * sish channels.go loops over {@code strings.Fields(payload)} and answers every command it applies, so a repeat
+     * is answered again with its own value and the last one wins; after {@code strip-path=false} a later
+     * {@code strip-path=} is skipped ({@code if !sshConn.StripPath { break }}); a value ends at a second '='.
+     */
+    @Test
+    void repeatedCommandsAreAnsweredEachTimeAsSish() {
+        Acknowledgements acks = new Acknowledgements(ALL_ON);
+        SessionOptions options = SessionOptions.parse("host-header=a force-https=true host-header=b=c "
+                + "strip-path=false strip-path=true proxy-protocol=1 proxyproto=2 force-https=false");
+        assertThat(acks.lines(options, null, NOW)).containsExactly(
+                "Using host header a for HTTP handlers",
+                "Force https for connection set to: true",
+                "Using host header b for HTTP handlers",
+                "Strip path for HTTP handlers set to: false",
+                "Proxy protocol enabled for TCP connections. Using protocol version 1",
+                "Proxy protocol enabled for TCP connections. Using protocol version 1",
+                "Force https for connection set to: false");
+        assertThat(options.get("host-header")).isEqualTo("b");
+        assertThat(options.get("strip-path")).isEqualTo("false");
+        assertThat(options.flag("force-https")).isFalse();
+    }
+
+    @Test
+    void aDisabledCommandGivenTwiceGetsOneNotice() {
+        Acknowledgements acks = new Acknowledgements(ALL_OFF);
+        assertThat(acks.lines(SessionOptions.parse("sni-proxy=true sni-proxy=false"), null, NOW)).containsExactly(
+                "sni-proxy is disabled on this server (--sni-proxy=false); ignored.");
+    }
+
+    @Test
+    void theLastProxyProtocolCommandDecidesTheVersionSent() {
+        Acknowledgements acks = new Acknowledgements(USER_DEFINED);
+        assertThat(acks.proxyProtocolVersion(SessionOptions.parse("proxy-protocol=2 proxyproto=1"))).isEqualTo(1);
+        assertThat(acks.proxyProtocolVersion(SessionOptions.parse("proxyproto=1 proxy-protocol=2"))).isEqualTo(2);
+    }
 }

@@ -15,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The HTTP allocator against a real registry and naming rules: granted, random instead, refused. */
 class HttpAllocatorTest {
@@ -108,5 +110,28 @@ class HttpAllocatorTest {
         assertThat(notices).containsExactly("(The subdomain x.app.localhost: it is within app.localhost,"
                 + " which belongs to another key.)");
         assertThat(registry.all()).hasSize(1);
+    }
+
+    /**
+     * sish utils.go GetOpenHost: {@code proposedHost := fmt.Sprintf("%s%s.%s", addr, hostExtension, domain)}, the
+     * banned list holds {@code "." + domain} and {@code "localhost." + domain}, then
+     * {@code aurora.Sprintf("The subdomain %s is unavailable.%s", aurora.Red(host), " Assigning a random subdomain.")}.
+     * OpenSSH sends "localhost" for {@code -R 80:…} and "" for {@code -R :80:…}.
+     */
+    @ParameterizedTest(name = "bind address \"{0}\" -> {1}")
+    @CsvSource({
+            "localhost, localhost.localhost",
+            "'',        .localhost",
+            "*,         *.localhost",
+    })
+    void anAddressThatNamesNoSubdomainIsReportedUnavailableAsSish(String bind, String sishHost) {
+        for (boolean bindRandom : new boolean[] {false, true}) {
+            List<String> notices = new ArrayList<>();
+            Allocation a = allocator(false, bindRandom).allocate(request(bind, new Owner("SHA256:a")), false,
+                    notices::add);
+            assertThat(a.isGranted()).isTrue();
+            assertThat(notices).containsExactly("The subdomain \u001b[31m" + sishHost
+                    + "\u001b[0m is unavailable. Assigning a random subdomain.");
+        }
     }
 }

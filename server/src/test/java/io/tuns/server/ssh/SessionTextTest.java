@@ -2,9 +2,13 @@ package io.tuns.server.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Issue #15: every session line against sish's own string, quoted from sish's source (github.com/antoniomika/sish,
@@ -96,5 +100,23 @@ class SessionTextTest {
     void plainStripsTheColoursForTheServerLog() {
         assertThat(SessionText.plain(SessionText.subdomainUnavailable("a.example.com", true)))
                 .isEqualTo("The subdomain a.example.com is unavailable.");
+    }
+
+    /**
+     * sish state.go: {@code fmt.Sprintf("Accepted connection from %s -> %s", cl.RemoteAddr().String(),
+     * cl.LocalAddr().String())}: both sides as Go's TCPAddr prints them.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "127.0.0.1,                 127.0.0.1:4000",
+            "::1,                       '[::1]:4000'",
+            "0:0:0:0:0:0:0:0,           '[::]:4000'",
+            "2001:db8:0:0:0:0:0:1,      '[2001:db8::1]:4000'",
+            "2001:db8:0:1:0:0:0:1,      '[2001:db8:0:1::1]:4000'",
+            "2001:db8:1:1:1:1:1:0,      '[2001:db8:1:1:1:1:1:0]:4000'",
+            "::ffff:10.0.0.1,           10.0.0.1:4000",
+    })
+    void addressesAsGoPrintsThem(String ip, String expected) throws Exception {
+        assertThat(SessionText.goAddress(new InetSocketAddress(InetAddress.getByName(ip), 4000))).isEqualTo(expected);
     }
 }

@@ -73,7 +73,8 @@ class HttpsIT {
 
         Curl.Result r = Curl.run("-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
                 "http://myapp.localhost:" + tuns.server.httpPort() + "/hello?x=1");
-        assertThat(r.out()).isEqualTo("301 https://myapp.localhost:9443/hello?x=1");
+        assertThat(r.out()).as("sish: c.Redirect(http.StatusFound, …)")
+                .isEqualTo("302 https://myapp.localhost:9443/hello?x=1");
         assertThat(backend.requests).as("nothing reached the backend over plain HTTP").isEmpty();
 
         Curl.Result noTunnel = Curl.run("-o", "/dev/null", "-w", "%{http_code}",
