@@ -208,6 +208,7 @@ public final class TunsServer implements AutoCloseable {
             urls.set(new PublicUrls(port));
         }
         ssh.start();
+        urls.set(urls.get().withSshPort(ssh.boundAddress().getPort())); // the root page shows the ssh command
         if (metricsListener != null) {
             metricsListener.start();
         }
