@@ -31,12 +31,14 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private final String originatorIp;
     private final int originatorPort;
     private final ChannelSink sink;
+    private final ChannelTraffic traffic;
     private final AtomicBoolean closedSignalled = new AtomicBoolean();
     private volatile PipelinedChannelOutput dataOut;
 
     public ForwardedTcpipChannel(String bindAddress, int bindPort, String originatorIp, int originatorPort,
-                                 ChannelSink sink) {
+                                 ChannelSink sink, ChannelTraffic traffic) {
         super("forwarded-tcpip");
+        this.traffic = traffic;
         this.bindAddress = bindAddress;
         this.bindPort = bindPort;
         this.originatorIp = originatorIp;
@@ -130,6 +132,11 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
         return openFuture;
     }
 
+    /** Called by {@link PipelinedChannelOutput} for each data packet it hands to the session. */
+    void sent(int bytes) {
+        traffic.in(bytes);
+    }
+
     /** Called by {@link PipelinedChannelOutput} once its last packet is written. */
     void sendEofAfterData() throws IOException {
         sendEof();
@@ -162,6 +169,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
 
     @Override
     protected void doWriteData(byte[] data, int off, long len) throws IOException {
+        traffic.out(len);
         byte[] copy = new byte[(int) len]; // MINA reuses its buffer after we return
         System.arraycopy(data, off, copy, 0, (int) len);
         sink.onData(copy, () -> {
