@@ -14,8 +14,6 @@ final class RootPage {
         if (!adminConsole) {
             return open;
         }
-        String base = urls.https(domain).orElseGet(() -> urls.http(domain));
-        return open + " — Administrators: the admin console is at " + base
-                + "/_sish/console?x-authorization=<admin console token>";
+        return open + " — Administrators: the admin console is at " + urls.adminConsole(domain);
     }
 }

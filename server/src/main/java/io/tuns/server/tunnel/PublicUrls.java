@@ -79,6 +79,11 @@ public final class PublicUrls {
                 : Optional.of("https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort));
     }
 
+    /** Where the admin console is, with a placeholder for its token (which is never printed). */
+    public String adminConsole(String domain) {
+        return https(domain).orElseGet(() -> http(domain)) + "/_sish/console?x-authorization=<--admin-console-token>";
+    }
+
     /** As sish does, the console link uses https when HTTPS is on. */
     public String console(String host, String token) {
         return https(host).orElseGet(() -> http(host)) + "/_sish/console?x-authorization=" + token;

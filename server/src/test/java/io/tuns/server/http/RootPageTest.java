@@ -24,7 +24,7 @@ class RootPageTest {
     void namesTheAdminConsoleUrlWithoutItsToken() {
         assertThat(RootPage.sentence("tuns.example", true, new PublicUrls(8080).withSshPort(2222)))
                 .endsWith("the admin console is at http://tuns.example:8080/_sish/console"
-                        + "?x-authorization=<admin console token>");
+                        + "?x-authorization=<--admin-console-token>");
         assertThat(RootPage.sentence("tuns.example", true, new PublicUrls(80, 443).withSshPort(22)))
                 .contains("at https://tuns.example/_sish/console");
     }
