@@ -165,7 +165,7 @@
     return el('td', { className: 'figures' }, ...sparks(rates, true),
       el('span', { className: 'muted' }, ' · ' + f.openChannels + ' open channel(s) · ' + f.requests + ' req · '
         + f.errors + ' errors · in ' + t.bytes(f.bytesIn) + ' · out ' + t.bytes(f.bytesOut)
-        + ' · captured ' + t.bytes(f.capturedBytes)));
+        + ' · captured ' + t.bytes(f.capturedBytes) + ' · up ' + uptime(f.uptimeSeconds)));
   }
 
   // One tunnel: an HTTP tunnel's figures come from its history (bodies, kept across a same-key reconnect); every
