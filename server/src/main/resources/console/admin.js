@@ -6,8 +6,9 @@
   const $ = (id) => document.getElementById(id);
   const REFRESH_MS = 5000;
 
-  const SPARK_POINTS = 60; // five minutes of 5 s samples per tunnel
-  const history = new Map(); // host -> {last, rates[]}; hosts not seen in a refresh are dropped
+  const SPARK_POINTS = 60; // five minutes of 5 s samples per client and per tunnel
+  // 'client <addr>' or 'tunnel <listener>' -> {last, rates}; keys not seen in a refresh are dropped
+  const history = new Map();
 
   // A destructive action asks first, naming what it will do.
   function button(label, question, action) {
@@ -62,6 +63,7 @@
         el('td', { className: 'mono' }, c.pubKeyFingerprint || '—'),
         el('td', null, String(count)),
         el('td', null, uptime(c.uptimeSeconds)),
+        clientFigures(c),
         el('td', null, button('Disconnect', 'Disconnect ' + c.user + ' at ' + c.remoteAddr + ' and close its ' + count + ' tunnel(s)?',
           () => disconnectClient(c.remoteAddr)))));
       for (const [route, listeners] of Object.entries(http)) {
@@ -71,7 +73,7 @@
             el('td', null, c.remoteAddr), el('td', null, 'HTTP'), el('td', null, route),
             el('td', { className: 'mono' }, listener),
             el('td', null, consoleLink(consoles[host], 'open console')),
-            figuresCell(host, (c.figures || {})[host]),
+            tunnelFigures(listener, (c.channels || {})[listener], host, (c.figures || {})[host]),
             el('td', null,
               button('Disconnect', 'Close the HTTP tunnel ' + route + '?', () => disconnectRoute('http', listener)),
               button('Rotate link', 'Give ' + host + ' a new console link? The old one stops working.',
@@ -81,13 +83,15 @@
       for (const [addr, listener] of Object.entries(tcp)) {
         routes.appendChild(el('tr', null,
           el('td', null, c.remoteAddr), el('td', null, 'TCP'), el('td', null, addr),
-          el('td', { className: 'mono' }, listener), el('td', null, ''), el('td', null, ''),
+          el('td', { className: 'mono' }, listener), el('td', null, ''),
+          tunnelFigures(listener, (c.channels || {})[listener], null, null),
           el('td', null, button('Disconnect', 'Close the TCP forward ' + addr + '?', () => disconnectRoute('tcp', listener)))));
       }
       for (const [alias, listener] of Object.entries(aliases)) {
         routes.appendChild(el('tr', null,
           el('td', null, c.remoteAddr), el('td', null, 'TCP alias'), el('td', null, alias),
-          el('td', { className: 'mono' }, listener), el('td', null, ''), el('td', null, ''),
+          el('td', { className: 'mono' }, listener), el('td', null, ''),
+          tunnelFigures(listener, (c.channels || {})[listener], null, null),
           el('td', null, button('Disconnect', 'Close the alias ' + alias + '?', () => disconnectRoute('alias', listener)))));
       }
     }
@@ -99,14 +103,21 @@
     return d ? d + 'd ' + h + 'h' : h ? h + 'h ' + m + 'm' : m + 'm ' + (seconds % 60) + 's';
   }
 
-  // Requests/s from two readings of the tunnel's running totals, kept for a small SVG sparkline.
-  function sample(host, f) {
+  // Rates from two readings of running totals (requests, bytes in, bytes out), kept per key for sparklines.
+  const RATED = ['requests', 'bytesIn', 'bytesOut'];
+  function sample(key, totals) {
     const now = Date.now();
-    const h = history.get(host) || { last: null, rates: [] };
-    if (h.last && now > h.last.at) h.rates.push((f.requests - h.last.requests) * 1000 / (now - h.last.at));
-    if (h.rates.length > SPARK_POINTS) h.rates.shift();
-    h.last = { at: now, requests: f.requests };
-    history.set(host, h);
+    const h = history.get(key) || { last: null, rates: { requests: [], bytesIn: [], bytesOut: [] } };
+    for (const k of RATED) {
+      const series = h.rates[k];
+      if (h.last && now > h.last.at && totals[k] !== undefined) {
+        // a counter that went down (history dropped and begun again) restarts at zero, never a negative rate
+        series.push(Math.max(0, totals[k] - h.last[k]) * 1000 / (now - h.last.at));
+      }
+      if (series.length > SPARK_POINTS) series.shift();
+    }
+    h.last = { at: now, requests: totals.requests, bytesIn: totals.bytesIn, bytesOut: totals.bytesOut };
+    history.set(key, h);
     return h.rates;
   }
 
@@ -125,23 +136,64 @@
     return svg;
   }
 
-  function figuresCell(host, f) {
+  // One live figure: its sparkline and the latest rate, e.g. "3.2 req/s" or "in 12.0 KiB/s".
+  function spark(kind, series, text, title) {
+    return el('span', { className: 'spark-item', title: title, dataset: { figure: kind } }, sparkline(series), text);
+  }
+
+  function last(series) {
+    return series.length ? series[series.length - 1] : 0;
+  }
+
+  function sparks(rates, withRequests) {
+    const items = [];
+    if (withRequests) {
+      items.push(spark('req', rates.requests, last(rates.requests).toFixed(1) + ' req/s', 'requests per second (last 5 s)'));
+    }
+    items.push(spark('in', rates.bytesIn, 'in ' + t.bytes(Math.round(last(rates.bytesIn))) + '/s',
+      'bytes per second towards the ssh client: visitors\' requests (last 5 s)'));
+    items.push(spark('out', rates.bytesOut, 'out ' + t.bytes(Math.round(last(rates.bytesOut))) + '/s',
+      'bytes per second from the ssh client: its services\' responses (last 5 s)'));
+    return items;
+  }
+
+  // An ssh client: requests/s, bytes in/out, open channels, captured bytes, errors and uptime, all its tunnels together.
+  function clientFigures(c) {
+    const f = c.traffic;
     if (!f) return el('td', { className: 'muted' }, '—');
-    const rates = sample(host, f);
-    const rate = rates.length ? rates[rates.length - 1] : 0;
-    return el('td', { className: 'figures' },
-      sparkline(rates),
-      el('span', { title: 'requests per second (last 5 s)' }, rate.toFixed(1) + ' req/s'),
-      el('span', { className: 'muted' }, ' · ' + f.requests + ' req · ' + f.errors + ' errors · in ' + t.bytes(f.bytesIn) + ' · out ' + t.bytes(f.bytesOut)
-        + ' · captured ' + t.bytes(f.capturedBytes) + ' (' + f.exchanges + ') · ' + f.viewers + ' viewer(s)'));
+    const rates = sample('client ' + c.remoteAddr, f);
+    return el('td', { className: 'figures' }, ...sparks(rates, true),
+      el('span', { className: 'muted' }, ' · ' + f.openChannels + ' open channel(s) · ' + f.requests + ' req · '
+        + f.errors + ' errors · in ' + t.bytes(f.bytesIn) + ' · out ' + t.bytes(f.bytesOut)
+        + ' · captured ' + t.bytes(f.capturedBytes) + ' · up ' + uptime(f.uptimeSeconds)));
+  }
+
+  // One tunnel: an HTTP tunnel's figures come from its history (bodies, kept across a same-key reconnect); every
+  // tunnel also has its channels and bytes on this connection.
+  function tunnelFigures(listener, channels, host, f) {
+    if (!f && !channels) return el('td', { className: 'muted' }, '—');
+    const ch = channels || { openChannels: 0, bytesIn: 0, bytesOut: 0 };
+    const rates = sample('tunnel ' + listener, { requests: f ? f.requests : 0, bytesIn: ch.bytesIn, bytesOut: ch.bytesOut });
+    const parts = [ch.openChannels + ' open channel(s)'];
+    if (f) {
+      parts.push(f.requests + ' req', f.errors + ' errors', 'bodies in ' + t.bytes(f.bytesIn) + ' · out ' + t.bytes(f.bytesOut),
+        'captured ' + t.bytes(f.capturedBytes) + ' (' + f.exchanges + ')', f.viewers + ' viewer(s)');
+    } else {
+      parts.push('in ' + t.bytes(ch.bytesIn), 'out ' + t.bytes(ch.bytesOut));
+    }
+    parts.push('up ' + uptime(ch.uptimeSeconds));
+    return el('td', { className: 'figures' }, ...sparks(rates, !!f), el('span', { className: 'muted' }, ' · ' + parts.join(' · ')));
   }
 
   async function refresh() {
     try {
       const data = await t.api('/_sish/api/clients');
       const seen = new Set();
-      for (const c of Object.values(data.clients || {})) for (const h of Object.keys(c.figures || {})) seen.add(h);
-      for (const h of [...history.keys()]) if (!seen.has(h)) history.delete(h);
+      for (const c of Object.values(data.clients || {})) {
+        seen.add('client ' + c.remoteAddr);
+        for (const l of c.listeners || []) seen.add('tunnel ' + l);
+      }
+      for (const k of [...history.keys()]) if (!seen.has(k)) history.delete(k);
       render(data);
       $('live').textContent = 'updated ' + new Date().toLocaleTimeString([], { hour12: false });
       $('live').className = 'pill ok';

@@ -23,7 +23,8 @@
   let renderQueued = false;
   let source = null;
   // The page's own worst-case work (ms), read by the latency IT: two numbers, never a growing buffer.
-  const stats = window.tunsListStats = { renderMaxMs: 0, eventMaxMs: 0, renders: 0, events: 0, reloads: 0 };
+  const stats = window.tunsListStats = { renderMaxMs: 0, eventMaxMs: 0, renders: 0, events: 0, reloads: 0,
+    renderTotalMs: 0, eventTotalMs: 0, refilterTotalMs: 0, refilters: 0 };
 
   function filters() {
     return {
@@ -84,7 +85,7 @@
   function upsert(summary) {
     const known = exchanges.get(summary.id);
     dataVersion++;
-    if (known) { Object.assign(known, summary); listDirty = true; return; }
+    if (known) { Object.assign(known, summary); known._v = (known._v || 0) + 1; listDirty = true; return; }
     exchanges.set(summary.id, summary);
     if (order.length && summary.id < order[order.length - 1]) {
       order.push(summary.id);
@@ -121,6 +122,7 @@
   }
 
   function refilter() {
+    const t0 = performance.now();
     const f = filters();
     const err = statusError(f);
     $('f-status').classList.toggle('invalid', !!err);
@@ -134,6 +136,8 @@
     }
     listDirty = false;
     dataVersion++;
+    stats.refilters++;
+    stats.refilterTotalMs += performance.now() - t0;
     return err;
   }
 
@@ -157,18 +161,48 @@
     return tr;
   }
 
-  function spacer(height) {
-    const tr = el('tr', { className: 'spacer' }, el('td', { colSpan: 7 }));
-    tr.style.height = height + 'px'; // CSSOM, allowed by the page's CSP (no inline style attribute)
+  function spacer() {
+    return el('tr', { className: 'spacer' }, el('td', { colSpan: 7 }));
+  }
+
+  // The rows of the last window, kept while they stay in view and unchanged, so a live update or a scroll of a
+  // few rows inserts and removes a few rows instead of rebuilding the table (less style, layout and paint per
+  // frame). Bounded: entries outside the window are dropped on every render.
+  const rowCache = new Map(); // id -> { e, v, sel, tr }
+  const topSpacer = spacer();
+  const bottomSpacer = spacer();
+
+  function cachedRow(e) {
+    const sel = e.id === selected;
+    const c = rowCache.get(e.id);
+    if (c && c.e === e && c.v === e._v && c.sel === sel) return c.tr;
+    const tr = rowFor(e);
+    rowCache.set(e.id, { e: e, v: e._v, sel: sel, tr: tr });
     return tr;
+  }
+
+  // Puts exactly the wanted nodes, in order, under parent, touching only those that are new or moved.
+  function reconcile(parent, wanted) {
+    let child = parent.firstChild;
+    for (const node of wanted) {
+      if (child === node) { child = child.nextSibling; continue; }
+      parent.insertBefore(node, child);
+    }
+    while (child) { const next = child.nextSibling; parent.removeChild(child); child = next; }
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
   }
 
   function renderList() {
     const t0 = performance.now();
     lastRenderAt = t0;
     renderWindow();
+    const took = performance.now() - t0;
     stats.renders++;
-    stats.renderMaxMs = Math.max(stats.renderMaxMs, performance.now() - t0);
+    stats.renderTotalMs += took;
+    stats.renderMaxMs = Math.max(stats.renderMaxMs, took);
   }
 
   function renderWindow() {
@@ -183,18 +217,27 @@
     const windowKey = first + ':' + last + ':' + visible.length + ':' + dataVersion + ':' + selected;
     if (windowKey === lastWindowKey) return;
     lastWindowKey = windowKey;
-    const frag = document.createDocumentFragment();
-    frag.appendChild(spacer(first * ROW_HEIGHT));
-    for (let i = first; i < last; i++) frag.appendChild(rowFor(exchanges.get(visible[i])));
-    frag.appendChild(spacer((visible.length - last) * ROW_HEIGHT));
-    $('rows').replaceChildren(frag);
+    // CSSOM heights, allowed by the page's CSP (no inline style attribute)
+    topSpacer.style.height = first * ROW_HEIGHT + 'px';
+    bottomSpacer.style.height = (visible.length - last) * ROW_HEIGHT + 'px';
+    const wanted = [topSpacer];
+    const inView = new Set();
+    for (let i = first; i < last; i++) {
+      const e = exchanges.get(visible[i]);
+      inView.add(e.id);
+      wanted.push(cachedRow(e));
+    }
+    wanted.push(bottomSpacer);
+    for (const id of rowCache.keys()) if (!inView.has(id)) rowCache.delete(id);
+    reconcile($('rows'), wanted);
     let hidden = 0;
     while (hidden < order.length && order[hidden] <= clearedThrough) hidden++;
     const shown = order.length - hidden;
-    $('empty').hidden = shown > 0;
-    $('count').textContent = err ? err : visible.length + ' shown of ' + shown + ' in history (keeps the last ' + maxKeep + ')';
-    $('count').classList.toggle('note', !!err);
-    $('har-all').href = '/_sish/api/har' + query(filters());
+    if ($('empty').hidden !== shown > 0) $('empty').hidden = shown > 0;
+    setText($('count'), err ? err : visible.length + ' shown of ' + shown + ' in history (keeps the last ' + maxKeep + ')');
+    if ($('count').classList.contains('note') !== !!err) $('count').classList.toggle('note', !!err);
+    const har = '/_sish/api/har' + query(filters());
+    if ($('har-all').getAttribute('href') !== har) $('har-all').setAttribute('href', har);
   }
 
   // Loads the server's whole history (at most maxKeep) through the cursor API, newest page first.
@@ -263,8 +306,10 @@
       }
       if (!$('pause').checked) scheduleLiveRender();
       if (selectedEnded) select(selected);
+      const took = performance.now() - t0;
       stats.events++;
-      stats.eventMaxMs = Math.max(stats.eventMaxMs, performance.now() - t0);
+      stats.eventTotalMs += took;
+      stats.eventMaxMs = Math.max(stats.eventMaxMs, took);
     });
     source.addEventListener('gap', (ev) => {
       const msg = JSON.parse(ev.data);
@@ -685,10 +730,14 @@
       return;
     }
     filtersFromUrl();
-    const onFilter = () => { listDirty = true; filtersToUrl(filters()); scheduleRender(); };
+    // The list refilters on the next frame; the address (history.replaceState, a call to the browser process)
+    // follows once typing pauses.
+    let urlTimer = null;
+    const urlSoon = () => { clearTimeout(urlTimer); urlTimer = setTimeout(() => filtersToUrl(filters()), 250); };
+    const onFilter = () => { listDirty = true; urlSoon(); scheduleRender(); };
     for (const id of ['f-method', 'f-status', 'f-path']) $(id).addEventListener('input', onFilter);
     let qTimer = null;
-    $('f-q').addEventListener('input', () => { filtersToUrl(filters()); clearTimeout(qTimer); qTimer = setTimeout(reloadList, 250); });
+    $('f-q').addEventListener('input', () => { urlSoon(); clearTimeout(qTimer); qTimer = setTimeout(reloadList, 250); });
     $('filters').addEventListener('submit', (ev) => ev.preventDefault());
     $('filters').addEventListener('reset', () => setTimeout(() => { filtersToUrl(filters()); reloadList(); }, 0));
     $('clear-list').addEventListener('click', () => {

@@ -1,15 +1,18 @@
 package io.tuns.server;
 
+import io.tuns.server.console.ChannelFigures;
 import io.tuns.server.console.ClientInfo;
 import io.tuns.server.console.ConsoleBackend;
 import io.tuns.server.console.ConsoleTokenBook;
 import io.tuns.server.console.RouteListeners;
 import io.tuns.server.console.TunnelInfo;
+import io.tuns.server.ssh.ChannelTraffic;
 import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -58,9 +61,14 @@ final class ConsoleBackendAdapter implements ConsoleBackend {
         for (ClientConnection c : connections.get()) {
             out.add(RouteListeners.client(c.remoteAddress(), c.user(), c.clientVersion(), c.sessionId(),
                     c.publicKey() == null ? "" : c.publicKey(), c.keyFingerprint() == null ? "" : c.keyFingerprint(),
-                    c.tunnels(), tcpAddress, c.startedAt()));
+                    c.tunnels(), tcpAddress, c.startedAt(), figures(c.traffic(), c.startedAt()),
+                    t -> figures(c.traffic(t), t.createdAt())));
         }
         return out;
+    }
+
+    private static ChannelFigures figures(ChannelTraffic t, Instant since) {
+        return new ChannelFigures(t.openChannels(), t.bytesIn(), t.bytesOut(), since);
     }
 
     @Override

@@ -210,6 +210,7 @@ public final class TunsServer implements AutoCloseable {
             urls.set(new PublicUrls(port));
         }
         ssh.start();
+        urls.set(urls.get().withSshPort(ssh.boundAddress().getPort())); // the root page shows the ssh command
         if (metricsListener != null) {
             metricsListener.start();
         }
@@ -226,8 +227,7 @@ public final class TunsServer implements AutoCloseable {
                 https == null ? "off" : https.boundAddress(), cfg.domain());
         if (cfg.adminConsole()) {
             // The token is not printed: the operator set it and the log may be shared.
-            log.info("event=admin_console url={}/_sish/console?x-authorization=<--admin-console-token>",
-                    urls.get().http(cfg.domain()));
+            log.info("event=admin_console url={}", urls.get().adminConsole(cfg.domain()));
         }
     }
 
@@ -237,6 +237,11 @@ public final class TunsServer implements AutoCloseable {
      */
     public void reload(ServerConfig fresh) {
         requestLog.reload(fresh.timeFormat(), fresh.logHttpRequests());
+    }
+
+    /** The admin console's address for the start-up line (token left out), when --admin-console is on. */
+    public Optional<String> adminConsoleUrl() {
+        return cfg.adminConsole() ? Optional.of(urls.get().adminConsole(cfg.domain())) : Optional.empty();
     }
 
     public int sshPort() {

@@ -63,7 +63,8 @@ final class RunUntilStopped implements ServerLauncher {
             watch.start();
         }
         err.println("tuns: serving ssh on port " + server.sshPort() + ", http on port " + server.httpPort()
-                + "; try: ssh -p " + server.sshPort() + " -R myapp:80:localhost:3000 " + config.domain());
+                + "; try: ssh -p " + server.sshPort() + " -R myapp:80:localhost:3000 " + config.domain()
+                + server.adminConsoleUrl().map(u -> "; admin console: " + u).orElse(""));
         err.flush();
         stopped.await();
     }

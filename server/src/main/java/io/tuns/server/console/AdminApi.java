@@ -28,8 +28,10 @@ final class AdminApi {
     /**
      * {@code {status, clients: {<remoteAddr>: {remoteAddr, user, version, session, pubKey, pubKeyFingerprint,
      * listeners[], routeListeners: {httpListeners, listeners, tcpAliases}}}}} as sish returns it (pico's TUI reads
-     * it). tuns adds {@code consoles: {host: url}} and {@code figures: {host: TunnelFigures}} per client, which sish
-     * clients ignore.
+     * it). tuns adds per client, which sish clients ignore: {@code uptimeSeconds}, {@code consoles: {host: url}},
+     * {@code figures: {host: TunnelFigures}}, {@code traffic: {openChannels, bytesIn, bytesOut, uptimeSeconds,
+     * requests, errors, capturedBytes}} (the connection; the last three summed over its HTTP hosts) and
+     * {@code channels: {listener: {openChannels, bytesIn, bytesOut, uptimeSeconds}}} (each tunnel).
      */
     ObjectNode clients() {
         ObjectNode root = mapper.createObjectNode();
@@ -53,15 +55,45 @@ final class AdminApi {
             routes.set("tcpAliases", mapper.valueToTree(nullToEmpty(c.tcpAliases())));
             ObjectNode consoles = n.putObject("consoles");
             ObjectNode tunnelFigures = n.putObject("figures");
+            long requests = 0;
+            long errors = 0;
+            long captured = 0;
             for (String key : nullToEmpty(c.httpListeners()).keySet()) {
                 String host = hostOf(key);
-                figures.apply(host).ifPresent(f -> tunnelFigures.set(host, mapper.valueToTree(f)));
+                if (tunnelFigures.has(host)) {
+                    continue; // one host bound on several paths: its history, and figures, are the host's
+                }
+                Optional<TunnelFigures> f = figures.apply(host);
+                if (f.isPresent()) {
+                    tunnelFigures.set(host, mapper.valueToTree(f.get()));
+                    requests += f.get().requests();
+                    errors += f.get().errors();
+                    captured += f.get().capturedBytes();
+                }
                 Optional<TunnelInfo> t = backend.tunnelForHost(host);
                 t.ifPresent(info -> consoles.put(host, ConsoleTokens.serviceConsoleUrl(origin(info.publicUrl()),
                         info.consoleToken())));
             }
+            ObjectNode traffic = channelFigures(n.putObject("traffic"), c.traffic() == null ? ChannelFigures.NONE
+                    : c.traffic());
+            traffic.put("requests", requests);
+            traffic.put("errors", errors);
+            traffic.put("capturedBytes", captured);
+            ObjectNode channels = n.putObject("channels");
+            nullToEmpty(c.listenerTraffic()).forEach((name, f) -> channelFigures(channels.putObject(name), f));
         }
         return root;
+    }
+
+    /** A client's or tunnel's channels, bytes and uptime, as the admin page reads them. */
+    private static ObjectNode channelFigures(ObjectNode n, ChannelFigures f) {
+        n.put("openChannels", f.openChannels());
+        n.put("bytesIn", f.bytesIn());
+        n.put("bytesOut", f.bytesOut());
+        if (f.since() != null) {
+            n.put("uptimeSeconds", Math.max(0, Duration.between(f.since(), Instant.now()).toSeconds()));
+        }
+        return n;
     }
 
     /** "user:pass@host/path" → "host". */

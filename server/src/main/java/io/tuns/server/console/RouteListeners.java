@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A connection's tunnels in sish's {@code /_sish/api/clients} terms (sish utils/console.go HandleClients): each
@@ -29,10 +30,14 @@ public final class RouteListeners {
 
     /**
      * @param tcpAddress the server's {@code --tcp-address} (sish keys TCP listeners by it; empty means all)
+     * @param traffic    the connection's channels and bytes
+     * @param perTunnel  one tunnel's channels and bytes
      */
     public static ClientInfo client(String remoteAddr, String user, String version, String sessionId, String pubKey,
                                     String fingerprint, List<Tunnel> tunnels, String tcpAddress,
-                                    Instant connectedAt) {
+                                    Instant connectedAt, ChannelFigures traffic,
+                                    Function<Tunnel, ChannelFigures> perTunnel) {
+        Map<String, ChannelFigures> listenerTraffic = new LinkedHashMap<>();
         List<String> listeners = new ArrayList<>();
         Map<String, List<String>> http = new LinkedHashMap<>();
         Map<String, String> tcp = new LinkedHashMap<>();
@@ -40,6 +45,7 @@ public final class RouteListeners {
         for (Tunnel t : tunnels) {
             String name = listenerName(remoteAddr, t);
             listeners.add(name);
+            listenerTraffic.put(name, perTunnel.apply(t));
             switch (t.type()) {
                 case HTTP -> http.computeIfAbsent(httpKey(t), k -> new ArrayList<>()).add(name);
                 case TCP -> tcp.put(tcpAddress + ":" + portOf(t.host()), name);
@@ -48,7 +54,7 @@ public final class RouteListeners {
             }
         }
         return new ClientInfo(remoteAddr, user, version, sessionId, pubKey, fingerprint, listeners, http, tcp, aliases,
-                connectedAt);
+                connectedAt, traffic, listenerTraffic);
     }
 
     /** sish: fmt.Sprintf("%s%s%s", userPass, HTTPUrl.Hostname(), HTTPUrl.Path). */

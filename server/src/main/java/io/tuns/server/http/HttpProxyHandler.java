@@ -180,8 +180,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                 mode = Mode.DISCARD;
                 respond(SishRedirect.found(route.location(), req.method()));
             }
-            case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel "
-                    + "with: ssh -p <ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
+            case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", RootPage.sentence(cfg.domain(), cfg.adminConsole(), hc.urls().get()));
             case NOT_FOUND -> {
                 current.logError = host.equals(cfg.domain()) ? "" : SishAccessLine.noTunnelError(host);
                 answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host

@@ -51,6 +51,9 @@ public final class ClientConnection implements TunnelOwner {
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
     /** What to release with each tunnel (a share of a TCP or SNI listener); one entry per tunnel held. */
     private final Map<Tunnel, Runnable> releases = new ConcurrentHashMap<>();
+    /** The connection's channels and bytes, and each held tunnel's (an entry per tunnel held, as releases). */
+    private final ChannelTraffic traffic = new ChannelTraffic(null);
+    private final Map<Tunnel, ChannelTraffic> tunnelTraffic = new ConcurrentHashMap<>();
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
     private final AtomicInteger forwardRequests = new AtomicInteger();
     /** Forward requests not decided yet (waiting for the options gate or the tunnel executor). */
@@ -131,6 +134,17 @@ public final class ClientConnection implements TunnelOwner {
 
     public List<Tunnel> tunnels() {
         return List.copyOf(tunnels);
+    }
+
+    /** Channels open now and bytes carried over the life of this connection, all its tunnels together. */
+    public ChannelTraffic traffic() {
+        return traffic;
+    }
+
+    /** One held tunnel's channels and bytes; zeros for a tunnel this connection does not hold. */
+    public ChannelTraffic traffic(Tunnel tunnel) {
+        ChannelTraffic t = tunnelTraffic.get(tunnel);
+        return t == null ? new ChannelTraffic(null) : t;
     }
 
     void authenticated(String fingerprint, String publicKeyLine) {
@@ -264,6 +278,7 @@ public final class ClientConnection implements TunnelOwner {
     private boolean adopt(Allocation a, ReplyQueue.Slot slot) {
         Tunnel tunnel = a.tunnel();
         releases.put(tunnel, a.release());
+        tunnelTraffic.put(tunnel, new ChannelTraffic(traffic));
         tunnels.add(tunnel);
         if (closed) { // the connection dropped while we decided: leak nothing (sish PR #374)
             removeTunnel(tunnel);
@@ -338,25 +353,30 @@ public final class ClientConnection implements TunnelOwner {
             return;
         }
         ctx.events().channelOpened();
+        // a channel of a tunnel already dropped still counts for the connection until it closes
+        ChannelTraffic counts = tunnelTraffic.getOrDefault(tunnel, traffic);
+        counts.opened();
         // HTTP requests get their own line; an alias's line names the requester's ssh connection (AliasChannel)
         if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP && tunnel.type() != Tunnel.TunnelType.ALIAS) {
             InetSocketAddress local = sink.listenerAddress(); // sish: cl.RemoteAddr(), cl.LocalAddr()
             message(SessionText.acceptedConnection(SessionText.goAddress(origin),
                     local != null ? SessionText.goAddress(local) : tunnel.host()));
         }
-        ChannelSink counted = new CountedSink(sink);
+        ChannelSink counted = new CountedSink(sink, counts);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
-                origin.getAddress().getHostAddress(), origin.getPort(), counted);
+                origin.getAddress().getHostAddress(), origin.getPort(), counted, counts);
         ForwardedTcpipChannel.open(session, ch, ctx.scheduler(), cfg.channelOpenTimeout());
     }
 
     /** Gives the channel slots back exactly once, whatever way the channel ends. */
     private final class CountedSink implements ChannelSink {
         private final ChannelSink inner;
+        private final ChannelTraffic counts;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        CountedSink(ChannelSink inner) {
+        CountedSink(ChannelSink inner, ChannelTraffic counts) {
             this.inner = inner;
+            this.counts = counts;
         }
 
         @Override
@@ -385,6 +405,7 @@ public final class ClientConnection implements TunnelOwner {
         public void onClosed() {
             if (released.compareAndSet(false, true)) {
                 limits.releaseChannel();
+                counts.closed();
                 ctx.events().channelClosed();
             }
             inner.onClosed();
@@ -396,6 +417,7 @@ public final class ClientConnection implements TunnelOwner {
     @Override
     public void tunnelTakenOver(Tunnel tunnel) {
         tunnels.remove(tunnel);
+        tunnelTraffic.remove(tunnel);
         ctx.events().tunnelClosed(this, tunnel);
         messages.send("Your tunnel " + tunnel.host() + " was taken over by a new connection with the same key.");
         if (tunnels.isEmpty()) {
@@ -417,6 +439,7 @@ public final class ClientConnection implements TunnelOwner {
         if (tunnels.remove(t)) {
             ctx.registry().remove(t);
             Runnable release = releases.remove(t);
+            tunnelTraffic.remove(t);
             if (release != null) {
                 release.run();
             }

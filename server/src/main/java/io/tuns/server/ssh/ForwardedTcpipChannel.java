@@ -37,6 +37,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private final String originatorIp;
     private final int originatorPort;
     private final ChannelSink sink;
+    private final ChannelTraffic traffic;
     private final AtomicBoolean closedSignalled = new AtomicBoolean();
     private volatile PipelinedChannelOutput dataOut;
     /** Orders window adjustments against our CHANNEL_CLOSE; see {@link #sendWindowAdjust}. */
@@ -44,8 +45,9 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private boolean closeStarted; // guarded by closeOrder
 
     public ForwardedTcpipChannel(String bindAddress, int bindPort, String originatorIp, int originatorPort,
-                                 ChannelSink sink) {
+                                 ChannelSink sink, ChannelTraffic traffic) {
         super("forwarded-tcpip");
+        this.traffic = traffic;
         this.bindAddress = bindAddress;
         this.bindPort = bindPort;
         this.originatorIp = originatorIp;
@@ -139,6 +141,11 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
         return openFuture;
     }
 
+    /** Called by {@link PipelinedChannelOutput} for each data packet it hands to the session. */
+    void sent(int bytes) {
+        traffic.in(bytes);
+    }
+
     /** Called by {@link PipelinedChannelOutput} once its last packet is written. */
     void sendEofAfterData() throws IOException {
         sendEof();
@@ -224,6 +231,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
 
     @Override
     protected void doWriteData(byte[] data, int off, long len) throws IOException {
+        traffic.out(len);
         byte[] copy = new byte[(int) len]; // MINA reuses its buffer after we return
         System.arraycopy(data, off, copy, 0, (int) len);
         sink.onData(copy, () -> {

@@ -94,6 +94,7 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
                     // internal: during a key exchange MINA queues the packet instead of blocking this thread
                     IoWriteFuture f = ThreadUtils.runAsInternal(() -> session.writePacket(packet));
                     f.addListener(done -> written(p, done));
+                    channel.sent(len);
                 } catch (Exception e) {
                     packetsInFlight--;
                     p.packetsOut--;

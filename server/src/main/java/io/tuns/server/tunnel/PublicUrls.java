@@ -12,9 +12,13 @@ public final class PublicUrls {
     /** No HTTPS listener. */
     public static final int NO_HTTPS = 0;
 
+    /** OpenSSH's default: the ssh command leaves {@code -p} out. */
+    public static final int DEFAULT_SSH_PORT = 22;
+
     private final int httpPort;
     private final int httpsPort;
     private final boolean httpShown;
+    private final int sshPort;
 
     public PublicUrls(int httpPort) {
         this(httpPort, NO_HTTPS);
@@ -26,9 +30,25 @@ public final class PublicUrls {
     }
 
     private PublicUrls(int httpPort, int httpsPort, boolean httpShown) {
+        this(httpPort, httpsPort, httpShown, DEFAULT_SSH_PORT);
+    }
+
+    private PublicUrls(int httpPort, int httpsPort, boolean httpShown, int sshPort) {
         this.httpPort = httpPort;
         this.httpsPort = httpsPort;
         this.httpShown = httpShown;
+        this.sshPort = sshPort;
+    }
+
+    /** The same URLs, with the ssh port users connect to (known once the ssh listener is bound). */
+    public PublicUrls withSshPort(int port) {
+        return new PublicUrls(httpPort, httpsPort, httpShown, port);
+    }
+
+    /** The command that opens an HTTP tunnel to a local port 3000 on this server, as a new user would type it. */
+    public String sshCommand(String domain) {
+        return "ssh " + (sshPort == DEFAULT_SSH_PORT ? "" : "-p " + sshPort + " ") + "-R myapp:80:localhost:3000 "
+                + domain;
     }
 
     /**
@@ -57,6 +77,11 @@ public final class PublicUrls {
     public Optional<String> https(String host) {
         return httpsPort == NO_HTTPS ? Optional.empty()
                 : Optional.of("https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort));
+    }
+
+    /** Where the admin console is, with a placeholder for its token (which is never printed). */
+    public String adminConsole(String domain) {
+        return https(domain).orElseGet(() -> http(domain)) + "/_sish/console?x-authorization=<--admin-console-token>";
     }
 
     /** As sish does, the console link uses https when HTTPS is on. */

@@ -30,7 +30,9 @@ class MainTest {
     void helpListsTheServeOptionsWithDefaultsAndStartsNothing() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).startsWith("Usage: tuns serve")
-                .contains("-a, --ssh-address=HOST:PORT", "(default: localhost:2222)", "--sni-proxy[=BOOL]");
+                .contains("-a, --ssh-address=HOST:PORT", "(default: localhost:2222)", "--sni-proxy[=BOOL]")
+                .as("issue #16: where the admin console is")
+                .containsPattern("Serve the admin console at http://<domain>/_sish/console\\?\\s+x-authorization=<admin token>");
         assertThat(launched).isEmpty();
         StringWriter first = new StringWriter();
         first.write(out.toString());

@@ -339,7 +339,9 @@ class ConsoleRoutesTest {
         backend.clients.add(new ClientInfo("127.0.0.1:50000", "alice", "SSH-2.0-OpenSSH_9.2p1", "abc123",
                 "ssh-ed25519 AAAA", "SHA256:xyz", List.of("127.0.0.1:50000:myapp"),
                 Map.of("myapp.localhost", List.of("127.0.0.1:50000:myapp")), Map.of("localhost:4000", "l1"),
-                Map.of("db:5432", "l2"), Instant.now().minusSeconds(90)));
+                Map.of("db:5432", "l2"), Instant.now().minusSeconds(90),
+                new ChannelFigures(3, 1000, 20000, Instant.now().minusSeconds(90)),
+                Map.of("127.0.0.1:50000:myapp", new ChannelFigures(2, 700, 15000, Instant.now().minusSeconds(30)))));
         Map<String, String> admin = Map.of("x-authorization", ADMIN);
         assertThat(get("/_sish/api/clients", "localhost", auth()).status()).isEqualTo(401);
         assertThat(get("/_sish/console", "localhost", admin).status()).isEqualTo(200);
@@ -360,6 +362,18 @@ class ConsoleRoutesTest {
         assertThat(c.at("/routeListeners/tcpAliases/db:5432").asText()).isEqualTo("l2");
         assertThat(c.at("/consoles/myapp.localhost").asText())
                 .isEqualTo("http://myapp.localhost:8080/_sish/console?x-authorization=" + TOKEN);
+        // tuns' live figures: the connection's channels and bytes, each tunnel's, and the HTTP figures summed
+        assertThat(c.at("/traffic/openChannels").asInt()).isEqualTo(3);
+        assertThat(c.at("/traffic/bytesIn").asLong()).isEqualTo(1000);
+        assertThat(c.at("/traffic/bytesOut").asLong()).isEqualTo(20000);
+        assertThat(c.at("/traffic/uptimeSeconds").asLong()).isBetween(90L, 120L);
+        assertThat(c.at("/traffic/requests").asLong()).isEqualTo(c.at("/figures/myapp.localhost/requests").asLong());
+        assertThat(c.at("/traffic/errors").asLong()).isEqualTo(c.at("/figures/myapp.localhost/errors").asLong());
+        JsonNode tunnel = c.at("/channels/127.0.0.1:50000:myapp");
+        assertThat(tunnel.get("openChannels").asInt()).isEqualTo(2);
+        assertThat(tunnel.get("bytesIn").asLong()).isEqualTo(700);
+        assertThat(tunnel.get("bytesOut").asLong()).isEqualTo(15000);
+        assertThat(tunnel.get("uptimeSeconds").asLong()).isBetween(30L, 60L);
 
         // sish's GET works with the token on the request; a cookie alone needs POST + CSRF
         assertThat(get("/_sish/api/disconnectclient/127.0.0.1:50000", "localhost", admin).status()).isEqualTo(200);

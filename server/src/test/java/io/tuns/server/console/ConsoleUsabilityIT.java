@@ -121,7 +121,7 @@ class ConsoleUsabilityIT {
             WebElement status = d.findElement(By.id("f-status"));
             status.sendKeys("2xxx");
             await(d, "the filter explains itself", () -> text(d, "count").contains("'2xxx' is not a status filter"));
-            assertThat(d.getCurrentUrl()).as("filters are kept in the URL").contains("status=2xxx");
+            await(d, "filters are kept in the URL", () -> d.getCurrentUrl().contains("status=2xxx"));
 
             // Admin console: live figures per tunnel, and a disconnect asks first.
             d.manage().window().setSize(new Dimension(1400, 900));

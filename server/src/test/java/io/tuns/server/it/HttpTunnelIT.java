@@ -79,7 +79,9 @@ class HttpTunnelIT {
         assertThat(r.body()).contains("No tunnel is open for nothing-here.localhost");
         HttpResponse<String> root = tuns.get("localhost", "/");
         assertThat(root.statusCode()).isEqualTo(200);
-        assertThat(root.body()).contains("tuns");
+        assertThat(root.body()).as("the real ssh command, no placeholder")
+                .contains("ssh -p " + tuns.server.sshPort() + " -R myapp:80:localhost:3000 localhost")
+                .doesNotContain("ssh port");
     }
 
     @Test

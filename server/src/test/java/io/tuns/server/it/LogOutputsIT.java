@@ -36,4 +36,21 @@ class LogOutputsIT {
                     + "Error #01: cannot find connection for host: nobody\\.localhost\n")));
         }
     }
+
+    /** Issue #16 item 10: the admin console's address is on the start-up line and the root page; no token warns. */
+    @Test
+    void anAdminConsoleWithoutATokenWarnsAndItsAddressIsShown() throws Exception {
+        Path dir = Files.createTempDirectory("tuns-admin-start");
+        Files.createDirectories(dir.resolve("pubkeys"));
+        try (ForkedTuns tuns = ForkedTuns.start(dir, List.of("-Xmx96m"), "--admin-console")) {
+            String admin = "http://localhost:" + tuns.httpPort + "/_sish/console?x-authorization=<--admin-console-token>";
+            String root = Curl.run("-H", "Host: localhost", "http://127.0.0.1:" + tuns.httpPort + "/").out();
+            assertThat(root).contains("ssh -p " + tuns.sshPort + " -R myapp:80:localhost:3000 localhost")
+                    .contains("the admin console is at " + admin.replace("<", "&lt;").replace(">", "&gt;"));
+            String console = Files.readString(tuns.log, StandardCharsets.UTF_8);
+            assertThat(console).contains("event=admin_console_without_token")
+                    .contains("event=admin_console url=" + admin)
+                    .contains("; admin console: " + admin);
+        }
+    }
 }
