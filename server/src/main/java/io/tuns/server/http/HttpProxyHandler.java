@@ -1,15 +1,11 @@
 package io.tuns.server.http;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,60 +14,48 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.config.ServerConfig;
-import io.tuns.server.inspect.ExchangeRecorder;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.ChannelSink.OpenFailure;
 import io.tuns.server.tunnel.Tunnel;
-import io.tuns.server.tunnel.TunnelOwner;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One client connection on the public HTTP port. Routes each request by Host to a tunnel, streams it through
- * an {@link UpstreamConnection} and streams the answer back, with back-pressure both ways and nothing held
- * whole: the client is read only as fast as the SSH side takes bytes, and SSH window is returned only when
- * the client has taken the response bytes. After a 101 the connection becomes a raw byte pipe.
+ * One client connection on the public HTTP port, one exchange ({@link ProxyExchange}) at a time: routes each request
+ * ({@link RequestRouter}), answers it itself ({@link OwnAnswers}, the console, metrics) or streams it through an
+ * {@link UpstreamConnection} (got and recovered by {@link UpstreamRecovery}) and streams the answer back, with
+ * back-pressure both ways and nothing held whole. An exchange ends in {@link #maybeFinish}, which releases what it
+ * held. After a 101 a {@link RawRelay} takes this handler's place.
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {
 
-    private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
-
-    /** The most of a /_sish request body we aggregate (console replays, admin forms). */
-    static final int MAX_CONSOLE_REQUEST_BYTES = 1024 * 1024;
-
-    private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE, RAW }
+    private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE }
 
     private final HttpContext hc;
     private final ServerConfig cfg;
     private final RequestRouter router;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
+    private ClientDeadlines deadlines;
+    private UpstreamRecovery recovery;
+    private ExchangeLog exchangeLog;
     private Mode mode = Mode.IDLE;
     private ProxyExchange current;
     private UpstreamConnection upstream;
+    /** Pipelined objects waiting for the current exchange; bounded by one read, as reading pauses at the first. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
-    private CompositeByteBuf consoleBody;
+    private ConsoleRequest console;
     private ChannelFuture lastWrite;
-    private ScheduledFuture<?> headTimer;
-    /** Armed while a request body is being read; see {@link #checkBodyProgress}. */
-    private ScheduledFuture<?> bodyTimer;
-    private long lastBodyReadNanos;
     private boolean closing;
+    /** The service's 101 went out whole: after this batch the connection is a RawRelay's. */
+    private boolean upgraded;
 
     HttpProxyHandler(HttpContext hc) {
         this.hc = hc;
@@ -81,129 +65,97 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                 cfg.redirectRootLocation(), cfg.https()), hc.registry()::httpRoute);
     }
 
-    // ================================================================ client side
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.gate = new ReadGate(ctx.channel());
+        this.deadlines = new ClientDeadlines(new ClientDeadlines.Settings(cfg.httpHeaderTimeout(),
+                cfg.httpBodyTimeout()), ctx.channel(), this::headTimedOut, this::bodyPending, this::bodyTimedOut);
+        this.recovery = new UpstreamRecovery(ctx.channel(), cfg, hc.shares(), hc.backendTls(), this);
+        this.exchangeLog = new ExchangeLog(hc.events(), hc.clientLog(), ctx.channel());
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        armHeadTimer();
+        deadlines.awaitHead();
         ctx.fireChannelActive();
     }
+
+    // ================================================================ client side
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (mode == Mode.RAW) {
-            if (msg instanceof ByteBuf b) {
-                hc.events().bytes("in", b.readableBytes());
-                upstream.sendRaw(b);
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
-            return;
-        }
-        if (!held.isEmpty() || (current != null && msg instanceof HttpRequest)) {
-            // pipelined: the next request waits until this response is complete
-            held.add(msg);
+        } else if (!held.isEmpty() || (current != null && msg instanceof HttpRequest)) {
+            held.add(msg); // pipelined: the next request waits until this response is complete
             gate.pause(ReadGate.Reason.PIPELINED);
-            return;
+        } else {
+            dispatch(msg);
         }
-        dispatch(msg);
     }
 
     private void dispatch(Object msg) {
         if (msg instanceof HttpRequest req) {
             startExchange(req);
-            if (msg instanceof HttpContent c) { // never from HttpServerCodec, but be safe
-                onRequestContent(c);
-            }
-        } else if (msg instanceof HttpContent c) {
+        }
+        if (msg instanceof HttpContent c) { // a request with content is never from HttpServerCodec, but be safe
             onRequestContent(c);
-        } else {
+        } else if (!(msg instanceof HttpRequest)) {
             ReferenceCountUtil.release(msg);
         }
     }
 
     private void startExchange(HttpRequest req) {
-        cancelHeadTimer();
+        deadlines.headArrived();
         DecoderResult dr = req.decoderResult();
         if (dr.isFailure()) {
-            badRequest(dr.cause());
+            refuse(OwnAnswers.badRequest(dr.cause(), cfg.httpMaxInitialLineLength(), cfg.httpMaxHeaderSize()));
             return;
         }
         RequestValidator.Refusal refusal = RequestValidator.check(req);
         if (refusal != null) {
-            refuse(refusal.status(), refusal.reason());
+            refuse(OwnAnswers.refusal(refusal.status(), refusal.reason()));
             return;
         }
         RequestTarget.toOriginForm(req);
-        lastBodyReadNanos = System.nanoTime();
         String host = HostHeader.of(req);
         current = new ProxyExchange(req, host);
         if (host == null) {
-            answer(HttpResponseStatus.BAD_REQUEST, "Bad request", "The request has no Host header, so it cannot be "
-                    + "routed to a tunnel.");
+            answer(OwnAnswers.noHost());
             return;
         }
         String path = req.uri();
-        // --- io.tuns.server.tls: ACME HTTP-01 answers and --force-all-https, on the plain listener only
-        if (hc.tls() != null && !isTls()) {
-            FullHttpResponse early = hc.tls().intercept(host, path, hc.registry().httpTunnel(host).isPresent());
-            if (early != null) {
-                mode = Mode.DISCARD;
-                respond(early);
-                return;
-            }
+        // io.tuns.server.tls: ACME HTTP-01 answers and --force-all-https, on the plain listener only
+        FullHttpResponse early = hc.tls() == null || isTls() ? null
+                : hc.tls().intercept(host, path, hc.registry().httpTunnel(host).isPresent());
+        if (early != null) {
+            answer(early);
+            return;
         }
-        // --- end tls
         RequestRouter.Route route = router.route(host, path, isTls(), req.headers().get(HttpHeaderNames.AUTHORIZATION));
         current.tunnel = route.tunnel();
         current.group = route.group();
         switch (route.kind()) {
-            case METRICS -> {
-                mode = Mode.DISCARD;
-                respond(hc.metrics().respond(req, ctx.alloc()));
-            }
+            case METRICS -> answer(hc.metrics().respond(req, ctx.alloc()));
             case CONSOLE -> {
                 mode = Mode.CONSOLE;
-                consoleBody = ctx.alloc().compositeBuffer();
+                console = new ConsoleRequest(ctx.alloc());
             }
-            case REDIRECT -> {
-                mode = Mode.DISCARD;
-                respond(ErrorPages.redirect(route.location()));
-            }
-            case ROOT_PAGE -> answer(HttpResponseStatus.OK, "tuns", "This is a tuns tunnel server. Open a tunnel "
-                    + "with: ssh -p <ssh port> -R myapp:80:localhost:3000 " + cfg.domain());
-            case NOT_FOUND -> answer(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
-                    + ". If it is yours, check that your ssh -R command is still running.");
-            case UNAUTHORIZED -> {
-                FullHttpResponse r = ErrorPages.page(HttpResponseStatus.UNAUTHORIZED, "Authentication required",
-                        "This tunnel is protected: send the user name and password its owner gave you.");
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"sish\"");
-                mode = Mode.DISCARD;
-                respond(r);
-            }
-            case FORCE_HTTPS -> {
-                mode = Mode.DISCARD;
-                // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
-                respond(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host) + path));
-            }
+            case REDIRECT -> answer(ErrorPages.redirect(route.location()));
+            case ROOT_PAGE -> answer(OwnAnswers.rootPage(cfg.domain()));
+            case NOT_FOUND -> answer(OwnAnswers.noTunnel(host));
+            case UNAUTHORIZED -> answer(OwnAnswers.unauthorized());
+            // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
+            case FORCE_HTTPS -> answer(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host)
+                    + path));
             case TUNNEL -> toUpstream(req, route.tunnel());
         }
     }
 
     private void toUpstream(HttpRequest req, Tunnel tunnel) {
         mode = Mode.TO_UPSTREAM;
-        InetSocketAddress client = ClientAddress.of(ctx.channel()); // PROXY header source if any
-        String clientIp = client.getAddress().getHostAddress();
+        String clientIp = ClientAddress.of(ctx.channel()).getAddress().getHostAddress(); // PROXY header source if any
         current.clientIp = clientIp;
         if (hc.inspector() != null) {
             current.recorder = hc.inspector().begin(current.host, clientIp, req);
@@ -212,13 +164,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(),
                 ((InetSocketAddress) ctx.channel().localAddress()).getPort(), current.upgradeRequested,
                 tunnel.options());
-
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
-            upstream.close();
-            upstream = null;
+            dropUpstream();
         }
         current.onReusedUpstream = upstream != null;
-        if (upstream == null && !openUpstream(tunnel)) {
+        if (upstream == null && !attach(recovery.open(tunnel, clientIp))) {
             return;
         }
         upstream.send(req);
@@ -229,69 +179,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         return ctx.pipeline().get(SslHandler.class) != null;
     }
 
-    /** Opens a channel for the current exchange; false (answered 429) when its client holds its share already. */
-    private boolean openUpstream(Tunnel tunnel) {
-        String clientIp = current.clientIp;
-        TunnelOwner owner = tunnel.owner();
-        if (!hc.shares().tryAcquire(owner, clientIp)) {
+    /** Takes a new, opening connection for the current exchange; false (answered 429) when its client got none. */
+    private boolean attach(UpstreamConnection up) {
+        if (up == null) {
             current.recorder.aborted("client share");
-            FullHttpResponse r = ErrorPages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many connections",
-                    "Your address holds " + hc.shares().limit() + " of this tunnel's connections, the most one "
-                            + "address may hold (--http-max-client-share). Try again when some have finished.");
-            r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
-            mode = Mode.DISCARD;
-            respond(r);
+            answer(OwnAnswers.clientShareExceeded(hc.shares().limit()));
             return false;
         }
-        upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this, hc.backendTls());
-        upstream.holdShare(() -> hc.shares().release(owner, clientIp));
+        upstream = up;
         gate.pause(ReadGate.Reason.OPENING);
-        upstream.open(ClientAddress.of(ctx.channel()));
-        return true;
-    }
-
-    /**
-     * A kept-alive tunnel connection can be closed by the service just as a new request goes out on it. A
-     * bodiless GET/HEAD that got no answer is safe to send once more on a fresh connection.
-     */
-    private boolean retryOnFreshUpstream(UpstreamConnection failed) {
-        ProxyExchange ex = current;
-        if (ex == null || ex.retried || !ex.onReusedUpstream || ex.responseStarted() || !ex.requestDone
-                || !(ex.request.method().equals(HttpMethod.GET)
-                || ex.request.method().equals(HttpMethod.HEAD))
-                || HttpUtil.getContentLength(ex.request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(ex.request)) {
-            return false;
-        }
-        ex.retried = true;
-        ex.onReusedUpstream = false;
-        if (!openUpstream(failed.tunnel)) {
-            return true; // answered 429
-        }
-        upstream.send(ex.request);
-        upstream.send(LastHttpContent.EMPTY_LAST_CONTENT);
-        return true;
-    }
-
-    /**
-     * With a load balancer, a member whose channel would not open is skipped for this request while another is
-     * live. The request bytes encoded so far never left tuns (they wait for the open), so they move to the other
-     * member with the codec, body included; the rest of the body follows once the new channel opens.
-     */
-    private boolean failoverTo(UpstreamConnection failed) {
-        ProxyExchange ex = current;
-        if (ex == null || ex.group == null) {
-            return false;
-        }
-        if (ex.failedMembers == null) {
-            ex.failedMembers = new ArrayList<>(2);
-        }
-        ex.failedMembers.add(failed.tunnel);
-        Tunnel other = ex.group.nextExcept(ex.failedMembers);
-        if (other == null || !failed.canHandOverTo(other)) {
-            return false;
-        }
-        upstream = failed.handOverTo(other);
-        upstream.open(ClientAddress.of(ctx.channel()));
         return true;
     }
 
@@ -305,12 +201,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             if (current.responseStarted()) {
                 closeNow();
             } else {
-                badRequest(c.decoderResult().cause());
+                refuse(OwnAnswers.badRequest(c.decoderResult().cause(), cfg.httpMaxInitialLineLength(),
+                        cfg.httpMaxHeaderSize()));
             }
             return;
         }
         boolean last = c instanceof LastHttpContent;
-        lastBodyReadNanos = System.nanoTime();
+        deadlines.bodyRead();
         switch (mode) {
             case TO_UPSTREAM -> {
                 hc.events().bytes("in", c.content().readableBytes());
@@ -325,18 +222,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                 }
             }
             case CONSOLE -> {
-                if (consoleBody.readableBytes() + c.content().readableBytes() > MAX_CONSOLE_REQUEST_BYTES) {
-                    c.release();
-                    consoleBody.release();
-                    consoleBody = null;
+                if (!console.add(c)) {
+                    console = null;
                     mode = Mode.DISCARD;
-                    answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Too large",
-                            "Console requests are limited to " + MAX_CONSOLE_REQUEST_BYTES + " bytes.");
+                    answer(OwnAnswers.consoleTooLarge(ConsoleRequest.MAX_BYTES));
                     current.keepAlive = false;
                     return;
                 }
-                consoleBody.addComponent(true, c.content().retain());
-                c.release();
                 if (last) {
                     handConsole();
                 }
@@ -345,7 +237,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         if (last && current != null) {
             current.requestDone = true;
-            cancelBodyTimer();
+            deadlines.bodyDone();
             if (current.upgradeRequested && mode == Mode.TO_UPSTREAM) {
                 // bytes after an Upgrade request are another protocol: wait for the answer before reading on
                 gate.pause(ReadGate.Reason.UPGRADING);
@@ -356,10 +248,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private void handConsole() {
         ProxyExchange ex = current;
-        HttpRequest r = ex.request;
-        DefaultFullHttpRequest full = new DefaultFullHttpRequest(r.protocolVersion(), r.method(), r.uri(),
-                consoleBody, r.headers(), EmptyHttpHeaders.INSTANCE);
-        consoleBody = null;
+        FullHttpRequest full = console.complete(ex.request);
+        console = null;
         ex.answered(200);
         ex.requestDone = true;
         mode = Mode.IDLE;
@@ -387,9 +277,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         if (up != upstream) {
             return;
         }
-        upstream = null;
-        if (current != null && !current.responseStarted() && failoverTo(up)) {
-            return; // reading stays paused until the other member's channel opens
+        upstream = current != null && !current.responseStarted() ? recovery.failover(current, up) : null;
+        if (upstream != null) {
+            return; // another pool member took the request; reading stays paused until its channel opens
         }
         gate.resume(ReadGate.Reason.OPENING);
         gate.resume(ReadGate.Reason.SSH_FULL);
@@ -399,15 +289,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         current.recorder.aborted("open failed: " + reason);
         mode = Mode.DISCARD;
-        switch (failure) {
-            case TIMEOUT -> answer(HttpResponseStatus.GATEWAY_TIMEOUT, "Tunnel timed out",
-                    "The tunnel's ssh client did not open a connection in time (" + reason + ").");
-            case LIMIT -> answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "Too many connections",
-                    "The tunnel is at its connection limit: " + reason + ". Try again shortly.");
-            default -> answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel cannot reach its service",
-                    "The ssh client behind this tunnel could not connect to its local service ("
-                            + reason + "). Is the local server running?");
-        }
+        answer(OwnAnswers.openFailed(failure, reason));
     }
 
     @Override
@@ -425,16 +307,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             return;
         }
         ChannelFuture last = null;
-        for (Object o : objects) {
-            if (mode == Mode.RAW) {
-                if (o instanceof ByteBuf b) {
-                    hc.events().bytes("out", b.readableBytes());
-                    last = write(b);
-                } else {
-                    ReferenceCountUtil.release(o);
-                }
-                continue;
-            }
+        int i = 0;
+        while (i < objects.size() && !upgraded) {
+            Object o = objects.get(i++);
             if (up != upstream || current == null || !(o instanceof HttpObject)) {
                 // bytes the service sent without being asked, or after an earlier object in this batch ended it
                 ReferenceCountUtil.release(o);
@@ -443,14 +318,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             last = relayResponseObject(up, (HttpObject) o);
         }
         ctx.flush();
+        if (upgraded) { // the rest of the batch is already the new protocol's
+            ChannelFuture head = last;
+            switchToRaw(head).upstreamObjects(up, objects.subList(i, objects.size()),
+                    head == null ? release : () -> head.addListener(f -> release.run()));
+            return;
+        }
         if (last != null) {
             last.addListener(f -> release.run());
         } else {
             release.run();
         }
-        if (mode != Mode.RAW) {
-            maybeFinish();
-        }
+        maybeFinish();
     }
 
     private ChannelFuture relayResponseObject(UpstreamConnection up, HttpObject o) {
@@ -461,22 +340,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             if (!current.responseStarted()) {
                 current.recorder.aborted("bad response");
                 current.keepAlive = false; // before answering: the answer may end the exchange (issue 13 item 3)
-                answer(HttpResponseStatus.BAD_GATEWAY, "Bad response from the tunnel",
-                        "The service behind this tunnel sent something that is not valid HTTP/1.1.");
+                answer(OwnAnswers.badResponse());
             } else {
                 closeNow();
             }
             return null;
         }
-        ChannelFuture f = null;
         if (o instanceof HttpResponse r) {
             int code = r.status().code();
             current.headRelayed(code);
             if (current.response() == ProxyExchange.Response.STREAMING) {
                 current.recorder.responseHead(r);
-                if (!HttpUtil.isKeepAlive(r)) {
-                    current.keepAlive = false;
-                }
+                current.keepAlive &= HttpUtil.isKeepAlive(r);
                 if (!current.keepAlive && code != 101) {
                     HttpUtil.setKeepAlive(r, false);
                 }
@@ -484,17 +359,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             }
             return write(o);
         }
-        if (o instanceof HttpContent c) {
-            if (current.response() != ProxyExchange.Response.INFORMATIONAL) {
-                hc.events().bytes("out", c.content().readableBytes());
-                current.recorder.responseContent(c.content());
-            }
-            boolean isLast = c instanceof LastHttpContent;
-            HttpHeaders trailers = isLast ? ((LastHttpContent) c).trailingHeaders() : null;
-            f = write(c);
-            if (isLast) {
-                onResponseEnd(trailers);
-            }
+        if (!(o instanceof HttpContent c)) {
+            return null;
+        }
+        if (current.response() != ProxyExchange.Response.INFORMATIONAL) {
+            hc.events().bytes("out", c.content().readableBytes());
+            current.recorder.responseContent(c.content());
+        }
+        HttpHeaders trailers = c instanceof LastHttpContent l ? l.trailingHeaders() : null;
+        ChannelFuture f = write(c);
+        if (trailers != null) {
+            onResponseEnd(trailers);
         }
         return f;
     }
@@ -502,34 +377,35 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private void onResponseEnd(HttpHeaders trailers) {
         if (current.response() == ProxyExchange.Response.INFORMATIONAL) {
             current.bodyEnded(); // back to waiting for the real head
-            return;
-        }
-        if (current.status() == 101) {
+        } else if (current.status() == 101) {
             current.recorder.upgraded();
-            switchToRaw();
-            return;
-        }
-        current.recorder.responseEnd(trailers);
-        current.bodyEnded();
-        if (current.upgradeRequested) {
-            gate.resume(ReadGate.Reason.UPGRADING);
+            upgraded = true;
+        } else {
+            current.recorder.responseEnd(trailers);
+            current.bodyEnded();
+            if (current.upgradeRequested) {
+                gate.resume(ReadGate.Reason.UPGRADING);
+            }
         }
     }
 
-    private void switchToRaw() {
-        hc.events().request(101, seconds(current));
-        logExchange(current, 101);
-        mode = Mode.RAW;
-        upstream.switchToRaw();
-        // The 101 head is already encoded; from here bytes pass untouched. Removing the codec re-fires any
-        // bytes it had buffered, which now take the RAW path.
-        ctx.pipeline().remove(HttpServerCodec.class);
+    /** The service accepted the upgrade: the exchange ends here and a {@link RawRelay} takes this handler's place. */
+    private RawRelay switchToRaw(ChannelFuture headWrite) {
+        exchangeLog.ended(current, 101);
         current = null;
+        closing = true; // nothing reaches this handler any more
+        deadlines.cancel();
+        releaseAll();
+        RawRelay relay = new RawRelay(upstream, gate, hc.events(), headWrite);
+        upstream.switchToRaw(relay);
+        upstream = null;
+        ctx.pipeline().replace(this, "raw", relay);
+        // The 101 head is already encoded; from here bytes pass untouched. Removing the codec re-fires any
+        // bytes it had buffered, now to the relay.
+        ctx.pipeline().remove(HttpServerCodec.class);
         gate.resume(ReadGate.Reason.UPGRADING);
         gate.resume(ReadGate.Reason.PIPELINED);
-        while (!held.isEmpty()) {
-            ReferenceCountUtil.release(held.poll());
-        }
+        return relay;
     }
 
     @Override
@@ -540,11 +416,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         upstream = null;
         gate.resume(ReadGate.Reason.OPENING);
         gate.resume(ReadGate.Reason.SSH_FULL);
-        if (mode == Mode.RAW) {
-            flushAndClose();
-            return;
-        }
-        if (retryOnFreshUpstream(up)) {
+        if (current != null && UpstreamRecovery.mayRetry(current)) {
+            attach(recovery.retry(current, up.tunnel)); // sent again on a fresh channel, or answered 429
             return;
         }
         if (current != null && !current.responseDone()) {
@@ -552,12 +425,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             if (!current.responseStarted()) {
                 mode = Mode.DISCARD;
                 current.keepAlive = false; // before answering: the answer may end the exchange
-                if (up.failure() != null) {
-                    answer(HttpResponseStatus.BAD_GATEWAY, "TLS with the service failed", up.failure());
-                } else {
-                    answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel closed",
-                            "The tunnel closed the connection before its service answered.");
-                }
+                answer(OwnAnswers.tunnelClosed(up.failure()));
             } else {
                 closeNow(); // the response was cut off: the client must see the connection end
             }
@@ -575,26 +443,21 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         mode = Mode.IDLE;
         // whoever answered (the service, or tuns itself with 502/503/504), the Upgrade pause ends with the exchange
         gate.resume(ReadGate.Reason.UPGRADING);
-        hc.events().request(done.status(), seconds(done));
-        logExchange(done, done.status());
+        exchangeLog.ended(done, done.status());
         if (!done.keepAlive) {
-            if (upstream != null) {
-                upstream.close();
-                upstream = null;
-            }
+            dropUpstream();
             flushAndClose();
             return;
         }
         if (upstream != null && !upstream.reusable()) {
-            upstream.close();
-            upstream = null;
+            dropUpstream();
         }
-        armHeadTimer();
+        deadlines.awaitHead();
         drainHeld();
     }
 
     private void drainHeld() {
-        while (!held.isEmpty() && current == null && !closing && mode != Mode.RAW) {
+        while (!held.isEmpty() && current == null && !closing) {
             dispatch(held.poll());
             while (!held.isEmpty() && current != null && !(held.peek() instanceof HttpRequest)) {
                 dispatch(held.poll());
@@ -606,14 +469,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     /** Answers the current request ourselves; the rest of its body is read and dropped. */
-    private void answer(HttpResponseStatus status, String title, String sentence) {
+    private void answer(FullHttpResponse r) {
         if (mode != Mode.CONSOLE) {
             mode = Mode.DISCARD;
         }
-        respond(ErrorPages.page(status, title, sentence));
-    }
-
-    private void respond(FullHttpResponse r) {
         ProxyExchange ex = current;
         ex.answered(r.status().code());
         if (ex.request.method().equals(HttpMethod.HEAD)) {
@@ -627,33 +486,44 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         maybeFinish(); // completes when the request's LastHttpContent has been read (and dropped)
     }
 
-    private void badRequest(Throwable cause) {
-        HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
-        String sentence = "The request is not valid HTTP/1.1: " + (cause == null ? "unknown error" : cause.getMessage());
-        if (cause instanceof TooLongHttpLineException) {
-            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
-            sentence = "The request line is longer than " + cfg.httpMaxInitialLineLength() + " bytes.";
-        } else if (cause instanceof TooLongHttpHeaderException) {
-            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-            sentence = "The request headers are larger than " + cfg.httpMaxHeaderSize() + " bytes.";
-        } else if (cause instanceof TooLongFrameException) {
-            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-        }
-        refuse(status, sentence);
-    }
-
-    /** Answers a request whose framing cannot be trusted, then closes: what follows it cannot be parsed safely. */
-    private void refuse(HttpResponseStatus status, String sentence) {
-        FullHttpResponse r = ErrorPages.page(status, status.reasonPhrase(), sentence);
-        HttpUtil.setKeepAlive(r, false);
-        hc.events().request(status.code(), 0);
-        // the decoder discards everything after a bad message: answer and close
-        closing = true;
+    /** Answers a request whose framing cannot be trusted ({@link OwnAnswers#refusal}), then closes. */
+    private void refuse(FullHttpResponse r) {
+        exchangeLog.refused(r.status().code());
+        closing = true; // the decoder discards everything after a bad message
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         releaseAll();
     }
 
-    // ================================================================ plumbing
+    // ================================================================ timers and plumbing
+
+    private void headTimedOut() {
+        if (current == null) {
+            closeNow(); // nothing came, or a request head is trickling in too slowly
+        }
+    }
+
+    private boolean bodyPending() {
+        return current != null && !current.requestDone && !closing;
+    }
+
+    private void bodyTimedOut() {
+        ProxyExchange ex = current;
+        current = null;
+        ex.recorder.aborted("request body timeout");
+        dropUpstream(); // half a request went out: the connection cannot be reused
+        if (ex.responseStarted()) {
+            closeNow();
+        } else {
+            refuse(OwnAnswers.bodyTimeout(cfg.httpBodyTimeout()));
+        }
+    }
+
+    private void dropUpstream() {
+        if (upstream != null) {
+            upstream.close();
+            upstream = null;
+        }
+    }
 
     private ChannelFuture write(Object o) {
         lastWrite = ctx.write(o);
@@ -676,94 +546,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ctx.close();
     }
 
-    /** --log-to-client: the request's line in its tunnel owner's ssh session; --debug: the same in our log. */
-    private void logExchange(ProxyExchange e, int status) {
-        if (log.isDebugEnabled()) {
-            int q = e.uri.indexOf('?');
-            log.debug("event=request host={} method={} path=\"{}\" status={} ms={} tunnel={}", e.host,
-                    e.request.method().name(), (q < 0 ? e.uri : e.uri.substring(0, q)).replace('"', '\''), status,
-                    (System.nanoTime() - e.startNanos) / 1_000_000, e.tunnel == null ? "-" : e.tunnel.host());
-        }
-        if (hc.clientLog() != null && e.tunnel != null) { // the query stays out of our log, not out of theirs
-            String ip = e.clientIp != null ? e.clientIp
-                    : ClientAddress.of(ctx.channel()).getAddress().getHostAddress();
-            hc.clientLog().request(e.tunnel, e.host, status, System.nanoTime() - e.startNanos, ip,
-                    e.request.method().name(), e.uri);
-        }
-    }
-
-    private static double seconds(ProxyExchange e) {
-        return (System.nanoTime() - e.startNanos) / 1e9;
-    }
-
-    private void armHeadTimer() {
-        cancelHeadTimer();
-        long ms = cfg.httpHeaderTimeout().toMillis();
-        if (ms > 0) {
-            headTimer = ctx.executor().schedule(() -> {
-                if (current == null && mode != Mode.RAW) {
-                    closeNow(); // nothing came, or a request head is trickling in too slowly
-                }
-            }, ms, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void cancelHeadTimer() {
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
-        }
-    }
-
-    /**
-     * nginx's client_body_timeout: the longest wait for the next bytes of a request body. Armed once per body (not
-     * per chunk, and never for a bodiless request, whose end comes in the same read as its head).
-     */
-    private void armBodyTimer(long delayNanos) {
-        bodyTimer = ctx.executor().schedule(this::checkBodyProgress, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void checkBodyProgress() {
-        bodyTimer = null;
-        if (current == null || current.requestDone || closing || mode == Mode.RAW) {
-            return;
-        }
-        long timeout = cfg.httpBodyTimeout().toNanos();
-        if (!ctx.channel().config().isAutoRead()) {
-            armBodyTimer(timeout); // tuns is not reading (tunnel full or opening): not the client's delay
-            return;
-        }
-        long left = timeout - (System.nanoTime() - lastBodyReadNanos);
-        if (left > 0) {
-            armBodyTimer(left);
-            return;
-        }
-        ProxyExchange ex = current;
-        current = null;
-        ex.recorder.aborted("request body timeout");
-        if (upstream != null) {
-            upstream.close(); // half a request went out: the connection cannot be reused
-            upstream = null;
-        }
-        if (ex.responseStarted()) {
-            closeNow();
-        } else {
-            refuse(HttpResponseStatus.REQUEST_TIMEOUT, "The request body stopped arriving: nothing for "
-                    + cfg.httpBodyTimeout().toSeconds() + " s (--http-body-timeout).");
-        }
-    }
-
-    private void cancelBodyTimer() {
-        if (bodyTimer != null) {
-            bodyTimer.cancel(false);
-            bodyTimer = null;
-        }
-    }
-
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (current != null && !current.requestDone && bodyTimer == null && !closing && mode != Mode.RAW) {
-            armBodyTimer(cfg.httpBodyTimeout().toNanos());
+        if (bodyPending()) {
+            deadlines.awaitBody();
         }
         ctx.flush();
         ctx.fireChannelReadComplete();
@@ -772,19 +558,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        cancelHeadTimer();
-        cancelBodyTimer();
+        deadlines.cancel();
         if (current != null) {
             current.recorder.aborted("client closed");
             current = null;
         }
-        if (upstream != null) {
-            if (mode == Mode.RAW) {
-                upstream.shutdownOutput();
-            }
-            upstream.close();
-            upstream = null;
-        }
+        dropUpstream();
         releaseAll();
         ctx.fireChannelInactive();
     }
@@ -793,9 +572,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         while (!held.isEmpty()) {
             ReferenceCountUtil.release(held.poll());
         }
-        if (consoleBody != null) {
-            consoleBody.release();
-            consoleBody = null;
+        if (console != null) {
+            console.release();
+            console = null;
         }
     }
 
