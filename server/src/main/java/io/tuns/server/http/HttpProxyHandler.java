@@ -1,48 +1,42 @@
 package io.tuns.server.http;
 
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.tuns.server.config.ServerConfig;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.ChannelSink.OpenFailure;
-import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * One client connection on the public HTTP port, one exchange ({@link ProxyExchange}) at a time: routes each request
- * ({@link RequestRouter}), answers it itself ({@link OwnAnswers}, the console, metrics) or streams it through an
- * {@link UpstreamConnection} (got and recovered by {@link UpstreamRecovery}) and streams the answer back, with
- * back-pressure both ways and nothing held whole. An exchange ends in {@link #maybeFinish}, which releases what it
- * held. After a 101 a {@link RawRelay} takes this handler's place.
+ * One client connection on the public HTTP port, one exchange ({@link ProxyExchange}) at a time: what becomes of
+ * each request is {@link RequestIntake}'s call; tuns answers itself, or streams the request through an
+ * {@link UpstreamConnection} (got, and replaced on failure, by {@link UpstreamRecovery}) and the answer back
+ * ({@link ResponseRelay}), with back-pressure both ways ({@link ReadGate}) and nothing held whole. An exchange ends
+ * in {@link #maybeFinish}, which releases what it held. After a 101 a {@link RawRelay} takes this handler's place.
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {
 
     private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE }
 
     private final HttpContext hc;
-    private final ServerConfig cfg;
-    private final RequestRouter router;
+    private final RequestIntake intake;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
+    private ClientOutput out;
+    private ResponseRelay responses;
     private ClientDeadlines deadlines;
     private UpstreamRecovery recovery;
     private ExchangeLog exchangeLog;
@@ -52,27 +46,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     /** Pipelined objects waiting for the current exchange; bounded by one read, as reading pauses at the first. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private ConsoleRequest console;
-    private ChannelFuture lastWrite;
-    private boolean closing;
-    /** The service's 101 went out whole: after this batch the connection is a RawRelay's. */
-    private boolean upgraded;
 
     HttpProxyHandler(HttpContext hc) {
         this.hc = hc;
-        this.cfg = hc.config();
-        this.router = new RequestRouter(new RequestRouter.Settings(cfg.domain(), hc.metrics() != null,
-                hc.console() != null && (cfg.serviceConsole() || cfg.adminConsole()), cfg.redirectRoot(),
-                cfg.redirectRootLocation(), cfg.https()), hc.registry()::httpRoute);
+        this.intake = new RequestIntake(hc);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.gate = new ReadGate(ctx.channel());
-        this.deadlines = new ClientDeadlines(new ClientDeadlines.Settings(cfg.httpHeaderTimeout(),
-                cfg.httpBodyTimeout()), ctx.channel(), this::headTimedOut, this::bodyPending, this::bodyTimedOut);
-        this.recovery = new UpstreamRecovery(ctx.channel(), cfg, hc.shares(), hc.backendTls(), this);
-        this.exchangeLog = new ExchangeLog(hc.events(), hc.clientLog(), ctx.channel());
+        gate = new ReadGate(ctx.channel());
+        out = new ClientOutput(ctx, null);
+        responses = new ResponseRelay(hc.events(), out);
+        deadlines = new ClientDeadlines(new ClientDeadlines.Settings(hc.config().httpHeaderTimeout(),
+                hc.config().httpBodyTimeout()), ctx.channel(), this::headTimedOut, this::bodyPending, this::bodyTimedOut);
+        recovery = new UpstreamRecovery(ctx.channel(), hc.config(), hc.shares(), hc.backendTls(), this);
+        exchangeLog = new ExchangeLog(hc.events(), hc.clientLog(), ctx.channel());
     }
 
     @Override
@@ -85,7 +74,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing) {
+        if (out.closing()) {
             ReferenceCountUtil.release(msg);
         } else if (!held.isEmpty() || (current != null && msg instanceof HttpRequest)) {
             held.add(msg); // pipelined: the next request waits until this response is complete
@@ -108,75 +97,32 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     private void startExchange(HttpRequest req) {
         deadlines.headArrived();
-        DecoderResult dr = req.decoderResult();
-        if (dr.isFailure()) {
-            refuse(OwnAnswers.badRequest(dr.cause(), cfg.httpMaxInitialLineLength(), cfg.httpMaxHeaderSize()));
-            return;
-        }
-        RequestValidator.Refusal refusal = RequestValidator.check(req);
+        FullHttpResponse refusal = intake.refusal(req);
         if (refusal != null) {
-            refuse(OwnAnswers.refusal(refusal.status(), refusal.reason()));
+            refuse(refusal);
             return;
         }
-        RequestTarget.toOriginForm(req);
-        String host = HostHeader.of(req);
-        current = new ProxyExchange(req, host);
-        if (host == null) {
-            answer(OwnAnswers.noHost());
-            return;
-        }
-        String path = req.uri();
-        // io.tuns.server.tls: ACME HTTP-01 answers and --force-all-https, on the plain listener only
-        FullHttpResponse early = hc.tls() == null || isTls() ? null
-                : hc.tls().intercept(host, path, hc.registry().httpTunnel(host).isPresent());
-        if (early != null) {
-            answer(early);
-            return;
-        }
-        RequestRouter.Route route = router.route(host, path, isTls(), req.headers().get(HttpHeaderNames.AUTHORIZATION));
-        current.tunnel = route.tunnel();
-        current.group = route.group();
-        switch (route.kind()) {
-            case METRICS -> answer(hc.metrics().respond(req, ctx.alloc()));
-            case CONSOLE -> {
-                mode = Mode.CONSOLE;
-                console = new ConsoleRequest(ctx.alloc());
+        current = new ProxyExchange(req, HostHeader.of(req));
+        boolean tls = ctx.pipeline().get(SslHandler.class) != null; // the HTTPS listener terminates TLS here
+        RequestIntake.Decision d = intake.decide(current, tls, ctx.alloc());
+        if (d.answer() != null) {
+            answer(d.answer());
+        } else if (d.console()) {
+            mode = Mode.CONSOLE;
+            console = new ConsoleRequest(ctx.alloc());
+        } else {
+            mode = Mode.TO_UPSTREAM;
+            String clientIp = ClientAddress.of(ctx.channel()).getAddress().getHostAddress(); // PROXY header's if any
+            intake.forward(current, d.tunnel(), clientIp, tls,
+                    ((InetSocketAddress) ctx.channel().localAddress()).getPort());
+            if (upstream != null && (upstream.tunnel != d.tunnel() || !upstream.reusable())) {
+                dropUpstream();
             }
-            case REDIRECT -> answer(ErrorPages.redirect(route.location()));
-            case ROOT_PAGE -> answer(OwnAnswers.rootPage(cfg.domain()));
-            case NOT_FOUND -> answer(OwnAnswers.noTunnel(host));
-            case UNAUTHORIZED -> answer(OwnAnswers.unauthorized());
-            // the HTTPS URL users type: bound port or --https-port-override, as printed in the ssh session
-            case FORCE_HTTPS -> answer(ErrorPages.redirect(hc.urls().get().https(host).orElse("https://" + host)
-                    + path));
-            case TUNNEL -> toUpstream(req, route.tunnel());
+            current.onReusedUpstream = upstream != null;
+            if (upstream != null || attach(recovery.open(d.tunnel(), clientIp))) {
+                upstream.send(req);
+            }
         }
-    }
-
-    private void toUpstream(HttpRequest req, Tunnel tunnel) {
-        mode = Mode.TO_UPSTREAM;
-        String clientIp = ClientAddress.of(ctx.channel()).getAddress().getHostAddress(); // PROXY header source if any
-        current.clientIp = clientIp;
-        if (hc.inspector() != null) {
-            current.recorder = hc.inspector().begin(current.host, clientIp, req);
-        }
-        current.upgradeRequested = req.headers().contains(HttpHeaderNames.UPGRADE);
-        ForwardedRequest.rewrite(req, clientIp, isTls() || cfg.proxySslTermination(),
-                ((InetSocketAddress) ctx.channel().localAddress()).getPort(), current.upgradeRequested,
-                tunnel.options());
-        if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
-            dropUpstream();
-        }
-        current.onReusedUpstream = upstream != null;
-        if (upstream == null && !attach(recovery.open(tunnel, clientIp))) {
-            return;
-        }
-        upstream.send(req);
-    }
-
-    /** True on the HTTPS listener: TLS is terminated in this pipeline. */
-    private boolean isTls() {
-        return ctx.pipeline().get(SslHandler.class) != null;
     }
 
     /** Takes a new, opening connection for the current exchange; false (answered 429) when its client got none. */
@@ -199,28 +145,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         if (c.decoderResult().isFailure()) {
             c.release();
             if (current.responseStarted()) {
-                closeNow();
+                out.closeNow();
             } else {
-                refuse(OwnAnswers.badRequest(c.decoderResult().cause(), cfg.httpMaxInitialLineLength(),
-                        cfg.httpMaxHeaderSize()));
+                refuse(intake.badRequest(c.decoderResult().cause()));
             }
             return;
         }
         boolean last = c instanceof LastHttpContent;
         deadlines.bodyRead();
         switch (mode) {
-            case TO_UPSTREAM -> {
-                hc.events().bytes("in", c.content().readableBytes());
-                current.recorder.requestContent(c.content());
-                if (last) {
-                    current.recorder.requestEnd(((LastHttpContent) c).trailingHeaders());
-                }
-                if (upstream != null) {
-                    upstream.send(c);
-                } else {
-                    c.release(); // the service already answered and left; the rest of the body has nowhere to go
-                }
-            }
+            case TO_UPSTREAM -> toService(c, last);
             case CONSOLE -> {
                 if (!console.add(c)) {
                     console = null;
@@ -246,6 +180,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
+    private void toService(HttpContent c, boolean last) {
+        hc.events().bytes("in", c.content().readableBytes());
+        current.recorder.requestContent(c.content());
+        if (last) {
+            current.recorder.requestEnd(((LastHttpContent) c).trailingHeaders());
+        }
+        if (upstream != null) {
+            upstream.send(c);
+        } else {
+            c.release(); // the service already answered and left; the rest of the body has nowhere to go
+        }
+    }
+
     private void handConsole() {
         ProxyExchange ex = current;
         FullHttpRequest full = console.complete(ex.request);
@@ -255,7 +202,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         mode = Mode.IDLE;
         current = null;
         try {
-            hc.console().handle(ctx, full, ex.host, ex.host.equals(cfg.domain()));
+            hc.console().handle(ctx, full, ex.host, ex.host.equals(hc.config().domain()));
         } catch (RuntimeException e) {
             ReferenceCountUtil.release(full);
             ctx.close();
@@ -284,7 +231,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         gate.resume(ReadGate.Reason.OPENING);
         gate.resume(ReadGate.Reason.SSH_FULL);
         if (current == null || current.responseStarted()) {
-            closeNow();
+            out.closeNow();
             return;
         }
         current.recorder.aborted("open failed: " + reason);
@@ -301,99 +248,59 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     @Override
     public void upstreamObjects(UpstreamConnection up, List<Object> objects, Runnable release) {
-        if (up != upstream || closing) {
+        if (up != upstream || out.closing()) {
             objects.forEach(ReferenceCountUtil::release);
             release.run();
             return;
         }
         ChannelFuture last = null;
         int i = 0;
+        boolean upgraded = false;
         while (i < objects.size() && !upgraded) {
             Object o = objects.get(i++);
-            if (up != upstream || current == null || !(o instanceof HttpObject)) {
+            if (up != upstream || current == null || !(o instanceof HttpObject h)) {
                 // bytes the service sent without being asked, or after an earlier object in this batch ended it
                 ReferenceCountUtil.release(o);
-                continue;
+            } else if (h.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(o);
+                badResponse(up);
+            } else {
+                ChannelFuture f = responses.relay(current, h);
+                last = f != null ? f : last;
+                if (current.responseDone() && current.upgradeRequested) {
+                    gate.resume(ReadGate.Reason.UPGRADING); // refused: reading goes on as HTTP
+                }
+                upgraded = current.response() == ProxyExchange.Response.UPGRADED;
             }
-            last = relayResponseObject(up, (HttpObject) o);
         }
-        ctx.flush();
+        out.flush();
+        ChannelFuture head = last;
+        Runnable afterWrites = head == null ? release : () -> head.addListener(f -> release.run());
         if (upgraded) { // the rest of the batch is already the new protocol's
-            ChannelFuture head = last;
-            switchToRaw(head).upstreamObjects(up, objects.subList(i, objects.size()),
-                    head == null ? release : () -> head.addListener(f -> release.run()));
+            switchToRaw(head).upstreamObjects(up, objects.subList(i, objects.size()), afterWrites);
             return;
         }
-        if (last != null) {
-            last.addListener(f -> release.run());
-        } else {
-            release.run();
-        }
+        afterWrites.run();
         maybeFinish();
     }
 
-    private ChannelFuture relayResponseObject(UpstreamConnection up, HttpObject o) {
-        if (o.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(o);
-            up.close();
-            upstream = null;
-            if (!current.responseStarted()) {
-                current.recorder.aborted("bad response");
-                current.keepAlive = false; // before answering: the answer may end the exchange (issue 13 item 3)
-                answer(OwnAnswers.badResponse());
-            } else {
-                closeNow();
-            }
-            return null;
+    private void badResponse(UpstreamConnection up) {
+        up.close();
+        upstream = null;
+        if (current.responseStarted()) {
+            out.closeNow();
+            return;
         }
-        if (o instanceof HttpResponse r) {
-            int code = r.status().code();
-            current.headRelayed(code);
-            if (current.response() == ProxyExchange.Response.STREAMING) {
-                current.recorder.responseHead(r);
-                current.keepAlive &= HttpUtil.isKeepAlive(r);
-                if (!current.keepAlive && code != 101) {
-                    HttpUtil.setKeepAlive(r, false);
-                }
-                ResponseFraming.chunkIfUndelimited(current.request, r);
-            }
-            return write(o);
-        }
-        if (!(o instanceof HttpContent c)) {
-            return null;
-        }
-        if (current.response() != ProxyExchange.Response.INFORMATIONAL) {
-            hc.events().bytes("out", c.content().readableBytes());
-            current.recorder.responseContent(c.content());
-        }
-        HttpHeaders trailers = c instanceof LastHttpContent l ? l.trailingHeaders() : null;
-        ChannelFuture f = write(c);
-        if (trailers != null) {
-            onResponseEnd(trailers);
-        }
-        return f;
-    }
-
-    private void onResponseEnd(HttpHeaders trailers) {
-        if (current.response() == ProxyExchange.Response.INFORMATIONAL) {
-            current.bodyEnded(); // back to waiting for the real head
-        } else if (current.status() == 101) {
-            current.recorder.upgraded();
-            upgraded = true;
-        } else {
-            current.recorder.responseEnd(trailers);
-            current.bodyEnded();
-            if (current.upgradeRequested) {
-                gate.resume(ReadGate.Reason.UPGRADING);
-            }
-        }
+        current.recorder.aborted("bad response");
+        current.keepAlive = false; // before answering: the answer may end the exchange (issue 13 item 3)
+        answer(OwnAnswers.badResponse());
     }
 
     /** The service accepted the upgrade: the exchange ends here and a {@link RawRelay} takes this handler's place. */
     private RawRelay switchToRaw(ChannelFuture headWrite) {
         exchangeLog.ended(current, 101);
         current = null;
-        closing = true; // nothing reaches this handler any more
+        out.stopReading(); // nothing reaches this handler any more
         deadlines.cancel();
         releaseAll();
         RawRelay relay = new RawRelay(upstream, gate, hc.events(), headWrite);
@@ -418,17 +325,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         gate.resume(ReadGate.Reason.SSH_FULL);
         if (current != null && UpstreamRecovery.mayRetry(current)) {
             attach(recovery.retry(current, up.tunnel)); // sent again on a fresh channel, or answered 429
-            return;
-        }
-        if (current != null && !current.responseDone()) {
+        } else if (current != null && !current.responseDone()) {
             current.recorder.aborted("tunnel closed");
-            if (!current.responseStarted()) {
-                mode = Mode.DISCARD;
-                current.keepAlive = false; // before answering: the answer may end the exchange
-                answer(OwnAnswers.tunnelClosed(up.failure()));
-            } else {
-                closeNow(); // the response was cut off: the client must see the connection end
+            if (current.responseStarted()) {
+                out.closeNow(); // the response was cut off: the client must see the connection end
+                return;
             }
+            mode = Mode.DISCARD;
+            current.keepAlive = false; // before answering: the answer may end the exchange
+            answer(OwnAnswers.tunnelClosed(up.failure()));
         }
     }
 
@@ -444,20 +349,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         // whoever answered (the service, or tuns itself with 502/503/504), the Upgrade pause ends with the exchange
         gate.resume(ReadGate.Reason.UPGRADING);
         exchangeLog.ended(done, done.status());
-        if (!done.keepAlive) {
+        if (!done.keepAlive || !upstreamReusable()) {
             dropUpstream();
-            flushAndClose();
-            return;
         }
-        if (upstream != null && !upstream.reusable()) {
-            dropUpstream();
+        if (!done.keepAlive) {
+            out.closeAfterWrites();
+            return;
         }
         deadlines.awaitHead();
         drainHeld();
     }
 
+    private boolean upstreamReusable() {
+        return upstream == null || upstream.reusable();
+    }
+
     private void drainHeld() {
-        while (!held.isEmpty() && current == null && !closing) {
+        while (!held.isEmpty() && current == null && !out.closing()) {
             dispatch(held.poll());
             while (!held.isEmpty() && current != null && !(held.peek() instanceof HttpRequest)) {
                 dispatch(held.poll());
@@ -473,37 +381,35 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         if (mode != Mode.CONSOLE) {
             mode = Mode.DISCARD;
         }
-        ProxyExchange ex = current;
-        ex.answered(r.status().code());
-        if (ex.request.method().equals(HttpMethod.HEAD)) {
+        current.answered(r.status().code());
+        if (current.request.method().equals(HttpMethod.HEAD)) {
             r.content().clear();
         }
-        if (!ex.keepAlive) {
+        if (!current.keepAlive) {
             HttpUtil.setKeepAlive(r, false);
         }
-        write(r);
-        ctx.flush();
+        out.write(r);
+        out.flush();
         maybeFinish(); // completes when the request's LastHttpContent has been read (and dropped)
     }
 
     /** Answers a request whose framing cannot be trusted ({@link OwnAnswers#refusal}), then closes. */
     private void refuse(FullHttpResponse r) {
         exchangeLog.refused(r.status().code());
-        closing = true; // the decoder discards everything after a bad message
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        out.closeAfter(r); // the decoder discards everything after a bad message
         releaseAll();
     }
 
-    // ================================================================ timers and plumbing
+    // ================================================================ timers and the end of the connection
 
     private void headTimedOut() {
         if (current == null) {
-            closeNow(); // nothing came, or a request head is trickling in too slowly
+            out.closeNow(); // nothing came, or a request head is trickling in too slowly
         }
     }
 
     private boolean bodyPending() {
-        return current != null && !current.requestDone && !closing;
+        return current != null && !current.requestDone && !out.closing();
     }
 
     private void bodyTimedOut() {
@@ -512,9 +418,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ex.recorder.aborted("request body timeout");
         dropUpstream(); // half a request went out: the connection cannot be reused
         if (ex.responseStarted()) {
-            closeNow();
+            out.closeNow();
         } else {
-            refuse(OwnAnswers.bodyTimeout(cfg.httpBodyTimeout()));
+            refuse(OwnAnswers.bodyTimeout(hc.config().httpBodyTimeout()));
         }
     }
 
@@ -523,27 +429,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             upstream.close();
             upstream = null;
         }
-    }
-
-    private ChannelFuture write(Object o) {
-        lastWrite = ctx.write(o);
-        return lastWrite;
-    }
-
-    private void flushAndClose() {
-        closing = true;
-        ctx.flush();
-        if (lastWrite != null) {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.close();
-        }
-    }
-
-    private void closeNow() {
-        closing = true;
-        ctx.flush();
-        ctx.close();
     }
 
     @Override
@@ -557,7 +442,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closing = true;
+        out.stopReading();
         deadlines.cancel();
         if (current != null) {
             current.recorder.aborted("client closed");
@@ -581,6 +466,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // resets and broken pipes from clients are normal on a public port; never log a stack per client
-        closeNow();
+        out.closeNow();
     }
 }

@@ -2,7 +2,6 @@ package io.tuns.server.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -21,29 +20,28 @@ final class RawRelay extends ChannelInboundHandlerAdapter implements UpstreamCon
     private final UpstreamConnection upstream;
     private final ReadGate gate;
     private final HttpEvents events;
-    private ChannelHandlerContext ctx;
-    /** The last write to the client (at first the 101 itself): the client is closed only after it. */
-    private ChannelFuture lastWrite;
-    private boolean closing;
+    /** The 101 itself, until this relay writes: the client is closed only after the last write. */
+    private final ChannelFuture headWrite;
+    private ClientOutput out;
     private boolean upstreamEnded;
 
-    RawRelay(UpstreamConnection upstream, ReadGate gate, HttpEvents events, ChannelFuture lastWrite) {
+    RawRelay(UpstreamConnection upstream, ReadGate gate, HttpEvents events, ChannelFuture headWrite) {
         this.upstream = upstream;
         this.gate = gate;
         this.events = events;
-        this.lastWrite = lastWrite;
+        this.headWrite = headWrite;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        out = new ClientOutput(ctx, headWrite);
     }
 
     // ---------------------------------------------------------------- client → service
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing || !(msg instanceof ByteBuf b)) {
+        if (out.closing() || !(msg instanceof ByteBuf b)) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -59,7 +57,7 @@ final class RawRelay extends ChannelInboundHandlerAdapter implements UpstreamCon
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closing = true;
+        out.stopReading();
         if (!upstreamEnded) {
             upstream.shutdownOutput(); // EOF after the bytes already queued, as a half-close would
             upstream.close();
@@ -70,9 +68,7 @@ final class RawRelay extends ChannelInboundHandlerAdapter implements UpstreamCon
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // resets and broken pipes from clients are normal on a public port; never log a stack per client
-        closing = true;
-        ctx.flush();
-        ctx.close();
+        out.closeNow();
     }
 
     // ---------------------------------------------------------------- service → client
@@ -81,14 +77,14 @@ final class RawRelay extends ChannelInboundHandlerAdapter implements UpstreamCon
     public void upstreamObjects(UpstreamConnection up, List<Object> objects, Runnable release) {
         ChannelFuture last = null;
         for (Object o : objects) {
-            if (!closing && o instanceof ByteBuf b) {
+            if (!out.closing() && o instanceof ByteBuf b) {
                 events.bytes("out", b.readableBytes());
-                last = lastWrite = ctx.write(b);
+                last = out.write(b);
             } else {
                 ReferenceCountUtil.release(o);
             }
         }
-        ctx.flush();
+        out.flush();
         if (last != null) {
             last.addListener(f -> release.run());
         } else {
@@ -106,13 +102,7 @@ final class RawRelay extends ChannelInboundHandlerAdapter implements UpstreamCon
         upstreamEnded = true;
         gate.resume(ReadGate.Reason.OPENING);
         gate.resume(ReadGate.Reason.SSH_FULL);
-        closing = true;
-        ctx.flush();
-        if (lastWrite != null) {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.close();
-        }
+        out.closeAfterWrites();
     }
 
     @Override
