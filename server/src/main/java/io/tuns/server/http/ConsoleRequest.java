@@ -2,11 +2,13 @@ package io.tuns.server.http;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * A /_sish request being read: the console wants it whole (replays, admin forms), so its body is gathered, up to
@@ -42,6 +44,17 @@ final class ConsoleRequest {
                 head.headers(), EmptyHttpHeaders.INSTANCE);
         body = null;
         return full;
+    }
+
+    /** The whole request to the console, which answers on {@code ctx}; if it throws, the connection closes. */
+    void handTo(SishRoutes routes, ChannelHandlerContext ctx, HttpRequest head, String host, boolean rootDomain) {
+        FullHttpRequest full = complete(head);
+        try {
+            routes.handle(ctx, full, host, rootDomain);
+        } catch (RuntimeException e) {
+            ReferenceCountUtil.release(full);
+            ctx.close();
+        }
     }
 
     /** Drops what was gathered (the client left, or the request was refused); safe to call more than once. */

@@ -3,11 +3,9 @@ package io.tuns.server.http;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -15,19 +13,17 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.proxyproto.ClientAddress;
-import io.tuns.server.tunnel.ChannelSink.OpenFailure;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.List;
 
 /**
- * One client connection on the public HTTP port, one exchange ({@link ProxyExchange}) at a time: what becomes of
- * each request is {@link RequestIntake}'s call; tuns answers itself, or streams the request through an
- * {@link UpstreamConnection} (got, and replaced on failure, by {@link UpstreamRecovery}) and the answer back
- * ({@link ResponseRelay}), with back-pressure both ways ({@link ReadGate}) and nothing held whole. An exchange ends
- * in {@link #maybeFinish}, which releases what it held. After a 101 a {@link RawRelay} takes this handler's place.
+ * The client side of one connection on the public HTTP port, one exchange ({@link ProxyExchange}) at a time: what
+ * becomes of each request is {@link RequestIntake}'s call; tuns answers it, the console takes it, or it goes to the
+ * {@link TunnelSide}, which relays the answer back. Reading pauses for any part that needs it ({@link ReadGate}), so
+ * nothing is held whole. An exchange ends in {@link #maybeFinish}, which releases what it held; a stalled client
+ * is cut off by {@link ClientDeadlines}. After a 101 a {@link RawRelay} takes this handler's place.
  */
-final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {
+final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements TunnelSide.Exchanges {
 
     private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE }
 
@@ -36,13 +32,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     private ChannelHandlerContext ctx;
     private ReadGate gate;
     private ClientOutput out;
-    private ResponseRelay responses;
+    private TunnelSide tunnel;
     private ClientDeadlines deadlines;
-    private UpstreamRecovery recovery;
     private ExchangeLog exchangeLog;
     private Mode mode = Mode.IDLE;
     private ProxyExchange current;
-    private UpstreamConnection upstream;
     /** Pipelined objects waiting for the current exchange; bounded by one read, as reading pauses at the first. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private ConsoleRequest console;
@@ -57,10 +51,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         this.ctx = ctx;
         gate = new ReadGate(ctx.channel());
         out = new ClientOutput(ctx, null);
-        responses = new ResponseRelay(hc.events(), out);
+        tunnel = new TunnelSide(this, gate, out, hc.events(), hc.shares(),
+                side -> new UpstreamRecovery(ctx.channel(), hc.config(), hc.shares(), hc.backendTls(), side));
         deadlines = new ClientDeadlines(new ClientDeadlines.Settings(hc.config().httpHeaderTimeout(),
                 hc.config().httpBodyTimeout()), ctx.channel(), this::headTimedOut, this::bodyPending, this::bodyTimedOut);
-        recovery = new UpstreamRecovery(ctx.channel(), hc.config(), hc.shares(), hc.backendTls(), this);
         exchangeLog = new ExchangeLog(hc.events(), hc.clientLog(), ctx.channel());
     }
 
@@ -69,8 +63,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         deadlines.awaitHead();
         ctx.fireChannelActive();
     }
-
-    // ================================================================ client side
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -115,26 +107,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             String clientIp = ClientAddress.of(ctx.channel()).getAddress().getHostAddress(); // PROXY header's if any
             intake.forward(current, d.tunnel(), clientIp, tls,
                     ((InetSocketAddress) ctx.channel().localAddress()).getPort());
-            if (upstream != null && (upstream.tunnel != d.tunnel() || !upstream.reusable())) {
-                dropUpstream();
-            }
-            current.onReusedUpstream = upstream != null;
-            if (upstream != null || attach(recovery.open(d.tunnel(), clientIp))) {
-                upstream.send(req);
-            }
+            tunnel.send(current, d.tunnel());
         }
-    }
-
-    /** Takes a new, opening connection for the current exchange; false (answered 429) when its client got none. */
-    private boolean attach(UpstreamConnection up) {
-        if (up == null) {
-            current.recorder.aborted("client share");
-            answer(OwnAnswers.clientShareExceeded(hc.shares().limit()));
-            return false;
-        }
-        upstream = up;
-        gate.pause(ReadGate.Reason.OPENING);
-        return true;
     }
 
     private void onRequestContent(HttpContent c) {
@@ -153,21 +127,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
         boolean last = c instanceof LastHttpContent;
         deadlines.bodyRead();
-        switch (mode) {
-            case TO_UPSTREAM -> toService(c, last);
-            case CONSOLE -> {
-                if (!console.add(c)) {
-                    console = null;
-                    mode = Mode.DISCARD;
-                    answer(OwnAnswers.consoleTooLarge(ConsoleRequest.MAX_BYTES));
-                    current.keepAlive = false;
-                    return;
-                }
-                if (last) {
-                    handConsole();
-                }
+        if (mode == Mode.TO_UPSTREAM) {
+            hc.events().bytes("in", c.content().readableBytes());
+            current.recorder.requestContent(c.content());
+            if (last) {
+                current.recorder.requestEnd(((LastHttpContent) c).trailingHeaders());
             }
-            default -> c.release();
+            tunnel.send(c);
+        } else if (mode != Mode.CONSOLE) {
+            c.release();
+        } else if (!console.add(c)) {
+            console = null;
+            answer(OwnAnswers.consoleTooLarge(ConsoleRequest.MAX_BYTES));
+            current.keepAlive = false;
+            return;
+        } else if (last) {
+            handConsole();
         }
         if (last && current != null) {
             current.requestDone = true;
@@ -180,132 +155,40 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
-    private void toService(HttpContent c, boolean last) {
-        hc.events().bytes("in", c.content().readableBytes());
-        current.recorder.requestContent(c.content());
-        if (last) {
-            current.recorder.requestEnd(((LastHttpContent) c).trailingHeaders());
-        }
-        if (upstream != null) {
-            upstream.send(c);
-        } else {
-            c.release(); // the service already answered and left; the rest of the body has nowhere to go
-        }
-    }
-
     private void handConsole() {
         ProxyExchange ex = current;
-        FullHttpRequest full = console.complete(ex.request);
-        console = null;
         ex.answered(200);
         ex.requestDone = true;
         mode = Mode.IDLE;
         current = null;
-        try {
-            hc.console().handle(ctx, full, ex.host, ex.host.equals(hc.config().domain()));
-        } catch (RuntimeException e) {
-            ReferenceCountUtil.release(full);
-            ctx.close();
-        }
+        console.handTo(hc.console(), ctx, ex.request, ex.host, ex.host.equals(hc.config().domain()));
+        console = null;
         drainHeld();
     }
 
-    // ================================================================ upstream side
+    // ================================================================ what the tunnel side asks
 
+    /** Only an exchange that went to the tunnel is the tunnel side's business. */
     @Override
-    public void upstreamOpened(UpstreamConnection up) {
-        if (up == upstream) {
-            gate.resume(ReadGate.Reason.OPENING);
-        }
+    public ProxyExchange current() {
+        return mode == Mode.TO_UPSTREAM ? current : null;
     }
 
     @Override
-    public void upstreamFailed(UpstreamConnection up, OpenFailure failure, String reason) {
-        if (up != upstream) {
-            return;
-        }
-        upstream = current != null && !current.responseStarted() ? recovery.failover(current, up) : null;
-        if (upstream != null) {
-            return; // another pool member took the request; reading stays paused until its channel opens
-        }
-        gate.resume(ReadGate.Reason.OPENING);
-        gate.resume(ReadGate.Reason.SSH_FULL);
-        if (current == null || current.responseStarted()) {
-            out.closeNow();
-            return;
-        }
-        current.recorder.aborted("open failed: " + reason);
+    public void fail(FullHttpResponse r) {
         mode = Mode.DISCARD;
-        answer(OwnAnswers.openFailed(failure, reason));
+        answer(r);
     }
 
     @Override
-    public void upstreamPaused(UpstreamConnection up, boolean paused) {
-        if (up == upstream) {
-            gate.set(ReadGate.Reason.SSH_FULL, paused);
-        }
-    }
-
-    @Override
-    public void upstreamObjects(UpstreamConnection up, List<Object> objects, Runnable release) {
-        if (up != upstream || out.closing()) {
-            objects.forEach(ReferenceCountUtil::release);
-            release.run();
-            return;
-        }
-        ChannelFuture last = null;
-        int i = 0;
-        boolean upgraded = false;
-        while (i < objects.size() && !upgraded) {
-            Object o = objects.get(i++);
-            if (up != upstream || current == null || !(o instanceof HttpObject h)) {
-                // bytes the service sent without being asked, or after an earlier object in this batch ended it
-                ReferenceCountUtil.release(o);
-            } else if (h.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(o);
-                badResponse(up);
-            } else {
-                ChannelFuture f = responses.relay(current, h);
-                last = f != null ? f : last;
-                if (current.responseDone() && current.upgradeRequested) {
-                    gate.resume(ReadGate.Reason.UPGRADING); // refused: reading goes on as HTTP
-                }
-                upgraded = current.response() == ProxyExchange.Response.UPGRADED;
-            }
-        }
-        out.flush();
-        ChannelFuture head = last;
-        Runnable afterWrites = head == null ? release : () -> head.addListener(f -> release.run());
-        if (upgraded) { // the rest of the batch is already the new protocol's
-            switchToRaw(head).upstreamObjects(up, objects.subList(i, objects.size()), afterWrites);
-            return;
-        }
-        afterWrites.run();
-        maybeFinish();
-    }
-
-    private void badResponse(UpstreamConnection up) {
-        up.close();
-        upstream = null;
-        if (current.responseStarted()) {
-            out.closeNow();
-            return;
-        }
-        current.recorder.aborted("bad response");
-        current.keepAlive = false; // before answering: the answer may end the exchange (issue 13 item 3)
-        answer(OwnAnswers.badResponse());
-    }
-
-    /** The service accepted the upgrade: the exchange ends here and a {@link RawRelay} takes this handler's place. */
-    private RawRelay switchToRaw(ChannelFuture headWrite) {
+    public RawRelay upgrade(UpstreamConnection up, ChannelFuture head) {
         exchangeLog.ended(current, 101);
         current = null;
         out.stopReading(); // nothing reaches this handler any more
         deadlines.cancel();
         releaseAll();
-        RawRelay relay = new RawRelay(upstream, gate, hc.events(), headWrite);
-        upstream.switchToRaw(relay);
-        upstream = null;
+        RawRelay relay = new RawRelay(up, gate, hc.events(), head);
+        up.switchToRaw(relay);
         ctx.pipeline().replace(this, "raw", relay);
         // The 101 head is already encoded; from here bytes pass untouched. Removing the codec re-fires any
         // bytes it had buffered, now to the relay.
@@ -315,31 +198,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         return relay;
     }
 
+    // ================================================================ the end of an exchange
+
     @Override
-    public void upstreamEnded(UpstreamConnection up) {
-        if (up != upstream) {
-            return;
-        }
-        upstream = null;
-        gate.resume(ReadGate.Reason.OPENING);
-        gate.resume(ReadGate.Reason.SSH_FULL);
-        if (current != null && UpstreamRecovery.mayRetry(current)) {
-            attach(recovery.retry(current, up.tunnel)); // sent again on a fresh channel, or answered 429
-        } else if (current != null && !current.responseDone()) {
-            current.recorder.aborted("tunnel closed");
-            if (current.responseStarted()) {
-                out.closeNow(); // the response was cut off: the client must see the connection end
-                return;
-            }
-            mode = Mode.DISCARD;
-            current.keepAlive = false; // before answering: the answer may end the exchange
-            answer(OwnAnswers.tunnelClosed(up.failure()));
-        }
-    }
-
-    // ================================================================ exchange end
-
-    private void maybeFinish() {
+    public void maybeFinish() {
         if (current == null || !current.complete()) {
             return;
         }
@@ -349,19 +211,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         // whoever answered (the service, or tuns itself with 502/503/504), the Upgrade pause ends with the exchange
         gate.resume(ReadGate.Reason.UPGRADING);
         exchangeLog.ended(done, done.status());
-        if (!done.keepAlive || !upstreamReusable()) {
-            dropUpstream();
-        }
+        tunnel.keepIf(done.keepAlive);
         if (!done.keepAlive) {
             out.closeAfterWrites();
             return;
         }
         deadlines.awaitHead();
         drainHeld();
-    }
-
-    private boolean upstreamReusable() {
-        return upstream == null || upstream.reusable();
     }
 
     private void drainHeld() {
@@ -378,9 +234,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     /** Answers the current request ourselves; the rest of its body is read and dropped. */
     private void answer(FullHttpResponse r) {
-        if (mode != Mode.CONSOLE) {
-            mode = Mode.DISCARD;
-        }
+        mode = Mode.DISCARD;
         current.answered(r.status().code());
         if (current.request.method().equals(HttpMethod.HEAD)) {
             r.content().clear();
@@ -400,8 +254,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         releaseAll();
     }
 
-    // ================================================================ timers and the end of the connection
-
     private void headTimedOut() {
         if (current == null) {
             out.closeNow(); // nothing came, or a request head is trickling in too slowly
@@ -416,7 +268,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         ProxyExchange ex = current;
         current = null;
         ex.recorder.aborted("request body timeout");
-        dropUpstream(); // half a request went out: the connection cannot be reused
+        tunnel.drop(); // half a request went out: the connection cannot be reused
         if (ex.responseStarted()) {
             out.closeNow();
         } else {
@@ -424,12 +276,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
         }
     }
 
-    private void dropUpstream() {
-        if (upstream != null) {
-            upstream.close();
-            upstream = null;
-        }
-    }
+    // ================================================================ the end of the connection
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
@@ -448,7 +295,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             current.recorder.aborted("client closed");
             current = null;
         }
-        dropUpstream();
+        tunnel.drop();
         releaseAll();
         ctx.fireChannelInactive();
     }
