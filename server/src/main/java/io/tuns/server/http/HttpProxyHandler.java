@@ -143,6 +143,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
             return;
         } else if (last) {
             handConsole();
+            return; // that exchange ended there; a held request may have started the next one
         }
         if (last && current != null) {
             current.requestDone = true;
