@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ExchangeLog {
 
+    /** Under the proxy handler's name, as the request lines always were (log filters name it). */
     private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
 
     private final HttpEvents events;

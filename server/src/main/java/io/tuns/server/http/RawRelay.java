@@ -12,7 +12,7 @@ import java.util.List;
  * A public client connection after its service accepted an upgrade (101): bytes pass untouched both ways between
  * the client and the same tunnel channel, with the same back-pressure (reading pauses while the SSH side is full;
  * SSH window goes back once the client took the bytes). It takes {@link HttpProxyHandler}'s place in the pipeline
- * and its place as the channel's listener. Either side ending ends both: the service's end closes the client after
+ * and {@link TunnelSide}'s as the channel's listener. Either side ending ends both: the service's end closes the client after
  * what was written; the client's end sends EOF to the service, then closes the channel.
  */
 final class RawRelay extends ChannelInboundHandlerAdapter implements UpstreamConnection.Listener {

@@ -20,7 +20,7 @@ final class TunnelSide implements UpstreamConnection.Listener {
 
     /** What the client side does for this side. */
     interface Exchanges {
-        /** The exchange in progress, or null. */
+        /** The exchange in progress if it went to the tunnel, else null: nothing else is this side's business. */
         ProxyExchange current();
 
         /** tuns answers the current exchange itself; the rest of its request body is dropped. */
