@@ -177,7 +177,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
 
     @Override
     public void fail(FullHttpResponse r) {
-        mode = Mode.DISCARD;
         answer(r);
     }
 
