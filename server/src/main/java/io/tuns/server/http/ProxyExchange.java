@@ -23,7 +23,9 @@ final class ProxyExchange {
         /** The head went to the client; a cut-off from here on must close the client connection. */
         STREAMING,
         /** The whole answer went to the client (from the service or from tuns). */
-        DONE
+        DONE,
+        /** The service's 101 went to the client whole: the connection becomes a raw byte pipe. */
+        UPGRADED
     }
 
     final HttpRequest request;
@@ -63,7 +65,7 @@ final class ProxyExchange {
     }
 
     boolean responseStarted() {
-        return response == Response.STREAMING || response == Response.DONE;
+        return response == Response.STREAMING || response == Response.DONE || response == Response.UPGRADED;
     }
 
     boolean responseDone() {
@@ -90,7 +92,7 @@ final class ProxyExchange {
             response = Response.AWAITED;
             return false;
         }
-        response = Response.DONE;
+        response = status == 101 ? Response.UPGRADED : Response.DONE;
         return true;
     }
 

@@ -44,7 +44,8 @@ final class UpstreamConnection implements ChannelSink {
 
     final Tunnel tunnel;
     private final EventLoop loop;
-    private final Listener listener;
+    /** Replaced once, by the raw relay after a 101. */
+    private Listener listener;
     private final ServerConfig cfg;
     private final EmbeddedChannel codec;
     private final List<byte[]> beforeOpen = new ArrayList<>(); // bounded: the client is not read while opening
@@ -181,8 +182,10 @@ final class UpstreamConnection implements ChannelSink {
         }
     }
 
-    void switchToRaw() {
+    /** After a 101: bytes pass untouched from here on, and {@code relay} hears this connection instead. */
+    void switchToRaw(Listener relay) {
         raw = true;
+        listener = relay;
     }
 
     /** The client is done sending (half-close after an upgrade): EOF to the ssh client after queued bytes. */

@@ -263,4 +263,22 @@ class HttpProxyHandlerExitPathsTest {
         elsewhere.sends("GET /x HTTP/1.1\r\nHost: app.localhost\r\n\r\n");
         assertThat(h.channels).hasSize(2); // another address is served
     }
+
+    @Test
+    void whileTunsAnswersARequestItselfTheKeptChannelCannotAnswerIt() {
+        ProxyHarness h = new ProxyHarness();
+        h.clientSends(GET);
+        h.channel(0).open();
+        h.channel(0).serviceSends(OK);
+        h.clientSends("POST /x HTTP/1.1\r\nHost: nobody.localhost\r\nContent-Length: 5\r\n\r\nab"); // 404, body due
+        h.channel(0).serviceSends("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra"); // unasked
+        h.channel(0).serviceEof();
+        h.clientSends("cde");
+        String got = h.clientReceived();
+        assertThat(got).startsWith("HTTP/1.1 200 OK").contains("HTTP/1.1 404").doesNotContain("extra");
+        assertThat(h.openChannels()).isZero();
+        assertThat(h.client.isOpen()).isTrue();
+        h.clientSends(GET); // and the next request is served on a fresh channel
+        assertThat(h.channels).hasSize(2);
+    }
 }

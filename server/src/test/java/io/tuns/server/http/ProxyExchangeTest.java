@@ -29,6 +29,8 @@ class ProxyExchangeTest {
             "h100 e,             AWAITED,       false, false",
             "h100 e h200 e r,    DONE,          true,  true",
             "h101,               STREAMING,     true,  false",
+            "h101 e,             UPGRADED,      true,  false",
+            "h101 e r,           UPGRADED,      true,  false",
             "a502,               DONE,          true,  false",
             "a502 r,             DONE,          true,  true",
             "h100 e a502 r,      DONE,          true,  true",

@@ -137,9 +137,11 @@ final class ProxyHarness {
     /** What holds reading, for failure messages. */
     String gate() {
         try {
-            java.lang.reflect.Field f = HttpProxyHandler.class.getDeclaredField("gate");
+            Object handler = client.pipeline().get(HttpProxyHandler.class);
+            handler = handler != null ? handler : client.pipeline().get(RawRelay.class); // after a 101
+            java.lang.reflect.Field f = handler.getClass().getDeclaredField("gate");
             f.setAccessible(true);
-            return String.valueOf(f.get(client.pipeline().get(HttpProxyHandler.class)));
+            return String.valueOf(f.get(handler));
         } catch (ReflectiveOperationException e) {
             return e.toString();
         }
