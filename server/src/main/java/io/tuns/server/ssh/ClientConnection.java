@@ -296,8 +296,12 @@ public final class ClientConnection implements TunnelOwner {
     private void refuse(ReplyQueue.Slot slot, Allocation a) {
         String why = a.refusal();
         messages.send(why);
+        if (a.detail() != null) {
+            messages.send(a.detail());
+        }
         ctx.events().forwardRequest(a.kind(), why.contains("unavailable") ? "conflict" : "denied");
-        log.info("event=forward_refused client={} user={} reason=\"{}\"", remoteAddress(), user(), SessionText.plain(why));
+        log.info("event=forward_refused client={} user={} reason=\"{}\"", remoteAddress(), user(),
+                SessionText.plain(a.detail() == null ? why : why + " " + a.detail()));
         replies.complete(slot, false, -1);
     }
 
