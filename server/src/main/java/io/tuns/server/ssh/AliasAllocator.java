@@ -56,9 +56,9 @@ final class AliasAllocator {
             }
             reason = claim.reason();
         }
-        if (s.forceRequestedAliases()) {
-            notices.accept("(The alias " + requested + ":" + port + ": " + reason + ".)");
-            return Allocation.refused("alias", SessionText.aliasUnavailable(requested + ":" + port, true));
+        if (s.forceRequestedAliases()) { // sish's line, then tuns' reason
+            return Allocation.refused("alias", SessionText.aliasUnavailable(requested + ":" + port, true),
+                    "(The alias " + requested + ":" + port + ": " + reason + ".)");
         }
         notices.accept(SessionText.aliasUnavailable(requested + ":" + port, false)); // sish: also under --bind-random-aliases
         for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {

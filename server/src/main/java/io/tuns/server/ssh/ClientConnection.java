@@ -165,8 +165,10 @@ public final class ClientConnection implements TunnelOwner {
         ctx.scheduler().schedule(() -> {
             // refused forwards bind nothing: a connection whose every forward failed is unbound too
             if (!closed && undecidedForwards.get() == 0 && tunnels.isEmpty() && !options.flag("local-forward")) {
-                messages.send(forwardRequests.get() == 0 ? "No forwarding requests sent. Closing connection."
-                        : "No forwarding request was granted. Closing connection.");
+                messages.send(SessionText.noForwards());
+                if (forwardRequests.get() > 0) {
+                    messages.send("(No forwarding request was granted.)"); // tuns' own, after sish's line
+                }
                 ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
             }
         }, cfg.cleanupUnboundTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -194,7 +196,8 @@ public final class ClientConnection implements TunnelOwner {
     /** auto-close=true: once every forward is decided and none is open (all refused or cancelled), the connection goes. */
     private void autoCloseIfNothingBound() {
         if (options.flag("auto-close") && !closed && undecidedForwards.get() == 0 && tunnels.isEmpty()) {
-            messages.send("No forwards are open. Closing connection.");
+            messages.send(SessionText.noForwards()); // sish's line, even though forwards were requested
+            messages.send("(No forwards are open.)");
             ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
         }
     }
@@ -296,8 +299,12 @@ public final class ClientConnection implements TunnelOwner {
     private void refuse(ReplyQueue.Slot slot, Allocation a) {
         String why = a.refusal();
         messages.send(why);
+        if (a.detail() != null) {
+            messages.send(a.detail());
+        }
         ctx.events().forwardRequest(a.kind(), why.contains("unavailable") ? "conflict" : "denied");
-        log.info("event=forward_refused client={} user={} reason=\"{}\"", remoteAddress(), user(), SessionText.plain(why));
+        log.info("event=forward_refused client={} user={} reason=\"{}\"", remoteAddress(), user(),
+                SessionText.plain(a.detail() == null ? why : why + " " + a.detail()));
         replies.complete(slot, false, -1);
     }
 
@@ -325,7 +332,7 @@ public final class ClientConnection implements TunnelOwner {
     private void scheduleDeadline(Instant at) {
         long delay = Math.max(0, Duration.between(Instant.now(), at).toMillis());
         deadlineTask = ctx.scheduler().schedule(() -> {
-            messages.send("Connection deadline reached. Closing connection.");
+            messages.send(SessionText.deadlineReached());
             // let the message reach the user before the connection goes
             ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
         }, delay, TimeUnit.MILLISECONDS);

@@ -97,14 +97,16 @@ final class HttpAllocator {
                 reason = claim.reason();
             }
             String fullHost = hosts.hostFor(requested, r.user(), false); // sish names the full host
-            if (s.forceRequestedSubdomains()) {
-                notices.accept("(The subdomain " + fullHost + ": " + reason + ".)");
-                return Allocation.refused("http", SessionText.subdomainUnavailable(fullHost, true));
+            if (s.forceRequestedSubdomains()) { // sish's line, then tuns' reason
+                return Allocation.refused("http", SessionText.subdomainUnavailable(fullHost, true),
+                        "(The subdomain " + fullHost + ": " + reason + ".)");
             }
             notices.accept(SessionText.subdomainUnavailable(fullHost, false)); // sish: also under --bind-random-subdomains
             if (!s.bindRandomSubdomains()) {
                 notices.accept("(The subdomain " + fullHost + ": " + reason + ".)");
             }
+        } else if (s.forceRequestedSubdomains()) { // sish: GetOpenHost returns nil, handleHTTPListener refuses
+            return Allocation.refused("http", SessionText.subdomainUnavailable(unrequestedHost(binding.name()), true));
         } else {
             notices.accept(SessionText.subdomainUnavailable(unrequestedHost(binding.name()), false));
         }
@@ -121,7 +123,8 @@ final class HttpAllocator {
      * The host sish makes of a bind address that names no subdomain ({@code proposedHost := fmt.Sprintf("%s%s.%s",
      * addr, hostExtension, domain)}): {@code -R 80:localhost:…} gives {@code localhost.<domain>} and {@code -R :80:…}
      * gives {@code .<domain>}, both on sish's banned list, {@code *} gives {@code *.<domain>}; sish reports it
-     * unavailable and assigns a random subdomain, and so does tuns (an IP-like address included).
+     * unavailable and assigns a random subdomain (refuses the forward under {@code --force-requested-subdomains}),
+     * and so does tuns (an IP-like address included).
      */
     private String unrequestedHost(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);

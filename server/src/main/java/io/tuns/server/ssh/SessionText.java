@@ -90,6 +90,17 @@ final class SessionText {
         return "The TCP port " + red(String.valueOf(port)) + " is unavailable." + (forced ? "" : " Assigning a random port.");
     }
 
+    // ------------------------------------------------------------------ closing the connection (sshmuxer.go)
+
+    static String deadlineReached() {
+        return "Connection deadline reached. Closing connection.";
+    }
+
+    /** sish's line whenever the connection has no listener left (cleanup-unbound or auto-close), refused ones too. */
+    static String noForwards() {
+        return "No forwarding requests sent. Closing connection.";
+    }
+
     // ------------------------------------------------------------------ answers to the session's commands
 
     static String proxyProtocol(int version) {

@@ -56,11 +56,14 @@ final class TcpAllocator {
                     return t == null ? null : registry.group(Tunnel.TunnelType.TCP, t.routeKey())
                             .map(g -> g.nextExcept(tried)).orElse(null);
                 });
+        int unavailable = bound.unavailablePort();
         if (bound.failure() != null) {
-            return Allocation.refused("tcp", bound.failure());
+            return unavailable == TcpPortAllocator.NONE ? Allocation.refused("tcp", bound.failure())
+                    : Allocation.refused("tcp", SessionText.tcpPortUnavailable(unavailable, true),
+                    "(The TCP port " + unavailable + ": " + bound.failure() + ".)"); // tuns' reason, after sish's line
         }
-        if (bound.unavailablePort() != 0) {
-            notices.accept(SessionText.tcpPortUnavailable(bound.unavailablePort(), false));
+        if (unavailable != TcpPortAllocator.NONE) {
+            notices.accept(SessionText.tcpPortUnavailable(unavailable, s.ports().forceRequestedPorts()));
         }
         int actual = TcpListeners.port(bound.server());
         // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0

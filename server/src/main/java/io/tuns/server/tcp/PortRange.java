@@ -13,15 +13,17 @@ public final class PortRange {
 
     private final List<Span> spans;
     private final boolean anyAllowed;
+    private final boolean listsZero;
 
-    private PortRange(List<Span> spans, boolean anyAllowed) {
+    private PortRange(List<Span> spans, boolean anyAllowed, boolean listsZero) {
         this.spans = spans;
         this.anyAllowed = anyAllowed;
+        this.listsZero = listsZero;
     }
 
     public static PortRange parse(String spec) {
         if (spec.isBlank()) { // sish: every requested port is unavailable, random ones come from the OS
-            return new PortRange(List.of(), true);
+            return new PortRange(List.of(), true, false);
         }
         List<Span> spans = new ArrayList<>();
         boolean any = false;
@@ -53,7 +55,7 @@ public final class PortRange {
                 throw new ConfigException("--port-bind-range: '" + p + "' is not a port or a range like 1024-65535");
             }
         }
-        return new PortRange(List.copyOf(spans), any);
+        return new PortRange(List.copyOf(spans), any, any);
     }
 
     public boolean contains(int port) {
@@ -63,6 +65,14 @@ public final class PortRange {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a request for this port passes sish's {@code CheckPort}: a listed port, or 0 when the range lists 0.
+     * An empty range passes none (sish fails to parse it), so every request is reported unavailable.
+     */
+    public boolean accepts(int port) {
+        return port == 0 ? listsZero : contains(port);
     }
 
     /** Whether the system may pick any free port (the range lists 0). */

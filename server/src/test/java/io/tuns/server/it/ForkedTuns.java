@@ -25,6 +25,13 @@ public final class ForkedTuns implements AutoCloseable {
     }
 
     public static ForkedTuns start(Path dir, List<String> jvmArgs, String... flags) throws Exception {
+        Path none = dir.resolve("none.yml");
+        Files.writeString(none, "{}\n");
+        return start(dir, none, jvmArgs, flags);
+    }
+
+    /** @param configFile the {@code --config} file, which the running tuns watches for changes */
+    public static ForkedTuns start(Path dir, Path configFile, List<String> jvmArgs, String... flags) throws Exception {
         int ssh = freePort();
         int http = freePort();
         List<String> cmd = new ArrayList<>();
@@ -35,9 +42,8 @@ public final class ForkedTuns implements AutoCloseable {
                 "--ssh-address=127.0.0.1:" + ssh, "--http-address=127.0.0.1:" + http, "--domain=localhost",
                 "--private-keys-directory=" + dir.resolve("hostkeys"),
                 "--authentication-keys-directory=" + dir.resolve("pubkeys"),
-                "--config=" + dir.resolve("none.yml")));
+                "--config=" + configFile));
         cmd.addAll(List.of(flags));
-        Files.writeString(dir.resolve("none.yml"), "{}\n");
         Path log = dir.resolve("tuns.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -49,6 +49,23 @@ class PolicyAndTimeoutIT {
                 && !t.host().equals("mine.localhost") && t.bindAddress().equals("mine")).isEmpty();
     }
 
+    /**
+     * Issue #15: {@code -R 80:localhost:…} names no subdomain. sish utils.go GetOpenHost proposes
+     * {@code localhost.<domain>}, which is on its banned list; with --force-requested-subdomains reportUnavailable
+     * writes {@code aurora.Sprintf("The subdomain %s is unavailable.%s", aurora.Red(host), "")} and sets bindErr,
+     * GetOpenHost returns nil and httphandler.go refuses the forward ("error assigning requested subdomain to
+     * tunnel"). No random name is given.
+     */
+    @Test
+    void aForwardThatNamesNoSubdomainIsRefusedAsSish() throws Exception {
+        SshClient ssh = tuns.ssh("-o", "ExitOnForwardFailure=no", "-R", "80:localhost:" + backend.port(), "127.0.0.1");
+        ssh.await("Warning: remote port forwarding failed for listen port 80", Duration.ofSeconds(15));
+        ssh.await("The subdomain localhost.localhost is unavailable.", Duration.ofSeconds(5));
+        assertThat(ssh.rawOutput()).contains("The subdomain \u001b[31mlocalhost.localhost\u001b[0m is unavailable.\r\n");
+        assertThat(ssh.output()).doesNotContain("Assigning a random subdomain").doesNotContain("HTTP: http");
+        assertThat(tuns.server.registry().httpTunnels()).noneMatch(t -> t.bindAddress().equals("localhost"));
+    }
+
     @Test
     void aClientThatNeverOpensTheChannelGives504() throws Exception {
         SshClient frozen = tuns.ssh("-R", "frozen504:80:127.0.0.1:" + backend.port(), "127.0.0.1");

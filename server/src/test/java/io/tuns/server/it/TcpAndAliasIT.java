@@ -63,6 +63,44 @@ class TcpAndAliasIT {
             assertThat(got).isNotEqualTo(String.valueOf(wanted));
             assertThat(ssh.rawOutput()).contains("The TCP port \u001b[31m" + wanted
                     + "\u001b[0m is unavailable. Assigning a random port.\r\n");
+
+            // port 0 is no exception: sish's checkPort reports it under bind-random-ports too (CheckPort(0) passes
+            // with the default range "0,1024-65535", then `if bind-random-ports || … { reportUnavailable(true) }`)
+            SshClient zero = random.ssh("-R", "0:localhost:" + backend.port(), "127.0.0.1");
+            String allocated = zero.await("Allocated port (\\d+) for remote forward", Duration.ofSeconds(15));
+            zero.await("TCP: localhost:" + allocated, Duration.ofSeconds(5));
+            assertThat(zero.rawOutput()).contains("The TCP port \u001b[31m0\u001b[0m is unavailable."
+                    + " Assigning a random port.\r\n");
+            assertThat(Curl.run("http://127.0.0.1:" + allocated + "/hello").out()).isEqualTo("hello from backend\n");
+        }
+    }
+
+    /**
+     * Issue #15: with --force-requested-ports under --bind-random-ports sish refuses. utils.go reportUnavailable:
+     * {@code extra := " Assigning a random port."; if force-requested-ports { extra = "" }}, then tcphandler.go
+     * {@code if tcpPort != bindPort && force-requested-ports { return … "error assigning requested port to tunnel" }}
+     * and requests.go replies false. A request for port 0 is still granted (any port is port 0; sish grants it
+     * whenever its random pick is 0), after the same line.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void forceRequestedPortsUnderBindRandomPortsRefusesAsSish() throws Exception {
+        int wanted = freePort();
+        try (TunsFixture forced = TunsFixture.start("--bind-random-ports=true", "--force-requested-ports=true")) {
+            SshClient ssh = forced.ssh("-o", "ExitOnForwardFailure=no", "-R", wanted + ":localhost:" + backend.port(),
+                    "127.0.0.1");
+            ssh.await("Warning: remote port forwarding failed for listen port " + wanted, Duration.ofSeconds(15));
+            ssh.await("random ports are enforced", Duration.ofSeconds(5));
+            // sish's line without the suffix, then tuns' reason on its own line after it
+            assertThat(ssh.rawOutput()).contains("The TCP port \u001b[31m" + wanted + "\u001b[0m is unavailable.\r\n"
+                    + "(The TCP port " + wanted + ": random ports are enforced on this server.)\r\n");
+            assertThat(ssh.output()).doesNotContain("Assigning a random port").doesNotContain("TCP: localhost:");
+            assertThat(forced.server.registry().all()).isEmpty();
+
+            SshClient zero = forced.ssh("-R", "0:localhost:" + backend.port(), "127.0.0.1");
+            String allocated = zero.await("Allocated port (\\d+) for remote forward", Duration.ofSeconds(15));
+            zero.await("TCP: localhost:" + allocated, Duration.ofSeconds(5));
+            assertThat(zero.rawOutput()).contains("The TCP port \u001b[31m0\u001b[0m is unavailable.\r\n");
         }
     }
 

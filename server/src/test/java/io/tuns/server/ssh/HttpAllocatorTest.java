@@ -107,9 +107,33 @@ class HttpAllocatorTest {
         assertThat(b.isGranted()).isFalse();
         // sish with --force-requested-subdomains: extra = "", the line ends at "unavailable."
         assertThat(b.refusal()).isEqualTo("The subdomain \u001b[31mx.app.localhost\u001b[0m is unavailable.");
-        assertThat(notices).containsExactly("(The subdomain x.app.localhost: it is within app.localhost,"
+        // tuns' reason comes after sish's line, never before it
+        assertThat(b.detail()).isEqualTo("(The subdomain x.app.localhost: it is within app.localhost,"
                 + " which belongs to another key.)");
+        assertThat(notices).isEmpty();
         assertThat(registry.all()).hasSize(1);
+    }
+
+    /**
+     * sish utils.go GetOpenHost with --force-requested-subdomains: the banned {@code localhost.<domain>} (and
+     * {@code .<domain>}, {@code *.<domain>}) is reported with {@code extra = ""} and {@code bindErr} set, GetOpenHost
+     * returns nil, and httphandler.go refuses: {@code if (hostUrl == nil || …) && force-requested-subdomains
+     * { return … fmt.Errorf("error assigning requested subdomain to tunnel") }}. No random name is given.
+     */
+    @ParameterizedTest(name = "bind address \"{0}\" -> refused as {1}")
+    @CsvSource({
+            "localhost, localhost.localhost",
+            "'',        .localhost",
+            "*,         *.localhost",
+    })
+    void anAddressThatNamesNoSubdomainIsRefusedUnderForceRequestedSubdomains(String bind, String sishHost) {
+        List<String> notices = new ArrayList<>();
+        Allocation a = allocator(true).allocate(request(bind, new Owner("SHA256:a")), false, notices::add);
+        assertThat(a.isGranted()).isFalse();
+        assertThat(a.refusal()).isEqualTo("The subdomain \u001b[31m" + sishHost + "\u001b[0m is unavailable.");
+        assertThat(a.detail()).isNull();
+        assertThat(notices).isEmpty();
+        assertThat(registry.all()).isEmpty();
     }
 
     /**

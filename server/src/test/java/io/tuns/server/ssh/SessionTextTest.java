@@ -89,6 +89,15 @@ class SessionTextTest {
     }
 
     @Test
+    void closingLinesAsSish() {
+        // sshmuxer.go: holderConn.SendMessage("Connection deadline reached. Closing connection.", true)
+        assertThat(SessionText.deadlineReached()).isEqualTo("Connection deadline reached. Closing connection.");
+        // sshmuxer.go: if ((cleanup-unbound && runTime > timeout) || holderConn.AutoClose) && ListenerCount() == 0 {
+        //     holderConn.SendMessage("No forwarding requests sent. Closing connection.", true)
+        assertThat(SessionText.noForwards()).isEqualTo("No forwarding requests sent. Closing connection.");
+    }
+
+    @Test
     void acceptedConnectionAsSishLogsIt() {
         // aliashandler/channels.go: fmt.Sprintf("Accepted connection from %s -> %s", connString, tcpAliasToConnect),
         // connString = fmt.Sprintf("%s (%s)", RemoteAddr, pubKeyFingerprint)

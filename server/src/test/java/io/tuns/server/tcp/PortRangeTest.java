@@ -38,4 +38,17 @@ class PortRangeTest {
                 .hasMessageStartingWith("--port-bind-range: '10-5'");
         assertThatThrownBy(() -> PortRange.parse("http")).hasMessageContaining("--port-bind-range");
     }
+
+    /** sish's CheckPort: 0 passes only when the range lists it; an empty range fails to parse, so nothing passes. */
+    @Test
+    void acceptsAsSishsCheckPort() {
+        assertThat(PortRange.parse("0,1024-65535").accepts(0)).isTrue();
+        assertThat(PortRange.parse("0,1024-65535").accepts(2222)).isTrue();
+        assertThat(PortRange.parse("0,1024-65535").accepts(1000)).isFalse();
+        assertThat(PortRange.parse("1024-65535").accepts(0)).isFalse();
+        PortRange empty = PortRange.parse("");
+        assertThat(empty.accepts(0)).isFalse();
+        assertThat(empty.accepts(2222)).isFalse();
+        assertThat(empty.anyAllowed()).as("random ports still come from the system").isTrue();
+    }
 }
