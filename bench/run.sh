@@ -14,7 +14,9 @@
 #   Every figure is the median of `runs` runs; the peers are measured in the same loop, one after the other, so a
 #   ratio compares runs made under the same load. Prints a Markdown table and writes it to bench/results/suite.md;
 #   with WRITE=1 it also replaces the generated section of BENCHMARKS.md. Environment: JAVA_OPTS (default -Xmx512m),
-#   SIZE_MIB (bulk size, 512), WS_N (WebSocket round trips per run, 2000).
+#   SIZE_MIB (bulk size, 512), WS_N (WebSocket round trips per run, 2000). BASELINE_JAR=path/to/tuns-server.jar:
+#   the second tuns column runs that jar on defaults instead of tuns+console (an A/B of two builds, e.g. before
+#   and after a change, under the same load).
 set -euo pipefail
 runs="${1:-5}"; secs="${2:-5}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -97,14 +99,20 @@ nginx -p "$work/nginx" -c front.conf
 echo '{}' > "$work/none.yml"
 start_tuns() { # ssh-port http-port log extra-flags...
   local sp=$1 hp=$2 log=$3; shift 3
-  JAVA_OPTS="$java_opts" "$root/bin/tuns" serve --ssh-address=127.0.0.1:$sp --http-address=127.0.0.1:$hp \
+  local launch=("$root/bin/tuns" serve)
+  if [ -n "${TUNS_JAR:-}" ]; then launch=(java $java_opts -jar "$TUNS_JAR"); fi
+  JAVA_OPTS="$java_opts" "${launch[@]}" --ssh-address=127.0.0.1:$sp --http-address=127.0.0.1:$hp \
     --authentication-keys-directory="$work/pubkeys" --private-keys-directory="$work/hostkeys" \
     --config="$work/none.yml" "$@" > "$log" 2>&1 & pids+=($!)
   for _ in $(seq 150); do grep -q "tuns: serving" "$log" 2>/dev/null && return; sleep 0.2; done
   echo "bench: tuns did not start; log:" >&2; tail "$log" >&2; exit 1
 }
 start_tuns $t_ssh $t_http "$work/tuns.log"
-start_tuns $c_ssh $c_http "$work/tuns-console.log" --service-console
+if [ -n "${BASELINE_JAR:-}" ]; then
+  TUNS_JAR="$BASELINE_JAR" start_tuns $c_ssh $c_http "$work/tuns-console.log"; second="tuns baseline"
+else
+  start_tuns $c_ssh $c_http "$work/tuns-console.log" --service-console; second="tuns+console"
+fi
 
 ssh_opts=(-i "$work/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
   -o ExitOnForwardFailure=yes -N)
@@ -212,7 +220,7 @@ row() { # label key [better=high|low]
   echo "Run of $(date -u +%Y-%m-%d) on $(nproc) cores, \`bench/run.sh $runs $secs\`, SIZE_MIB=$SIZE_MIB, WS_N=$WS_N," \
     "tuns JAVA_OPTS=\`$java_opts\`; load average at the start of each run: $loads"
   echo
-  echo "| figure (median of $runs) | direct | nginx proxy | sshd+nginx | tuns | tuns+console | tuns / sshd+nginx | tuns / direct | nginx proxy / direct | console / tuns |"
+  echo "| figure (median of $runs) | direct | nginx proxy | sshd+nginx | tuns | $second | tuns / sshd+nginx | tuns / direct | nginx proxy / direct | ${second#tuns} / tuns |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   row "download ${SIZE_MIB} MiB, MB/s" down
   row "upload ${SIZE_MIB} MiB, MB/s" up
