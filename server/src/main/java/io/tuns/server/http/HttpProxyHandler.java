@@ -243,7 +243,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
             respond(r);
             return false;
         }
-        upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this, hc.backendTls());
+        upstream = new UpstreamConnection(tunnel, ctx.channel().eventLoop(), cfg, this, hc.backendTls(),
+                hc.memory());
         upstream.holdShare(() -> hc.shares().release(owner, clientIp));
         gate.pause(ReadGate.Reason.OPENING);
         upstream.open(ClientAddress.of(ctx.channel()));
@@ -404,6 +405,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
                     "The tunnel's ssh client did not open a connection in time (" + reason + ").");
             case LIMIT -> answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "Too many connections",
                     "The tunnel is at its connection limit: " + reason + ". Try again shortly.");
+            case MEMORY -> {
+                FullHttpResponse r = ErrorPages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Server busy",
+                        "No new connection through this tunnel now: " + reason + ".");
+                r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+                respond(r);
+            }
             default -> answer(HttpResponseStatus.BAD_GATEWAY, "Tunnel cannot reach its service",
                     "The ssh client behind this tunnel could not connect to its local service ("
                             + reason + "). Is the local server running?");

@@ -168,7 +168,7 @@ final class AliasChannel extends AbstractServerChannel {
                     return;
                 }
             }
-            ownerOpenFailed(reason);
+            ownerOpenFailed(failure, reason);
         }
 
         @Override
@@ -206,11 +206,13 @@ final class AliasChannel extends AbstractServerChannel {
         }
     }
 
-    private void ownerOpenFailed(String reason) {
+    private void ownerOpenFailed(ChannelSink.OpenFailure failure, String reason) {
         if (decided.compareAndSet(false, true)) {
             log.info("event=alias_open_failed reason=\"{}\"", reason);
+            boolean shortage = failure == ChannelSink.OpenFailure.MEMORY || failure == ChannelSink.OpenFailure.LIMIT;
             openFuture.setException(new SshChannelOpenException(getChannelId(),
-                    SshConstants.SSH_OPEN_CONNECT_FAILED, "the alias owner could not connect: " + reason));
+                    shortage ? SshConstants.SSH_OPEN_RESOURCE_SHORTAGE : SshConstants.SSH_OPEN_CONNECT_FAILED,
+                    shortage ? reason : "the alias owner could not connect: " + reason));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
@@ -330,8 +332,18 @@ public final class ClientConnection implements TunnelOwner {
             sink.onClosed();
             return;
         }
+        // the window this channel may receive is reserved up front: it is what the ssh client may send us
+        MemoryBudget memory = ctx.memory();
+        long window = memory.windowFor(cfg.sshWindowSize());
+        if (!memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, window)) {
+            ctx.events().channelOpenFailed("memory");
+            sink.onOpenFailed(ChannelSink.OpenFailure.MEMORY, memory.refusal());
+            sink.onClosed();
+            return;
+        }
         String full = limits.tryOpenChannel();
         if (full != null) {
+            memory.release(MemoryBudget.Kind.SSH_WINDOW, window);
             ctx.events().channelOpenFailed("limit");
             sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, full);
             sink.onClosed();
@@ -343,19 +355,22 @@ public final class ClientConnection implements TunnelOwner {
             message(SessionText.acceptedConnection(origin.getAddress().getHostAddress() + ":" + origin.getPort(),
                     tunnel.host()));
         }
-        ChannelSink counted = new CountedSink(sink);
+        ChannelSink counted = new CountedSink(sink, window);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
                 origin.getAddress().getHostAddress(), origin.getPort(), counted);
+        CoreModuleProperties.WINDOW_SIZE.set(ch, window); // read when the channel registers (its local window)
         ForwardedTcpipChannel.open(session, ch, ctx.scheduler(), cfg.channelOpenTimeout());
     }
 
-    /** Gives the channel slots back exactly once, whatever way the channel ends. */
+    /** Gives the channel slots and the reserved window back exactly once, whatever way the channel ends. */
     private final class CountedSink implements ChannelSink {
         private final ChannelSink inner;
+        private final long window;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        CountedSink(ChannelSink inner) {
+        CountedSink(ChannelSink inner, long window) {
             this.inner = inner;
+            this.window = window;
         }
 
         @Override
@@ -366,7 +381,7 @@ public final class ClientConnection implements TunnelOwner {
         @Override
         public void onOpenFailed(OpenFailure failure, String reason) {
             ctx.events().channelOpenFailed(failure == OpenFailure.TIMEOUT ? "timeout"
-                    : failure == OpenFailure.REFUSED ? "refused" : "closed");
+                    : failure == OpenFailure.REFUSED ? "refused" : failure == OpenFailure.MEMORY ? "memory" : "closed");
             inner.onOpenFailed(failure, reason);
         }
 
@@ -384,6 +399,7 @@ public final class ClientConnection implements TunnelOwner {
         public void onClosed() {
             if (released.compareAndSet(false, true)) {
                 limits.releaseChannel();
+                ctx.memory().release(MemoryBudget.Kind.SSH_WINDOW, window);
                 ctx.events().channelClosed();
             }
             inner.onClosed();

@@ -26,5 +26,6 @@ public interface ChannelSink {
     /** Always called once at the end, also after a failed open; must be safe in any state. */
     void onClosed();
 
-    enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT }
+    /** MEMORY: the server's memory budget (--memory-budget) is near full; the reason says so with its figures. */
+    enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT, MEMORY }
 }
