@@ -62,7 +62,6 @@ public final class ClientConnection implements TunnelOwner {
     private volatile String keyFingerprint;
     private volatile String publicKey;
     private volatile SessionOptions options = SessionOptions.parse(null);
-    private volatile long lastPongNanos = System.nanoTime();
 
     // Forwards wait for the exec/shell that may carry options.
     private final OptionsGate gate;
@@ -475,32 +474,57 @@ public final class ClientConnection implements TunnelOwner {
         session.close(false);
     }
 
-    /** sish's ping-client: a want-reply request; any reply (OpenSSH sends FAILURE) proves the client alive. */
+    /**
+     * sish's ping-client: a want-reply request; any reply (OpenSSH sends FAILURE) proves the client alive, and so
+     * does anything else it sends ({@link ClientLiveness} decides). An empty SSH_MSG_IGNORE queued right behind
+     * the ping tells when the ping has left our send queue: its write completes only after the ping's.
+     */
     private void startPings() {
         if (!cfg.pingClient()) {
             return;
         }
         long interval = cfg.pingClientInterval().toMillis();
-        long deadAfterNanos = TimeUnit.MILLISECONDS.toNanos(interval + cfg.pingClientTimeout().toMillis());
-        lastPongNanos = System.nanoTime();
+        ClientLiveness liveness = new ClientLiveness(interval, cfg.pingClientTimeout().toMillis());
         pingTask = ctx.scheduler().scheduleAtFixedRate(() -> {
             if (closed) {
                 return;
             }
-            if (System.nanoTime() - lastPongNanos > deadAfterNanos) {
-                log.info("event=client_unresponsive client={} action=disconnect", remoteAddress());
-                session.close(true);
-                return;
-            }
-            try {
-                Buffer b = session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, 32);
-                b.putString("keepalive@sish");
-                b.putBoolean(true);
-                session.request(b, "keepalive@sish", (cmd, buf) -> lastPongNanos = System.nanoTime());
-            } catch (IOException | RuntimeException e) {
-                session.close(true);
+            long now = System.currentTimeMillis();
+            switch (liveness.tick(now, lastHeardMillis())) {
+                case WAIT -> { }
+                case DISCONNECT -> {
+                    log.info("event=client_unresponsive client={} action=disconnect silent_ms={}", remoteAddress(),
+                            now - lastHeardMillis());
+                    session.close(true);
+                }
+                case PING -> ping(liveness);
             }
         }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private void ping(ClientLiveness liveness) {
+        try {
+            liveness.pingSent();
+            Buffer b = session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, 32);
+            b.putString("keepalive@sish");
+            b.putBoolean(true);
+            session.request(b, "keepalive@sish", (cmd, buf) -> liveness.replied());
+            Buffer marker = session.createBuffer(SshConstants.SSH_MSG_IGNORE, 8);
+            marker.putString("");
+            session.writePacket(marker).addListener(f -> {
+                if (f.isWritten()) {
+                    liveness.pingWritten(System.currentTimeMillis());
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            session.close(true);
+        }
+    }
+
+    /** When the client last sent anything: MINA restarts its idle clock on every message it receives. */
+    private long lastHeardMillis() {
+        Instant start = session.getIdleTimeoutStart();
+        return start == null ? startedAt.toEpochMilli() : start.toEpochMilli();
     }
 
 
