@@ -176,15 +176,16 @@ public final class MemoryBudget {
     }
 
     /**
-     * The SSH window to grant a new channel: the configured one while there is room; under pressure an eighth of
-     * what new channels may still take, never below {@link #MIN_WINDOW_BYTES} nor above the configured size.
+     * The SSH window to grant a new channel: the configured one while it fits under the new-channel ceiling; under
+     * pressure an eighth of what new channels may still take; never below {@link #MIN_WINDOW_BYTES} nor above the
+     * configured size.
      */
     public long windowFor(long configured) {
-        if (!underPressure()) {
+        if (!enforced) {
             return configured;
         }
         long room = Math.max(0, percent(NEW_CHANNEL_CEILING_PERCENT) - total.get());
-        return Math.min(configured, Math.max(MIN_WINDOW_BYTES, room / 8));
+        return Math.min(configured, Math.max(MIN_WINDOW_BYTES, underPressure() ? room / 8 : room));
     }
 
     /** The sentence a refused visitor or ssh client reads (the reason, the figures, the flag). */

@@ -49,11 +49,20 @@ class MemoryBudgetTest {
             90,  true,  64
             120, true,  64
             """)
-    void newChannelsGetSmallerWindowsUnderPressure(long heldMib, boolean pressure, long windowKib) {
+    void newChannelsGetSmallerWindowsUnderPressure(double heldMib, boolean pressure, long windowKib) {
         MemoryBudget b = MemoryBudget.of(100 * MIB);
-        b.reserve(Kind.SSH_WINDOW, heldMib * MIB);
+        b.reserve(Kind.SSH_WINDOW, (long) (heldMib * MIB));
         assertThat(b.underPressure()).isEqualTo(pressure);
         assertThat(b.windowFor(1024 * 1024)).isEqualTo(windowKib * 1024);
+    }
+
+    @Test
+    void aWindowLargerThanTheRoomLeftIsCutToTheRoom() {
+        MemoryBudget b = MemoryBudget.of(10 * MIB);
+        b.reserve(Kind.SSH_WINDOW, 5 * MIB);
+        assertThat(b.underPressure()).isFalse();
+        assertThat(b.windowFor(8 * MIB)).as("90 % of 10 MiB less 5 MiB").isEqualTo(4 * MIB);
+        assertThat(b.tryReserve(Kind.SSH_WINDOW, b.windowFor(8 * MIB))).isTrue();
     }
 
     @Test
