@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.access.CountryLookup;
 import io.tuns.server.access.IpFilter;
 import io.tuns.server.config.ConfigException;
+import io.tuns.server.config.MemoryBudgetSetting;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
 import io.tuns.server.console.ConsoleTokenBook;
@@ -18,6 +19,8 @@ import io.tuns.server.http.HttpFront;
 import io.tuns.server.http.HttpsFront;
 import io.tuns.server.http.MetricsEndpoint;
 import io.tuns.server.inspect.Inspector;
+import io.tuns.server.memory.MemoryBudget;
+import io.tuns.server.memory.MemoryPlan;
 import io.tuns.server.metrics.Metrics;
 import io.tuns.server.metrics.MetricsListener;
 import io.tuns.server.metrics.ScrapeAuth;
@@ -90,6 +93,9 @@ public final class TunsServer implements AutoCloseable {
     private final HttpsFront https;
     /** The HTTPS port people type: --https-port-override, else the bound port once listening. */
     private final AtomicInteger httpsPublicPort = new AtomicInteger(443);
+    /** The memory governor: one budget for every byte held on behalf of traffic (--memory-budget). */
+    private final MemoryPlan memoryPlan;
+    private final MemoryBudget memory;
 
     /** On-demand certificates come from TUNS_ACME_DIRECTORY_URL (default Let's Encrypt), see {@link AcmeSettings}. */
     public TunsServer(ServerConfig cfg) {
@@ -97,11 +103,16 @@ public final class TunsServer implements AutoCloseable {
     }
 
     public TunsServer(ServerConfig cfg, AcmeSettings acmeSettings) {
+        Runtime rt = Runtime.getRuntime();
+        this.memoryPlan = MemoryPlan.of(MemoryBudgetSetting.parse(cfg.memoryBudget()), rt.maxMemory(),
+                rt.totalMemory() - rt.freeMemory(), MemoryPlan.Bounds.of(cfg));
+        this.memory = memoryPlan.newBudget();
         this.acmeRenewalCheck = acmeSettings.renewalCheckInterval();
         this.cfg = cfg;
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
         metrics.registerJvmMetrics();
-        this.inspector = new Inspector(cfg, metrics);
+        metrics.memoryBudget(memory);
+        this.inspector = new Inspector(cfg, metrics, memory);
         registry.onRemoval(t -> {
             if (t.type() == Tunnel.TunnelType.HTTP && registry.httpTunnel(t.host()).isEmpty()) {
                 inspector.tunnelAway(t.host(), t.owner().keyFingerprint());
@@ -121,8 +132,8 @@ public final class TunsServer implements AutoCloseable {
                 new DnsOwnership(cfg.dnsResolver()),
                 urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
-                new TcpListeners(cfg, ipFilter, boss, workers), PortRange.parse(cfg.portBindRange()),
-                new SniListeners(cfg, ipFilter, registry, boss, workers), ipFilter);
+                new TcpListeners(cfg, ipFilter, boss, workers, memory), PortRange.parse(cfg.portBindRange()),
+                new SniListeners(cfg, ipFilter, registry, boss, workers, memory), ipFilter, memory);
         this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
@@ -137,7 +148,7 @@ public final class TunsServer implements AutoCloseable {
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, requestLog,
-                new BackendTls(cfg.verifySsl()), ipFilter);
+                new BackendTls(cfg.verifySsl()), ipFilter, memory);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
@@ -214,6 +225,8 @@ public final class TunsServer implements AutoCloseable {
         if (metricsListener != null) {
             metricsListener.start();
         }
+        logMemoryPlan();
+        NettyBuffers.sampleInto(memory, scheduler);
         String warning = ssh.openAccessWarning();
         if (warning != null) {
             log.warn("event=open_access message=\"{}\"", warning);
@@ -242,6 +255,18 @@ public final class TunsServer implements AutoCloseable {
     /** The admin console's address for the start-up line (token left out), when --admin-console is on. */
     public Optional<String> adminConsoleUrl() {
         return cfg.adminConsole() ? Optional.of(urls.get().adminConsole(cfg.domain())) : Optional.empty();
+    }
+
+    /** The heap, the budget and the worst case of the configured bounds; a warning naming the flags if they exceed it. */
+    private void logMemoryPlan() {
+        log.info("event=memory_budget {}", memoryPlan.describe());
+        if (memoryPlan.warning() != null) {
+            log.warn("event=memory_bounds message=\"{}\"", memoryPlan.warning());
+        }
+    }
+
+    public MemoryBudget memory() {
+        return memory;
     }
 
     public int sshPort() {

@@ -40,7 +40,8 @@ class LayeringTest {
                 .layer("edges").definedBy("io.tuns.server.ssh..", "io.tuns.server.http..", "io.tuns.server.tls..",
                         "io.tuns.server.tcp..", "io.tuns.server.console..")
                 .layer("shared").definedBy("io.tuns.server.inspect..", "io.tuns.server.access..",
-                        "io.tuns.server.bridge..", "io.tuns.server.proxyproto..", "io.tuns.server.metrics..")
+                        "io.tuns.server.bridge..", "io.tuns.server.proxyproto..", "io.tuns.server.metrics..",
+                        "io.tuns.server.memory..")
                 .layer("model").definedBy("io.tuns.server.tunnel..", "io.tuns.server.config..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("wiring").mayOnlyBeAccessedByLayers("cli")

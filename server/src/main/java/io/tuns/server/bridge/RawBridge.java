@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
@@ -31,6 +32,7 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
     private final List<Tunnel> failed = new ArrayList<>(1); // members whose channel would not open; ≤ group size
     private final long highWaterBytes;
     private final long lowWaterBytes;
+    private final MemoryBudget memory;
     private final Function<Tunnel, byte[]> preambleFor;
     private final InetSocketAddress origin;
     private final AtomicBoolean started = new AtomicBoolean();
@@ -53,6 +55,14 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
      */
     public RawBridge(Tunnel tunnel, Function<Collection<Tunnel>, Tunnel> alternatives, long highWaterBytes,
                      long lowWaterBytes, Function<Tunnel, byte[]> preambleFor, InetSocketAddress origin) {
+        this(tunnel, alternatives, highWaterBytes, lowWaterBytes, preambleFor, origin, MemoryBudget.off());
+    }
+
+    /** @param memory counts the bytes queued towards the ssh client */
+    public RawBridge(Tunnel tunnel, Function<Collection<Tunnel>, Tunnel> alternatives, long highWaterBytes,
+                     long lowWaterBytes, Function<Tunnel, byte[]> preambleFor, InetSocketAddress origin,
+                     MemoryBudget memory) {
+        this.memory = memory;
         this.tunnel = tunnel;
         this.origin = origin;
         this.alternatives = alternatives;
@@ -167,7 +177,7 @@ public final class RawBridge extends ChannelInboundHandlerAdapter {
                             if (!paused) {
                                 ctx.read();
                             }
-                        }, () -> ctx.close());
+                        }, () -> ctx.close(), memory);
                 byte[] preamble = preambleFor.apply(tunnel);
                 if (preamble != null) {
                     writer.write(preamble);

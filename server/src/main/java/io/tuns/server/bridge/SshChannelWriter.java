@@ -2,6 +2,7 @@ package io.tuns.server.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.tuns.server.memory.MemoryBudget;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +33,9 @@ public final class SshChannelWriter {
     private final long lowWaterBytes;
     private final Consumer<Boolean> pauseProducer;
     private final Runnable onFailure;
+    private final MemoryBudget memory;
+    /** Bytes of ours counted in {@link #memory}: each given back exactly once, by its completion or by close. */
+    private final AtomicLong accounted = new AtomicLong();
 
     /** Writes handed to the stream and not yet written: 1 for MINA's streams, more for {@link PipelinedWrites}. */
     static final int MAX_IN_FLIGHT_PIPELINED = 8;
@@ -47,6 +51,16 @@ public final class SshChannelWriter {
 
     public SshChannelWriter(IoOutputStream out, EventLoop loop, long highWaterBytes, long lowWaterBytes,
                             Consumer<Boolean> pauseProducer, Runnable onFailure) {
+        this(out, loop, highWaterBytes, lowWaterBytes, pauseProducer, onFailure, MemoryBudget.off());
+    }
+
+    /**
+     * @param memory counts the queued bytes ({@code queued_writes}); while it is under pressure the producer pauses
+     *               at {@code lowWaterBytes} instead of {@code highWaterBytes}
+     */
+    public SshChannelWriter(IoOutputStream out, EventLoop loop, long highWaterBytes, long lowWaterBytes,
+                            Consumer<Boolean> pauseProducer, Runnable onFailure, MemoryBudget memory) {
+        this.memory = memory;
         this.out = out;
         this.loop = loop;
         this.highWaterBytes = highWaterBytes;
@@ -71,10 +85,12 @@ public final class SshChannelWriter {
         if (bytes.length == 0 || closed || eofRequested) {
             return;
         }
+        memory.reserve(MemoryBudget.Kind.QUEUED_WRITES, bytes.length); // the bytes exist: counted, never refused
+        accounted.addAndGet(bytes.length);
         queue.add(bytes);
         queuedChunks.incrementAndGet();
         long queued = queuedBytes.addAndGet(bytes.length);
-        if (!paused && queued >= highWaterBytes) {
+        if (!paused && (queued >= highWaterBytes || queued > lowWaterBytes && memory.underPressure())) {
             paused = true;
             pauseProducer.accept(true);
         }
@@ -94,6 +110,26 @@ public final class SshChannelWriter {
         queue.clear();
         queuedChunks.set(0);
         queuedBytes.set(0);
+        giveBack(Long.MAX_VALUE); // writes still in flight find nothing left to give back
+    }
+
+    /** Bytes still counted in the memory budget (0 once closed or drained). */
+    long accountedBytes() {
+        return accounted.get();
+    }
+
+    private void giveBack(long n) {
+        while (true) {
+            long held = accounted.get();
+            long taken = Math.min(held, n);
+            if (taken == 0) {
+                return;
+            }
+            if (accounted.compareAndSet(held, held - taken)) {
+                memory.release(MemoryBudget.Kind.QUEUED_WRITES, taken);
+                return;
+            }
+        }
     }
 
     public long queuedBytes() {
@@ -155,6 +191,7 @@ public final class SshChannelWriter {
     /** A write finished; runs on whichever thread completed it (MINA's, or the loop for an immediate write). */
     private void written(int n, boolean ok) {
         inFlight.decrementAndGet();
+        giveBack(n);
         long queued = queuedBytes.addAndGet(-n);
         if (!ok || queuedChunks.get() > 0 || eofRequested || paused && queued <= lowWaterBytes) {
             loop.execute(() -> {

@@ -232,6 +232,9 @@ final class Flags {
         t.d("session-message-queue", "100", "Lines queued to an ssh session before new ones are dropped");
         t.d("forward-options-wait", "1s",
                 "How long a forward waits for the command line's options (200 ms without a session: ssh -N)");
+        t.d("memory-budget", "auto", "Bytes all traffic may hold together (SSH windows, queued writes, capture, "
+                + "renders); near it windows shrink, reads pause and new connections get 503. auto = from the heap "
+                + "at start, off = no governor, or a size like 64MiB");
 
         t.section("Metrics");
         t.d("metrics-address", "", "Also serve /metrics on this address");

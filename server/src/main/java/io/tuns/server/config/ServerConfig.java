@@ -146,6 +146,7 @@ public record ServerConfig(
         int httpMaxClientShare,            // --http-max-client-share 50 (% of a tunnel's channels one client IP holds)
         int sessionMessageQueue,           // --session-message-queue 100 (lines queued to an ssh session)
         Duration forwardOptionsWait,       // --forward-options-wait 1s (wait for exec options before a forward)
+        String memoryBudget,               // --memory-budget auto (one byte budget for all traffic; off | 64MiB)
 
         // --- metrics
         String metricsAddress,             // --metrics-address "" (also on the root domain /_sish/metrics)

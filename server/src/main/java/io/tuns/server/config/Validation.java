@@ -77,6 +77,11 @@ final class Validation {
             throw fail("ssh-write-high-water", "(" + c.sshWriteHighWater() + " bytes) must be larger than "
                     + origin.apply("ssh-write-low-water") + " (" + c.sshWriteLowWater() + " bytes)");
         }
+        try {
+            MemoryBudgetSetting.parse(c.memoryBudget());
+        } catch (IllegalArgumentException e) {
+            throw fail("memory-budget", e.getMessage());
+        }
         positive("http-max-initial-line-length", c.httpMaxInitialLineLength());
         positive("http-max-header-size", c.httpMaxHeaderSize());
         positive("session-message-queue", c.sessionMessageQueue());

@@ -20,6 +20,7 @@ import io.tuns.server.inspect.HeaderField;
 import io.tuns.server.inspect.HeaderRedactor;
 import io.tuns.server.inspect.Inspector;
 import io.tuns.server.inspect.RenderedBody;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -316,7 +317,8 @@ public final class ConsoleRoutes implements AutoCloseable {
                 return;
             }
             List<Exchange> list = inspector.exchanges(c.host()).stream().filter(filter::matches).toList();
-            renderLater(c, () -> harResponse(har.har(list, base), c.host() + ".har"));
+            renderLater(c, HAR_BODY_BOUND_IN_RENDERED_BODIES,
+                    () -> harResponse(har.har(list, base), c.host() + ".har"));
         } else if (p.startsWith("/_sish/api/exchanges/")) {
             routeExchange(c, access, p.substring("/_sish/api/exchanges/".length()).split("/"), tunnel, base);
         } else {
@@ -346,13 +348,14 @@ public final class ConsoleRoutes implements AutoCloseable {
                 send(c, r);
                 return;
             }
-            renderLater(c, () -> {
+            renderLater(c, 1, () -> {
                 RenderedBody rendered = inspector.renderer().render(body.bytes(),
                         Exchange.header(headers, "content-type"), Exchange.header(headers, "content-encoding"));
                 return Replies.json(HttpResponseStatus.OK, bytes(exchangeJson.body(body, rendered)));
             });
         } else if (parts.length == 2 && parts[1].equals("har") && c.get()) {
-            renderLater(c, () -> harResponse(har.har(List.of(e), base), c.host() + "-" + e.id() + ".har"));
+            renderLater(c, HAR_BODY_BOUND_IN_RENDERED_BODIES,
+                    () -> harResponse(har.har(List.of(e), base), c.host() + "-" + e.id() + ".har"));
         } else if (parts.length == 2 && parts[1].equals("replay") && c.post()) {
             replay(c, access, e, tunnel);
         } else {
@@ -386,7 +389,7 @@ public final class ConsoleRoutes implements AutoCloseable {
                 send(c, Replies.json(status, error("The replay failed: " + cause.getMessage())));
                 return;
             }
-            renderLater(c, () -> Replies.json(HttpResponseStatus.OK, bytes(replayJson(result))));
+            renderLater(c, 1, () -> Replies.json(HttpResponseStatus.OK, bytes(replayJson(result))));
         });
     }
 
@@ -477,15 +480,28 @@ public final class ConsoleRoutes implements AutoCloseable {
         send(c, Replies.bytes(HttpResponseStatus.OK, page.contentType(), page.bytes()));
     }
 
-    private void renderLater(Call c, Supplier<FullHttpResponse> job) {
+    /**
+     * @param bodies how many rendered bodies the job may hold at once; it reserves that many times the rendered-body
+     *               bound, twice (the decoded text and the response built from it), in the memory budget first
+     */
+    private void renderLater(Call c, int bodies, Supplier<FullHttpResponse> job) {
+        MemoryBudget memory = inspector.memory();
+        long cost = 2L * bodies * inspector.renderer().maxRenderedBytes();
         try {
             renderExecutor.execute(() -> {
+                if (!memory.tryReserve(MemoryBudget.Kind.CONSOLE_RENDER, cost)) {
+                    send(c, Replies.json(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            error("Not rendered now: " + memory.refusal() + ".")));
+                    return;
+                }
                 FullHttpResponse r;
                 try {
                     r = job.get();
                 } catch (RuntimeException e) {
                     log.warn("console render failed path={} error={}", c.path(), e.toString());
                     r = Replies.json(HttpResponseStatus.INTERNAL_SERVER_ERROR, error("Rendering failed: " + e));
+                } finally {
+                    memory.release(MemoryBudget.Kind.CONSOLE_RENDER, cost);
                 }
                 send(c, r);
             });

@@ -51,7 +51,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         gate = new ReadGate(ctx.channel());
         out = new ClientOutput(ctx, null);
         tunnel = new TunnelSide(this, gate, out, hc.events(), hc.shares(),
-                side -> new UpstreamRecovery(ctx.channel(), hc.config(), hc.shares(), hc.backendTls(), side));
+                side -> new UpstreamRecovery(ctx.channel(), hc.config(), hc.shares(), hc.backendTls(), hc.memory(), side));
         deadlines = new ClientDeadlines(new ClientDeadlines.Settings(hc.config().httpHeaderTimeout(),
                 hc.config().httpBodyTimeout()), ctx.channel(), this::headTimedOut, this::bodyPending, this::bodyTimedOut);
         exchangeLog = new ExchangeLog(hc.events(), hc.requestLog(), ctx.channel());

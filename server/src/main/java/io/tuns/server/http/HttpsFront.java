@@ -54,7 +54,7 @@ public final class HttpsFront implements AutoCloseable {
                             return; // --proxy-protocol-listener: runs again once the PROXY header is settled
                         }
                         if (hc.config().sniProxy() && hc.config().sniProxyHttps()) { // sish --sni-proxy-https
-                            ch.pipeline().addLast("sni-passthrough", SniRouter.sharingHttpsPort(hc.registry(), hc.config()));
+                            ch.pipeline().addLast("sni-passthrough", SniRouter.sharingHttpsPort(hc.registry(), hc.config(), hc.memory()));
                         }
                         ch.pipeline().addLast("sni", new SniHandler(selector, MAX_CLIENT_HELLO_BYTES,
                                 CLIENT_HELLO_TIMEOUT_MILLIS));

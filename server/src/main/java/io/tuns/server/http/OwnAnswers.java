@@ -58,6 +58,12 @@ final class OwnAnswers {
                     "The tunnel's ssh client did not open a connection in time (" + reason + ").");
             case LIMIT -> ErrorPages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Too many connections",
                     "The tunnel is at its connection limit: " + reason + ". Try again shortly.");
+            case MEMORY -> {
+                FullHttpResponse r = ErrorPages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Server busy",
+                        "No new connection through this tunnel now: " + reason + ".");
+                r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+                yield r;
+            }
             default -> ErrorPages.page(HttpResponseStatus.BAD_GATEWAY, "Tunnel cannot reach its service",
                     "The ssh client behind this tunnel could not connect to its local service ("
                             + reason + "). Is the local server running?");

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.bridge.SshChannelWriter;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
@@ -48,6 +49,7 @@ final class UpstreamConnection implements ChannelSink {
     private Listener listener;
     private final ServerConfig cfg;
     private final EmbeddedChannel codec;
+    private final MemoryBudget memory;
     private final List<byte[]> beforeOpen = new ArrayList<>(); // bounded: the client is not read while opening
     private SshChannelWriter writer;
     private Closeable channel;
@@ -63,8 +65,9 @@ final class UpstreamConnection implements ChannelSink {
     /** Gives back the client address's share of the owner's channels; run once, when this connection is done. */
     private Runnable shareRelease;
 
-    UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener, BackendTls tls) {
-        this(tunnel, loop, cfg, listener, newCodec(tunnel, cfg, tls));
+    UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener, BackendTls tls,
+                       MemoryBudget memory) {
+        this(tunnel, loop, cfg, listener, newCodec(tunnel, cfg, tls), memory);
         this.tls = tls;
         drainOutbound(); // a TLS ClientHello, sent as soon as the channel opens
     }
@@ -79,7 +82,8 @@ final class UpstreamConnection implements ChannelSink {
     }
 
     private UpstreamConnection(Tunnel tunnel, EventLoop loop, ServerConfig cfg, Listener listener,
-                               EmbeddedChannel codec) {
+                               EmbeddedChannel codec, MemoryBudget memory) {
+        this.memory = memory;
         this.tunnel = tunnel;
         this.loop = loop;
         this.cfg = cfg;
@@ -93,7 +97,7 @@ final class UpstreamConnection implements ChannelSink {
      * read continues the same HTTP message. Only valid from {@link Listener#upstreamFailed}.
      */
     UpstreamConnection handOverTo(Tunnel other) {
-        UpstreamConnection next = new UpstreamConnection(other, loop, cfg, listener, codec);
+        UpstreamConnection next = new UpstreamConnection(other, loop, cfg, listener, codec, memory);
         next.tls = tls;
         next.shareRelease = shareRelease; // the same client's one channel, now with another member
         shareRelease = null;
@@ -255,7 +259,7 @@ final class UpstreamConnection implements ChannelSink {
             writer = new SshChannelWriter(toClient, loop, cfg.sshWriteHighWater(), cfg.sshWriteLowWater(),
                     paused -> listener.upstreamPaused(this, paused), () -> {
                         ch.close(true);
-                    });
+                    }, memory);
             for (byte[] b : beforeOpen) {
                 writer.write(b);
             }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
@@ -23,14 +24,16 @@ final class UpstreamRecovery {
     private final ClientShares shares;
     private final BackendTls backendTls;
     private final UpstreamConnection.Listener listener;
+    private final MemoryBudget memory;
 
     /** @param backendTls null unless some tunnels speak TLS to their service */
     UpstreamRecovery(Channel client, ServerConfig cfg, ClientShares shares, BackendTls backendTls,
-                     UpstreamConnection.Listener listener) {
+                     MemoryBudget memory, UpstreamConnection.Listener listener) {
         this.client = client;
         this.cfg = cfg;
         this.shares = shares;
         this.backendTls = backendTls;
+        this.memory = memory;
         this.listener = listener;
     }
 
@@ -40,7 +43,7 @@ final class UpstreamRecovery {
         if (!shares.tryAcquire(owner, clientIp)) {
             return null;
         }
-        UpstreamConnection up = new UpstreamConnection(tunnel, client.eventLoop(), cfg, listener, backendTls);
+        UpstreamConnection up = new UpstreamConnection(tunnel, client.eventLoop(), cfg, listener, backendTls, memory);
         up.holdShare(() -> shares.release(owner, clientIp));
         up.open(ClientAddress.of(client)); // the PROXY header's source if any
         return up;

@@ -1,5 +1,6 @@
 package io.tuns.server.inspect;
 
+import io.tuns.server.memory.MemoryBudget;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,12 +11,22 @@ public final class CaptureBudget implements ByteAccount {
 
     private final long limitBytes;
     private final AtomicLong inUseBytes = new AtomicLong();
+    private final MemoryBudget memory;
 
     public CaptureBudget(long limitBytes) {
+        this(limitBytes, MemoryBudget.off());
+    }
+
+    /**
+     * @param memory the server's memory budget: a charge must fit there too, and capture is the first kind it
+     *               refuses, so traffic keeps its room when memory runs short (the body is then truncated)
+     */
+    public CaptureBudget(long limitBytes, MemoryBudget memory) {
         if (limitBytes < 0) {
             throw new IllegalArgumentException("limitBytes must be >= 0, was " + limitBytes);
         }
         this.limitBytes = limitBytes;
+        this.memory = memory;
     }
 
     /** A CAS loop rather than a lock: capture runs on event loops and must not park. */
@@ -31,7 +42,11 @@ public final class CaptureBudget implements ByteAccount {
                 return false;
             }
             if (inUseBytes.compareAndSet(current, next)) {
-                return true;
+                if (memory.tryReserve(MemoryBudget.Kind.CAPTURE, bytes)) {
+                    return true;
+                }
+                inUseBytes.addAndGet(-bytes);
+                return false;
             }
         }
     }
@@ -47,6 +62,7 @@ public final class CaptureBudget implements ByteAccount {
             inUseBytes.addAndGet(bytes);
             throw new IllegalStateException("released more than was charged: " + bytes);
         }
+        memory.release(MemoryBudget.Kind.CAPTURE, bytes);
     }
 
     public long inUseBytes() {

@@ -2,6 +2,7 @@ package io.tuns.server.inspect;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.metrics.Metrics;
 
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public final class Inspector {
     private final HeaderRedactor redactor;
     private final BodyRenderer renderer;
     private final Metrics metrics;
+    private final MemoryBudget memory;
     private final ConcurrentHashMap<String, TunnelHistory> histories = new ConcurrentHashMap<>();
     private final AtomicLong exchangeIds = new AtomicLong();
     private final long historyKeepNanos;
@@ -45,6 +47,12 @@ public final class Inspector {
     private final AtomicLong nextAwaySweepNanos = new AtomicLong(System.nanoTime());
 
     public Inspector(ServerConfig config, Metrics metrics) {
+        this(config, metrics, MemoryBudget.off());
+    }
+
+    /** @param memory the server's memory budget: captures and console renders are counted in it and give way first */
+    public Inspector(ServerConfig config, Metrics metrics, MemoryBudget memory) {
+        this.memory = memory;
         this.enabled = config.serviceConsole() || config.adminConsole();
         // Only the service console shows bodies, so only it makes capturing them without a viewer worth the bytes.
         this.inspectAlways = config.inspectAlways() && config.serviceConsole();
@@ -53,12 +61,17 @@ public final class Inspector {
         this.maxCaptureBytesPerBody = perBody < 0 ? Long.MAX_VALUE : perBody;
         this.maxExchangesPerTunnel = config.inspectMaxExchangesPerTunnel();
         this.maxBytesPerTunnel = config.inspectMaxBytesPerTunnel();
-        this.budget = new CaptureBudget(Math.max(0, config.inspectMaxTotalBytes()));
+        this.budget = new CaptureBudget(Math.max(0, config.inspectMaxTotalBytes()), memory);
         this.redactor = new HeaderRedactor(config.inspectRedactHeaders());
         this.renderer = new BodyRenderer(config.inspectMaxRenderedBytes());
         this.metrics = metrics;
         this.historyKeepNanos = config.inspectHistoryKeep() == null ? 0 : config.inspectHistoryKeep().toNanos();
         metrics.captureBudget(budget::inUseBytes, budget.limitBytes());
+    }
+
+    /** The server's memory budget (the console counts its renders in it). */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     /** Called on each proxied request head, on an event loop. Never blocks. */

@@ -13,7 +13,7 @@ final class LabelValues {
     static final Set<String> AUTH_METHODS = Set.of("publickey", "password", "none", "keyboard-interactive");
     static final Set<String> FORWARD_RESULTS = Set.of("ok", "denied", "conflict", "invalid", "error");
     static final Set<String> DIRECTIONS = Set.of("in", "out");
-    static final Set<String> CHANNEL_FAILURES = Set.of("refused", "timeout", "limit", "closed");
+    static final Set<String> CHANNEL_FAILURES = Set.of("refused", "timeout", "limit", "closed", "memory");
     static final Set<String> TRUNCATION_REASONS = Set.of("limit", "budget");
     static final Set<String> STATUS_CLASSES = Set.of("1xx", "2xx", "3xx", "4xx", "5xx");
 

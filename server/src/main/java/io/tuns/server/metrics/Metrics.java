@@ -5,6 +5,7 @@ import static io.tuns.server.metrics.LabelValues.oneOf;
 
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -13,6 +14,7 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.tuns.server.memory.MemoryBudget;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -202,6 +204,31 @@ public final class Metrics {
         if (n > 0) {
             captureEvictions.inc(n);
         }
+    }
+
+    /**
+     * The memory governor's figures, read at each scrape; call once when the budget is built. The budget is 0 when
+     * the governor is off ({@code --memory-budget=off}); the in-use series are still exported.
+     */
+    public void memoryBudget(MemoryBudget budget) {
+        GaugeWithCallback.builder().name("sish_memory_budget_bytes")
+                .help("The memory budget for traffic (--memory-budget), 0 when the governor is off.")
+                .callback(cb -> cb.call(budget.enforced() ? budget.limit() : 0)).register(registry);
+        GaugeWithCallback.builder().name("sish_memory_budget_in_use_bytes")
+                .help("Bytes held against the memory budget, by kind.").labelNames("kind")
+                .callback(cb -> {
+                    for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
+                        cb.call(budget.inUse(k), k.label());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("sish_memory_budget_refusals_total")
+                .help("Reservations the memory budget refused, by kind (capture truncated, render 503,"
+                        + " ssh_window = a new channel refused with 503 or an open failure).").labelNames("kind")
+                .callback(cb -> {
+                    for (MemoryBudget.Kind k : MemoryBudget.Kind.values()) {
+                        cb.call(budget.refusals(k), k.label());
+                    }
+                }).register(registry);
     }
 
     /** Reads {@code viewerCount} at each scrape; call once when the console hub is built. */

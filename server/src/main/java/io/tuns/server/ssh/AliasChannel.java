@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.IdleWatch;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
@@ -17,7 +18,9 @@ import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelAsyncOutputStream;
+import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -48,6 +51,10 @@ final class AliasChannel extends AbstractServerChannel {
     private Closeable ownerChannel;
     private DefaultOpenFuture openFuture;
     private final AtomicBoolean decided = new AtomicBoolean();
+    /** The requester's side holds up to its window here (the owner's side is reserved by ClientConnection). */
+    private final MemoryBudget memory;
+    private final AtomicBoolean windowReleased = new AtomicBoolean();
+    private long reservedWindow;
     private final Object writeLock = new Object();
     private final ArrayDeque<PendingWrite> toOwnerQueue = new ArrayDeque<>();
     private final ArrayDeque<PendingWrite> toRequesterQueue = new ArrayDeque<>();
@@ -69,8 +76,9 @@ final class AliasChannel extends AbstractServerChannel {
      * @param logToClient {@code --log-to-client}: the alias owner's session gets sish's "Accepted connection" line
      */
     AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
-                 ScheduledExecutorService scheduler, boolean logToClient) {
+                 ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory) {
         super("direct-tcpip", List.of(), null);
+        this.memory = memory;
         this.logToClient = logToClient;
         this.aliases = aliases;
         this.policy = policy;
@@ -97,6 +105,27 @@ final class AliasChannel extends AbstractServerChannel {
                     SshConstants.SSH_OPEN_CONNECT_FAILED, refusal));
             return openFuture;
         }
+        long window = getLocalWindow().getSize();
+        if (!memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, window)) {
+            String why = memory.refusal();
+            log.info("event=alias_refused alias={} reason=\"{}\"", key, why);
+            openFuture.setException(new SshChannelOpenException(getChannelId(),
+                    SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, why));
+            return openFuture;
+        }
+        reservedWindow = window;
+        // given back once: when the open fails, or when the open channel closes
+        openFuture.addListener(f -> {
+            if (!f.isOpened()) {
+                releaseWindow();
+            }
+        });
+        addChannelListener(new ChannelListener() {
+            @Override
+            public void channelClosed(Channel channel, Throwable reason) {
+                releaseWindow();
+            }
+        });
         origin = new InetSocketAddress(origHost.isEmpty() ? "127.0.0.1" : origHost,
                 Math.max(0, Math.min(65535, origPort)));
         if (logToClient) {
@@ -168,7 +197,7 @@ final class AliasChannel extends AbstractServerChannel {
                     return;
                 }
             }
-            ownerOpenFailed(reason);
+            ownerOpenFailed(failure, reason);
         }
 
         @Override
@@ -189,6 +218,12 @@ final class AliasChannel extends AbstractServerChannel {
         }
     }
 
+    private void releaseWindow() {
+        if (windowReleased.compareAndSet(false, true)) {
+            memory.release(MemoryBudget.Kind.SSH_WINDOW, reservedWindow);
+        }
+    }
+
     // ------------------------------------------------------------ owner side
 
     private void ownerOpened(IoOutputStream ownerOut, Closeable ch) {
@@ -206,11 +241,13 @@ final class AliasChannel extends AbstractServerChannel {
         }
     }
 
-    private void ownerOpenFailed(String reason) {
+    private void ownerOpenFailed(ChannelSink.OpenFailure failure, String reason) {
         if (decided.compareAndSet(false, true)) {
             log.info("event=alias_open_failed reason=\"{}\"", reason);
+            boolean shortage = failure == ChannelSink.OpenFailure.MEMORY || failure == ChannelSink.OpenFailure.LIMIT;
             openFuture.setException(new SshChannelOpenException(getChannelId(),
-                    SshConstants.SSH_OPEN_CONNECT_FAILED, "the alias owner could not connect: " + reason));
+                    shortage ? SshConstants.SSH_OPEN_RESOURCE_SHORTAGE : SshConstants.SSH_OPEN_CONNECT_FAILED,
+                    shortage ? reason : "the alias owner could not connect: " + reason));
         }
     }
 

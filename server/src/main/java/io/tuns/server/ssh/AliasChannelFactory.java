@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.bridge.IdleWatch;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.Arrays;
@@ -21,7 +22,11 @@ final class AliasChannelFactory implements ChannelFactory {
     private final ServerConfig cfg;
     private final ScheduledExecutorService scheduler;
 
-    AliasChannelFactory(TunnelRegistry registry, ServerConfig cfg, ScheduledExecutorService scheduler) {
+    private final MemoryBudget memory;
+
+    AliasChannelFactory(TunnelRegistry registry, ServerConfig cfg, ScheduledExecutorService scheduler,
+                        MemoryBudget memory) {
+        this.memory = memory;
         this.registry = registry;
         this.cfg = cfg;
         this.scheduler = scheduler;
@@ -36,7 +41,8 @@ final class AliasChannelFactory implements ChannelFactory {
     public Channel createChannel(Session session) {
         // sish's --idle-connection covers alias streams too
         return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal,
-                cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler, cfg.logToClient());
+                cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler, cfg.logToClient(),
+                memory);
     }
 
     private String refusal(Tunnel alias, ClientConnection requester) {

@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
@@ -63,7 +65,6 @@ public final class ClientConnection implements TunnelOwner {
     private volatile String keyFingerprint;
     private volatile String publicKey;
     private volatile SessionOptions options = SessionOptions.parse(null);
-    private volatile long lastPongNanos = System.nanoTime();
 
     // Forwards wait for the exec/shell that may carry options.
     private final OptionsGate gate;
@@ -352,8 +353,18 @@ public final class ClientConnection implements TunnelOwner {
             sink.onClosed();
             return;
         }
+        // the window this channel may receive is reserved up front: it is what the ssh client may send us
+        MemoryBudget memory = ctx.memory();
+        long window = memory.windowFor(cfg.sshWindowSize());
+        if (!memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, window)) {
+            ctx.events().channelOpenFailed("memory");
+            sink.onOpenFailed(ChannelSink.OpenFailure.MEMORY, memory.refusal());
+            sink.onClosed();
+            return;
+        }
         String full = limits.tryOpenChannel();
         if (full != null) {
+            memory.release(MemoryBudget.Kind.SSH_WINDOW, window);
             ctx.events().channelOpenFailed("limit");
             sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, full);
             sink.onClosed();
@@ -369,21 +380,24 @@ public final class ClientConnection implements TunnelOwner {
             message(SessionText.acceptedConnection(SessionText.goAddress(origin),
                     local != null ? SessionText.goAddress(local) : tunnel.host()));
         }
-        ChannelSink counted = new CountedSink(sink, counts);
+        ChannelSink counted = new CountedSink(sink, counts, window);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
                 origin.getAddress().getHostAddress(), origin.getPort(), counted, counts);
+        CoreModuleProperties.WINDOW_SIZE.set(ch, window); // read when the channel registers (its local window)
         ForwardedTcpipChannel.open(session, ch, ctx.scheduler(), cfg.channelOpenTimeout());
     }
 
-    /** Gives the channel slots back exactly once, whatever way the channel ends. */
+    /** Gives the channel slots and the reserved window back exactly once, whatever way the channel ends. */
     private final class CountedSink implements ChannelSink {
         private final ChannelSink inner;
         private final ChannelTraffic counts;
+        private final long window;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        CountedSink(ChannelSink inner, ChannelTraffic counts) {
+        CountedSink(ChannelSink inner, ChannelTraffic counts, long window) {
             this.inner = inner;
             this.counts = counts;
+            this.window = window;
         }
 
         @Override
@@ -394,7 +408,7 @@ public final class ClientConnection implements TunnelOwner {
         @Override
         public void onOpenFailed(OpenFailure failure, String reason) {
             ctx.events().channelOpenFailed(failure == OpenFailure.TIMEOUT ? "timeout"
-                    : failure == OpenFailure.REFUSED ? "refused" : "closed");
+                    : failure == OpenFailure.REFUSED ? "refused" : failure == OpenFailure.MEMORY ? "memory" : "closed");
             inner.onOpenFailed(failure, reason);
         }
 
@@ -413,6 +427,7 @@ public final class ClientConnection implements TunnelOwner {
             if (released.compareAndSet(false, true)) {
                 limits.releaseChannel();
                 counts.closed();
+                ctx.memory().release(MemoryBudget.Kind.SSH_WINDOW, window);
                 ctx.events().channelClosed();
             }
             inner.onClosed();
@@ -490,32 +505,57 @@ public final class ClientConnection implements TunnelOwner {
         session.close(false);
     }
 
-    /** sish's ping-client: a want-reply request; any reply (OpenSSH sends FAILURE) proves the client alive. */
+    /**
+     * sish's ping-client: a want-reply request; any reply (OpenSSH sends FAILURE) proves the client alive, and so
+     * does anything else it sends ({@link ClientLiveness} decides). An empty SSH_MSG_IGNORE queued right behind
+     * the ping tells when the ping has left our send queue: its write completes only after the ping's.
+     */
     private void startPings() {
         if (!cfg.pingClient()) {
             return;
         }
         long interval = cfg.pingClientInterval().toMillis();
-        long deadAfterNanos = TimeUnit.MILLISECONDS.toNanos(interval + cfg.pingClientTimeout().toMillis());
-        lastPongNanos = System.nanoTime();
+        ClientLiveness liveness = new ClientLiveness(interval, cfg.pingClientTimeout().toMillis());
         pingTask = ctx.scheduler().scheduleAtFixedRate(() -> {
             if (closed) {
                 return;
             }
-            if (System.nanoTime() - lastPongNanos > deadAfterNanos) {
-                log.info("event=client_unresponsive client={} action=disconnect", remoteAddress());
-                session.close(true);
-                return;
-            }
-            try {
-                Buffer b = session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, 32);
-                b.putString("keepalive@sish");
-                b.putBoolean(true);
-                session.request(b, "keepalive@sish", (cmd, buf) -> lastPongNanos = System.nanoTime());
-            } catch (IOException | RuntimeException e) {
-                session.close(true);
+            long now = System.currentTimeMillis();
+            switch (liveness.tick(now, lastHeardMillis())) {
+                case WAIT -> { }
+                case DISCONNECT -> {
+                    log.info("event=client_unresponsive client={} action=disconnect silent_ms={}", remoteAddress(),
+                            now - lastHeardMillis());
+                    session.close(true);
+                }
+                case PING -> ping(liveness);
             }
         }, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private void ping(ClientLiveness liveness) {
+        try {
+            liveness.pingSent();
+            Buffer b = session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, 32);
+            b.putString("keepalive@sish");
+            b.putBoolean(true);
+            session.request(b, "keepalive@sish", (cmd, buf) -> liveness.replied());
+            Buffer marker = session.createBuffer(SshConstants.SSH_MSG_IGNORE, 8);
+            marker.putString("");
+            session.writePacket(marker).addListener(f -> {
+                if (f.isWritten()) {
+                    liveness.pingWritten(System.currentTimeMillis());
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            session.close(true);
+        }
+    }
+
+    /** When the client last sent anything: MINA restarts its idle clock on every message it receives. */
+    private long lastHeardMillis() {
+        Instant start = session.getIdleTimeoutStart();
+        return start == null ? startedAt.toEpochMilli() : start.toEpochMilli();
     }
 
 

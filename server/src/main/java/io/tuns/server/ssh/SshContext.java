@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.access.IpFilter;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * What every ssh connection shares: configuration, the routing table, the executors, the global channel
- * limit. {@code tunnelExecutor} runs forward decisions in order; {@code scheduler} runs timers only.
+ * limit, the memory budget. {@code tunnelExecutor} runs forward decisions in order; {@code scheduler} runs timers only.
  * {@code consoleTokens} gives a tunnel its console token (the console's token book, passed in by the wiring so
  * that ssh does not depend on the console).
  */
@@ -37,5 +38,6 @@ public record SshContext(ServerConfig config,
                          TcpListeners tcpListeners,
                          PortRange portRange,
                          SniListeners sniListeners,
-                         IpFilter ipFilter) {
+                         IpFilter ipFilter,
+                         MemoryBudget memory) {
 }

@@ -11,6 +11,7 @@ import io.tuns.server.access.IpFilter;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.HashMap;
@@ -32,8 +33,11 @@ public final class SniListeners {
     private final EventLoopGroup workers;
     private final Map<String, Shared> byAddress = new HashMap<>();
 
+    private final MemoryBudget memory;
+
     public SniListeners(ServerConfig cfg, IpFilter ipFilter, TunnelRegistry registry,
-                        EventLoopGroup boss, EventLoopGroup workers) {
+                        EventLoopGroup boss, EventLoopGroup workers, MemoryBudget memory) {
+        this.memory = memory;
         this.ipFilter = ipFilter;
         this.cfg = cfg;
         this.registry = registry;
@@ -63,7 +67,7 @@ public final class SniListeners {
                             if (cfg.idleConnection()) { // also cuts a client that never sends its ClientHello
                                 ch.pipeline().addLast("idle", new IdleCut(cfg.idleConnectionTimeout()));
                             }
-                            ch.pipeline().addLast("sni", new SniRouter(registry, cfg));
+                            ch.pipeline().addLast("sni", new SniRouter(registry, cfg, memory));
                         }
                     })
                     .bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();

@@ -6,6 +6,7 @@ import io.netty.util.concurrent.Future;
 import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.proxyproto.ProxyHeader;
 import io.tuns.server.tunnel.Tunnel;
@@ -26,25 +27,27 @@ public final class SniRouter extends AbstractSniHandler<Tunnel> {
     private final TunnelRegistry registry;
     private final ServerConfig cfg;
     private final boolean terminateUnknown;
+    private final MemoryBudget memory;
 
-    SniRouter(TunnelRegistry registry, ServerConfig cfg) {
-        this(registry, cfg, false);
+    SniRouter(TunnelRegistry registry, ServerConfig cfg, MemoryBudget memory) {
+        this(registry, cfg, false, memory);
     }
 
     /**
      * @param terminateUnknown on the HTTPS port ({@code --sni-proxy-https}): a name without an SNI tunnel is left
      *                         to the handlers after this one (tuns' own TLS), instead of being closed
      */
-    private SniRouter(TunnelRegistry registry, ServerConfig cfg, boolean terminateUnknown) {
+    private SniRouter(TunnelRegistry registry, ServerConfig cfg, boolean terminateUnknown, MemoryBudget memory) {
         super(MAX_CLIENT_HELLO_BYTES, CLIENT_HELLO_TIMEOUT_MILLIS);
         this.registry = registry;
         this.cfg = cfg;
         this.terminateUnknown = terminateUnknown;
+        this.memory = memory;
     }
 
     /** For the HTTPS listener: passthrough for SNI tunnels, tuns' own TLS for every other name. */
-    public static SniRouter sharingHttpsPort(TunnelRegistry registry, ServerConfig cfg) {
-        return new SniRouter(registry, cfg, true);
+    public static SniRouter sharingHttpsPort(TunnelRegistry registry, ServerConfig cfg, MemoryBudget memory) {
+        return new SniRouter(registry, cfg, true, memory);
     }
 
     @Override
@@ -75,6 +78,6 @@ public final class SniRouter extends AbstractSniHandler<Tunnel> {
         ctx.pipeline().replace(this, "raw", new RawBridge(t,
                 tried -> registry.group(Tunnel.TunnelType.SNI, hostname).map(g -> g.nextExcept(tried)).orElse(null),
                 cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ctx.channel()),
-                ClientAddress.of(ctx.channel())));
+                ClientAddress.of(ctx.channel()), memory));
     }
 }

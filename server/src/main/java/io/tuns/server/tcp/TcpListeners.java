@@ -12,6 +12,7 @@ import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.proxyproto.ProxyHeader;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
@@ -35,8 +36,11 @@ public final class TcpListeners {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
+    private final MemoryBudget memory;
+
     public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
-                        EventLoopGroup workers) {
+                        EventLoopGroup workers, MemoryBudget memory) {
+        this.memory = memory;
         this.cfg = cfg;
         this.ipFilter = ipFilter;
         this.boss = boss;
@@ -75,7 +79,7 @@ public final class TcpListeners {
                         }
                         ch.pipeline().addLast("raw", new RawBridge(t, pick, cfg.sshWriteHighWater(),
                                 cfg.sshWriteLowWater(), member -> ProxyHeader.forTunnel(member, ch),
-                                ClientAddress.of(ch)));
+                                ClientAddress.of(ch), memory));
                     }
                 });
         return b.bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();

@@ -35,5 +35,6 @@ public interface ChannelSink {
         return null;
     }
 
-    enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT }
+    /** MEMORY: the server's memory budget (--memory-budget) is near full; the reason says so with its figures. */
+    enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT, MEMORY }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
+import io.tuns.server.memory.MemoryBudget;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.util.Random;
@@ -51,13 +52,14 @@ class SshChannelWriterTest {
         MessageDigest sent = MessageDigest.getInstance("SHA-256");
         CountDownLatch producedAll = new CountDownLatch(1);
 
+        MemoryBudget memory = MemoryBudget.of(64L << 20);
         SshChannelWriter[] writer = new SshChannelWriter[1];
         loop.execute(() -> writer[0] = new SshChannelWriter(out, loop, high, low, p -> {
             paused.set(p);
             if (p) {
                 pauses.incrementAndGet();
             }
-        }, () -> { }));
+        }, () -> { }, memory));
         Random random = new Random(7);
         int chunks = 3000;
         Runnable[] produce = new Runnable[1];
@@ -89,6 +91,68 @@ class SshChannelWriterTest {
         assertThat(maxQueued.get()).as("queued bytes stay within high water + one write")
                 .isLessThanOrEqualTo(high + 9000);
         assertThat(out.maxInFlight.get()).isLessThanOrEqualTo(SshChannelWriter.MAX_IN_FLIGHT_PIPELINED);
+        assertThat(memory.inUse(MemoryBudget.Kind.QUEUED_WRITES)).as("every queued byte given back").isZero();
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    /** Closed with bytes queued and writes in flight whose completions come later: each byte is given back once. */
+    @Test
+    void closingWithWritesInFlightGivesEveryByteBackOnce() throws Exception {
+        MemoryBudget memory = MemoryBudget.of(64L << 20);
+        HeldStream out = new HeldStream();
+        SshChannelWriter[] writer = new SshChannelWriter[1];
+        onLoop(() -> {
+            writer[0] = new SshChannelWriter(out, loop, 1 << 20, 64 << 10, p -> { }, () -> { }, memory);
+            for (int i = 0; i < 20; i++) {
+                writer[0].write(new byte[40_000]); // one in flight (MINA's stream allows one), the rest queued
+            }
+        });
+        assertThat(memory.inUse(MemoryBudget.Kind.QUEUED_WRITES)).isEqualTo(20 * 40_000);
+        assertThat(out.held).hasSize(1);
+        onLoop(() -> writer[0].close());
+        assertThat(memory.inUse(MemoryBudget.Kind.QUEUED_WRITES)).isZero();
+        out.held.forEach(f -> f.setValue(new java.io.EOFException("the channel closed"))); // late completions
+        onLoop(() -> { });
+        assertThat(memory.inUse()).isZero();
+        assertThat(memory.accountingErrors()).isZero();
+        assertThat(writer[0].accountedBytes()).isZero();
+    }
+
+    /** Under memory pressure a producer pauses once more than the low-water mark is queued, not at high water. */
+    @Test
+    void underPressureTheProducerPausesAtTheLowWaterMark() throws Exception {
+        MemoryBudget memory = MemoryBudget.of(10L << 20);
+        memory.reserve(MemoryBudget.Kind.SSH_WINDOW, 7L << 20); // past the pressure mark
+        HeldStream out = new HeldStream();
+        AtomicBoolean paused = new AtomicBoolean();
+        SshChannelWriter[] writer = new SshChannelWriter[1];
+        onLoop(() -> {
+            writer[0] = new SshChannelWriter(out, loop, 1 << 20, 64 << 10, paused::set, () -> { }, memory);
+            writer[0].write(new byte[40_000]);
+            writer[0].write(new byte[20_000]);
+        });
+        assertThat(paused).as("60 000 bytes queued: below low water").isFalse();
+        onLoop(() -> writer[0].write(new byte[10_000]));
+        assertThat(paused).as("70 000 bytes queued under pressure").isTrue();
+        memory.release(MemoryBudget.Kind.SSH_WINDOW, 7L << 20);
+        onLoop(() -> writer[0].close());
+        assertThat(memory.inUse()).isZero();
+    }
+
+    private void onLoop(Runnable r) throws Exception {
+        loop.submit(r).get(5, TimeUnit.SECONDS);
+    }
+
+    /** MINA's one-write-at-a-time stream whose completions the test hands out. */
+    private static final class HeldStream extends AbstractCloseable implements IoOutputStream {
+        final java.util.List<IoWriteFutureImpl> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public IoWriteFuture writeBuffer(Buffer buffer) {
+            IoWriteFutureImpl f = new IoWriteFutureImpl(this, buffer);
+            held.add(f);
+            return f;
+        }
     }
 
     /** Accepts writes in order, completes each on another thread after a random short delay. */

@@ -113,6 +113,7 @@ class DefaultsTest {
         assertThat(c.httpMaxClientShare()).isEqualTo(50);
         assertThat(c.sessionMessageQueue()).isEqualTo(100);
         assertThat(c.forwardOptionsWait()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.memoryBudget()).isEqualTo("auto");
 
         assertThat(c.metricsAddress()).isEmpty();
         assertThat(c.metricsUserLabels()).isTrue();

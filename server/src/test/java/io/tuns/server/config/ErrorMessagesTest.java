@@ -38,6 +38,8 @@ class ErrorMessagesTest {
             --ssh-window-size=1KiB               | --ssh-window-size must be between 32768 and 2147483647, got 1024
             --service-console-max-content-length=-2 | --service-console-max-content-length must be -1 (only the global budget), 0 (no bodies) or a size like 64KiB, got -2
             --channel-open-timeout=0             | --channel-open-timeout must be a positive duration (examples: 5s, 200ms, 15m)
+            --memory-budget=lots                 | --memory-budget: 'lots' is not auto, off or a size of at least 4MiB (examples: auto, off, 64MiB, 1GiB)
+            --memory-budget=1MiB                 | --memory-budget: '1MiB' is not auto, off or a size of at least 4MiB (examples: auto, off, 64MiB, 1GiB)
             --session-message-queue=0            | --session-message-queue must be greater than 0, got 0
             --port-bind-range=2000-1000          | --port-bind-range: '2000-1000' is not a port or range (example: 0,1024-65535)
             --authentication-key-request-url=ftp://x | --authentication-key-request-url: 'ftp://x' is not an http:// or https:// URL

@@ -38,6 +38,8 @@ class OwnAnswersTest {
                 row("open refused", () -> OwnAnswers.openFailed(OpenFailure.REFUSED, "connect failed"), 502,
                         "Is the local server running?", true),
                 row("open closed", () -> OwnAnswers.openFailed(OpenFailure.CLOSED, "gone"), 502, "(gone)", true),
+                row("memory budget full", () -> OwnAnswers.openFailed(OpenFailure.MEMORY, "budget 90% used"), 503,
+                        "now: budget 90% used", true),
                 row("tunnel closed", () -> OwnAnswers.tunnelClosed(null), 502, "before its service answered",
                         true),
                 row("TLS failed", () -> OwnAnswers.tunnelClosed("the certificate is for other.example"), 502,
@@ -85,7 +87,9 @@ class OwnAnswersTest {
         FullHttpResponse r = answer.get();
         try {
             assertThat(r.headers().get("WWW-Authenticate")).isEqualTo(status == 401 ? "Basic realm=\"sish\"" : null);
-            assertThat(r.headers().get("Retry-After")).isEqualTo(status == 429 ? "1" : null);
+            // a client over its share, or a server short of memory, may try again in a second
+            boolean retry = status == 429 || name.equals("memory budget full");
+            assertThat(r.headers().get("Retry-After")).isEqualTo(retry ? "1" : null);
         } finally {
             r.release();
         }

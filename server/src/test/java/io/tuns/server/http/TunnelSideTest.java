@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.bridge.FakeSshChannel;
 import io.tuns.server.bridge.RecordingOwner;
 import io.tuns.server.config.ConfigLoader;
@@ -61,7 +62,7 @@ class TunnelSideTest {
         }
     };
     final TunnelSide side = new TunnelSide(exchanges, gate, out, HttpEvents.NONE, shares,
-            l -> new UpstreamRecovery(client, cfg, shares, null, l));
+            l -> new UpstreamRecovery(client, cfg, shares, null, MemoryBudget.off(), l));
 
     ProxyExchange sendGet() {
         current = new ProxyExchange(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x"),

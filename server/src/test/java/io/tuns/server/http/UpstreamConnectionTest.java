@@ -61,7 +61,8 @@ class UpstreamConnectionTest {
     };
 
     UpstreamConnection connection() {
-        UpstreamConnection up = new UpstreamConnection(tunnel, loop.eventLoop(), cfg, listener, null);
+        UpstreamConnection up = new UpstreamConnection(tunnel, loop.eventLoop(), cfg, listener, null,
+                io.tuns.server.memory.MemoryBudget.off());
         up.holdShare(sharesReturned::incrementAndGet);
         up.open(null);
         up.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.bridge.FakeSshChannel;
 import io.tuns.server.bridge.RecordingOwner;
 import io.tuns.server.config.ConfigLoader;
@@ -61,7 +62,7 @@ class UpstreamRecoveryTest {
             heard.add("ended " + up.tunnel.bindPort());
         }
     };
-    final UpstreamRecovery recovery = new UpstreamRecovery(client, cfg, shares, null, listener);
+    final UpstreamRecovery recovery = new UpstreamRecovery(client, cfg, shares, null, MemoryBudget.off(), listener);
 
     Tunnel tunnel(int port) {
         return new Tunnel(Tunnel.TunnelType.HTTP, "app.localhost", "app", port, owner, "t", Instant.now());

@@ -72,4 +72,19 @@ class CaptureBudgetTest {
         assertThatThrownBy(() -> budget.release(10)).isInstanceOf(IllegalStateException.class);
         assertThat(budget.inUseBytes()).isZero();
     }
+
+    /** The server's memory budget refuses capture first (above half of it): the charge fails and nothing is held. */
+    @Test
+    void captureGivesWayWhenTheServerIsShortOfMemory() {
+        io.tuns.server.memory.MemoryBudget memory = io.tuns.server.memory.MemoryBudget.of(1000);
+        CaptureBudget budget = new CaptureBudget(10_000, memory);
+        assertThat(budget.tryCharge(399)).isTrue();
+        memory.reserve(io.tuns.server.memory.MemoryBudget.Kind.SSH_WINDOW, 100);
+        assertThat(budget.tryCharge(1)).as("500 of 1000 held: capture's ceiling").isTrue();
+        assertThat(budget.tryCharge(1)).isFalse();
+        assertThat(budget.inUseBytes()).isEqualTo(400);
+        budget.release(400);
+        assertThat(memory.inUse(io.tuns.server.memory.MemoryBudget.Kind.CAPTURE)).isZero();
+        assertThat(memory.refusals(io.tuns.server.memory.MemoryBudget.Kind.CAPTURE)).isEqualTo(1);
+    }
 }

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import io.tuns.server.memory.MemoryBudget;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,10 +32,21 @@ class TcpAndAliasIT {
         backend = new TestBackend();
     }
 
+    /**
+     * TCP bridges and aliases (both of their sides) reserve SSH windows and count queued bytes in the memory budget;
+     * once the server has closed every connection, all of it has come back (tests here leave keep-alive
+     * connections open, so the check is at the end).
+     */
     @AfterAll
     static void stop() throws Exception {
+        MemoryBudget memory = tuns.server.memory();
         tuns.close();
         backend.close();
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(memory.inUse(MemoryBudget.Kind.SSH_WINDOW)).as("windows reserved").isZero();
+            assertThat(memory.inUse(MemoryBudget.Kind.QUEUED_WRITES)).as("queued bytes").isZero();
+        });
+        assertThat(memory.accountingErrors()).isZero();
     }
 
     static int freePort() throws Exception {

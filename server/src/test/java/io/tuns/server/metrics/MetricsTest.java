@@ -111,6 +111,25 @@ class MetricsTest {
     }
 
     @Test
+    void memoryBudgetByKindAndItsRefusals() {
+        io.tuns.server.memory.MemoryBudget budget = io.tuns.server.memory.MemoryBudget.of(1000);
+        metrics.memoryBudget(budget);
+        budget.reserve(io.tuns.server.memory.MemoryBudget.Kind.SSH_WINDOW, 600);
+        budget.reserve(io.tuns.server.memory.MemoryBudget.Kind.QUEUED_WRITES, 300);
+        budget.tryReserve(io.tuns.server.memory.MemoryBudget.Kind.SSH_WINDOW, 1);
+        budget.tryReserve(io.tuns.server.memory.MemoryBudget.Kind.CAPTURE, 1);
+
+        String text = scrape(null);
+        assertThat(value(text, "sish_memory_budget_bytes")).isEqualTo(1000.0);
+        assertThat(value(text, "sish_memory_budget_in_use_bytes{kind=\"ssh_window\"}")).isEqualTo(600.0);
+        assertThat(value(text, "sish_memory_budget_in_use_bytes{kind=\"queued_writes\"}")).isEqualTo(300.0);
+        assertThat(value(text, "sish_memory_budget_in_use_bytes{kind=\"capture\"}")).isEqualTo(0.0);
+        assertThat(value(text, "sish_memory_budget_refusals_total{kind=\"ssh_window\"}")).isEqualTo(1.0);
+        assertThat(value(text, "sish_memory_budget_refusals_total{kind=\"capture\"}")).isEqualTo(1.0);
+        assertThat(value(text, "sish_memory_budget_refusals_total{kind=\"console_render\"}")).isEqualTo(0.0);
+    }
+
+    @Test
     void captureConsoleChannelsAndCertificates() {
         AtomicLong inUse = new AtomicLong(1024);
         metrics.captureBudget(inUse::get, 64L << 20);

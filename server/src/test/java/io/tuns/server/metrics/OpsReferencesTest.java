@@ -77,6 +77,7 @@ class OpsReferencesTest {
         metrics.tunnelOpened("http", "u", "c", "t", "x");
         metrics.httpRequest(200, 0.1);
         metrics.certificateExpiry("n", 1);
+        metrics.memoryBudget(io.tuns.server.memory.MemoryBudget.of(1 << 20));
         Set<String> names = new TreeSet<>();
         MetricsTest.scrape(metrics, null).lines()
                 .filter(line -> !line.startsWith("#") && !line.isBlank())
