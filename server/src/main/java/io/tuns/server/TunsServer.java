@@ -6,6 +6,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.access.CountryLookup;
 import io.tuns.server.access.IpFilter;
+import io.tuns.server.cluster.ClusterHop;
+import io.tuns.server.cluster.ClusterListener;
+import io.tuns.server.cluster.ClusterNode;
+import io.tuns.server.cluster.RedisRouteStore;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
@@ -39,6 +43,7 @@ import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.HostPolicy;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
+import io.tuns.server.tunnel.RouteStore;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.io.IOException;
@@ -68,7 +73,14 @@ public final class TunsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TunsServer.class);
 
     private final ServerConfig cfg;
-    private final TunnelRegistry registry = new TunnelRegistry();
+    /** How long a claim waits for the cluster store, and a hop for its owner's answer. */
+    private static final Duration CLUSTER_WAIT = Duration.ofSeconds(2);
+
+    private final TunnelRegistry registry;
+    // --- cluster (io.tuns.server.cluster); all null on a single node
+    private final RouteStore routeStore;
+    private final ClusterNode clusterNode;
+    private final ClusterListener clusterListener;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final Metrics metrics;
     private final Inspector inspector;
@@ -98,6 +110,11 @@ public final class TunsServer implements AutoCloseable {
     public TunsServer(ServerConfig cfg, AcmeSettings acmeSettings) {
         this.acmeRenewalCheck = acmeSettings.renewalCheckInterval();
         this.cfg = cfg;
+        this.routeStore = cfg.clustered() ? openRouteStore(cfg) : null;
+        this.registry = routeStore == null ? new TunnelRegistry()
+                : new TunnelRegistry(routeStore, cfg.clusterNodeId(), tunnelExecutor, CLUSTER_WAIT);
+        this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
+                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor);
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
         metrics.registerJvmMetrics();
         this.inspector = new Inspector(cfg, metrics);
@@ -135,8 +152,11 @@ public final class TunsServer implements AutoCloseable {
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,
-                new BackendTls(cfg.verifySsl()), ipFilter);
+                new BackendTls(cfg.verifySsl()), ipFilter,
+                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT));
         this.http = new HttpFront(httpCtx, boss, workers);
+        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
+                ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
@@ -154,6 +174,42 @@ public final class TunsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ConfigException("--geodb-path " + cfg.geodbPath() + ": " + e.getMessage());
         }
+    }
+
+    /** --cluster-store: connects at start-up; an unreachable store is one line naming the flag. */
+    private static RouteStore openRouteStore(ServerConfig cfg) {
+        try {
+            return RedisRouteStore.connect(cfg.clusterStore(), CLUSTER_WAIT);
+        } catch (RedisRouteStore.StoreUnreachable e) {
+            throw new ConfigException("--cluster-store: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--cluster-store: not a Redis URL (redis://host:port)");
+        }
+    }
+
+    /** Joins the cluster before any listener takes traffic: claims need the node's lease. */
+    private void startCluster() throws InterruptedException {
+        clusterListener.start();
+        String advertise = cfg.clusterAdvertise().isBlank()
+                ? cfg.clusterListen().substring(0, cfg.clusterListen().lastIndexOf(':') + 1)
+                        + clusterListener.boundAddress().getPort()
+                : cfg.clusterAdvertise();
+        try {
+            clusterNode.start(advertise, scheduler, CLUSTER_WAIT);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ConfigException("--cluster-store: the store did not take this node's lease ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** The bound --cluster-listen address; throws on a single node. */
+    public InetSocketAddress clusterAddress() {
+        if (clusterListener == null) {
+            throw new IllegalStateException("no --cluster-store");
+        }
+        return clusterListener.boundAddress();
     }
 
     private AcmeIssuer newAcmeIssuer(AcmeSettings settings) {
@@ -189,6 +245,9 @@ public final class TunsServer implements AutoCloseable {
     }
 
     public void start() throws IOException, InterruptedException {
+        if (clusterNode != null) {
+            startCluster();
+        }
         http.start();
         int port = cfg.httpPortOverride() > 0 ? cfg.httpPortOverride() : http.boundAddress().getPort();
         if (https != null) {
@@ -267,6 +326,10 @@ public final class TunsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clusterNode != null) {
+            clusterNode.close(); // ends the lease first: other keys may claim this node's names at once
+            clusterListener.close();
+        }
         try {
             ssh.close();
         } catch (IOException e) {
@@ -290,6 +353,9 @@ public final class TunsServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         tunnelExecutor.shutdownNow();
         scheduler.shutdownNow();
+        if (routeStore != null) {
+            routeStore.close();
+        }
         if (countries != null) {
             try {
                 countries.close();

@@ -1,6 +1,7 @@
 package io.tuns.server.http;
 
 import io.tuns.server.access.IpFilter;
+import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.inspect.Inspector;
 import io.tuns.server.tls.TlsHooks;
@@ -13,7 +14,8 @@ import java.util.function.Supplier;
  * {@code metrics} serves {@code /_sish/metrics}; {@code tls} (null when neither is on) answers ACME HTTP-01
  * challenges and {@code --force-all-https} redirects on the plain listener; {@code clientLog} (null unless
  * {@code --log-to-client}) copies request lines to the tunnel owner's ssh session; {@code backendTls} speaks TLS
- * to services forwarded as port 443; {@code shares} caps the channels one client address holds per tunnel owner.
+ * to services forwarded as port 443; {@code shares} caps the channels one client address holds per tunnel owner;
+ * {@code cluster} (null on a single node) forwards a request whose route another node holds.
  */
 public record HttpContext(ServerConfig config,
                           TunnelRegistry registry,
@@ -26,14 +28,22 @@ public record HttpContext(ServerConfig config,
                           ClientRequestLog clientLog,
                           BackendTls backendTls,
                           IpFilter ipFilter,
-                          ClientShares shares) {
+                          ClientShares shares,
+                          ClusterHop cluster) {
 
     /** With the client-address shares built from the config (the usual case; tests may pass their own). */
     public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
                        SishRoutes console, MetricsEndpoint metrics, HttpEvents events, TlsHooks tls,
                        ClientRequestLog clientLog, BackendTls backendTls, IpFilter ipFilter) {
+        this(config, registry, urls, inspector, console, metrics, events, tls, clientLog, backendTls, ipFilter, null);
+    }
+
+    /** The same, as a node of a cluster ({@code cluster} null: a single node). */
+    public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
+                       SishRoutes console, MetricsEndpoint metrics, HttpEvents events, TlsHooks tls,
+                       ClientRequestLog clientLog, BackendTls backendTls, IpFilter ipFilter, ClusterHop cluster) {
         this(config, registry, urls, inspector, console, metrics, events, tls, clientLog, backendTls, ipFilter,
                 new ClientShares(new ClientShares.Settings(config.maxChannelsPerConnection(),
-                        config.httpMaxClientShare())));
+                        config.httpMaxClientShare())), cluster);
     }
 }

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RouteStoreContract {
 
-    static final Duration LONG = Duration.ofSeconds(30);
-    static final RouteHolder A_K1 = new RouteHolder("a", "SHA256:k1");
-    static final RouteHolder B_K1 = new RouteHolder("b", "SHA256:k1");
-    static final RouteHolder B_K2 = new RouteHolder("b", "SHA256:k2");
+    protected static final Duration LONG = Duration.ofSeconds(30);
+    protected static final RouteHolder A_K1 = new RouteHolder("a", "SHA256:k1");
+    protected static final RouteHolder B_K1 = new RouteHolder("b", "SHA256:k1");
+    protected static final RouteHolder B_K2 = new RouteHolder("b", "SHA256:k2");
 
     protected RouteStore store;
 
@@ -40,7 +40,7 @@ public abstract class RouteStoreContract {
         return store.join(node, address, ttl).toCompletableFuture().join();
     }
 
-    RouteClaim claim(String route, RouteHolder h, boolean takeOver) {
+    protected RouteClaim claim(String route, RouteHolder h, boolean takeOver) {
         return store.claim(route, h, takeOver).toCompletableFuture().join();
     }
 
