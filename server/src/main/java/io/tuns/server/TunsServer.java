@@ -176,12 +176,10 @@ public final class TunsServer implements AutoCloseable {
         }
     }
 
-    /** --cluster-store: connects at start-up; an unreachable store is one line naming the flag. */
+    /** --cluster-store: connects at start-up (an unreachable store: the node starts and keeps trying). */
     private static RouteStore openRouteStore(ServerConfig cfg) {
         try {
             return RedisRouteStore.connect(cfg.clusterStore(), CLUSTER_WAIT);
-        } catch (RedisRouteStore.StoreUnreachable e) {
-            throw new ConfigException("--cluster-store: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--cluster-store: not a Redis URL (redis://host:port)");
         }
@@ -194,14 +192,7 @@ public final class TunsServer implements AutoCloseable {
                 ? cfg.clusterListen().substring(0, cfg.clusterListen().lastIndexOf(':') + 1)
                         + clusterListener.boundAddress().getPort()
                 : cfg.clusterAdvertise();
-        try {
-            clusterNode.start(advertise, scheduler, CLUSTER_WAIT);
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new ConfigException("--cluster-store: the store did not take this node's lease ("
-                    + e.getClass().getSimpleName() + ")");
-        }
+        clusterNode.start(advertise, scheduler, CLUSTER_WAIT); // a store that is away: starts, refuses new forwards
     }
 
     /** The bound --cluster-listen address; throws on a single node. */

@@ -40,6 +40,7 @@ public final class ClusterHop {
     private final RouteStore store;
     private final String node;
     private final Duration timeout;
+    private final RouteCache cache = new RouteCache();
 
     /** @param timeout for the connect and for the owner's one-byte answer */
     public ClusterHop(RouteStore store, String node, Duration timeout) {
@@ -53,9 +54,18 @@ public final class ClusterHop {
         return node;
     }
 
-    /** The first of {@code routes} held by a live node. Completes off the event loop: hop back before acting. */
+    /**
+     * The first of {@code routes} held by a live node; while the store does not answer, where this node last saw
+     * it. Completes off the event loop: hop back before acting.
+     */
     public CompletionStage<Optional<RouteLocation>> locate(List<String> routes) {
-        return store.lookup(routes);
+        return store.lookup(routes).handle((found, error) -> {
+            if (error == null) {
+                cache.learned(routes, found);
+                return found;
+            }
+            return cache.lastKnown(routes);
+        });
     }
 
     /**

@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -56,16 +58,23 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * Joins with the address other nodes dial (waiting at most {@code wait}: this runs at start-up, before any
-     * forward is taken) and starts beating.
+     * forward is taken) and starts beating. A store that does not answer does not stop the node: it serves, refuses
+     * new forwards, and joins at the first heartbeat the store answers.
      */
-    public void start(String advertise, ScheduledExecutorService scheduler, Duration wait) throws Exception {
+    public void start(String advertise, ScheduledExecutorService scheduler, Duration wait) throws InterruptedException {
         this.advertise = advertise;
-        generation.set(store.join(settings.node(), advertise, settings.ttl()).toCompletableFuture()
-                .get(wait.toMillis(), TimeUnit.MILLISECONDS));
+        try {
+            generation.set(store.join(settings.node(), advertise, settings.ttl()).toCompletableFuture()
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS));
+            log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
+                    settings.ttl().toMillis());
+        } catch (ExecutionException | TimeoutException e) {
+            registry.storeReachable(false);
+            log.warn("event=cluster_join_deferred node={} (the store does not answer; new forwards are refused until"
+                    + " it does)", settings.node());
+        }
         long every = settings.heartbeat().toMillis();
         heartbeat = scheduler.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
-        log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
-                settings.ttl().toMillis());
     }
 
     /** One heartbeat; skipped while the previous one is still waiting for the store. */
@@ -76,15 +85,20 @@ public final class ClusterNode implements AutoCloseable {
         store.renew(settings.node(), settings.ttl()).whenComplete((gen, error) -> {
             try {
                 if (error != null) {
-                    log.warn("event=route_store_unreachable op=renew node={}", settings.node());
+                    if (registry.claimsRefusal() == null) {
+                        log.warn("event=route_store_unreachable op=renew node={}", settings.node());
+                    }
+                    registry.storeReachable(false);
                 } else if (gen.isEmpty()) {
                     log.warn("event=cluster_lease_lapsed node={}", settings.node());
                     rejoin();
                 } else if (!gen.get().equals(generation.get())) {
                     log.warn("event=cluster_store_emptied node={}", settings.node());
                     generation.set(gen.get());
+                    storeBack();
                     reassert();
                 } else {
+                    storeBack();
                     verify();
                 }
             } finally {
@@ -97,9 +111,19 @@ public final class ClusterNode implements AutoCloseable {
         store.join(settings.node(), advertise, settings.ttl()).whenComplete((gen, error) -> {
             if (error == null) {
                 generation.set(gen);
+                log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
+                        settings.ttl().toMillis());
                 reassert();
+                storeBack();
             }
         });
+    }
+
+    private void storeBack() {
+        if (registry.claimsRefusal() != null) {
+            log.info("event=route_store_reachable node={}", settings.node());
+        }
+        registry.storeReachable(true);
     }
 
     /** Claims every local route again, never displacing a live holder; a route held elsewhere is closed here. */

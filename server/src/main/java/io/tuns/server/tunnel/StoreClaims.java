@@ -26,6 +26,8 @@ final class StoreClaims {
     private final Executor calls;
     private final Duration timeout;
     private final Map<String, RouteHolder> held = new ConcurrentHashMap<>();
+    /** False from a call the store did not answer until the next one it did (a claim or the node's heartbeat). */
+    private volatile boolean reachable = true;
 
     StoreClaims(RouteStore store, String node, Executor calls, Duration timeout) {
         this.store = store;
@@ -44,6 +46,7 @@ final class StoreClaims {
         try {
             RouteClaim c = store.claim(route, h, takeOver).toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            reachable = true;
             if (c.holds()) {
                 held.put(route, h);
             }
@@ -52,6 +55,7 @@ final class StoreClaims {
             Thread.currentThread().interrupt();
             return null;
         } catch (ExecutionException | TimeoutException e) {
+            reachable = false;
             log.warn("event=route_store_unreachable op=claim error={}", String.valueOf(e.getCause() != null
                     ? e.getCause().getMessage() : e.getClass().getSimpleName()));
             return null;
@@ -77,6 +81,14 @@ final class StoreClaims {
     /** Forgets a route another node now holds (its tunnels here are being closed). */
     void lost(String route) {
         held.remove(route);
+    }
+
+    boolean reachable() {
+        return reachable;
+    }
+
+    void reachable(boolean answered) {
+        reachable = answered;
     }
 
     Map<String, RouteHolder> held() {

@@ -187,6 +187,9 @@ public final class TunnelRegistry {
     }
 
     static final String STORE_UNREACHABLE = "the cluster route store did not answer";
+    /** Told to a user whose forward is refused while the store is away (no name can be claimed safely). */
+    public static final String STORE_DOWN = "This tuns node cannot reach its cluster route store (Redis): new forwards"
+            + " are refused until it is back; tunnels already open keep working. Try again in a moment.";
     static final String NODE_FENCED = "this node lost its cluster lease";
 
     /** Removes the tunnel if it is still registered (a taken-over tunnel no longer is). */
@@ -204,6 +207,16 @@ public final class TunnelRegistry {
             removalListeners.forEach(l -> l.accept(tunnel));
         }
         return removed[0];
+    }
+
+    /** Null when new claims may go to the route store; the sentence for the user while it does not answer. */
+    public String claimsRefusal() {
+        return claims.reachable() ? null : STORE_DOWN;
+    }
+
+    /** The node's heartbeat reached the store ({@code true}) or did not: opens or closes {@link #claimsRefusal}. */
+    public void storeReachable(boolean answered) {
+        claims.reachable(answered);
     }
 
     /** This node's name in the route store. */

@@ -179,4 +179,34 @@ class ClusterIT {
             redis.command("DEL tuns:r:http|ghost.localhost");
         }
     }
+
+    @Test
+    void aNodeStartsWithoutItsStoreRefusesNewForwardsClearlyAndTakesThemOnceRedisIsThere() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        TunsServer late = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0",
+                "--http-address=127.0.0.1:0", "--domain=localhost",
+                "--private-keys-directory=" + dir.resolve("hostkeys"),
+                "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
+                "--config=" + dir.resolve("none.yml"), "--cluster-store=redis://127.0.0.1:" + port,
+                "--cluster-node-id=late", "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s"));
+        owned.add(late);
+        late.start(); // Redis is not there: the node serves anyway
+        try (TestBackend service = new TestBackend()) {
+            SshClient refused = ssh(late, userKey, "-R", "early:80:127.0.0.1:" + service.port(), "127.0.0.1");
+            refused.await("cannot reach its cluster route store \\(Redis\\): new forwards are refused until it"
+                    + " is back; tunnels already open keep working", Duration.ofSeconds(10));
+            assertThat(refused.process().waitFor(10, TimeUnit.SECONDS)).as("ssh gave up: the forward failed").isTrue();
+            assertThat(refused.output()).doesNotContain("HTTP: http://");
+            try (RedisServer store = RedisServer.startAt(port)) {
+                await().atMost(Duration.ofSeconds(15)).until(() -> store.bulk("GET tuns:n:late").startsWith("127.0.0.1:"));
+                SshClient taken = ssh(late, userKey, "-R", "early:80:127.0.0.1:" + service.port(), "127.0.0.1");
+                taken.await("HTTP: http://early\\.localhost", Duration.ofSeconds(15));
+                assertThat(store.bulk("HGET tuns:r:http|early.localhost node")).isEqualTo("late");
+                taken.close();
+            }
+        }
+    }
 }

@@ -14,7 +14,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -170,6 +175,158 @@ class ClusterRigIT {
                 pair[0].close();
                 pair[1].close();
             }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void redisStoppedThenRestartedEmptyExistingTunnelsKeepWorkingAndNodesReassert() throws Exception {
+        List<SshClient> tunnels = new ArrayList<>();
+        for (int owner = 0; owner < 3; owner++) {
+            tunnels.add(tunnel(owner, rig.userKey, "out" + owner));
+        }
+        for (int entry = 0; entry < 3; entry++) { // every entry node has looked each route up once
+            for (int owner = 0; owner < 3; owner++) {
+                assertThat(status(viaNode(entry, "out" + owner, "/hello"))).isEqualTo("200");
+            }
+        }
+        rig.redis.stop();
+        long until = System.nanoTime() + OUTAGE.toNanos();
+        int requests = 0;
+        SshClient refused = null;
+        while (System.nanoTime() < until) {
+            for (int entry = 0; entry < 3; entry++) {
+                for (int owner = 0; owner < 3; owner++) {
+                    assertThat(viaNode(entry, "out" + owner, "/hello").out()).as("Redis down: entry n%d → owner n%d",
+                            entry + 1, owner + 1).isEqualTo("hello from backend\n\n200");
+                    requests++;
+                }
+            }
+            if (refused == null) {
+                refused = rig.sshTo(1, rig.otherKey, "-R", "newcomer:80:127.0.0.1:" + service.port());
+                refused.await("cannot reach its cluster route store", Duration.ofSeconds(5));
+                assertThat(refused.process().waitFor(5, TimeUnit.SECONDS)).as("the forward failed").isTrue();
+                assertThat(refused.output()).doesNotContain("HTTP: http://");
+            }
+            Thread.sleep(200);
+        }
+        assertThat(requests).isGreaterThanOrEqualTo(18);
+        rig.redis.restartEmpty();
+        for (int owner = 0; owner < 3; owner++) {
+            String route = "http|out" + owner + ".localhost";
+            String node = ClusterRig.id(owner);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(rig.holder(route)).as("%s re-asserted by its node", route).isEqualTo(node));
+        }
+        SshClient again = rig.sshTo(1, rig.otherKey, "-R", "newcomer:80:127.0.0.1:" + service.port());
+        again.await("HTTP: http://newcomer\\.localhost", Duration.ofSeconds(15));
+        for (int entry = 0; entry < 3; entry++) {
+            assertThat(status(viaNode(entry, "newcomer", "/hello"))).isEqualTo("200");
+        }
+        again.close();
+        for (SshClient c : tunnels) {
+            c.close();
+        }
+    }
+
+    static final Duration OUTAGE = Duration.ofSeconds(8);
+
+    @Test
+    @Order(4)
+    void aFrozenNodeResumedAfterItsLeaseLapsedClosesTheTunnelWhoseNameMovedAndTellsTheUser() throws Exception {
+        SshClient held = tunnel(1, rig.userKey, "frozen");
+        rig.signal(1, "STOP");
+        long stopped = System.nanoTime();
+        SshClient taker;
+        try (TestBackend other = new TestBackend()) {
+            while (true) { // another key asks through n1 until n2's lease has lapsed
+                SshClient c = rig.sshTo(0, rig.otherKey, "-R", "frozen:80:127.0.0.1:" + other.port());
+                String url = c.await("HTTP: (http://\\S+)", Duration.ofSeconds(15));
+                if (url.contains("http://frozen.localhost")) {
+                    taker = c;
+                    break;
+                }
+                c.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("claimable within about a TTL")
+                        .isLessThan(ClusterRig.TTL.multipliedBy(3));
+                Thread.sleep(300);
+            }
+            assertThat(rig.holder("http|frozen.localhost")).isEqualTo("n1");
+            rig.signal(1, "CONT");
+            held.await("taken over on another node", Duration.ofSeconds(10));
+            for (int entry = 0; entry < 3; entry++) {
+                int e = entry;
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                        assertThat(status(viaNode(e, "frozen", "/hello"))).as("entry n%d", e + 1).isEqualTo("200"));
+            }
+            assertThat(other.requests).as("every entry reached the new holder's service").hasSizeGreaterThanOrEqualTo(3);
+            assertThat(rig.holder("http|frozen.localhost")).as("n2 did not take it back").isEqualTo("n1");
+            taker.close();
+            held.close();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aKilledNodesNamesFreeUpAfterItsLeaseAndSurvivorsTunnelsNeverFail() throws Exception {
+        List<SshClient> tunnels = List.of(tunnel(0, rig.userKey, "keep0"), tunnel(1, rig.userKey, "keep1"),
+                tunnel(2, rig.userKey, "orphan"));
+        AtomicInteger ok = new AtomicInteger();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        AtomicBoolean run = new AtomicBoolean(true);
+        CountDownLatch killed = new CountDownLatch(1);
+        AtomicLong killedAt = new AtomicLong();
+        Thread load = new Thread(() -> {
+            int i = 0;
+            while (run.get()) {
+                if (i == 20) { // between two requests: none of ours is in flight inside the node we kill
+                    rig.nodes[2].process.destroyForcibly();
+                    killedAt.set(System.nanoTime());
+                    killed.countDown();
+                }
+                String name = "keep" + (i++ % 2);
+                try {
+                    Curl.Result r = viaHaproxy(name, "/hello");
+                    if (r.out().equals("hello from backend\n\n200")) {
+                        ok.incrementAndGet();
+                    } else {
+                        failures.add(name + ": " + r.out());
+                    }
+                } catch (Exception e) {
+                    failures.add(name + ": " + e);
+                }
+            }
+        }, "survivors-load");
+        load.start();
+        try {
+            assertThat(killed.await(60, TimeUnit.SECONDS)).isTrue();
+            Duration freed;
+            try (TestBackend other = new TestBackend()) {
+                while (true) {
+                    SshClient c = rig.sshTo(0, rig.otherKey, "-R", "orphan:80:127.0.0.1:" + other.port());
+                    String url = c.await("HTTP: (http://\\S+)", Duration.ofSeconds(15));
+                    if (url.contains("http://orphan.localhost")) {
+                        freed = Duration.ofNanos(System.nanoTime() - killedAt.get());
+                        break;
+                    }
+                    c.close();
+                    assertThat(Duration.ofNanos(System.nanoTime() - killedAt.get())).as("claimable within about a TTL")
+                            .isLessThan(ClusterRig.TTL.multipliedBy(3));
+                    Thread.sleep(200);
+                }
+                assertThat(freed).as("not before the lease could have lapsed")
+                        .isGreaterThan(ClusterRig.TTL.minus(ClusterRig.TTL.dividedBy(5).multipliedBy(2)));
+                assertThat(status(viaHaproxy("orphan", "/hello"))).isEqualTo("200");
+                Thread.sleep(1000);
+            }
+        } finally {
+            run.set(false);
+            load.join(30_000);
+        }
+        assertThat(failures).as("failed requests to the survivors' tunnels").isEmpty();
+        assertThat(ok.get()).isGreaterThan(20);
+        for (SshClient c : tunnels) {
+            c.close();
         }
     }
 }

@@ -55,15 +55,33 @@ class RedisRouteStoreTest extends RouteStoreContract {
     }
 
     @Test
-    void aRedisThatIsNotThereIsOneSentenceAtStartUp() throws IOException {
+    void aRedisThatIsNotThereAtStartUpFailsCallsAtOnceUntilItComes() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        assertThatThrownBy(() -> RedisRouteStore.connect("redis://:s3cret@127.0.0.1:" + port, Duration.ofSeconds(1)))
-                .isInstanceOf(RedisRouteStore.StoreUnreachable.class)
-                .hasMessageStartingWith("cannot reach the cluster store at 127.0.0.1:" + port)
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret"));
+        try (RedisRouteStore late = RedisRouteStore.connect("redis://127.0.0.1:" + port, Duration.ofSeconds(1))) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> late.lookup(List.of("http|app.x")).toCompletableFuture().join())
+                    .hasCauseInstanceOf(RedisRouteStore.StoreUnreachable.class)
+                    .hasMessageContaining("not connected to the cluster store at 127.0.0.1:" + port);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("at once, not after a timeout")
+                    .isLessThan(Duration.ofMillis(500));
+            try (RedisServer started = RedisServer.startAt(port)) {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                        late.join("a", "10.0.0.1:7400", LONG).toCompletableFuture().join() != null);
+                assertThat(late.claim("http|app.x", A_K1, false).toCompletableFuture().join().outcome())
+                        .isEqualTo(io.tuns.server.tunnel.RouteClaim.Outcome.CLAIMED);
+            }
+        }
+    }
+
+    @Test
+    void aPasswordNeverShowsInTheUnreachableMessage() {
+        try (RedisRouteStore late = RedisRouteStore.connect("redis://:s3cret@127.0.0.1:1", Duration.ofSeconds(1))) {
+            assertThatThrownBy(() -> late.lookup(List.of("http|app.x")).toCompletableFuture().join())
+                    .satisfies(e -> assertThat(String.valueOf(e.getMessage())).doesNotContain("s3cret"));
+        }
     }
 
     @Test

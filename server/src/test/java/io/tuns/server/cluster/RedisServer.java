@@ -33,6 +33,11 @@ public final class RedisServer implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        return startAt(port);
+    }
+
+    /** On {@code port} (e.g. where a store was told to look before Redis was there). */
+    public static RedisServer startAt(int port) throws IOException {
         RedisServer r = new RedisServer(port, Files.createTempDirectory("tuns-redis"));
         r.startProcess();
         return r;
