@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.access.CountryLookup;
 import io.tuns.server.access.IpFilter;
+import io.tuns.server.cluster.ClusterEvents;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.ClusterListener;
 import io.tuns.server.cluster.ClusterNode;
@@ -22,6 +23,7 @@ import io.tuns.server.http.HttpFront;
 import io.tuns.server.http.HttpsFront;
 import io.tuns.server.http.MetricsEndpoint;
 import io.tuns.server.inspect.Inspector;
+import io.tuns.server.metrics.ClusterMetrics;
 import io.tuns.server.metrics.Metrics;
 import io.tuns.server.metrics.MetricsListener;
 import io.tuns.server.metrics.ScrapeAuth;
@@ -77,6 +79,8 @@ public final class TunsServer implements AutoCloseable {
     private static final Duration CLUSTER_WAIT = Duration.ofSeconds(2);
 
     private final TunnelRegistry registry;
+    /** Set once every listener is up: only a started cluster node drains on close. */
+    private volatile boolean started;
     // --- cluster (io.tuns.server.cluster); all null on a single node
     private final RouteStore routeStore;
     private final ClusterNode clusterNode;
@@ -113,9 +117,12 @@ public final class TunsServer implements AutoCloseable {
         this.routeStore = cfg.clustered() ? openRouteStore(cfg) : null;
         this.registry = routeStore == null ? new TunnelRegistry()
                 : new TunnelRegistry(routeStore, cfg.clusterNodeId(), tunnelExecutor, CLUSTER_WAIT);
-        this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
-                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor);
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
+        ClusterEvents clusterEvents = routeStore == null ? ClusterEvents.NONE : clusterEvents(
+                new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
+                        () -> registry.heldRoutes().size()));
+        this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
+                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents);
         metrics.registerJvmMetrics();
         this.inspector = new Inspector(cfg, metrics);
         registry.onRemoval(t -> {
@@ -153,7 +160,7 @@ public final class TunsServer implements AutoCloseable {
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,
                 new BackendTls(cfg.verifySsl()), ipFilter,
-                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT));
+                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents));
         this.http = new HttpFront(httpCtx, boss, workers);
         this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
                 ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), boss, workers);
@@ -174,6 +181,36 @@ public final class TunsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ConfigException("--geodb-path " + cfg.geodbPath() + ": " + e.getMessage());
         }
+    }
+
+    /** The cluster's happenings → Prometheus. */
+    private static ClusterEvents clusterEvents(ClusterMetrics m) {
+        return new ClusterEvents() {
+            @Override
+            public void storeAnswered(boolean answered) {
+                m.storeAnswered(answered);
+            }
+
+            @Override
+            public void leaseRenewed() {
+                m.leaseRenewed(System.currentTimeMillis());
+            }
+
+            @Override
+            public void leaseLapsed() {
+                m.leaseLapsed();
+            }
+
+            @Override
+            public void routeLost() {
+                m.routeLost();
+            }
+
+            @Override
+            public void hop(String result) {
+                m.hop(result);
+            }
+        };
     }
 
     /** --cluster-store: connects at start-up (an unreachable store: the node starts and keeps trying). */
@@ -258,6 +295,7 @@ public final class TunsServer implements AutoCloseable {
             urls.set(new PublicUrls(port));
         }
         ssh.start();
+        started = true;
         if (metricsListener != null) {
             metricsListener.start();
         }
@@ -317,8 +355,18 @@ public final class TunsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clusterNode != null && started) {
+            try {
+                NodeDrain.run(() -> {
+                    ssh.stopListening();
+                    http.close(); // the load balancer's check fails: new connections go to the other nodes
+                }, ssh::connections, registry, cfg.clusterDrainTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (clusterNode != null) {
-            clusterNode.close(); // ends the lease first: other keys may claim this node's names at once
+            clusterNode.close(); // ends the lease: other keys may claim the names no client came back for
             clusterListener.close();
         }
         try {

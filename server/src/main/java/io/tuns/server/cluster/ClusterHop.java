@@ -41,12 +41,14 @@ public final class ClusterHop {
     private final String node;
     private final Duration timeout;
     private final RouteCache cache = new RouteCache();
+    private final ClusterEvents events;
 
     /** @param timeout for the connect and for the owner's one-byte answer */
-    public ClusterHop(RouteStore store, String node, Duration timeout) {
+    public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events) {
         this.store = store;
         this.node = node;
         this.timeout = timeout;
+        this.events = events;
     }
 
     /** This node's name: a route located here is not forwarded. */
@@ -74,6 +76,8 @@ public final class ClusterHop {
      */
     public Future<Channel> dial(Channel ingress, RouteLocation where, InetSocketAddress client) {
         Promise<Channel> accepted = ingress.eventLoop().newPromise();
+        accepted.addListener(f -> events.hop(f.isSuccess() ? "forwarded"
+                : f.cause() instanceof NotHere ? "not_here" : "failed"));
         HostPort owner = HostPort.parse(where.address(), "cluster-advertise");
         ChannelFuture connect = new Bootstrap().group(ingress.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())

@@ -44,16 +44,19 @@ public final class ClusterNode implements AutoCloseable {
     private final TunnelRegistry registry;
     private final Settings settings;
     private final Executor tunnelExecutor;
+    private final ClusterEvents events;
     private final AtomicReference<String> generation = new AtomicReference<>();
     private final AtomicBoolean beating = new AtomicBoolean();
     private volatile String advertise;
     private ScheduledFuture<?> heartbeat;
 
-    public ClusterNode(RouteStore store, TunnelRegistry registry, Settings settings, Executor tunnelExecutor) {
+    public ClusterNode(RouteStore store, TunnelRegistry registry, Settings settings, Executor tunnelExecutor,
+                       ClusterEvents events) {
         this.store = store;
         this.registry = registry;
         this.settings = settings;
         this.tunnelExecutor = tunnelExecutor;
+        this.events = events;
     }
 
     /**
@@ -68,8 +71,11 @@ public final class ClusterNode implements AutoCloseable {
                     .get(wait.toMillis(), TimeUnit.MILLISECONDS));
             log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
                     settings.ttl().toMillis());
+            events.storeAnswered(true);
+            events.leaseRenewed();
         } catch (ExecutionException | TimeoutException e) {
             registry.storeReachable(false);
+            events.storeAnswered(false);
             log.warn("event=cluster_join_deferred node={} (the store does not answer; new forwards are refused until"
                     + " it does)", settings.node());
         }
@@ -89,16 +95,20 @@ public final class ClusterNode implements AutoCloseable {
                         log.warn("event=route_store_unreachable op=renew node={}", settings.node());
                     }
                     registry.storeReachable(false);
+                    events.storeAnswered(false);
                 } else if (gen.isEmpty()) {
                     log.warn("event=cluster_lease_lapsed node={}", settings.node());
+                    events.leaseLapsed();
                     rejoin();
                 } else if (!gen.get().equals(generation.get())) {
                     log.warn("event=cluster_store_emptied node={}", settings.node());
                     generation.set(gen.get());
                     storeBack();
+                    events.leaseRenewed();
                     reassert();
                 } else {
                     storeBack();
+                    events.leaseRenewed();
                     verify();
                 }
             } finally {
@@ -115,6 +125,7 @@ public final class ClusterNode implements AutoCloseable {
                         settings.ttl().toMillis());
                 reassert();
                 storeBack();
+                events.leaseRenewed();
             }
         });
     }
@@ -124,6 +135,7 @@ public final class ClusterNode implements AutoCloseable {
             log.info("event=route_store_reachable node={}", settings.node());
         }
         registry.storeReachable(true);
+        events.storeAnswered(true);
     }
 
     /** Claims every local route again, never displacing a live holder; a route held elsewhere is closed here. */
@@ -153,6 +165,7 @@ public final class ClusterNode implements AutoCloseable {
     private void lost(String route) {
         tunnelExecutor.execute(() -> {
             int closed = registry.routeLost(route, TAKEN_ELSEWHERE);
+            events.routeLost();
             log.info("event=cluster_route_lost node={} route={} tunnels_closed={}", settings.node(), route, closed);
         });
     }

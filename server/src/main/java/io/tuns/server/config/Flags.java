@@ -266,6 +266,8 @@ final class Flags {
                 + " which then must not be a wildcard");
         t.d("cluster-node-ttl", "10s", "Node lease in the store, renewed every fifth of it; a dead node's names free up"
                 + " for other keys after it");
+        t.d("cluster-drain-timeout", "10s", "On SIGTERM, how long a cluster node keeps its names for its clients to"
+                + " reconnect through another node (it stops taking connections and tells its sessions first)");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");

@@ -186,6 +186,7 @@ public record ServerConfig(
         String clusterListen,              // --cluster-listen "0.0.0.0:7400"  where other nodes forward requests to
         String clusterAdvertise,           // --cluster-advertise ""  host:port other nodes dial (default: the listen address)
         Duration clusterNodeTtl,           // --cluster-node-ttl 10s  lease; a dead node's names free up after it
+        Duration clusterDrainTimeout,      // --cluster-drain-timeout 10s  on SIGTERM: wait for clients to reconnect elsewhere
 
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {

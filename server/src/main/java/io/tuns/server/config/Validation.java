@@ -161,6 +161,9 @@ final class Validation {
                 throw fail("cluster-advertise", "needs a real port, got 0");
             }
         }
+        if (c.clusterDrainTimeout().isNegative()) {
+            throw fail("cluster-drain-timeout", "must not be negative");
+        }
         if (c.clusterNodeTtl().compareTo(Duration.ofSeconds(1)) < 0) {
             throw fail("cluster-node-ttl", "must be at least 1s, got " + c.clusterNodeTtl().toMillis() + "ms");
         }

@@ -28,6 +28,8 @@ final class StoreClaims {
     private final Map<String, RouteHolder> held = new ConcurrentHashMap<>();
     /** False from a call the store did not answer until the next one it did (a claim or the node's heartbeat). */
     private volatile boolean reachable = true;
+    /** Draining: a route whose last tunnel left stays this node's until its client takes it over elsewhere. */
+    private volatile boolean keepRoutes;
 
     StoreClaims(RouteStore store, String node, Executor calls, Duration timeout) {
         this.store = store;
@@ -65,7 +67,7 @@ final class StoreClaims {
     /** Frees {@code route} in the store later, if this node still holds no tunnel on it by then. */
     void release(String route, BooleanSupplier stillFree) {
         calls.execute(() -> {
-            if (!stillFree.getAsBoolean()) {
+            if (!stillFree.getAsBoolean() || keepRoutes) {
                 return;
             }
             RouteHolder h = held.remove(route);
@@ -81,6 +83,10 @@ final class StoreClaims {
     /** Forgets a route another node now holds (its tunnels here are being closed). */
     void lost(String route) {
         held.remove(route);
+    }
+
+    void keepRoutes() {
+        keepRoutes = true;
     }
 
     boolean reachable() {

@@ -219,6 +219,14 @@ public final class TunnelRegistry {
         claims.reachable(answered);
     }
 
+    /**
+     * The node is draining: from now on a route whose last local tunnel leaves is not freed in the store, so only
+     * the same key (reconnecting through another node) can take it until this node's lease ends.
+     */
+    public void keepRoutes() {
+        claims.keepRoutes();
+    }
+
     /** This node's name in the route store. */
     public String node() {
         return claims.node();

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class ClusterRig implements AutoCloseable {
 
     static final Duration TTL = Duration.ofSeconds(3);
+    static final Duration DRAIN = Duration.ofSeconds(5);
     static final List<String> HOSTS = List.of("127.0.0.11", "127.0.0.12", "127.0.0.13");
     static final List<String> JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
@@ -79,7 +80,8 @@ final class ClusterRig implements AutoCloseable {
         return ForkedTuns.startAt(dir, dir.resolve(id(i) + ".log"), JVM, host, sshPort, httpPort,
                 "--bind-random-subdomains=false", "--proxy-protocol-listener=true",
                 "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id(i),
-                "--cluster-listen=" + host + ":" + clusterPort, "--cluster-node-ttl=" + TTL.toMillis() + "ms");
+                "--cluster-listen=" + host + ":" + clusterPort, "--cluster-node-ttl=" + TTL.toMillis() + "ms",
+                "--cluster-drain-timeout=" + DRAIN.toMillis() + "ms");
     }
 
     private ForkedTuns nodeUnchecked(int i) {

@@ -82,6 +82,12 @@ class ClusterRigIT {
         return Curl.run(args.toArray(String[]::new));
     }
 
+    /** The node's own /_sish/metrics (Prometheus text). */
+    static String metrics(int node) throws Exception {
+        return Curl.run("--max-time", "10", "-H", "Host: localhost",
+                "http://" + ClusterRig.HOSTS.get(node) + ":" + rig.httpPort + "/_sish/metrics").out();
+    }
+
     static String status(Curl.Result r) {
         String out = r.out();
         return out.substring(out.lastIndexOf('\n') + 1);
@@ -144,38 +150,70 @@ class ClusterRigIT {
     @Test
     @Order(2)
     void twoKeysRacingForOneNameThroughDifferentNodesGetExactlyOneOwner() throws Exception {
-        int rounds = 54;
-        int parallel = 6; // rounds at once (each two ssh clients)
+        int rounds = 51;
+        int parallel = 3; // rounds at once (each two ssh clients)
+        int redone = 0;
         for (int first = 0; first < rounds; first += parallel) {
             List<SshClient[]> pairs = new ArrayList<>();
             for (int r = first; r < first + parallel; r++) {
-                int a = r % 3;
-                int b = (r + 1) % 3;
-                String name = "race" + r;
-                pairs.add(new SshClient[] {
-                    rig.sshTo(a, rig.userKey, "-R", name + ":80:127.0.0.1:" + service.port()),
-                    rig.sshTo(b, rig.otherKey, "-R", name + ":80:127.0.0.1:" + service.port())});
+                pairs.add(racers(r, "race" + r));
             }
             for (int k = 0; k < parallel; k++) {
                 int r = first + k;
-                SshClient viaA = pairs.get(k)[0];
-                SshClient viaB = pairs.get(k)[1];
-                viaA.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
-                viaB.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
-                String wanted = "HTTP: http://race" + r + ".localhost";
-                boolean aGot = viaA.output().contains(wanted);
-                boolean bGot = viaB.output().contains(wanted);
-                assertThat(aGot ^ bGot).as("round %d: exactly one owner (a=%s, b=%s)\n%s\n%s", r, aGot, bGot,
-                        viaA.output(), viaB.output()).isTrue();
-                String winner = ClusterRig.id(aGot ? r % 3 : (r + 1) % 3);
-                assertThat(rig.holder("http|race" + r + ".localhost")).as("round %d: the store's holder", r)
-                        .isEqualTo(winner);
+                if (!raceRound(r, "race" + r, pairs.get(k))) {
+                    // an ssh connection broke before any answer (seen once under load): not a race outcome
+                    assertThat(++redone).as("rounds redone").isLessThanOrEqualTo(3);
+                    assertThat(raceRound(r, "rerace" + r, racers(r, "rerace" + r))).as("round %d again", r).isTrue();
+                }
             }
             for (SshClient[] pair : pairs) {
                 pair[0].close();
                 pair[1].close();
             }
         }
+    }
+
+    /** Round r: the user's key through node r % 3 and the other key through the next node, at once. */
+    static SshClient[] racers(int r, String name) throws Exception {
+        return new SshClient[] {
+            rig.sshTo(r % 3, rig.userKey, "-R", name + ":80:127.0.0.1:" + service.port()),
+            rig.sshTo((r + 1) % 3, rig.otherKey, "-R", name + ":80:127.0.0.1:" + service.port())};
+    }
+
+    /**
+     * The SSH connection itself failed before tuns said anything (no session text at all): under load, about one
+     * direct connection in a hundred has ended with "Broken pipe" or "Protocol error or corrupt packet" during the
+     * handshake (not yet explained; see the issue notes).
+     */
+    static boolean brokeBeforeAnswer(SshClient c) {
+        String out = c.output();
+        return !c.process().isAlive() && !out.contains("HTTP: ") && !out.contains("ubdomain")
+                && (out.contains("ssh_dispatch_run_fatal") || out.contains("Protocol error or corrupt packet"));
+    }
+
+    /** False when a client's connection failed before tuns answered (the round says nothing about the race). */
+    static boolean raceRound(int r, String name, SshClient[] pair) throws Exception {
+        SshClient viaA = pair[0];
+        SshClient viaB = pair[1];
+        try {
+            viaA.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
+            viaB.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
+        } catch (AssertionError e) {
+            if (brokeBeforeAnswer(viaA) || brokeBeforeAnswer(viaB)) {
+                viaA.close();
+                viaB.close();
+                return false;
+            }
+            throw e;
+        }
+        String wanted = "HTTP: http://" + name + ".localhost";
+        boolean aGot = viaA.output().contains(wanted);
+        boolean bGot = viaB.output().contains(wanted);
+        assertThat(aGot ^ bGot).as("round %d: exactly one owner (a=%s, b=%s)\n%s\n%s", r, aGot, bGot,
+                viaA.output(), viaB.output()).isTrue();
+        String winner = ClusterRig.id(aGot ? r % 3 : (r + 1) % 3);
+        assertThat(rig.holder("http|" + name + ".localhost")).as("round %d: the store's holder", r).isEqualTo(winner);
+        return true;
     }
 
     @Test
@@ -211,12 +249,22 @@ class ClusterRigIT {
             Thread.sleep(200);
         }
         assertThat(requests).isGreaterThanOrEqualTo(18);
+        for (int node = 0; node < 3; node++) {
+            assertThat(metrics(node)).as("n%d during the outage", node + 1).containsPattern("\nsish_cluster_store_up 0")
+                    .containsPattern("\nsish_cluster_hops_total\\{result=\"forwarded\"} [1-9]");
+        }
         rig.redis.restartEmpty();
         for (int owner = 0; owner < 3; owner++) {
             String route = "http|out" + owner + ".localhost";
             String node = ClusterRig.id(owner);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(rig.holder(route)).as("%s re-asserted by its node", route).isEqualTo(node));
+        }
+        for (int node = 0; node < 3; node++) {
+            int n = node;
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics(n))
+                    .as("n%d after the restart", n + 1).containsPattern("\nsish_cluster_store_up 1")
+                    .containsPattern("\nsish_cluster_lease_lapses_total [1-9]"));
         }
         SshClient again = rig.sshTo(1, rig.otherKey, "-R", "newcomer:80:127.0.0.1:" + service.port());
         again.await("HTTP: http://newcomer\\.localhost", Duration.ofSeconds(15));
@@ -261,6 +309,8 @@ class ClusterRigIT {
             }
             assertThat(other.requests).as("every entry reached the new holder's service").hasSizeGreaterThanOrEqualTo(3);
             assertThat(rig.holder("http|frozen.localhost")).as("n2 did not take it back").isEqualTo("n1");
+            assertThat(metrics(1)).containsPattern("\nsish_cluster_routes_lost_total [1-9]")
+                    .containsPattern("\nsish_cluster_lease_lapses_total [1-9]");
             taker.close();
             held.close();
         }
@@ -328,5 +378,30 @@ class ClusterRigIT {
         for (SshClient c : tunnels) {
             c.close();
         }
+    }
+
+    @Test
+    @Order(6)
+    void aDrainedNodeTellsItsSessionsAndTheirClientsKeepTheirNamesThroughAnotherNode() throws Exception {
+        SshClient first = tunnel(1, rig.userKey, "drained");
+        rig.signal(1, "TERM");
+        first.await("This tuns node is shutting down\\. Reconnect", Duration.ofSeconds(5));
+        assertThat(first.process().waitFor(10, TimeUnit.SECONDS)).as("the session was closed").isTrue();
+        try (TestBackend other = new TestBackend()) {
+            SshClient stranger = rig.sshTo(0, rig.otherKey, "-R", "drained:80:127.0.0.1:" + other.port());
+            assertThat(stranger.await("HTTP: (http://\\S+)", Duration.ofSeconds(15)))
+                    .as("another key does not get a draining node's name").doesNotContain("http://drained.localhost");
+            stranger.close();
+        }
+        // the client's restart loop: through the load balancer, which no longer sends anything to n2
+        SshClient back = rig.sshViaHaproxy(rig.userKey, "-R", "drained:80:127.0.0.1:" + service.port());
+        back.await("HTTP: http://drained\\.localhost", Duration.ofSeconds(20));
+        assertThat(rig.nodes[1].process.waitFor(ClusterRig.DRAIN.plusSeconds(10).toSeconds(), TimeUnit.SECONDS))
+                .as("n2 stopped").isTrue();
+        assertThat(rig.log(1)).contains("event=cluster_route_lost node=n2 route=http|drained.localhost")
+                .contains("event=cluster_drained");
+        assertThat(rig.holder("http|drained.localhost")).isEqualTo("n1");
+        assertThat(status(viaHaproxy("drained", "/hello"))).isEqualTo("200");
+        back.close();
     }
 }
