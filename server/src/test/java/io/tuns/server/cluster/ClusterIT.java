@@ -63,7 +63,8 @@ class ClusterIT {
                 "--domain=localhost", "--private-keys-directory=" + dir.resolve("hostkeys"),
                 "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
                 "--config=" + dir.resolve("none.yml"), "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id,
-                "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s"));
+                "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s",
+                "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
         s.start();
         return s;
     }
@@ -207,6 +208,33 @@ class ClusterIT {
                 assertThat(store.bulk("HGET tuns:r:http|early.localhost node")).isEqualTo("late");
                 taken.close();
             }
+        }
+    }
+
+    @Test
+    void aDrainWhoseClientsDoNotComeBackEndsAfterItsTimeoutAndFreesTheNames() throws Exception {
+        TunsServer draining = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0",
+                "--http-address=127.0.0.1:0", "--domain=localhost",
+                "--private-keys-directory=" + dir.resolve("hostkeys"),
+                "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
+                "--config=" + dir.resolve("none.yml"), "--cluster-store=" + redis.uri(), "--cluster-node-id=d",
+                "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s", "--cluster-drain-timeout=1500ms"));
+        draining.start();
+        try (TestBackend service = new TestBackend(); TestBackend other = new TestBackend()) {
+            SshClient user = ssh(draining, userKey, "-R", "gone:80:127.0.0.1:" + service.port(), "127.0.0.1");
+            user.await("HTTP: http://gone\\.localhost", Duration.ofSeconds(15));
+            long t0 = System.nanoTime();
+            draining.close(); // what SIGTERM runs
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            user.await("This tuns node is shutting down\\. Reconnect", Duration.ofSeconds(1));
+            assertThat(user.process().waitFor(5, TimeUnit.SECONDS)).as("its session was closed").isTrue();
+            assertThat(took).as("waited for the client, then gave up").isBetween(Duration.ofMillis(1500),
+                    Duration.ofSeconds(6));
+            assertThat(redis.bulk("GET tuns:n:d")).as("the lease ended").isEmpty();
+            SshClient stranger = ssh(b, otherKey, "-R", "gone:80:127.0.0.1:" + other.port(), "127.0.0.1");
+            stranger.await("HTTP: http://gone\\.localhost", Duration.ofSeconds(15));
+            assertThat(redis.bulk("HGET tuns:r:http|gone.localhost node")).isEqualTo("b");
+            stranger.close();
         }
     }
 }
