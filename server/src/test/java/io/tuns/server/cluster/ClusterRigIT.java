@@ -138,6 +138,8 @@ class ClusterRigIT {
                     .isEqualTo(bigSha + " " + 48 * 1024 * 1024 + "\n\n200");
         }
         assertThat(viaHaproxy("nobody", "/").out()).as("a name nobody holds").endsWith("\n404");
+        Files.delete(big); // 48 MiB: the rig's directory keeps only logs and keys
+        Files.delete(body);
         for (SshClient c : tunnels) {
             c.close();
         }
