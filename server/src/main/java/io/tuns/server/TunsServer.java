@@ -6,6 +6,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.access.CountryLookup;
 import io.tuns.server.access.IpFilter;
+import io.tuns.server.cluster.ClusterEvents;
+import io.tuns.server.cluster.ClusterHop;
+import io.tuns.server.cluster.ClusterListener;
+import io.tuns.server.cluster.ClusterNode;
+import io.tuns.server.cluster.RedisRouteStore;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.MemoryBudgetSetting;
 import io.tuns.server.config.ServerConfig;
@@ -21,6 +26,7 @@ import io.tuns.server.http.MetricsEndpoint;
 import io.tuns.server.inspect.Inspector;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.memory.MemoryPlan;
+import io.tuns.server.metrics.ClusterMetrics;
 import io.tuns.server.metrics.Metrics;
 import io.tuns.server.metrics.MetricsListener;
 import io.tuns.server.metrics.ScrapeAuth;
@@ -41,6 +47,7 @@ import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.HostPolicy;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
+import io.tuns.server.tunnel.RouteStore;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.io.IOException;
@@ -71,7 +78,16 @@ public final class TunsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TunsServer.class);
 
     private final ServerConfig cfg;
-    private final TunnelRegistry registry = new TunnelRegistry();
+    /** How long a claim waits for the cluster store, and a hop for its owner's answer. */
+    private static final Duration CLUSTER_WAIT = Duration.ofSeconds(2);
+
+    private final TunnelRegistry registry;
+    /** Set once every listener is up: only a started cluster node drains on close. */
+    private volatile boolean started;
+    // --- cluster (io.tuns.server.cluster); all null on a single node
+    private final RouteStore routeStore;
+    private final ClusterNode clusterNode;
+    private final ClusterListener clusterListener;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final Metrics metrics;
     private final Inspector inspector;
@@ -109,7 +125,15 @@ public final class TunsServer implements AutoCloseable {
         this.memory = memoryPlan.newBudget();
         this.acmeRenewalCheck = acmeSettings.renewalCheckInterval();
         this.cfg = cfg;
+        this.routeStore = cfg.clustered() ? openRouteStore(cfg) : null;
+        this.registry = routeStore == null ? new TunnelRegistry()
+                : new TunnelRegistry(routeStore, cfg.clusterNodeId(), tunnelExecutor, CLUSTER_WAIT);
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
+        ClusterEvents clusterEvents = routeStore == null ? ClusterEvents.NONE : clusterEvents(
+                new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
+                        () -> registry.heldRoutes().size()));
+        this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
+                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents);
         metrics.registerJvmMetrics();
         metrics.memoryBudget(memory);
         this.inspector = new Inspector(cfg, metrics, memory);
@@ -147,9 +171,11 @@ public final class TunsServer implements AutoCloseable {
                 cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, requestLog,
-                new BackendTls(cfg.verifySsl()), ipFilter, memory);
+                tlsHooks, requestLog, new BackendTls(cfg.verifySsl()), ipFilter, memory,
+                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents));
         this.http = new HttpFront(httpCtx, boss, workers);
+        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
+                ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
@@ -167,6 +193,63 @@ public final class TunsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ConfigException("--geodb-path " + cfg.geodbPath() + ": " + e.getMessage());
         }
+    }
+
+    /** The cluster's happenings → Prometheus. */
+    private static ClusterEvents clusterEvents(ClusterMetrics m) {
+        return new ClusterEvents() {
+            @Override
+            public void storeAnswered(boolean answered) {
+                m.storeAnswered(answered);
+            }
+
+            @Override
+            public void leaseRenewed() {
+                m.leaseRenewed(System.currentTimeMillis());
+            }
+
+            @Override
+            public void leaseLapsed() {
+                m.leaseLapsed();
+            }
+
+            @Override
+            public void routeLost() {
+                m.routeLost();
+            }
+
+            @Override
+            public void hop(String result) {
+                m.hop(result);
+            }
+        };
+    }
+
+    /** --cluster-store: connects at start-up (an unreachable store: the node starts and keeps trying). */
+    private static RouteStore openRouteStore(ServerConfig cfg) {
+        try {
+            return RedisRouteStore.connect(cfg.clusterStore(), CLUSTER_WAIT);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--cluster-store: not a Redis URL (redis://host:port)");
+        }
+    }
+
+    /** Joins the cluster before any listener takes traffic: claims need the node's lease. */
+    private void startCluster() throws InterruptedException {
+        clusterListener.start();
+        String advertise = cfg.clusterAdvertise().isBlank()
+                ? cfg.clusterListen().substring(0, cfg.clusterListen().lastIndexOf(':') + 1)
+                        + clusterListener.boundAddress().getPort()
+                : cfg.clusterAdvertise();
+        clusterNode.start(advertise, scheduler, CLUSTER_WAIT); // a store that is away: starts, refuses new forwards
+    }
+
+    /** The bound --cluster-listen address; throws on a single node. */
+    public InetSocketAddress clusterAddress() {
+        if (clusterListener == null) {
+            throw new IllegalStateException("no --cluster-store");
+        }
+        return clusterListener.boundAddress();
     }
 
     private AcmeIssuer newAcmeIssuer(AcmeSettings settings) {
@@ -202,6 +285,9 @@ public final class TunsServer implements AutoCloseable {
     }
 
     public void start() throws IOException, InterruptedException {
+        if (clusterNode != null) {
+            startCluster();
+        }
         http.start();
         int port = cfg.httpPortOverride() > 0 ? cfg.httpPortOverride() : http.boundAddress().getPort();
         if (https != null) {
@@ -222,6 +308,7 @@ public final class TunsServer implements AutoCloseable {
         }
         ssh.start();
         urls.set(urls.get().withSshPort(ssh.boundAddress().getPort())); // the root page shows the ssh command
+        started = true;
         if (metricsListener != null) {
             metricsListener.start();
         }
@@ -307,6 +394,20 @@ public final class TunsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clusterNode != null && started) {
+            try {
+                NodeDrain.run(() -> {
+                    ssh.stopListening();
+                    http.close(); // the load balancer's check fails: new connections go to the other nodes
+                }, ssh::connections, registry, cfg.clusterDrainTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (clusterNode != null) {
+            clusterNode.close(); // ends the lease: other keys may claim the names no client came back for
+            clusterListener.close();
+        }
         try {
             ssh.close();
         } catch (IOException e) {
@@ -330,6 +431,9 @@ public final class TunsServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         tunnelExecutor.shutdownNow();
         scheduler.shutdownNow();
+        if (routeStore != null) {
+            routeStore.close();
+        }
         if (countries != null) {
             try {
                 countries.close();

@@ -260,6 +260,19 @@ final class Flags {
         t.d("log-to-file-max-age", "28", "Days rotated log files are kept");
         t.d("log-to-file-compress", "false", "Compress rotated log files (gzip)");
 
+        t.section("Cluster (tuns; several nodes behind a TCP load balancer share one name space through Redis)");
+        t.d("cluster-store", "", "Route store shared by the nodes: redis://host:port or rediss://user:password@host:port"
+                + " (Redis 7 or Valkey); empty = a single node, no store");
+        t.d("cluster-node-id", "", "This node's unique name in the store (letters, digits, . _ -); needed with --cluster-store");
+        t.d("cluster-listen", "0.0.0.0:7400", "Where this node takes requests other nodes forward to it (a cluster-internal"
+                + " port: plain TCP, keep it off the internet)");
+        t.d("cluster-advertise", "", "host:port other nodes dial to reach --cluster-listen; empty = the listen address,"
+                + " which then must not be a wildcard");
+        t.d("cluster-node-ttl", "10s", "Node lease in the store, renewed every fifth of it; a dead node's names free up"
+                + " for other keys after it");
+        t.d("cluster-drain-timeout", "10s", "On SIGTERM, how long a cluster node keeps its names for its clients to"
+                + " reconnect through another node (it stops taking connections and tells its sessions first)");
+
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");
         t.sishOnly("load-templates", boolean.class, "true", "Load console templates from disk");

@@ -182,8 +182,21 @@ public record ServerConfig(
         int logToFileMaxAge,               // 28 (days)
         boolean logToFileCompress,         // false
 
+        // --- tuns cluster: several nodes, one name space, routes in Redis (empty store = one node, as always)
+        String clusterStore,               // --cluster-store ""  redis://host:port (or rediss://, with user:password@)
+        String clusterNodeId,              // --cluster-node-id ""  this node's unique name in the store
+        String clusterListen,              // --cluster-listen "0.0.0.0:7400"  where other nodes forward requests to
+        String clusterAdvertise,           // --cluster-advertise ""  host:port other nodes dial (default: the listen address)
+        Duration clusterNodeTtl,           // --cluster-node-ttl 10s  lease; a dead node's names free up after it
+        Duration clusterDrainTimeout,      // --cluster-drain-timeout 10s  on SIGTERM: wait for clients to reconnect elsewhere
+
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
+
+    /** True when a cluster store is configured: routes are shared with other nodes. */
+    public boolean clustered() {
+        return !clusterStore.isBlank();
+    }
 
     /** The host part of {@link #sshAddress()}, used to decide whether open (keyless) auth may be allowed. */
     public String sshHost() {

@@ -128,6 +128,50 @@ final class Validation {
         countries("banned-countries", c.bannedCountries());
         countries("whitelisted-countries", c.whitelistedCountries());
         geodb(c);
+        cluster(c);
+    }
+
+    /** The cluster flags matter only with a store; then the node needs a name and an address the others can dial. */
+    private void cluster(ServerConfig c) {
+        if (!c.clustered()) {
+            return;
+        }
+        URI store;
+        try {
+            store = new URI(c.clusterStore().trim());
+        } catch (URISyntaxException e) {
+            throw fail("cluster-store", "must be a URL like redis://host:6379, got a malformed value");
+        }
+        if (!"redis".equals(store.getScheme()) && !"rediss".equals(store.getScheme())) {
+            throw fail("cluster-store", "must start with redis:// or rediss:// (Redis 7 or Valkey)");
+        }
+        if (store.getHost() == null || store.getHost().isBlank()) {
+            throw fail("cluster-store", "needs a host, e.g. redis://10.0.0.5:6379");
+        }
+        if (!c.clusterNodeId().matches("[A-Za-z0-9._-]{1,64}")) {
+            throw fail("cluster-node-id", c.clusterNodeId().isEmpty() ? "is needed with --cluster-store (a unique name"
+                    + " per node, e.g. n1)" : "must be 1 to 64 letters, digits, '.', '_' or '-', got '"
+                    + c.clusterNodeId() + "'");
+        }
+        address("cluster-listen", c.clusterListen());
+        if (c.clusterAdvertise().isBlank()) {
+            String host = HostPort.parseNamed(c.clusterListen(), origin.apply("cluster-listen")).host();
+            if (host.equals("0.0.0.0") || host.equals("::")) {
+                throw fail("cluster-advertise", "is needed when --cluster-listen is a wildcard address (give the"
+                        + " host:port other nodes dial)");
+            }
+        } else {
+            HostPort a = HostPort.parseNamed(c.clusterAdvertise(), origin.apply("cluster-advertise"));
+            if (a.port() == 0) {
+                throw fail("cluster-advertise", "needs a real port, got 0");
+            }
+        }
+        if (c.clusterDrainTimeout().isNegative()) {
+            throw fail("cluster-drain-timeout", "must not be negative");
+        }
+        if (c.clusterNodeTtl().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw fail("cluster-node-ttl", "must be at least 1s, got " + c.clusterNodeTtl().toMillis() + "ms");
+        }
     }
 
     /** Country filters need a database, and tuns ships none (GeoLite2's licence forbids it; sish embeds one). */

@@ -12,7 +12,11 @@ final class HostHeader {
 
     /** @return the host, or null when the request names none */
     static String of(HttpRequest request) {
-        String raw = request.headers().get(HttpHeaderNames.HOST);
+        return normalise(request.headers().get(HttpHeaderNames.HOST));
+    }
+
+    /** @return the host of a raw Host value, or null when blank */
+    static String normalise(String raw) {
         if (raw == null || raw.isBlank()) {
             return null;
         }

@@ -49,7 +49,7 @@ public final class HttpFront implements AutoCloseable {
                         if (ProxyProtocolHandler.defer(ch, hc.config(), this, "http")) {
                             return; // --proxy-protocol-listener: runs again once the PROXY header is settled
                         }
-                        installHttp(ch.pipeline(), hc);
+                        installHttp(ch.pipeline(), hc, true);
                     }
                 });
         server = b.bind(listen.host(), listen.port()).sync().channel();
@@ -74,6 +74,14 @@ public final class HttpFront implements AutoCloseable {
      * pipeline; the HTTPS listener calls this after its TLS handler.
      */
     public static void installHttp(ChannelPipeline p, HttpContext hc) {
+        installHttp(p, hc, false);
+    }
+
+    /**
+     * @param mayHop on a cluster node, a request whose route another node holds is spliced there (the plain HTTP
+     *               listener; never a connection that itself came by a hop)
+     */
+    public static void installHttp(ChannelPipeline p, HttpContext hc, boolean mayHop) {
         ServerConfig cfg = hc.config();
         if (NettyGate.refuseHttp(p, hc.ipFilter())) {
             return; // access: IP and country filters; the client gets a 403 sentence and nothing else
@@ -87,6 +95,10 @@ public final class HttpFront implements AutoCloseable {
                     ctx.close(); // no byte either way for the whole timeout
                 }
             });
+        }
+        if (mayHop && hc.cluster() != null) {
+            p.addLast("cluster-peek", new ClusterPeek(hc.registry(), hc.cluster(),
+                    cfg.httpMaxInitialLineLength() + cfg.httpMaxHeaderSize()));
         }
         p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())

@@ -19,6 +19,11 @@ public final class ClientAddress {
     private ClientAddress() {
     }
 
+    /** Records the client a trusted header named (a cluster hop's PROXY header from another node). */
+    public static void trust(Channel ch, InetSocketAddress client) {
+        ch.attr(FROM_HEADER).set(client);
+    }
+
     public static InetSocketAddress of(Channel ch) {
         InetSocketAddress a = ch.attr(FROM_HEADER).get();
         if (a != null) {

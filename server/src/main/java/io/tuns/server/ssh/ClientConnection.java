@@ -262,6 +262,11 @@ public final class ClientConnection implements TunnelOwner {
             refuse(slot, Allocation.refused("http", full));
             return;
         }
+        String storeDown = ctx.registry().claimsRefusal(); // a cluster node without its store: no name is safe
+        if (storeDown != null) {
+            refuse(slot, Allocation.refused("http", storeDown));
+            return;
+        }
         ForwardRequest r = new ForwardRequest(bindAddress, port, this, user(), keyFingerprint, options,
                 forwards.acknowledgements().proxyProtocolVersion(options));
         Allocation a = switch (ForwardKind.of(bindAddress, port, options, forwards.kinds())) {

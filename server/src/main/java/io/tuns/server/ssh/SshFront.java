@@ -16,6 +16,7 @@ import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSessionFactory;
 import org.apache.sshd.server.session.ServerSession;
@@ -41,7 +42,7 @@ public final class SshFront implements AutoCloseable {
         this.auth = new Authentication(cfg, ctx.events(), AuthCallback.of(cfg), gate);
         HostPort listen = HostPort.parse(cfg.sshAddress(), "ssh-address");
 
-        sshd = SshServer.setUpDefaultServer();
+        sshd = ServerBuilder.builder().factory(ListeningServer::new).build(); // MINA's defaults, as setUpDefaultServer
         sshd.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory()); // never pick a backend by classpath
         sshd.setHost(listen.host());
         sshd.setPort(listen.port());
@@ -117,6 +118,20 @@ public final class SshFront implements AutoCloseable {
                 .map(ClientConnection::of)
                 .filter(c -> c != null && !c.isClosed() && c.isAuthenticatedConnection())
                 .toList();
+    }
+
+    /** Takes no new connections; the open ones go on (a draining node closes them itself, telling each why). */
+    public void stopListening() {
+        ((ListeningServer) sshd).stopListening();
+    }
+
+    /** MINA's server, with a way to close the listening socket alone. */
+    private static final class ListeningServer extends SshServer {
+        void stopListening() {
+            if (acceptor != null) {
+                acceptor.unbind();
+            }
+        }
     }
 
     @Override

@@ -1,9 +1,12 @@
 package io.tuns.server.tunnel;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -12,6 +15,10 @@ import java.util.function.Consumer;
  * The routing table: HTTP host+path → tunnels, alias {@code name:port} → tunnels, TCP {@code domain:port} →
  * tunnels. Each name holds a {@link TunnelGroup} (several members only with a load balancer flag). Lookups are
  * lock-free map reads on every request; changes happen only when forwards come and go.
+ *
+ * <p>Under it, a {@link RouteStore} records which node holds each route: every claim this node's
+ * {@link ForwardOwnership} grants is also claimed there before it takes effect, and a route leaves the store when
+ * its last local tunnel leaves. Without a cluster that store is a {@link LocalRouteStore} that always agrees.
  */
 public final class TunnelRegistry {
 
@@ -20,40 +27,78 @@ public final class TunnelRegistry {
 
     private final ConcurrentHashMap<String, TunnelGroup> byKey = new ConcurrentHashMap<>();
     private final List<Consumer<Tunnel>> removalListeners = new CopyOnWriteArrayList<>();
+    private final StoreClaims claims;
 
-    private static String key(Tunnel.TunnelType type, String routeKey) {
+    /** One node on its own: an in-memory store whose node lease never lapses; releases happen at once. */
+    public TunnelRegistry() {
+        this(singleNode(), "local", Runnable::run, Duration.ofSeconds(1));
+    }
+
+    /**
+     * @param storeCalls where releases run: in a cluster the tunnel executor, which also runs every claim
+     * @param storeTimeout how long a claim waits for the store before the forward is refused
+     */
+    public TunnelRegistry(RouteStore store, String node, Executor storeCalls,
+                          Duration storeTimeout) {
+        this.claims = new StoreClaims(store, node, storeCalls, storeTimeout);
+    }
+
+    private static RouteStore singleNode() {
+        LocalRouteStore store = new LocalRouteStore();
+        store.join("local", "", Duration.ZERO);
+        return store;
+    }
+
+    /** The key of a route, here and in the {@link RouteStore}: {@code http|host/path}, {@code tcp|domain:port} ... */
+    public static String key(Tunnel.TunnelType type, String routeKey) {
         return type.label() + "|" + routeKey;
     }
 
     /** The route for a request: longest bound path prefix of {@code path} (segment boundaries) on {@code host}. */
     public Optional<TunnelGroup> httpRoute(String host, String path) {
+        for (String k : httpRouteKeys(host, path)) {
+            TunnelGroup g = byKey.get(k);
+            if (g != null && !g.isEmpty()) {
+                return Optional.of(g);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The route keys a request may match, best first: the longest bound path prefixes of {@code path} on
+     * {@code host}, the bare host, then the same for each wildcard above it (only when no exact host matched).
+     * At most ({@value #MAX_PATH_SEGMENTS} + 1) × (1 + wildcards) keys.
+     */
+    public static List<String> httpRouteKeys(String host, String path) {
+        List<String> keys = new ArrayList<>();
+        addHostKeys(keys, host, path);
+        if (!host.startsWith("*.")) {
+            for (String wildcard : HostPolicy.wildcardCandidates(host)) {
+                addHostKeys(keys, wildcard, path);
+            }
+        }
+        return keys;
+    }
+
+    private static void addHostKeys(List<String> keys, String host, String path) {
         String p = path;
         int q = p.indexOf('?');
         if (q >= 0) {
             p = p.substring(0, q);
         }
         for (int i = 0; i < MAX_PATH_SEGMENTS && !p.isEmpty(); i++) {
-            TunnelGroup g = byKey.get(key(Tunnel.TunnelType.HTTP, host + p));
-            if (g != null && !g.isEmpty()) {
-                return Optional.of(g);
-            }
+            keys.add(key(Tunnel.TunnelType.HTTP, host + p));
             int slash = p.lastIndexOf('/');
             p = slash <= 0 ? "" : p.substring(0, slash);
         }
-        TunnelGroup root = byKey.get(key(Tunnel.TunnelType.HTTP, host));
-        if (root != null && !root.isEmpty()) {
-            return Optional.of(root);
-        }
-        if (host.startsWith("*.")) {
-            return Optional.empty();
-        }
-        for (String wildcard : HostPolicy.wildcardCandidates(host)) { // only when no exact host matched
-            Optional<TunnelGroup> w = httpRoute(wildcard, path);
-            if (w.isPresent()) {
-                return w;
-            }
-        }
-        return Optional.empty();
+        keys.add(key(Tunnel.TunnelType.HTTP, host));
+    }
+
+    /** True when a local tunnel serves the route {@code key} (as made by {@link #key}). */
+    public boolean servesLocally(String key) {
+        TunnelGroup g = byKey.get(key);
+        return g != null && !g.isEmpty();
     }
 
     /** Some HTTP tunnel on {@code host} (the root path first), for pages that speak of a host. */
@@ -93,13 +138,22 @@ public final class TunnelRegistry {
     }
 
     private ForwardOwnership.Decision claim(Tunnel tunnel, ForwardOwnership ownership, boolean onlyIfFree) {
-        ForwardOwnership.Decision[] outcome = new ForwardOwnership.Decision[1];
-        byKey.compute(key(tunnel.type(), tunnel.routeKey()), (k, group) -> {
-            List<Tunnel> sameRoute = group == null ? List.of() : group.members();
-            ForwardOwnership.Decision d = ownership.decide(tunnel, sameRoute, all());
-            if (onlyIfFree && d.verdict() != ForwardOwnership.Verdict.CLAIM) {
-                d = ForwardOwnership.Decision.refuse(ForwardOwnership.IN_USE);
+        String key = key(tunnel.type(), tunnel.routeKey());
+        ForwardOwnership.Decision local = decide(tunnel, ownership, onlyIfFree, byKey.get(key));
+        if (local.verdict() == ForwardOwnership.Verdict.CLAIM || local.verdict() == ForwardOwnership.Verdict.TAKE_OVER) {
+            // A pool join needs no store claim: this node already holds the route for the pool's first member.
+            RouteClaim c = claims.claim(key, tunnel, !onlyIfFree);
+            if (c == null) {
+                return ForwardOwnership.Decision.refuse(STORE_UNREACHABLE);
             }
+            if (!c.holds()) {
+                return ForwardOwnership.Decision.refuse(
+                        c.outcome() == RouteClaim.Outcome.FENCED ? NODE_FENCED : ForwardOwnership.IN_USE);
+            }
+        }
+        ForwardOwnership.Decision[] outcome = new ForwardOwnership.Decision[1];
+        byKey.compute(key, (k, group) -> {
+            ForwardOwnership.Decision d = decide(tunnel, ownership, onlyIfFree, group);
             outcome[0] = d;
             switch (d.verdict()) {
                 case CLAIM -> {
@@ -111,6 +165,9 @@ public final class TunnelRegistry {
             }
             return group;
         });
+        if (!outcome[0].granted()) {
+            claims.release(key, () -> !servesLocally(key)); // the route went elsewhere between the two steps
+        }
         Tunnel displaced = outcome[0].displaced();
         if (displaced != null) {
             displaced.owner().tunnelTakenOver(displaced);
@@ -119,17 +176,80 @@ public final class TunnelRegistry {
         return outcome[0];
     }
 
+    private ForwardOwnership.Decision decide(Tunnel tunnel, ForwardOwnership ownership, boolean onlyIfFree,
+                                             TunnelGroup group) {
+        List<Tunnel> sameRoute = group == null ? List.of() : group.members();
+        ForwardOwnership.Decision d = ownership.decide(tunnel, sameRoute, all());
+        if (onlyIfFree && d.verdict() != ForwardOwnership.Verdict.CLAIM) {
+            d = ForwardOwnership.Decision.refuse(ForwardOwnership.IN_USE);
+        }
+        return d;
+    }
+
+    static final String STORE_UNREACHABLE = "the cluster route store did not answer";
+    /** Told to a user whose forward is refused while the store is away (no name can be claimed safely). */
+    public static final String STORE_DOWN = "This tuns node cannot reach its cluster route store (Redis): new forwards"
+            + " are refused until it is back; tunnels already open keep working. Try again in a moment.";
+    static final String NODE_FENCED = "this node lost its cluster lease";
+
     /** Removes the tunnel if it is still registered (a taken-over tunnel no longer is). */
     public boolean remove(Tunnel tunnel) {
         boolean[] removed = new boolean[1];
-        byKey.computeIfPresent(key(tunnel.type(), tunnel.routeKey()), (k, group) -> {
+        String key = key(tunnel.type(), tunnel.routeKey());
+        byKey.computeIfPresent(key, (k, group) -> {
             removed[0] = group.remove(tunnel);
             return group.isEmpty() ? null : group;
         });
         if (removed[0]) {
+            if (!servesLocally(key)) {
+                claims.release(key, () -> !servesLocally(key));
+            }
             removalListeners.forEach(l -> l.accept(tunnel));
         }
         return removed[0];
+    }
+
+    /** Null when new claims may go to the route store; the sentence for the user while it does not answer. */
+    public String claimsRefusal() {
+        return claims.reachable() ? null : STORE_DOWN;
+    }
+
+    /** The node's heartbeat reached the store ({@code true}) or did not: opens or closes {@link #claimsRefusal}. */
+    public void storeReachable(boolean answered) {
+        claims.reachable(answered);
+    }
+
+    /**
+     * The node is draining: from now on a route whose last local tunnel leaves is not freed in the store, so only
+     * the same key (reconnecting through another node) can take it until this node's lease ends.
+     */
+    public void keepRoutes() {
+        claims.keepRoutes();
+    }
+
+    /** This node's name in the route store. */
+    public String node() {
+        return claims.node();
+    }
+
+    /** Every route this node holds in the store, with the holder it claimed it as (to re-assert them). */
+    public Map<String, RouteHolder> heldRoutes() {
+        return claims.held();
+    }
+
+    /**
+     * Another node holds {@code key} now (same key took it over there, or this node was fenced and lost it):
+     * closes its local tunnels, telling each user {@code why}. Returns how many were closed.
+     */
+    public int routeLost(String key, String why) {
+        claims.lost(key);
+        TunnelGroup g = byKey.get(key);
+        if (g == null) {
+            return 0;
+        }
+        List<Tunnel> members = g.members();
+        members.forEach(t -> t.owner().closeTunnel(t, why));
+        return members.size();
     }
 
     /** Called after a tunnel left the table (to free its inspection history, metrics series ...). */

@@ -56,6 +56,31 @@ class ErrorMessagesTest {
                 .hasMessage(message);
     }
 
+    /** The cluster flags are checked only with a store, and a password in the store URL never shows. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --cluster-store=memcached://x:1       | --cluster-store must start with redis:// or rediss:// (Redis 7 or Valkey)
+            --cluster-store=redis://:s3cret@:6379 | --cluster-store needs a host, e.g. redis://10.0.0.5:6379
+            --cluster-store=redis://a b           | --cluster-store must be a URL like redis://host:6379, got a malformed value
+            --cluster-node-id=                    | --cluster-node-id is needed with --cluster-store (a unique name per node, e.g. n1)
+            --cluster-node-id=n/1                 | --cluster-node-id must be 1 to 64 letters, digits, '.', '_' or '-', got 'n/1'
+            --cluster-listen=7400                 | --cluster-listen must be host:port, got '7400'
+            --cluster-advertise=                  | --cluster-advertise is needed when --cluster-listen is a wildcard address (give the host:port other nodes dial)
+            --cluster-advertise=10.0.0.1:0        | --cluster-advertise needs a real port, got 0
+            --cluster-node-ttl=500ms              | --cluster-node-ttl must be at least 1s, got 500ms
+            """)
+    void clusterFlagErrors(String arg, String message) {
+        String[] base = {"--cluster-store=redis://10.0.0.5:6379", "--cluster-node-id=n1",
+                "--cluster-advertise=10.0.0.1:7400"};
+        String[] args = java.util.Arrays.copyOf(base, base.length + 1);
+        args[base.length] = arg;
+        assertThatThrownBy(() -> ConfigLoader.fromArgs(args))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret"));
+        assertThat(ConfigLoader.fromArgs("--cluster-node-id=n/1").clustered()).as("no store: not checked").isFalse();
+    }
+
     @Test
     void environmentErrorsNameTheVariable() {
         assertThatThrownBy(() -> ConfigLoader.load(new String[0], Map.of("TUNS_PING_CLIENT_INTERVAL", "soon")))

@@ -32,19 +32,33 @@ public final class ForkedTuns implements AutoCloseable {
 
     /** @param configFile the {@code --config} file, which the running tuns watches for changes */
     public static ForkedTuns start(Path dir, Path configFile, List<String> jvmArgs, String... flags) throws Exception {
-        int ssh = freePort();
-        int http = freePort();
+        return launch(dir, configFile, dir.resolve("tuns.log"), jvmArgs, "127.0.0.1", freePort(), freePort(), flags);
+    }
+
+    /**
+     * tuns listening on {@code host} (e.g. 127.0.0.12: Linux routes all of 127/8 to loopback, so several nodes can
+     * use the same ports, as real machines do), logging to {@code log}; {@code dir} holds the host keys, the
+     * authorised keys and an empty config file, and may be shared by several nodes.
+     */
+    public static ForkedTuns startAt(Path dir, Path log, List<String> jvmArgs, String host, int ssh, int http,
+                                     String... flags) throws Exception {
+        Path none = dir.resolve("none.yml");
+        Files.writeString(none, "{}\n");
+        return launch(dir, none, log, jvmArgs, host, ssh, http, flags);
+    }
+
+    private static ForkedTuns launch(Path dir, Path configFile, Path log, List<String> jvmArgs, String host, int ssh,
+                                     int http, String... flags) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
                 "io.tuns.server.cli.Main", "serve",
-                "--ssh-address=127.0.0.1:" + ssh, "--http-address=127.0.0.1:" + http, "--domain=localhost",
+                "--ssh-address=" + host + ":" + ssh, "--http-address=" + host + ":" + http, "--domain=localhost",
                 "--private-keys-directory=" + dir.resolve("hostkeys"),
                 "--authentication-keys-directory=" + dir.resolve("pubkeys"),
                 "--config=" + configFile));
         cmd.addAll(List.of(flags));
-        Path log = dir.resolve("tuns.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!Files.readString(log, StandardCharsets.UTF_8).contains("tuns: serving")) {
@@ -66,7 +80,7 @@ public final class ForkedTuns implements AutoCloseable {
         return -1;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -71,8 +71,12 @@ class OpsReferencesTest {
 
     /** Series names in a scrape of a Metrics with every optional part set. */
     private static Set<String> exportedNames() {
-        Metrics metrics = new Metrics(new PrometheusRegistry(), true);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        Metrics metrics = new Metrics(registry, true);
         metrics.registerJvmMetrics();
+        ClusterMetrics cluster = new ClusterMetrics(registry, 10, () -> 1); // a cluster node's series too
+        cluster.storeAnswered(true);
+        cluster.leaseRenewed(1000);
         metrics.sshConnectionOpened("u", "c", 1);
         metrics.tunnelOpened("http", "u", "c", "t", "x");
         metrics.httpRequest(200, 0.1);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class TunnelRegistryTest {
 
     /** A stand-in for an ssh connection: the registry only asks for identity and tells of take-overs. */
-    static final class Owner implements TunnelOwner {
+    static class Owner implements TunnelOwner {
         final String fingerprint;
         final List<Tunnel> takenOver = new ArrayList<>();
 

@@ -1,0 +1,27 @@
+package io.tuns.server.cluster;
+
+/** What a cluster node reports about its store, its lease and its hops (the wiring turns it into metrics). */
+public interface ClusterEvents {
+
+    ClusterEvents NONE = new ClusterEvents() { };
+
+    /** A heartbeat or claim reached the store ({@code true}) or did not. */
+    default void storeAnswered(boolean answered) {
+    }
+
+    /** The lease was renewed now. */
+    default void leaseRenewed() {
+    }
+
+    /** The lease had lapsed: the node was fenced and joins again. */
+    default void leaseLapsed() {
+    }
+
+    /** A route this node held is held elsewhere now. */
+    default void routeLost() {
+    }
+
+    /** A hop ended: forwarded, not_here or failed. */
+    default void hop(String result) {
+    }
+}

@@ -1,0 +1,185 @@
+package io.tuns.server.cluster;
+
+import io.tuns.server.tunnel.RouteClaim;
+import io.tuns.server.tunnel.RouteHolder;
+import io.tuns.server.tunnel.RouteStore;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's life in the store: it joins with a lease, renews it every fifth of the TTL, and keeps its routes
+ * true. A lapsed lease (the node froze or lost Redis) or a new generation (Redis lost its data) makes it join again
+ * and re-assert every local route without displacing anyone; a route now held elsewhere (the same key took it over
+ * on another node, or another key claimed it while this node was fenced) has its local tunnels closed, with a
+ * line to the user. Store calls are asynchronous; the local effects run on the tunnel executor.
+ */
+public final class ClusterNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+    static final String TAKEN_ELSEWHERE = "taken over on another node of the cluster";
+
+    /** This node's name and its lease. */
+    public record Settings(String node, Duration ttl) {
+
+        Duration heartbeat() {
+            return ttl.dividedBy(5);
+        }
+    }
+
+    private final RouteStore store;
+    private final TunnelRegistry registry;
+    private final Settings settings;
+    private final Executor tunnelExecutor;
+    private final ClusterEvents events;
+    private final AtomicReference<String> generation = new AtomicReference<>();
+    private final AtomicBoolean beating = new AtomicBoolean();
+    private volatile String advertise;
+    private ScheduledFuture<?> heartbeat;
+
+    public ClusterNode(RouteStore store, TunnelRegistry registry, Settings settings, Executor tunnelExecutor,
+                       ClusterEvents events) {
+        this.store = store;
+        this.registry = registry;
+        this.settings = settings;
+        this.tunnelExecutor = tunnelExecutor;
+        this.events = events;
+    }
+
+    /**
+     * Joins with the address other nodes dial (waiting at most {@code wait}: this runs at start-up, before any
+     * forward is taken) and starts beating. A store that does not answer does not stop the node: it serves, refuses
+     * new forwards, and joins at the first heartbeat the store answers.
+     */
+    public void start(String advertise, ScheduledExecutorService scheduler, Duration wait) throws InterruptedException {
+        this.advertise = advertise;
+        try {
+            generation.set(store.join(settings.node(), advertise, settings.ttl()).toCompletableFuture()
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS));
+            log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
+                    settings.ttl().toMillis());
+            events.storeAnswered(true);
+            events.leaseRenewed();
+        } catch (ExecutionException | TimeoutException e) {
+            registry.storeReachable(false);
+            events.storeAnswered(false);
+            log.warn("event=cluster_join_deferred node={} (the store does not answer; new forwards are refused until"
+                    + " it does)", settings.node());
+        }
+        long every = settings.heartbeat().toMillis();
+        heartbeat = scheduler.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** One heartbeat; skipped while the previous one is still waiting for the store. */
+    void beat() {
+        if (!beating.compareAndSet(false, true)) {
+            return;
+        }
+        store.renew(settings.node(), settings.ttl()).whenComplete((gen, error) -> {
+            try {
+                if (error != null) {
+                    if (registry.claimsRefusal() == null) {
+                        log.warn("event=route_store_unreachable op=renew node={}", settings.node());
+                    }
+                    registry.storeReachable(false);
+                    events.storeAnswered(false);
+                } else if (gen.isEmpty()) {
+                    log.warn("event=cluster_lease_lapsed node={}", settings.node());
+                    events.leaseLapsed();
+                    rejoin();
+                } else if (!gen.get().equals(generation.get())) {
+                    log.warn("event=cluster_store_emptied node={}", settings.node());
+                    generation.set(gen.get());
+                    storeBack();
+                    events.leaseRenewed();
+                    reassert();
+                } else {
+                    storeBack();
+                    events.leaseRenewed();
+                    verify();
+                }
+            } finally {
+                beating.set(false);
+            }
+        });
+    }
+
+    private void rejoin() {
+        store.join(settings.node(), advertise, settings.ttl()).whenComplete((gen, error) -> {
+            if (error == null) {
+                generation.set(gen);
+                log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
+                        settings.ttl().toMillis());
+                reassert();
+                storeBack();
+                events.leaseRenewed();
+            }
+        });
+    }
+
+    private void storeBack() {
+        if (registry.claimsRefusal() != null) {
+            log.info("event=route_store_reachable node={}", settings.node());
+        }
+        registry.storeReachable(true);
+        events.storeAnswered(true);
+    }
+
+    /** Claims every local route again, never displacing a live holder; a route held elsewhere is closed here. */
+    void reassert() {
+        for (Map.Entry<String, RouteHolder> e : registry.heldRoutes().entrySet()) {
+            store.claim(e.getKey(), e.getValue(), false).thenAccept(c -> {
+                if (c.outcome() == RouteClaim.Outcome.TAKEN) {
+                    lost(e.getKey());
+                }
+            });
+        }
+    }
+
+    /** Checks that every local route is still this node's: one lookup per route (a change feed can replace it). */
+    void verify() {
+        for (Map.Entry<String, RouteHolder> e : registry.heldRoutes().entrySet()) {
+            store.lookup(List.of(e.getKey())).thenAccept(found -> {
+                if (found.isEmpty()) {
+                    store.claim(e.getKey(), e.getValue(), false); // vanished (e.g. deleted by hand): put it back
+                } else if (!Objects.equals(found.get().holder(), e.getValue())) {
+                    lost(e.getKey());
+                }
+            });
+        }
+    }
+
+    private void lost(String route) {
+        tunnelExecutor.execute(() -> {
+            int closed = registry.routeLost(route, TAKEN_ELSEWHERE);
+            events.routeLost();
+            log.info("event=cluster_route_lost node={} route={} tunnels_closed={}", settings.node(), route, closed);
+        });
+    }
+
+    /** Stops beating and ends the lease, so other keys may claim this node's names at once. */
+    @Override
+    public void close() {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        try {
+            store.leave(settings.node()).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("event=cluster_leave_failed node={}", settings.node());
+        }
+    }
+}

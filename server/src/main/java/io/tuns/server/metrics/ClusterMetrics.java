@@ -1,0 +1,73 @@
+package io.tuns.server.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+/**
+ * A cluster node's view of the route store (Redis), its own lease and the hops between nodes; registered only
+ * with {@code --cluster-store}, so a single node exports none of it. Every series is unlabelled except
+ * {@code sish_cluster_hops_total} (3 results). ops/METRICS.md documents them; ops/prometheus alerts on them.
+ */
+public final class ClusterMetrics {
+
+    static final Set<String> HOP_RESULTS = Set.of("forwarded", "not_here", "failed");
+
+    private final Gauge storeUp;
+    private final Gauge leaseRenewed;
+    private final Counter leaseLapses;
+    private final Counter routesLost;
+    private final Counter hops;
+
+    /** @param routesHeld routes this node holds in the store, read on each scrape */
+    public ClusterMetrics(PrometheusRegistry registry, double ttlSeconds, IntSupplier routesHeld) {
+        storeUp = Gauge.builder().name("sish_cluster_store_up")
+                .help("1 while the cluster route store answered this node's last call, else 0 (new forwards are"
+                        + " refused; open tunnels keep working).").register(registry);
+        leaseRenewed = Gauge.builder().name("sish_cluster_lease_renewed_timestamp_seconds").unit(Unit.SECONDS)
+                .help("When this node last renewed its lease in the store, Unix seconds.").register(registry);
+        Gauge ttl = Gauge.builder().name("sish_cluster_lease_ttl_seconds").unit(Unit.SECONDS)
+                .help("This node's lease (--cluster-node-ttl): its names free up this long after it stops renewing.")
+                .register(registry);
+        ttl.set(ttlSeconds);
+        leaseLapses = Counter.builder().name("sish_cluster_lease_lapses_total").withoutExemplars()
+                .help("Times this node found its lease lapsed (it froze or lost the store) and joined again.")
+                .register(registry);
+        routesLost = Counter.builder().name("sish_cluster_routes_lost_total").withoutExemplars()
+                .help("Routes this node held that another node holds now; their tunnels here were closed.")
+                .register(registry);
+        hops = Counter.builder().name("sish_cluster_hops_total").withoutExemplars()
+                .help("Connections this node passed to the node holding their tunnel, by the owner's answer:"
+                        + " forwarded, not_here (a stale route) or failed (no answer).")
+                .labelNames("result").register(registry);
+        HOP_RESULTS.forEach(r -> hops.labelValues(r).inc(0));
+        GaugeWithCallback.builder().name("sish_cluster_routes_held")
+                .help("Routes this node holds in the cluster store.")
+                .callback(cb -> cb.call(routesHeld.getAsInt())).register(registry);
+    }
+
+    public void storeAnswered(boolean answered) {
+        storeUp.set(answered ? 1 : 0);
+    }
+
+    public void leaseRenewed(long epochMillis) {
+        leaseRenewed.set(epochMillis / 1000.0);
+    }
+
+    public void leaseLapsed() {
+        leaseLapses.inc();
+    }
+
+    public void routeLost() {
+        routesLost.inc();
+    }
+
+    /** @param result forwarded, not_here or failed */
+    public void hop(String result) {
+        hops.labelValues(LabelValues.oneOf(result, HOP_RESULTS)).inc();
+    }
+}

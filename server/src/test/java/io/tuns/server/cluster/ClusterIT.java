@@ -1,0 +1,240 @@
+package io.tuns.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tuns.server.TunsServer;
+import io.tuns.server.config.ConfigLoader;
+import io.tuns.server.it.SshClient;
+import io.tuns.server.it.TestBackend;
+import io.tuns.server.it.TunsFixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two tuns nodes in this JVM on one real redis-server, with real OpenSSH clients: a tunnel held on one node
+ * answers requests sent to the other (byte-exact, one hop), two keys racing for a name through different nodes
+ * get one owner, the same key takes its name over across nodes, and a stale route ends in one 502.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ClusterIT {
+
+    static RedisServer redis;
+    static Path dir;
+    static Path userKey;
+    static Path otherKey;
+    static TunsServer a;
+    static TunsServer b;
+    static final List<AutoCloseable> owned = new ArrayList<>();
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        redis = RedisServer.start();
+        dir = Files.createTempDirectory("tuns-cluster");
+        Path pubkeys = Files.createDirectories(dir.resolve("pubkeys"));
+        userKey = TunsFixture.keygen(dir, "user");
+        otherKey = TunsFixture.keygen(dir, "other");
+        Files.copy(Path.of(userKey + ".pub"), pubkeys.resolve("user.pub"));
+        Files.copy(Path.of(otherKey + ".pub"), pubkeys.resolve("other.pub"));
+        Files.writeString(dir.resolve("none.yml"), "{}\n");
+        a = node("a");
+        b = node("b");
+    }
+
+    /** A node sharing the host key, the authorised keys and every flag with the others; only its name differs. */
+    static TunsServer node(String id) throws Exception {
+        TunsServer s = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0", "--http-address=127.0.0.1:0",
+                "--domain=localhost", "--private-keys-directory=" + dir.resolve("hostkeys"),
+                "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
+                "--config=" + dir.resolve("none.yml"), "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id,
+                "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s",
+                "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
+        s.start();
+        return s;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : owned) {
+            c.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        redis.close();
+    }
+
+    static SshClient ssh(TunsServer node, Path key, String... args) throws Exception {
+        SshClient c = SshClient.start(node.sshPort(), key, List.of(args));
+        owned.add(c);
+        return c;
+    }
+
+    static HttpRequest.Builder request(TunsServer node, String host, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+                .header("Host", host + ":" + node.httpPort()).timeout(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aTunnelOnOneNodeAnswersRequestsSentToTheOtherByteForByte() throws Exception {
+        try (TestBackend service = new TestBackend()) {
+            ssh(a, userKey, "-R", "app:80:127.0.0.1:" + service.port(), "127.0.0.1")
+                    .await("HTTP: http://app.localhost", Duration.ofSeconds(15));
+            HttpResponse<String> viaB = http.send(request(b, "app.localhost", "/hello").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(viaB.statusCode()).isEqualTo(200);
+            assertThat(viaB.body()).isEqualTo("hello from backend\n");
+
+            byte[] body = new byte[8 * 1024 * 1024 + 17];
+            new Random(7).nextBytes(body);
+            String sent = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+            HttpResponse<String> post = http.send(request(b, "app.localhost", "/sha256")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(200);
+            assertThat(post.body()).as("the service got every byte through the hop")
+                    .isEqualTo(sent + " " + body.length + "\n");
+
+            HttpResponse<byte[]> big = http.send(request(b, "app.localhost", "/bytes?size=5000000&seed=3").GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big.body())))
+                    .as("and the client got every byte back").isEqualTo(TestBackend.sha256OfPattern(5_000_000, 3));
+
+            HttpResponse<String> nothing = http.send(request(b, "nothing.localhost", "/").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(nothing.statusCode()).as("a name nobody holds: the usual answer").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void twoKeysRacingForOneNameThroughDifferentNodesGetOneOwner() throws Exception {
+        try (TestBackend service = new TestBackend()) {
+            for (int round = 0; round < 5; round++) {
+                String name = "race" + round;
+                SshClient viaA = ssh(a, userKey, "-R", name + ":80:127.0.0.1:" + service.port(), "127.0.0.1");
+                SshClient viaB = ssh(b, otherKey, "-R", name + ":80:127.0.0.1:" + service.port(), "127.0.0.1");
+                viaA.await("HTTP: (http://\\S+)", Duration.ofSeconds(15));
+                viaB.await("HTTP: (http://\\S+)", Duration.ofSeconds(15));
+                String wanted = "HTTP: http://" + name + ".localhost";
+                boolean aGot = viaA.output().contains(wanted);
+                boolean bGot = viaB.output().contains(wanted);
+                assertThat(aGot ^ bGot).as("round %d: exactly one owner (a=%s, b=%s)\n%s\n%s", round, aGot, bGot,
+                        viaA.output(), viaB.output()).isTrue();
+                String key = "http|" + name + ".localhost";
+                assertThat(a.registry().servesLocally(key)).as("round %d: node a serves it", round).isEqualTo(aGot);
+                assertThat(b.registry().servesLocally(key)).as("round %d: node b serves it", round).isEqualTo(bGot);
+                viaA.close();
+                viaB.close();
+            }
+        }
+    }
+
+    @Test
+    void theSameKeyTakesItsNameOverAcrossNodes() throws Exception {
+        try (TestBackend first = new TestBackend(); TestBackend second = new TestBackend()) {
+            SshClient old = ssh(a, userKey, "-R", "move:80:127.0.0.1:" + first.port(), "127.0.0.1");
+            old.await("HTTP: http://move.localhost", Duration.ofSeconds(15));
+            SshClient moved = ssh(b, userKey, "-R", "move:80:127.0.0.1:" + second.port(), "127.0.0.1");
+            moved.await("HTTP: http://move.localhost", Duration.ofSeconds(15));
+            old.await("taken over on another node", Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !a.registry().servesLocally("http|move.localhost"));
+            for (TunsServer entry : List.of(a, b)) {
+                // a new connection: a keep-alive connection stays with the node its first request went to
+                HttpResponse<String> r = HttpClient.newHttpClient().send(
+                        request(entry, "move.localhost", "/hello").GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+            assertThat(second.requests).as("both entries reached the new holder").hasSize(2);
+            assertThat(first.requests).isEmpty();
+        }
+    }
+
+    @Test
+    void aStaleRouteGetsOneRefreshThenA502AndNeverASecondHop() throws Exception {
+        // the store says node b holds ghost.localhost, but b has no such tunnel
+        assertThat(redis.command("HSET tuns:r:http|ghost.localhost node b owner SHA256:nobody")).startsWith(":");
+        try {
+            HttpResponse<String> r = http.send(request(a, "ghost.localhost", "/").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(502);
+            assertThat(r.body()).contains("did not take the request");
+        } finally {
+            redis.command("DEL tuns:r:http|ghost.localhost");
+        }
+    }
+
+    @Test
+    void aNodeStartsWithoutItsStoreRefusesNewForwardsClearlyAndTakesThemOnceRedisIsThere() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        TunsServer late = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0",
+                "--http-address=127.0.0.1:0", "--domain=localhost",
+                "--private-keys-directory=" + dir.resolve("hostkeys"),
+                "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
+                "--config=" + dir.resolve("none.yml"), "--cluster-store=redis://127.0.0.1:" + port,
+                "--cluster-node-id=late", "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s"));
+        owned.add(late);
+        late.start(); // Redis is not there: the node serves anyway
+        try (TestBackend service = new TestBackend()) {
+            SshClient refused = ssh(late, userKey, "-R", "early:80:127.0.0.1:" + service.port(), "127.0.0.1");
+            refused.await("cannot reach its cluster route store \\(Redis\\): new forwards are refused until it"
+                    + " is back; tunnels already open keep working", Duration.ofSeconds(10));
+            assertThat(refused.process().waitFor(10, TimeUnit.SECONDS)).as("ssh gave up: the forward failed").isTrue();
+            assertThat(refused.output()).doesNotContain("HTTP: http://");
+            try (RedisServer store = RedisServer.startAt(port)) {
+                await().atMost(Duration.ofSeconds(15)).until(() -> store.bulk("GET tuns:n:late").startsWith("127.0.0.1:"));
+                SshClient taken = ssh(late, userKey, "-R", "early:80:127.0.0.1:" + service.port(), "127.0.0.1");
+                taken.await("HTTP: http://early\\.localhost", Duration.ofSeconds(15));
+                assertThat(store.bulk("HGET tuns:r:http|early.localhost node")).isEqualTo("late");
+                taken.close();
+            }
+        }
+    }
+
+    @Test
+    void aDrainWhoseClientsDoNotComeBackEndsAfterItsTimeoutAndFreesTheNames() throws Exception {
+        TunsServer draining = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0",
+                "--http-address=127.0.0.1:0", "--domain=localhost",
+                "--private-keys-directory=" + dir.resolve("hostkeys"),
+                "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
+                "--config=" + dir.resolve("none.yml"), "--cluster-store=" + redis.uri(), "--cluster-node-id=d",
+                "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s", "--cluster-drain-timeout=1500ms"));
+        draining.start();
+        try (TestBackend service = new TestBackend(); TestBackend other = new TestBackend()) {
+            SshClient user = ssh(draining, userKey, "-R", "gone:80:127.0.0.1:" + service.port(), "127.0.0.1");
+            user.await("HTTP: http://gone\\.localhost", Duration.ofSeconds(15));
+            long t0 = System.nanoTime();
+            draining.close(); // what SIGTERM runs
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            user.await("This tuns node is shutting down\\. Reconnect", Duration.ofSeconds(1));
+            assertThat(user.process().waitFor(5, TimeUnit.SECONDS)).as("its session was closed").isTrue();
+            assertThat(took).as("waited for the client, then gave up").isBetween(Duration.ofMillis(1500),
+                    Duration.ofSeconds(6));
+            assertThat(redis.bulk("GET tuns:n:d")).as("the lease ended").isEmpty();
+            SshClient stranger = ssh(b, otherKey, "-R", "gone:80:127.0.0.1:" + other.port(), "127.0.0.1");
+            stranger.await("HTTP: http://gone\\.localhost", Duration.ofSeconds(15));
+            assertThat(redis.bulk("HGET tuns:r:http|gone.localhost node")).isEqualTo("b");
+            stranger.close();
+        }
+    }
+}
