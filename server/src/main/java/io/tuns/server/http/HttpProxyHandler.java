@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.config.ServerConfig;
@@ -227,7 +228,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
 
     /** True on the HTTPS listener: TLS is terminated in this pipeline. */
     private boolean isTls() {
-        return ctx.pipeline().get(SslHandler.class) != null;
+        return ctx.channel() instanceof Http2StreamChannel || ctx.pipeline().get(SslHandler.class) != null; // h2: TLS only
     }
 
     /** Opens a channel for the current exchange; false (answered 429) when its client holds its share already. */
@@ -518,6 +519,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Ups
     }
 
     private void switchToRaw() {
+        if (ctx.pipeline().get(HttpServerCodec.class) == null) {
+            closeNow(); // an HTTP/2 stream (H2ExchangeAdapter) cannot become a byte pipe
+            return;
+        }
         hc.events().request(101, seconds(current));
         logExchange(current, 101);
         mode = Mode.RAW;
