@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tuns.server.tls.Openssl;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * HTTP/2 on the HTTPS listener with the real curl (nghttp2) and a real OpenSSH tunnel: ALPN h2, byte-exact bodies
@@ -37,7 +43,8 @@ class Http2IT {
         Path certs = Files.createDirectories(tmp.resolve("ssl"));
         ca = Openssl.ca(tmp, "h2-it");
         Openssl.leaf(ca, certs, "big.localhost", Openssl.KeyFormat.SEC1_EC, "big.localhost");
-        tuns = TunsFixture.start("--https", "--https-address=127.0.0.1:0", "--https-certificate-directory=" + certs);
+        tuns = TunsFixture.start("--https", "--https-address=127.0.0.1:0", "--https-certificate-directory=" + certs,
+                "--service-console");
         backend = new TestBackend();
         port = tuns.server.httpsPort();
         SshClient ssh = tuns.ssh("-R", "big:80:127.0.0.1:" + backend.port(), "127.0.0.1");
@@ -68,6 +75,55 @@ class Http2IT {
                 .filter(t -> t.contains("/headers")).reduce((a, b) -> b).orElseThrow();
         assertThat(raw).as("HTTP/1.1 inside the tunnel").startsWith("GET /headers HTTP/1.1\r\n")
                 .containsIgnoringCase("\r\nhost: big.localhost:" + port + "\r\n").doesNotContain("x-http2-");
+    }
+
+    @Test
+    void chromiumLoadsAPageAndItsParallelRequestsOverH2() throws Exception {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--ignore-certificate-errors", "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium")));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        WebDriver driver = new ChromeDriver(service, options);
+        try {
+            driver.get(base + "/hello"); // Chromium resolves *.localhost to loopback itself
+            JavascriptExecutor js = (JavascriptExecutor) driver;
+            assertThat(js.executeScript("return performance.getEntriesByType('navigation')[0].nextHopProtocol"))
+                    .isEqualTo("h2");
+            Object result = js.executeAsyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    Promise.all([...Array(20).keys()].map(i => fetch('/bytes?size=' + (50000 + i) + '&seed=' + i)
+                        .then(r => r.arrayBuffer()).then(b => b.byteLength)))
+                      .then(sizes => done({sizes: sizes, protocols: performance.getEntriesByType('resource')
+                        .filter(e => e.name.includes('/bytes')).map(e => e.nextHopProtocol)}))
+                      .catch(e => done({error: String(e)}));
+                    """);
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> m = (java.util.Map<String, Object>) result;
+            assertThat(m).doesNotContainKey("error");
+            assertThat((List<?>) m.get("sizes")).hasSize(20).allMatch(n -> ((Number) n).longValue() >= 50000);
+            assertThat((List<?>) m.get("protocols")).hasSize(20).allMatch("h2"::equals);
+        } finally {
+            driver.quit();
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> TunnelInvariant.channelsOpen(tuns) == 0);
+    }
+
+    @Test
+    void theCaptureRecordsAnH2ExchangeWithItsBodiesAndStatus() throws Exception {
+        Curl.Result r = Curl.run(tls("--data-binary", "h2 body for the capture", base + "/echo?cap=1")
+                .toArray(String[]::new));
+        assertThat(r.out()).isEqualTo("h2 body for the capture");
+        await().atMost(Duration.ofSeconds(5)).until(() -> tuns.server.inspector().exchanges("big.localhost").stream()
+                .anyMatch(e -> e.uri().equals("/echo?cap=1") && e.status() == 200));
+        io.tuns.server.inspect.Exchange e = tuns.server.inspector().exchanges("big.localhost").stream()
+                .filter(x -> x.uri().equals("/echo?cap=1")).findFirst().orElseThrow();
+        assertThat(e.method()).isEqualTo("POST");
+        assertThat(new String(e.requestBody().bytes(), StandardCharsets.UTF_8)).isEqualTo("h2 body for the capture");
+        assertThat(new String(e.responseBody().bytes(), StandardCharsets.UTF_8)).isEqualTo("h2 body for the capture");
+        assertThat(e.requestHeaders()).noneMatch(h -> h.toString().toLowerCase().contains("x-http2-"));
     }
 
     @Test
