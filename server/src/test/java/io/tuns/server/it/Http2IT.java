@@ -127,6 +127,17 @@ class Http2IT {
     }
 
     @Test
+    void theHttp11HeadLimitsHoldOnH2As431And414() throws Exception {
+        Curl.Result big = Curl.run(tls("-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + "a".repeat(45_000),
+                base + "/hello").toArray(String[]::new));
+        assertThat(big.out()).as("over --http-max-header-size + --http-max-initial-line-length").isEqualTo("431");
+        Curl.Result longPath = Curl.run(tls("-o", "/dev/null", "-w", "%{http_code}", base + "/" + "p".repeat(9000))
+                .toArray(String[]::new));
+        assertThat(longPath.out()).as("over --http-max-initial-line-length").isEqualTo("414");
+        assertThat(Curl.run(tls(base + "/hello").toArray(String[]::new)).out()).isEqualTo("hello from backend\n");
+    }
+
+    @Test
     void a256MibDownloadArrivesByteExactOverH2() throws Exception {
         String expected = TestBackend.sha256OfPattern(SIZE, 11);
         assertThat(Curl.sha256(base + "/bytes?size=" + SIZE + "&seed=11", tls().toArray(String[]::new)))
