@@ -10,6 +10,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -70,6 +72,37 @@ final class H2Client implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Sends POST {@code path} with {@code size} bytes of body, all written at once: the client's codec holds what
+     * the server's flow-control windows do not let out yet. {@link Stream#sent} counts the bytes that went out.
+     */
+    Stream post(String path, long size) throws InterruptedException {
+        return postTo(authority, path, size);
+    }
+
+    /** As {@link #post}, to another name on the same connection (HTTP/2 routes each stream by its authority). */
+    Stream postTo(String streamAuthority, String path, long size) throws InterruptedException {
+        Stream s = new Stream();
+        Http2StreamChannel ch = new Http2StreamChannelBootstrap(connection).handler(s).open().sync().getNow();
+        s.channel = ch;
+        ch.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").path(path)
+                .scheme("https").authority(streamAuthority).setLong("content-length", size), false)).sync();
+        byte[] chunk = new byte[16 * 1024];
+        ch.eventLoop().execute(() -> {
+            for (long off = 0; off < size; off += chunk.length) {
+                int n = (int) Math.min(chunk.length, size - off);
+                ch.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(chunk, 0, n), off + n >= size))
+                        .addListener(f -> {
+                            if (f.isSuccess()) {
+                                s.sent.addAndGet(n);
+                            }
+                        });
+            }
+            ch.flush();
+        });
+        return s;
+    }
+
     @Override
     public void close() {
         connection.close().syncUninterruptibly();
@@ -78,6 +111,7 @@ final class H2Client implements AutoCloseable {
 
     static final class Stream extends ChannelInboundHandlerAdapter {
         final AtomicLong bytes = new AtomicLong();
+        final AtomicLong sent = new AtomicLong();
         volatile String status;
         volatile boolean ended;
         volatile Http2StreamChannel channel;

@@ -127,6 +127,43 @@ class Http2IT {
     }
 
     @Test
+    void aFastUploaderToAServiceThatDoesNotReadIsHeldByFlowControl() throws Exception {
+        // a service that accepts and never reads: only the windows on the way (kernel buffers, the SSH channel's,
+        // tuns' queue, the h2 stream's) may take bytes, then the uploader must stop
+        try (java.net.ServerSocket deaf = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             SshClient ssh = tuns.ssh("-R", "deaf:80:127.0.0.1:" + deaf.getLocalPort(), "127.0.0.1");
+             H2Client client = new H2Client(port, "big.localhost", ca.cert())) {
+            ssh.await("HTTPS: (https://\\S+)", Duration.ofSeconds(15));
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    held.add(deaf.accept());
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            acceptor.start();
+            long size = 256L * 1024 * 1024;
+            H2Client.Stream up = client.postTo("deaf.localhost:" + port, "/upload", size);
+            // the count stops growing: two readings a second apart are equal
+            long[] last = {-1};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                long now = up.sent.get();
+                boolean still = now == last[0];
+                last[0] = now;
+                return still && now > 0;
+            });
+            assertThat(up.sent.get()).as("bytes tuns let in for a service that reads nothing").isLessThan(32L << 20);
+            assertThat(client.isOpen()).isTrue();
+            up.reset();
+            for (java.net.Socket s : held) {
+                s.close(); // the SSH channel's close waits for what it holds for the service (as on HTTP/1.1)
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> TunnelInvariant.channelsOpen(tuns) == 0);
+        }
+    }
+
+    @Test
     void theHttp11HeadLimitsHoldOnH2As431And414() throws Exception {
         Curl.Result big = Curl.run(tls("-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + "a".repeat(45_000),
                 base + "/hello").toArray(String[]::new));
