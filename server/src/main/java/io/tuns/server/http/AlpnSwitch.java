@@ -6,7 +6,8 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 
 /**
  * After the TLS handshake on the HTTPS listener, installs what ALPN chose: HTTP/2 for {@code h2}, else the
- * HTTP/1.1 handlers (also for clients that send no ALPN at all).
+ * HTTP/1.1 handlers (also for clients that send no ALPN at all). Netty's base class holds what arrives before the
+ * handshake event and hands it on at once: at most the rest of the TLS read that finished the handshake.
  */
 final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
 
