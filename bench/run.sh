@@ -25,7 +25,7 @@ py=/usr/bin/python3 # Debian's python with python3-websockets, whatever pyenv sa
 work="$(mktemp -d /tmp/tuns-suite.XXXXXX)"; chmod 755 "$work"
 # ports: backend nginx, upload sink, ws echo; tuns (ssh, http) ×2; sshd and its -R ports; nginx front; tcp forwards
 be=18180 sink=18182 wse=18183 t_ssh=12322 t_http=18181 c_ssh=12323 c_http=18184
-sshd_port=12422 s_be=18190 s_sink=18192 s_ws=18193 front=18191 t_tcp=18300
+sshd_port=12422 s_be=18190 s_sink=18192 s_ws=18193 front=18191 t_tcp=18300 t_https=18443
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -37,11 +37,11 @@ cleanup() {
 trap cleanup EXIT
 
 need=()
-for t in nginx wrk curl ssh ssh-keygen /usr/sbin/sshd; do command -v "$t" >/dev/null || need+=("$t"); done
+for t in nginx wrk curl h2load ssh ssh-keygen /usr/sbin/sshd; do command -v "$t" >/dev/null || need+=("$t"); done
 "$py" -c 'import websockets' 2>/dev/null || need+=(python3-websockets)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bench: installing peers (${need[*]})" >&2
-  apt-get install -y -q nginx-light wrk curl openssh-client openssh-server python3-websockets >/dev/null
+  apt-get install -y -q nginx-light wrk curl nghttp2-client openssh-client openssh-server python3-websockets >/dev/null
 fi
 [ -f "$root/server/target/tuns-server.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 
@@ -107,7 +107,9 @@ start_tuns() { # ssh-port http-port log extra-flags...
   for _ in $(seq 150); do grep -q "tuns: serving" "$log" 2>/dev/null && return; sleep 0.2; done
   echo "bench: tuns did not start; log:" >&2; tail "$log" >&2; exit 1
 }
-start_tuns $t_ssh $t_http "$work/tuns.log"
+# the plain tuns also serves HTTPS (self-signed *.localhost: no certificate in the directory) for the h2 figures
+start_tuns $t_ssh $t_http "$work/tuns.log" --https --https-address=127.0.0.1:$t_https \
+  --https-certificate-directory="$work/ssl"
 if [ -n "${BASELINE_JAR:-}" ]; then
   TUNS_JAR="$BASELINE_JAR" start_tuns $c_ssh $c_http "$work/tuns-console.log"; second="tuns baseline"
 else
@@ -153,6 +155,17 @@ rate() { # port host conns -> "req/s p50ms p99ms"
   local out; out=$(wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${secs}s" --latency -H "Host: $2" "http://127.0.0.1:$1/small")
   if echo "$out" | grep -q 'Non-2xx'; then echo "bench: non-2xx answers from $2 on $1" >&2; fi
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/^ +50%/ {print $2}' | ms) $(echo "$out" | awk '/^ +99%/ {print $2}' | ms)"
+}
+tls_down() { # --http1.1|--http2 -> MB/s over tuns' HTTPS listener (and checks the size and the protocol)
+  curl -sk "$1" --resolve "bench.localhost:$t_https:127.0.0.1" -o /dev/null \
+    -w '%{size_download} %{speed_download} %{http_version}\n' "https://bench.localhost:$t_https/big" |
+    awk -v want=$((SIZE_MIB * 1048576)) -v h2="$([ "$1" = --http2 ] && echo 1 || echo 0)" \
+      '{ if ($1 != want || ($3 == "2") != h2) { print "bench: bad HTTPS download" > "/dev/stderr"; print 0 }
+         else printf "%.1f\n", $2/1e6 }'
+}
+h2rate() { # streams -> req/s of 1 KiB GETs on ONE h2 connection with that many concurrent streams (h2load)
+  h2load -c 1 -m "$1" -D "$secs" --connect-to=127.0.0.1:$t_https "https://bench.localhost:$t_https/small" 2>/dev/null |
+    awk '/^finished in/ {gsub(",", "", $4); r=$4} /^status codes:/ {ok=$3} END {print (ok > 0 ? r : 0)}'
 }
 wsrtt() { "$py" "$root/bench/peers/ws_echo.py" client "$1" "$2" "$WS_N"; } # port host -> "p50ms p99ms"
 
@@ -200,6 +213,9 @@ for ((run = 1; run <= runs; run++)); do
   add "direct.tcp" "$(download $be 127.0.0.1)"
   add "sshd.tcp" "$(download $s_be 127.0.0.1)"
   add "tuns.tcp" "$(download $t_tcp 127.0.0.1)"
+  # HTTPS: the same download over HTTP/1.1 and HTTP/2, and small GETs multiplexed on one h2 connection
+  add "h2.down1" "$(tls_down --http1.1)"; add "h2.down2" "$(tls_down --http2)"
+  add "h2.rps1" "$(h2rate 1)"; add "h2.rps16" "$(h2rate 16)"
 done
 
 hwm_mib() { awk '/VmHWM/ {s += $2} END {printf "%.0f", s / 1024}' "$@" 2>/dev/null; }
@@ -241,6 +257,11 @@ row() { # label key [better=high|low]
   echo "| tuns' ssh client (OpenSSH), µs | $(m cost.ssh1) | $(m cost.ssh16) | $(m cost.ssh64) |"
   echo "| tuns JVM, µs | $(m cost.tuns1) | $(m cost.tuns16) | $(m cost.tuns64) |"
   echo "| tuns JVM, context switches | $(m cost.switches1) | $(m cost.switches16) | $(m cost.switches64) |"
+  echo
+  echo "| tuns HTTPS listener (median of $runs) | HTTP/1.1 | HTTP/2 | h2 / HTTP/1.1 |"
+  echo "|---|---|---|---|"
+  echo "| download ${SIZE_MIB} MiB, MB/s | $(m h2.down1) | $(m h2.down2) | $(ratio "$(m h2.down2)" "$(m h2.down1)") |"
+  echo "| 1 KiB GETs on 1 h2 connection, 1 / 16 streams (h2load), req/s | | $(m h2.rps1) / $(m h2.rps16) | |"
 } > "$work/table.md"
 cat "$work/table.md"
 mkdir -p "$root/bench/results"; cp "$work/table.md" "$root/bench/results/suite.md"

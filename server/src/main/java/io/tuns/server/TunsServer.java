@@ -164,7 +164,7 @@ public final class TunsServer implements AutoCloseable {
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)
                 : null;
         this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
-                new CertificateMetrics()) : null;
+                new CertificateMetrics(), cfg.httpsH2()) : null;
         this.acme = newAcmeIssuer(acmeSettings);
         TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme);
         this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),

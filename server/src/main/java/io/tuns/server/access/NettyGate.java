@@ -54,6 +54,18 @@ public final class NettyGate {
         return true;
     }
 
+    /**
+     * For a connection that cannot be answered with an HTTP/1.1 page (HTTP/2 after ALPN): a refused one is closed and
+     * {@code true} returned.
+     */
+    public static boolean refuseConnection(Channel ch, IpFilter filter, String listener) {
+        if (allowed(ch, filter, listener)) {
+            return false;
+        }
+        ch.close();
+        return true;
+    }
+
     /** Call first in a TCP child initializer; a refused connection is closed and {@code true} returned. */
     public static boolean refuseTcp(Channel ch, IpFilter filter) {
         if (allowed(ch, filter, "tcp")) {

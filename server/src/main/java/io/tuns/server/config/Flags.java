@@ -152,6 +152,8 @@ final class Flags {
         t.d("force-https", "false", "Let tunnels ask for force-https=true");
         t.d("proxy-ssl-termination", "false", "TLS is terminated by a proxy in front of tuns");
         t.d("verify-ssl", "true", "Verify TLS of backends on 443-type tunnels");
+        t.d("https-h2", "true", "Offer HTTP/2 (ALPN h2) on the HTTPS listener: one tunnel exchange per stream, the "
+                + "service still gets HTTP/1.1 (tuns; false = HTTP/1.1 only)");
 
         t.section("TCP, aliases, SNI, load balancing, PROXY protocol");
         t.d("tcp-aliases", "false", "Allow tcp-alias=true on HTTP ports");

@@ -73,6 +73,7 @@ public record ServerConfig(
         boolean forceHttps,                // false
         boolean proxySslTermination,       // false
         boolean verifySsl,                 // true
+        boolean httpsH2,                   // --https-h2 true (tuns: offer HTTP/2 by ALPN; sish always does)
 
         // --- TCP, aliases, SNI, load balancing, PROXY protocol
         boolean tcpAliases,                // false

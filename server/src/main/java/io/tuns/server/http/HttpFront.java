@@ -87,14 +87,7 @@ public final class HttpFront implements AutoCloseable {
             return; // access: IP and country filters; the client gets a 403 sentence and nothing else
         }
         if (cfg.idleConnection()) {
-            long ms = cfg.idleConnectionTimeout().toMillis();
-            p.addLast("idle", new IdleStateHandler(0, 0, ms, TimeUnit.MILLISECONDS) {
-                @Override
-                protected void channelIdle(ChannelHandlerContext ctx,
-                                           IdleStateEvent evt) {
-                    ctx.close(); // no byte either way for the whole timeout
-                }
-            });
+            p.addLast("idle", idleCut(cfg.idleConnectionTimeout()));
         }
         if (mayHop && hc.cluster() != null) {
             p.addLast("cluster-peek", new ClusterPeek(hc.registry(), hc.cluster(),
@@ -105,6 +98,16 @@ public final class HttpFront implements AutoCloseable {
                 .setMaxHeaderSize(cfg.httpMaxHeaderSize())
                 .setMaxChunkSize(64 * 1024)));
         p.addLast("proxy", new HttpProxyHandler(hc));
+    }
+
+    /** {@code --idle-connection}: closes a client connection with no byte either way for {@code timeout}. */
+    static IdleStateHandler idleCut(java.time.Duration timeout) {
+        return new IdleStateHandler(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS) {
+            @Override
+            protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+                ctx.close();
+            }
+        };
     }
 
     public InetSocketAddress boundAddress() {

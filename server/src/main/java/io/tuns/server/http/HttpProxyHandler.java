@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.proxyproto.ClientAddress;
@@ -94,7 +95,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
             return;
         }
         current = new ProxyExchange(req, HostHeader.of(req));
-        boolean tls = ctx.pipeline().get(SslHandler.class) != null; // the HTTPS listener terminates TLS here
+        // the HTTPS listener terminates TLS here; an HTTP/2 stream only ever comes over TLS
+        boolean tls = ctx.channel() instanceof Http2StreamChannel || ctx.pipeline().get(SslHandler.class) != null;
         RequestIntake.Decision d = intake.decide(current, tls, ctx.alloc());
         if (d.answer() != null) {
             answer(d.answer());
@@ -182,6 +184,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
     public RawRelay upgrade(UpstreamConnection up, ChannelFuture head) {
         exchangeLog.ended(current, 101);
         current = null;
+        if (ctx.pipeline().get(HttpServerCodec.class) == null) {
+            // an HTTP/2 stream (H2ExchangeAdapter) cannot become a byte pipe: HTTP/2 has no protocol switch
+            deadlines.cancel();
+            releaseAll();
+            out.closeNow();
+            return null;
+        }
         out.stopReading(); // nothing reaches this handler any more
         deadlines.cancel();
         releaseAll();

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public HTTPS listener ({@code --https-address}): TLS terminated with the certificate chosen by SNI, then the
- * same HTTP handlers as the plain listener. The ClientHello is read per connection on its event loop, under a size
+ * same HTTP handlers as the plain listener, or HTTP/2 ({@link H2Connection}) when the client chose h2 by ALPN
+ * ({@code --https-h2}). The ClientHello is read per connection on its event loop, under a size
  * cap and a deadline, so a silent client never holds up other accepts.
  */
 public final class HttpsFront implements AutoCloseable {
@@ -58,7 +59,11 @@ public final class HttpsFront implements AutoCloseable {
                         }
                         ch.pipeline().addLast("sni", new SniHandler(selector, MAX_CLIENT_HELLO_BYTES,
                                 CLIENT_HELLO_TIMEOUT_MILLIS));
-                        HttpFront.installHttp(ch.pipeline(), hc);
+                        if (hc.config().httpsH2()) {
+                            ch.pipeline().addLast("alpn", new AlpnSwitch(hc)); // h2 or HTTP/1.1 once TLS is up
+                        } else {
+                            HttpFront.installHttp(ch.pipeline(), hc);
+                        }
                     }
                 });
         server = b.bind(listen.host(), listen.port()).sync().channel();

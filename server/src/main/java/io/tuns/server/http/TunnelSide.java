@@ -29,7 +29,10 @@ final class TunnelSide implements UpstreamConnection.Listener {
         /** The service's answer moved on: the exchange ends if both sides are done. */
         void maybeFinish();
 
-        /** The service accepted the upgrade on {@code up}, whose 101 ends with {@code head}. */
+        /**
+         * The service accepted the upgrade on {@code up}, whose 101 ends with {@code head}; null when the client
+         * side cannot switch (an HTTP/2 stream), which has then been closed.
+         */
         RawRelay upgrade(UpstreamConnection up, ChannelFuture head);
     }
 
@@ -168,7 +171,14 @@ final class TunnelSide implements UpstreamConnection.Listener {
         Runnable afterWrites = head == null ? release : () -> head.addListener(f -> release.run());
         if (upgraded) { // the rest of the batch is already the new protocol's
             upstream = null;
-            exchanges.upgrade(up, head).upstreamObjects(up, objects.subList(i, objects.size()), afterWrites);
+            RawRelay relay = exchanges.upgrade(up, head);
+            if (relay == null) { // the service's side of a switch that cannot happen goes too
+                objects.subList(i, objects.size()).forEach(ReferenceCountUtil::release);
+                up.close();
+                afterWrites.run();
+                return;
+            }
+            relay.upstreamObjects(up, objects.subList(i, objects.size()), afterWrites);
             return;
         }
         afterWrites.run();

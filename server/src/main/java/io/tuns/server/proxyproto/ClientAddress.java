@@ -26,6 +26,9 @@ public final class ClientAddress {
 
     public static InetSocketAddress of(Channel ch) {
         InetSocketAddress a = ch.attr(FROM_HEADER).get();
+        if (a == null && ch.parent() != null) {
+            a = ch.parent().attr(FROM_HEADER).get(); // an HTTP/2 stream: the header came on its connection
+        }
         if (a != null) {
             return a;
         }

@@ -32,23 +32,33 @@ import javax.net.ssl.SSLException;
 public record CertificatePair(String name, Set<String> hosts, long notAfterEpochSeconds, BigInteger serial,
                               SslContext context) {
 
-    /** The front end speaks HTTP/1.1 only: never advertise h2. */
-    static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
-            ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+    /** With {@code --https-h2=false}: the front end speaks HTTP/1.1 only, never advertise h2. */
+    static final ApplicationProtocolConfig ALPN_HTTP1 = alpn(ApplicationProtocolNames.HTTP_1_1);
+    /** h2 first (browsers take the server's order), HTTP/1.1 for everyone else. */
+    static final ApplicationProtocolConfig ALPN_H2 = alpn(ApplicationProtocolNames.HTTP_2,
             ApplicationProtocolNames.HTTP_1_1);
+
+    private static ApplicationProtocolConfig alpn(String... protocols) {
+        return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols);
+    }
 
     private static final int SAN_DNS = 2;
 
-    /** Reads and checks a pair; the message of the exception is what the operator sees. */
+    /** Reads and checks a pair for HTTP/1.1; the message of the exception is what the operator sees. */
     public static CertificatePair load(String name, Path crt, Path key) throws IOException {
+        return load(name, crt, key, false);
+    }
+
+    /** As {@link #load(String, Path, Path)}; {@code h2} offers HTTP/2 by ALPN as well. */
+    public static CertificatePair load(String name, Path crt, Path key, boolean h2) throws IOException {
         List<X509Certificate> chain = chain(crt);
         PrivateKey privateKey = PemKeys.read(key);
         PemKeys.checkMatch(privateKey, chain.get(0));
         try {
             return of(name, chain.get(0), SslContextBuilder.forServer(privateKey, chain)
-                    .applicationProtocolConfig(ALPN).build());
+                    .applicationProtocolConfig(h2 ? ALPN_H2 : ALPN_HTTP1).build());
         } catch (SSLException | IllegalArgumentException e) {
             throw new IOException("cannot use " + key.getFileName() + " with " + crt.getFileName() + ": "
                     + rootMessage(e), e);
@@ -56,8 +66,9 @@ public record CertificatePair(String name, Set<String> hosts, long notAfterEpoch
     }
 
     /** A pair from in-memory key material (the self-signed fallback). */
-    static CertificatePair of(String name, PrivateKey key, X509Certificate leaf) throws SSLException {
-        return of(name, leaf, SslContextBuilder.forServer(key, leaf).applicationProtocolConfig(ALPN).build());
+    static CertificatePair of(String name, PrivateKey key, X509Certificate leaf, boolean h2) throws SSLException {
+        return of(name, leaf, SslContextBuilder.forServer(key, leaf)
+                .applicationProtocolConfig(h2 ? ALPN_H2 : ALPN_HTTP1).build());
     }
 
     private static CertificatePair of(String name, X509Certificate leaf, SslContext ctx) throws SSLException {

@@ -35,6 +35,8 @@ public final class CertificateStore implements AutoCloseable {
     private final Path dir;
     private final String domain;
     private final CertificateEvents events;
+    /** Offer h2 by ALPN ({@code --https-h2}); every context built here says the same. */
+    private final boolean h2;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final Object refreshLock = new Object();
     /** Per pair name: the fingerprint last loaded and what came of it (null pair = broken). Guarded by refreshLock. */
@@ -50,10 +52,17 @@ public final class CertificateStore implements AutoCloseable {
     private record Snapshot(Mapping<String, SslContext> mapping, Set<String> hosts, CertificatePair fallback) {
     }
 
+    /** A store whose contexts offer HTTP/1.1 only. */
     public CertificateStore(Path dir, String domain, CertificateEvents events) {
+        this(dir, domain, events, false);
+    }
+
+    /** @param h2 offer HTTP/2 by ALPN as well ({@code --https-h2}) */
+    public CertificateStore(Path dir, String domain, CertificateEvents events, boolean h2) {
         this.dir = dir;
         this.domain = domain;
         this.events = events;
+        this.h2 = h2;
         refresh();
     }
 
@@ -109,7 +118,8 @@ public final class CertificateStore implements AutoCloseable {
                 continue;
             }
             try {
-                CertificatePair pair = CertificatePair.load(name, dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
+                CertificatePair pair = CertificatePair.load(name, dir.resolve(name + ".crt"), dir.resolve(name + ".key"),
+                        h2);
                 byName.put(name, new Loaded(fp, pair));
                 pairs.put(name, pair);
                 events.loaded(name, pair.notAfterEpochSeconds());
@@ -162,7 +172,7 @@ public final class CertificateStore implements AutoCloseable {
 
     private CertificatePair selfSigned() {
         if (selfSigned == null) {
-            selfSigned = SelfSigned.forDomain(domain);
+            selfSigned = SelfSigned.forDomain(domain, h2);
             log.warn("event=self_signed_certificate domain={} dir={} message=\"No certificate was found in {}, so "
                     + "HTTPS serves a self-signed certificate for {} and *.{}; put name.crt and name.key files there "
                     + "or turn on --https-ondemand-certificate.\"", domain, dir, dir, domain, domain);

@@ -34,7 +34,7 @@ final class SelfSigned {
     private SelfSigned() {
     }
 
-    static CertificatePair forDomain(String domain) {
+    static CertificatePair forDomain(String domain, boolean h2) {
         try {
             KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
             gen.initialize(new ECGenParameterSpec("secp256r1"));
@@ -49,7 +49,7 @@ final class SelfSigned {
                     new GeneralName(GeneralName.dNSName, "*." + domain)}));
             X509Certificate cert = new JcaX509CertificateConverter()
                     .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
-            return CertificatePair.of("self-signed", kp.getPrivate(), cert);
+            return CertificatePair.of("self-signed", kp.getPrivate(), cert, h2);
         } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
             // the JDK always has EC P-256 and SHA256withECDSA; failing here is a broken runtime
             throw new IllegalStateException("cannot make a self-signed certificate for " + domain + ": "

@@ -58,6 +58,7 @@ class DefaultsTest {
                 c.forceHttps(), c.proxySslTermination())).containsOnly(false);
         assertThat(c.httpsOndemandCertificateEmail()).isEmpty();
         assertThat(c.verifySsl()).isTrue();
+        assertThat(c.httpsH2()).as("tuns offers h2 on HTTPS, as sish").isTrue();
 
         assertThat(List.of(c.tcpAliases(), c.tcpAliasesAllowedUsers(), c.httpLoadBalancer(), c.tcpLoadBalancer(),
                 c.aliasLoadBalancer(), c.sniLoadBalancer(), c.sniProxy(), c.sniProxyHttps(), c.proxyProtocol(),

@@ -70,7 +70,7 @@ class CertificateStoreTest {
         TlsProbe.Handshake hs = TlsProbe.handshake(port, "app.example.com");
         X509Certificate served = hs.leaf();
 
-        assertThat(hs.alpn()).as("HTTP/1.1 only, never h2").isEqualTo("http/1.1");
+        assertThat(hs.alpn()).as("--https-h2=false: HTTP/1.1 only, never h2").isEqualTo("http/1.1");
         assertThat(served.getSubjectX500Principal().getName()).isEqualTo("CN=app.example.com");
         assertThat(served.getIssuerX500Principal().getName()).isEqualTo("CN=store test CA");
         assertThat(events.loaded).containsKey("app.example.com");
@@ -187,6 +187,23 @@ class CertificateStoreTest {
         } catch (java.net.SocketTimeoutException stillOpen) {
             return false;
         }
+    }
+
+    @Test
+    void withH2EveryContextOffersH2FirstAndTheSelfSignedFallbackToo() throws Exception {
+        Openssl.leaf(ca, dir, "app.example.com", Openssl.KeyFormat.SEC1_EC, "app.example.com");
+        store = new CertificateStore(dir, "example.com", events, true);
+        int port = listen();
+        assertThat(TlsProbe.handshake(port, "app.example.com").alpn()).isEqualTo("h2");
+        server.close().syncUninterruptibly();
+        store.close();
+
+        Path empty = java.nio.file.Files.createDirectories(dir.resolve("empty"));
+        store = new CertificateStore(empty, "example.com", events, true);
+        port = listen();
+        TlsProbe.Handshake hs = TlsProbe.handshake(port, "other.example.com");
+        assertThat(hs.alpn()).isEqualTo("h2");
+        assertThat(cn(hs.leaf())).as("the self-signed fallback").isEqualTo("example.com");
     }
 
     private int listen() throws InterruptedException {

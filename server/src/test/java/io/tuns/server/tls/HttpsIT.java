@@ -61,7 +61,20 @@ class HttpsIT {
 
         Curl.Result verbose = Curl.run("-v", "-o", "/dev/null", "--cacert", ca.cert().toString(), "--resolve",
                 "myapp.localhost:" + port + ":127.0.0.1", base + "/hello");
-        assertThat(verbose.out()).contains("subject: CN=myapp.localhost", "ALPN: server accepted http/1.1");
+        assertThat(verbose.out()).contains("subject: CN=myapp.localhost", "ALPN: server accepted h2",
+                "< HTTP/2 200");
+    }
+
+    @Test
+    void httpsH2FalseOffersHttp11OnlyAndH2ClientsFallBack() throws Exception {
+        tuns = TunsFixture.start("--https", "--https-address=127.0.0.1:0", "--https-certificate-directory=" + certs,
+                "--https-h2=false");
+        int port = tuns.server.httpsPort();
+        SshClient ssh = tuns.ssh("-R", "myapp:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+        ssh.await("HTTPS: (https://\\S+)", Duration.ofSeconds(15));
+        Curl.Result verbose = Curl.run("-v", "--http2", "--cacert", ca.cert().toString(), "--resolve",
+                "myapp.localhost:" + port + ":127.0.0.1", "https://myapp.localhost:" + port + "/hello");
+        assertThat(verbose.out()).contains("ALPN: server accepted http/1.1", "< HTTP/1.1 200", "hello from backend");
     }
 
     @Test
