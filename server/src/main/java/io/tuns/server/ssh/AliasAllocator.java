@@ -44,9 +44,9 @@ final class AliasAllocator {
         int port = r.port();
         String reason = null;
         if (s.bindRandomAliases()) {
-            reason = "random aliases are enforced on this server";
+            reason = SessionText.RANDOM_ALIASES_ENFORCED;
         } else if (s.bannedAliases().contains(requested + ":" + port) || requested.isEmpty()) {
-            reason = "it is reserved";
+            reason = SessionText.RESERVED;
         }
         if (reason == null) {
             Tunnel t = alias(requested, r);
@@ -58,7 +58,7 @@ final class AliasAllocator {
         }
         if (s.forceRequestedAliases()) { // sish's line, then tuns' reason
             return Allocation.refused("alias", SessionText.aliasUnavailable(requested + ":" + port, true),
-                    "(The alias " + requested + ":" + port + ": " + reason + ".)");
+                    SessionText.aliasReason(requested + ":" + port, reason));
         }
         notices.accept(SessionText.aliasUnavailable(requested + ":" + port, false)); // sish: also under --bind-random-aliases
         for (int attempt = 0; attempt < RANDOM_ATTEMPTS; attempt++) {
@@ -68,7 +68,7 @@ final class AliasAllocator {
                 return granted(t);
             }
         }
-        return Allocation.refused("alias", "No free random alias was found; try again.");
+        return Allocation.refused("alias", SessionText.noRandomAlias());
     }
 
     private static Tunnel alias(String name, ForwardRequest r) {

@@ -168,7 +168,7 @@ public final class ClientConnection implements TunnelOwner {
             if (!closed && undecidedForwards.get() == 0 && tunnels.isEmpty() && !options.flag("local-forward")) {
                 messages.send(SessionText.noForwards());
                 if (forwardRequests.get() > 0) {
-                    messages.send("(No forwarding request was granted.)"); // tuns' own, after sish's line
+                    messages.send(SessionText.noForwardGranted()); // tuns' own, after sish's line
                 }
                 ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
             }
@@ -198,7 +198,7 @@ public final class ClientConnection implements TunnelOwner {
     private void autoCloseIfNothingBound() {
         if (options.flag("auto-close") && !closed && undecidedForwards.get() == 0 && tunnels.isEmpty()) {
             messages.send(SessionText.noForwards()); // sish's line, even though forwards were requested
-            messages.send("(No forwards are open.)");
+            messages.send(SessionText.noForwardsOpen());
             ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
         }
     }
@@ -274,7 +274,7 @@ public final class ClientConnection implements TunnelOwner {
             case HTTPS -> forwards.http().allocate(r, true, messages::send);
             case TCP -> forwards.tcp().allocate(r, messages::send);
             case ALIAS -> forwards.alias().allocate(r, messages::send);
-            case SNI -> forwards.sni().allocate(r);
+            case SNI -> forwards.sni().allocate(r, messages::send);
         };
         if (!a.isGranted()) {
             refuse(slot, a);
@@ -320,7 +320,7 @@ public final class ClientConnection implements TunnelOwner {
         if (!sessionSeen.compareAndSet(false, true)) {
             // A second session channel or exec: sish crashes here; we keep the first one's options.
             messages.attach(out, null);
-            messages.send("This connection already has a session; its options stay as they were.");
+            messages.send(SessionText.sessionAlreadyOpen());
             return;
         }
         messages.attach(out, SessionText.welcome(cfg.welcomeMessage()));
@@ -446,7 +446,7 @@ public final class ClientConnection implements TunnelOwner {
         tunnels.remove(tunnel);
         tunnelTraffic.remove(tunnel);
         ctx.events().tunnelClosed(this, tunnel);
-        messages.send("Your tunnel " + tunnel.host() + " was taken over by a new connection with the same key.");
+        messages.send(SessionText.tunnelTakenOver(tunnel.host()));
         if (tunnels.isEmpty()) {
             ctx.scheduler().schedule(() -> session.close(false), 200, TimeUnit.MILLISECONDS);
         }
@@ -457,7 +457,7 @@ public final class ClientConnection implements TunnelOwner {
         afterGate(() -> {
             if (tunnels.contains(tunnel)) {
                 removeTunnel(tunnel);
-                messages.send("Your tunnel " + tunnel.host() + " was " + why + ".");
+                messages.send(SessionText.tunnelClosed(tunnel.host(), why));
             }
         });
     }

@@ -29,8 +29,7 @@ final class ConnectionLimits {
 
     /** Null when one more forward fits beside the {@code held} ones, else the refusal for the user. */
     String forwardRefusal(int held) {
-        return held < s.maxForwardsPerConnection() ? null : "This connection already has " + held
-                + " forwards, the most this server allows (--max-forwards-per-connection).";
+        return held < s.maxForwardsPerConnection() ? null : SessionText.tooManyForwards(held);
     }
 
     /**

@@ -15,7 +15,7 @@ record Forwards(HttpAllocator http, TcpAllocator tcp, AliasAllocator alias, SniA
                 new HttpAllocator(HttpAllocator.Settings.of(c), ctx.registry(), ctx.ownership(), ctx.names(),
                         ctx.hosts(), ctx.dns(), ctx.urls(), ctx.consoleTokens()),
                 new TcpAllocator(TcpAllocator.Settings.of(c), ctx.registry(), ctx.ownership(), ctx.tcpListeners(),
-                        ctx.portRange()),
+                        ctx.sniListeners(), ctx.portRange()),
                 new AliasAllocator(AliasAllocator.Settings.of(c), ctx.registry(), ctx.ownership(), ctx.names()),
                 new SniAllocator(SniAllocator.Settings.of(c), ctx.registry(), ctx.ownership(), ctx.names(),
                         ctx.sniListeners(), ctx.portRange(), ctx.urls()),

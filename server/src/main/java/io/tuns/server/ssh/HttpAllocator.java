@@ -85,10 +85,8 @@ final class HttpAllocator {
                 Tunnel t = newTunnel(hosts.hostFor(requested, r.user(), dnsVerified), r, opts);
                 ForwardOwnership.Decision claim = registry.claim(t, ownership).orRandom(s.forceRequestedSubdomains());
                 switch (claim.verdict()) {
-                    case TAKE_OVER -> notices.accept("The subdomain " + requested + " was held by an earlier"
-                            + " connection with your key; it has been moved to this connection.");
-                    case JOIN -> notices.accept("The subdomain " + requested
-                            + " is shared: requests are balanced between its tunnels.");
+                    case TAKE_OVER -> notices.accept(SessionText.subdomainTakenOver(requested));
+                    case JOIN -> notices.accept(SessionText.subdomainShared(requested));
                     default -> { }
                 }
                 if (claim.granted()) {
@@ -99,11 +97,11 @@ final class HttpAllocator {
             String fullHost = hosts.hostFor(requested, r.user(), false); // sish names the full host
             if (s.forceRequestedSubdomains()) { // sish's line, then tuns' reason
                 return Allocation.refused("http", SessionText.subdomainUnavailable(fullHost, true),
-                        "(The subdomain " + fullHost + ": " + reason + ".)");
+                        SessionText.subdomainReason(fullHost, reason));
             }
             notices.accept(SessionText.subdomainUnavailable(fullHost, false)); // sish: also under --bind-random-subdomains
             if (!s.bindRandomSubdomains()) {
-                notices.accept("(The subdomain " + fullHost + ": " + reason + ".)");
+                notices.accept(SessionText.subdomainReason(fullHost, reason));
             }
         } else if (s.forceRequestedSubdomains()) { // sish: GetOpenHost returns nil, handleHTTPListener refuses
             return Allocation.refused("http", SessionText.subdomainUnavailable(unrequestedHost(binding.name()), true));
@@ -116,7 +114,7 @@ final class HttpAllocator {
                 return granted(t, r.port());
             }
         }
-        return Allocation.refused("http", "No free random subdomain was found; try again.");
+        return Allocation.refused("http", SessionText.noRandomSubdomain());
     }
 
     /**
@@ -124,10 +122,16 @@ final class HttpAllocator {
      * addr, hostExtension, domain)}): {@code -R 80:localhost:…} gives {@code localhost.<domain>} and {@code -R :80:…}
      * gives {@code .<domain>}, both on sish's banned list, {@code *} gives {@code *.<domain>}; sish reports it
      * unavailable and assigns a random subdomain (refuses the forward under {@code --force-requested-subdomains}),
-     * and so does tuns (an IP-like address included).
+     * and so does tuns (an IPv6 address included, see {@link NameAllocator#requestedName}). With
+     * {@code --bind-root-domain} sish turns {@code .<domain>} into {@code <domain>} first
+     * ({@code if bind-root-domain && proposedHost == "."+domain { proposedHost = domain }}), so when another key holds
+     * the root its line names {@code <domain>}; tuns reads {@code *} as {@code ""} there, as it tried the root for it.
      */
     private String unrequestedHost(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
+        if (s.bindRootDomain() && (n.isEmpty() || n.equals("*"))) {
+            return s.domain();
+        }
         return n.endsWith("." + s.domain()) ? n : n + "." + s.domain();
     }
 
@@ -135,11 +139,11 @@ final class HttpAllocator {
     private TunnelOptions options(HttpBinding b, ForwardRequest r, Consumer<String> notices) {
         boolean auth = b.user() != null && s.bindHttpAuth();
         if (b.user() != null && !s.bindHttpAuth()) {
-            notices.accept("Basic auth tunnels are disabled on this server (--bind-http-auth=false); the credentials are ignored.");
+            notices.accept(SessionText.basicAuthDisabled());
         }
         String path = s.bindHttpPath() ? b.path() : "";
         if (!b.path().isEmpty() && !s.bindHttpPath()) {
-            notices.accept("Path tunnels are disabled on this server (--bind-http-path=false); the path is ignored.");
+            notices.accept(SessionText.pathDisabled());
         }
         SessionOptions o = r.options();
         boolean strip = s.stripHttpPath() && (o.get("strip-path") == null || o.flag("strip-path"));

@@ -52,7 +52,7 @@ public record SessionOptions(Map<String, String> values, List<String> problems, 
         for (String word : commandLine.trim().split("\\s+")) {
             int eq = word.indexOf('=');
             if (eq <= 0) {
-                problems.add("Unknown command '" + word + "': commands are key=value, e.g. deadline=15m.");
+                problems.add(SessionText.commandWithoutValue(word));
                 continue;
             }
             String key = word.substring(0, eq).toLowerCase(Locale.ROOT);
@@ -62,11 +62,11 @@ public record SessionOptions(Map<String, String> values, List<String> problems, 
                 value = value.substring(0, second); // sish: strings.Split(commandFlag, "=")[1]
             }
             if (!KNOWN.contains(key)) {
-                problems.add("Unknown command '" + key + "' ignored. Known: " + String.join(", ", KNOWN.stream().sorted().toList()) + ".");
+                problems.add(SessionText.unknownCommand(key, KNOWN.stream().sorted().toList()));
                 continue;
             }
             if (BOOLEAN.contains(key) && parseBool(value) == null) {
-                problems.add("Command " + key + " needs true or false, got '" + value + "'.");
+                problems.add(SessionText.needsBoolean(key, value));
                 continue;
             }
             if (key.equals("deadline")) {
@@ -140,8 +140,7 @@ public record SessionOptions(Map<String, String> values, List<String> problems, 
         try {
             return LocalDateTime.parse(v, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("Command deadline: '" + v
-                    + "' is not a time (examples: deadline=15m, deadline=1741614000, deadline=2025-03-10T15:19:22Z).");
+            throw new IllegalArgumentException(SessionText.badDeadline(v));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tuns.server.ssh;
 
+import io.tuns.server.tcp.TcpPortAllocator;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -146,6 +147,119 @@ final class SessionText {
 
     static String deadline(Instant at) {
         return "Deadline for connection set to: " + DEADLINE.format(at);
+    }
+
+    // ------------------------------------------------------------------ tuns' own lines (sish has none of these)
+    // Plain text, each after sish's line for the same event (never before it), a reason in parentheses, so a
+    // script that scrapes sish's lines sees them unchanged.
+
+    /** tuns' reason after sish's subdomain line. @param reason a phrase such as "it is reserved" */
+    static String subdomainReason(String host, String reason) {
+        return "(The subdomain " + host + ": " + reason + ".)";
+    }
+
+    /** tuns' reason after sish's alias line. @param alias {@code name:port} */
+    static String aliasReason(String alias, String reason) {
+        return "(The alias " + alias + ": " + reason + ".)";
+    }
+
+    /** tuns' reason after sish's TCP port line, or alone where sish refuses without a line. */
+    static String tcpPortReason(int port, String reason) {
+        return "(The TCP port " + port + ": " + reason + ".)";
+    }
+
+    /** The reason phrase for a TCP port tuns could not give (see {@link TcpPortAllocator.Failure}). */
+    static String portFailure(TcpPortAllocator.Failure f, String portBindRange) {
+        return switch (f) {
+            case RANDOM_ENFORCED -> "random ports are enforced on this server";
+            case EMPTY_RANGE -> "--port-bind-range is empty on this server";
+            case OUTSIDE_RANGE -> "it is outside --port-bind-range " + portBindRange;
+            case IN_USE -> "it is in use on this server";
+            case NO_FREE_PORT -> "no free port was found in --port-bind-range " + portBindRange;
+            case BIND_FAILED -> "no port could be bound on this server";
+        };
+    }
+
+    static final String RANDOM_ALIASES_ENFORCED = "random aliases are enforced on this server";
+    static final String RESERVED = "it is reserved";
+
+    /** Nothing could be had after sish's line and the random tries; the forward is refused. */
+    static String noRandomSubdomain() {
+        return "No free random subdomain was found; try again.";
+    }
+
+    static String noRandomAlias() {
+        return "No free random alias was found; try again.";
+    }
+
+    /** @param requested the name as asked, without the domain */
+    static String subdomainTakenOver(String requested) {
+        return "The subdomain " + requested + " was held by an earlier connection with your key;"
+                + " it has been moved to this connection.";
+    }
+
+    static String subdomainShared(String requested) {
+        return "The subdomain " + requested + " is shared: requests are balanced between its tunnels.";
+    }
+
+    static String tcpPortShared(int port) {
+        return "The TCP port " + port + " is shared: connections are balanced between its tunnels.";
+    }
+
+    static String basicAuthDisabled() {
+        return "Basic auth tunnels are disabled on this server (--bind-http-auth=false); the credentials are ignored.";
+    }
+
+    static String pathDisabled() {
+        return "Path tunnels are disabled on this server (--bind-http-path=false); the path is ignored.";
+    }
+
+    static String tooManyForwards(int held) {
+        return "This connection already has " + held
+                + " forwards, the most this server allows (--max-forwards-per-connection).";
+    }
+
+    /** After sish's {@link #noForwards()} under cleanup-unbound when forwards were asked for and all refused. */
+    static String noForwardGranted() {
+        return "(No forwarding request was granted.)";
+    }
+
+    /** After sish's {@link #noForwards()} under auto-close=true. */
+    static String noForwardsOpen() {
+        return "(No forwards are open.)";
+    }
+
+    /** A second session channel or exec (sish crashes there). */
+    static String sessionAlreadyOpen() {
+        return "This connection already has a session; its options stay as they were.";
+    }
+
+    /** To the older connection whose tunnel a newer one of the same key took. */
+    static String tunnelTakenOver(String host) {
+        return "Your tunnel " + host + " was taken over by a new connection with the same key.";
+    }
+
+    /** @param why how it ended, e.g. "closed by an administrator" */
+    static String tunnelClosed(String host, String why) {
+        return "Your tunnel " + host + " was " + why + ".";
+    }
+
+    /** A command word without '=' ({@code ssh host plainword}); sish ignores it silently. */
+    static String commandWithoutValue(String word) {
+        return "Unknown command '" + word + "': commands are key=value, e.g. deadline=15m.";
+    }
+
+    static String unknownCommand(String key, List<String> known) {
+        return "Unknown command '" + key + "' ignored. Known: " + String.join(", ", known) + ".";
+    }
+
+    static String needsBoolean(String key, String value) {
+        return "Command " + key + " needs true or false, got '" + value + "'.";
+    }
+
+    static String badDeadline(String value) {
+        return "Command deadline: '" + value
+                + "' is not a time (examples: deadline=15m, deadline=1741614000, deadline=2025-03-10T15:19:22Z).";
     }
 
     // ------------------------------------------------------------------ --log-to-client

@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tcp.PortRange;
+import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
 import io.tuns.server.tcp.TcpPortAllocator;
 import io.tuns.server.tunnel.ForwardOwnership;
@@ -30,14 +31,16 @@ final class TcpAllocator {
     private final TunnelRegistry registry;
     private final ForwardOwnership ownership;
     private final TcpListeners listeners;
+    private final SniListeners sniListeners;
     private final PortRange range;
 
     TcpAllocator(Settings settings, TunnelRegistry registry, ForwardOwnership ownership, TcpListeners listeners,
-                 PortRange range) {
+                 SniListeners sniListeners, PortRange range) {
         this.s = settings;
         this.registry = registry;
         this.ownership = ownership;
         this.listeners = listeners;
+        this.sniListeners = sniListeners;
         this.range = range;
     }
 
@@ -51,16 +54,18 @@ final class TcpAllocator {
             }
         }
         TcpPortAllocator.Result bound = new TcpPortAllocator(s.ports(), listeners, range)
-                .bind(r.bindAddress(), port, r.options().get("tcp-address"), (tunnelRef, tried) -> {
+                .bind(r.bindAddress(), port, r.options().get("tcp-address"), this::heldByTunnel, (tunnelRef, tried) -> {
                     Tunnel t = tunnelRef.get(); // load-balanced members share the listener: pick per connection
                     return t == null ? null : registry.group(Tunnel.TunnelType.TCP, t.routeKey())
                             .map(g -> g.nextExcept(tried)).orElse(null);
                 });
         int unavailable = bound.unavailablePort();
         if (bound.failure() != null) {
-            return unavailable == TcpPortAllocator.NONE ? Allocation.refused("tcp", bound.failure())
-                    : Allocation.refused("tcp", SessionText.tcpPortUnavailable(unavailable, true),
-                    "(The TCP port " + unavailable + ": " + bound.failure() + ".)"); // tuns' reason, after sish's line
+            String reason = SessionText.tcpPortReason(port, SessionText.portFailure(bound.failure(),
+                    s.ports().portBindRange()));
+            // sish's line when sish writes one, tuns' reason after it; alone where sish refuses silently
+            return unavailable == TcpPortAllocator.NONE ? Allocation.refused("tcp", reason)
+                    : Allocation.refused("tcp", SessionText.tcpPortUnavailable(unavailable, true), reason);
         }
         if (unavailable != TcpPortAllocator.NONE) {
             notices.accept(SessionText.tcpPortUnavailable(unavailable, s.ports().forceRequestedPorts()));
@@ -72,7 +77,8 @@ final class TcpAllocator {
         bound.tunnelRef().set(tunnel);
         if (!registry.claimFree(tunnel, ownership)) {
             bound.server().close();
-            return Allocation.refused("tcp", "The TCP port " + actual + " is unavailable.");
+            return Allocation.refused("tcp", SessionText.tcpPortReason(actual, SessionText.portFailure(
+                    TcpPortAllocator.Failure.IN_USE, s.ports().portBindRange())));
         }
         String key = tunnel.routeKey();
         listeners.adopt(key, bound.server());
@@ -95,8 +101,13 @@ final class TcpAllocator {
             return null;
         }
         List<String> lines = new ArrayList<>(banner(r.port(), r.port()));
-        lines.add("The TCP port " + r.port() + " is shared: connections are balanced between its tunnels."); // tuns' own, after sish's
+        lines.add(SessionText.tcpPortShared(r.port())); // tuns' own, after sish's
         return Allocation.granted("tcp", t, -1, lines, () -> listeners.release(key));
+    }
+
+    /** sish's TCPListeners: a TCP forward (keyed {@code domain:port}) or an SNI listener of this server holds it. */
+    private boolean heldByTunnel(int port) {
+        return registry.isTaken(Tunnel.TunnelType.TCP, s.domain() + ":" + port) || sniListeners.holds(port);
     }
 
     private List<String> banner(int requested, int actual) {

@@ -14,6 +14,7 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
 import io.tuns.server.tunnel.TunnelRegistry;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -45,10 +46,14 @@ public final class SniListeners {
         this.workers = workers;
     }
 
-    /** Binds {@code host:port} if no SNI listener is there yet; counts one more user. */
-    public synchronized void acquire(String host, int port) throws Exception {
-        String key = host + ":" + port;
-        Shared s = byAddress.get(key);
+    /**
+     * Binds {@code host:port} if no SNI listener is there yet; counts one more user.
+     *
+     * @param port 0 lets the system pick (a new listener each time)
+     * @return the listener's port, to {@link #release} it with
+     */
+    public synchronized int acquire(String host, int port) throws Exception {
+        Shared s = port == 0 ? null : byAddress.get(host + ":" + port);
         if (s == null) {
             Channel server = new ServerBootstrap()
                     .group(boss, workers)
@@ -73,7 +78,15 @@ public final class SniListeners {
                     .bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();
             s = new Shared(server, 0);
         }
-        byAddress.put(key, new Shared(s.server(), s.users() + 1));
+        int bound = ((InetSocketAddress) s.server().localAddress()).getPort();
+        byAddress.put(host + ":" + bound, new Shared(s.server(), s.users() + 1));
+        return bound;
+    }
+
+    /** Whether an SNI listener of this server is on {@code port}, at any address. */
+    public synchronized boolean holds(int port) {
+        return byAddress.values().stream()
+                .anyMatch(s -> ((InetSocketAddress) s.server().localAddress()).getPort() == port);
     }
 
     public synchronized void release(String host, int port) {

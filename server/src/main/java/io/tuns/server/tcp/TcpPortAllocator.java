@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.IntPredicate;
 
 /**
  * Finds and binds the public port for one TCP forward, following sish's policy: the requested port when it
@@ -20,15 +21,29 @@ public final class TcpPortAllocator {
     /** No "unavailable" line: sish says nothing about the requested port. */
     public static final int NONE = -1;
 
+    /** Why no port was given; {@code ssh/SessionText.portFailure} words it for the user. */
+    public enum Failure {
+        /** --bind-random-ports with --force-requested-ports */
+        RANDOM_ENFORCED,
+        /** an empty --port-bind-range accepts no requested port */
+        EMPTY_RANGE,
+        OUTSIDE_RANGE,
+        /** the requested port is held (another process, or a tunnel when forced) */
+        IN_USE,
+        /** every random pick was taken */
+        NO_FREE_PORT,
+        /** not even a system-chosen port could be bound */
+        BIND_FAILED
+    }
+
     /**
      * The bound listener, or why none was.
      *
      * @param unavailablePort the requested port sish reports unavailable (its "The TCP port %d is unavailable." line),
      *                        or {@link #NONE}; it can be 0
-     * @param failure         null when bound; with an unavailable port, tuns' reason after sish's line ("it is in
-     *                        use"), else a whole sentence for the user
+     * @param failure         null when bound
      */
-    public record Result(Channel server, AtomicReference<Tunnel> tunnelRef, int unavailablePort, String failure) {
+    public record Result(Channel server, AtomicReference<Tunnel> tunnelRef, int unavailablePort, Failure failure) {
     }
 
     /** What sish's {@code GetOpenPort} does with a request before any bind (utils.go, checkPort's first round). */
@@ -61,13 +76,42 @@ public final class TcpPortAllocator {
         return FirstStep.RANDOM_REPORTED;
     }
 
+    /** What sish does when the requested port passed the range check but could not be bound. */
+    public enum AfterBindFailure {
+        /** report the port unavailable, then take a random one */
+        RANDOM_REPORTED,
+        /** report the port unavailable and refuse ({@code --force-requested-ports}) */
+        REFUSE_REPORTED,
+        /** refuse without sish's line: sish learns of the clash only when its Listen fails */
+        REFUSE_SILENT
+    }
+
+    /**
+     * sish's checkPort sees a clash only with its own forwards ({@code state.TCPListeners}, TCP and SNI) or, with
+     * {@code --tcp-load-balancer}/{@code --sni-load-balancer}, by a trial Listen; then it reports the port and
+     * picks a random one. A port another process holds passes the check and the forward's own Listen fails:
+     * tcphandler.go returns the error and requests.go replies false, with no line in the session. tuns does the
+     * same (and adds its reason in parentheses): a client that asked for one port and was granted it believes it
+     * listens there, so a silent random port would mislead scripts written for sish ({@code ExitOnForwardFailure}).
+     *
+     * @param heldByTunnel a TCP or SNI forward of this server listens on the port
+     * @param loadBalancer {@code --tcp-load-balancer} or {@code --sni-load-balancer}
+     */
+    public static AfterBindFailure afterBindFailure(boolean heldByTunnel, boolean loadBalancer,
+                                                    boolean forceRequestedPorts) {
+        if (!heldByTunnel && !loadBalancer) {
+            return AfterBindFailure.REFUSE_SILENT;
+        }
+        return forceRequestedPorts ? AfterBindFailure.REFUSE_REPORTED : AfterBindFailure.RANDOM_REPORTED;
+    }
+
     /** The flags the port choice reads. */
     public record Settings(boolean bindRandomPorts, boolean forceRequestedPorts, String portBindRange,
-                           boolean forceTcpAddress, String tcpAddress, boolean localhostAsAll) {
+                           boolean forceTcpAddress, String tcpAddress, boolean localhostAsAll, boolean loadBalancer) {
 
         public static Settings of(ServerConfig c) {
             return new Settings(c.bindRandomPorts(), c.forceRequestedPorts(), c.portBindRange(), c.forceTcpAddress(),
-                    c.tcpAddress(), c.localhostAsAll());
+                    c.tcpAddress(), c.localhostAsAll(), c.tcpLoadBalancer() || c.sniLoadBalancer());
         }
     }
 
@@ -81,28 +125,58 @@ public final class TcpPortAllocator {
         this.range = range;
     }
 
-    public Result bind(String bindAddress, int port, String tcpAddressOption,
+    /**
+     * @param heldByTunnel whether a TCP or SNI forward of this server listens on a port (sish's TCPListeners)
+     */
+    public Result bind(String bindAddress, int port, String tcpAddressOption, IntPredicate heldByTunnel,
                        BiFunction<AtomicReference<Tunnel>, Collection<Tunnel>, Tunnel> lookup) {
         AtomicReference<Tunnel> ref = new AtomicReference<>();
         String host = bindHost(bindAddress, tcpAddressOption);
+        Choice<Channel> c = choose(s, range, port, heldByTunnel,
+                p -> listeners.bind(host, p, tried -> lookup.apply(ref, tried)));
+        return new Result(c.bound(), ref, c.unavailablePort(), c.failure());
+    }
+
+    /** Binds one port with what a forward kind binds (a TCP listener, a share of an SNI listener). */
+    @FunctionalInterface
+    public interface Binder<T> {
+        /** @throws Exception when the port cannot be had (in use, not permitted) */
+        T bind(int port) throws Exception;
+    }
+
+    /** What {@link #choose} bound, with sish's reported port, or why nothing was bound. */
+    public record Choice<T>(T bound, int unavailablePort, Failure failure) {
+    }
+
+    /**
+     * sish's port choice for TCP and SNI forwards alike (both go through its GetOpenPort): {@link #firstStep}, the
+     * requested port, {@link #afterBindFailure}, then up to {@link #MAX_RANDOM_ATTEMPTS} random ports of the range
+     * (sish recurses without bound) and a port the system picks when the range lists 0.
+     */
+    public static <T> Choice<T> choose(Settings s, PortRange range, int port, IntPredicate heldByTunnel,
+                                       Binder<T> binder) {
         boolean accepted = range.accepts(port);
         int unavailable = NONE;
         switch (firstStep(port, accepted, s.bindRandomPorts(), s.forceRequestedPorts())) {
             case REFUSE_REPORTED -> {
-                return new Result(null, ref, port, accepted ? "random ports are enforced on this server"
-                        : s.portBindRange().isBlank() ? "--port-bind-range is empty on this server"
-                        : "it is outside --port-bind-range " + s.portBindRange());
+                return new Choice<>(null, port, accepted ? Failure.RANDOM_ENFORCED
+                        : s.portBindRange().isBlank() ? Failure.EMPTY_RANGE : Failure.OUTSIDE_RANGE);
             }
             case RANDOM_REPORTED -> unavailable = port;
             case RANDOM -> { }
             case TRY_REQUESTED -> {
                 try {
-                    return new Result(listeners.bind(host, port, tried -> lookup.apply(ref, tried)), ref, NONE, null);
+                    return new Choice<>(binder.bind(port), NONE, null);
                 } catch (Exception e) {
-                    if (s.forceRequestedPorts()) {
-                        return new Result(null, ref, port, "it is in use");
+                    switch (afterBindFailure(heldByTunnel.test(port), s.loadBalancer(), s.forceRequestedPorts())) {
+                        case REFUSE_SILENT -> {
+                            return new Choice<>(null, NONE, Failure.IN_USE);
+                        }
+                        case REFUSE_REPORTED -> {
+                            return new Choice<>(null, port, Failure.IN_USE);
+                        }
+                        case RANDOM_REPORTED -> unavailable = port;
                     }
-                    unavailable = port;
                 }
             }
         }
@@ -112,19 +186,19 @@ public final class TcpPortAllocator {
                 break;
             }
             try {
-                return new Result(listeners.bind(host, candidate, tried -> lookup.apply(ref, tried)), ref, unavailable, null);
+                return new Choice<>(binder.bind(candidate), unavailable, null);
             } catch (Exception e) {
                 // taken: try another
             }
         }
         if (range.anyAllowed()) {
             try {
-                return new Result(listeners.bind(host, 0, tried -> lookup.apply(ref, tried)), ref, unavailable, null);
+                return new Choice<>(binder.bind(0), unavailable, null);
             } catch (Exception e) {
-                return new Result(null, ref, NONE, "No TCP port could be bound on " + host + ": " + e.getMessage());
+                return new Choice<>(null, NONE, Failure.BIND_FAILED);
             }
         }
-        return new Result(null, ref, NONE, "No free TCP port was found in --port-bind-range " + s.portBindRange() + ".");
+        return new Choice<>(null, NONE, Failure.NO_FREE_PORT);
     }
 
     /** sish: {@code --force-tcp-address}, then {@code localhost} → {@code --tcp-address} (localhost-as-all), then the client's. */

@@ -31,14 +31,18 @@ public final class NameAllocator {
 
     /**
      * The subdomain the client asked for, lower-cased, or null when it asked for none ({@code -R 80:...} sends
-     * "localhost", {@code -R :80:...} sends ""; IP literals are not names either).
+     * "localhost", {@code -R :80:...} sends "").
+     * <p>An IPv4 address is a name, as in sish ({@code proposedHost := fmt.Sprintf("%s%s.%s", addr, hostExtension,
+     * domain)}): {@code -R 80:127.0.0.1:…} is granted {@code 127.0.0.1.<domain>}. An IPv6 address is not: sish would
+     * grant {@code ::1.<domain>}, a host no browser can ask for (its colons read as a port), so tuns reports it
+     * unavailable and gives a random name, the line sish writes for the names it cannot give.
      */
     public String requestedName(String bindAddress) {
         String name = bindAddress.trim().toLowerCase(Locale.ROOT);
         if (name.endsWith("." + domain)) {
             name = name.substring(0, name.length() - domain.length() - 1);
         }
-        if (name.isEmpty() || name.equals("*") || name.equals("localhost") || looksLikeIp(name)) {
+        if (name.isEmpty() || name.equals("*") || name.equals("localhost") || name.contains(":")) {
             return null;
         }
         return name;
@@ -75,9 +79,5 @@ public final class NameAllocator {
             c[i] = ALPHABET[random.nextInt(ALPHABET.length)];
         }
         return new String(c);
-    }
-
-    private static boolean looksLikeIp(String s) {
-        return s.contains(":") || s.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 }

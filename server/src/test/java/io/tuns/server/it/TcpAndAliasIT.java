@@ -104,9 +104,13 @@ class TcpAndAliasIT {
                     "127.0.0.1");
             ssh.await("Warning: remote port forwarding failed for listen port " + wanted, Duration.ofSeconds(15));
             ssh.await("random ports are enforced", Duration.ofSeconds(5));
-            // sish's line without the suffix, then tuns' reason on its own line after it
-            assertThat(ssh.rawOutput()).contains("The TCP port \u001b[31m" + wanted + "\u001b[0m is unavailable.\r\n"
-                    + "(The TCP port " + wanted + ": random ports are enforced on this server.)\r\n");
+            // sish's line without the suffix, then tuns' reason on its own line after it (OpenSSH's warning on
+            // stderr may land between the two)
+            String raw = ssh.rawOutput();
+            String sish = "The TCP port \u001b[31m" + wanted + "\u001b[0m is unavailable.\r\n";
+            String reason = "(The TCP port " + wanted + ": random ports are enforced on this server.)\r\n";
+            assertThat(raw).contains(sish).contains(reason);
+            assertThat(raw.indexOf(sish)).isLessThan(raw.indexOf(reason));
             assertThat(ssh.output()).doesNotContain("Assigning a random port").doesNotContain("TCP: localhost:");
             assertThat(forced.server.registry().all()).isEmpty();
 
@@ -114,6 +118,48 @@ class TcpAndAliasIT {
             String allocated = zero.await("Allocated port (\\d+) for remote forward", Duration.ofSeconds(15));
             zero.await("TCP: localhost:" + allocated, Duration.ofSeconds(5));
             assertThat(zero.rawOutput()).contains("The TCP port \u001b[31m0\u001b[0m is unavailable.\r\n");
+        }
+    }
+
+    /**
+     * Issue #15: a port another process holds. sish's checkPort looks only at its own listeners (no trial Listen
+     * without --tcp-load-balancer), so the port passes and tcphandler.go's {@code utils.Listen(tcpAddr)} fails:
+     * {@code log.Println("Error listening on addr:", err)}, the forward is refused and sish writes no line. tuns
+     * refuses too (OpenSSH's "remote port forwarding failed") and adds only its reason in parentheses.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void aPortAnotherProcessHoldsIsRefusedWithoutSishsLineAsSish() throws Exception {
+        try (ServerSocket other = new ServerSocket(0)) {
+            int held = other.getLocalPort();
+            SshClient ssh = tuns.ssh("-o", "ExitOnForwardFailure=no", "-R", held + ":localhost:" + backend.port(),
+                    "127.0.0.1");
+            ssh.await("remote port forwarding failed for listen port " + held, Duration.ofSeconds(15));
+            ssh.await("\\(The TCP port " + held + ": it is in use on this server\\.\\)", Duration.ofSeconds(5));
+            assertThat(ssh.output()).doesNotContain("is unavailable").doesNotContain("TCP: localhost:");
+            assertThat(tuns.server.registry().all()).noneMatch(t -> t.bindPort() == held);
+        }
+    }
+
+    /**
+     * Issue #15: a port another key's tunnel holds (no --tcp-load-balancer) is in sish's TCPListeners: utils.go
+     * {@code holder, ok := state.TCPListeners.Load(listenAddr); reportUnavailable(ok)} writes the line and a random
+     * port follows.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void aPortAnotherKeysTunnelHoldsGetsSishsLineAndARandomPort() throws Exception {
+        int wanted = freePort();
+        try (SshClient a = tuns.ssh("-R", wanted + ":localhost:" + backend.port(), "127.0.0.1")) {
+            a.await("TCP: localhost:" + wanted, Duration.ofSeconds(15));
+            SshClient b = tuns.ssh(tuns.authoriseAnotherKey("tcpb"), "-R", wanted + ":localhost:" + backend.port(),
+                    "127.0.0.1");
+            String got = b.await("TCP: localhost:(\\d+)", Duration.ofSeconds(15));
+            assertThat(got).isNotEqualTo(String.valueOf(wanted));
+            assertThat(b.rawOutput()).contains("The TCP port \u001b[31m" + wanted
+                    + "\u001b[0m is unavailable. Assigning a random port.\r\n");
+            assertThat(Curl.run("http://127.0.0.1:" + got + "/hello").out()).isEqualTo("hello from backend\n");
+            b.close();
         }
     }
 

@@ -38,8 +38,12 @@ class HttpAllocatorTest {
     }
 
     private HttpAllocator allocator(boolean forceRequested, boolean bindRandom) {
-        HttpAllocator.Settings s = new HttpAllocator.Settings("localhost", false, bindRandom, forceRequested, false, true,
-                true, true, true, false, true, "");
+        return allocator(forceRequested, bindRandom, false);
+    }
+
+    private HttpAllocator allocator(boolean forceRequested, boolean bindRandom, boolean bindRootDomain) {
+        HttpAllocator.Settings s = new HttpAllocator.Settings("localhost", bindRootDomain, bindRandom, forceRequested,
+                false, true, true, true, true, false, true, "");
         return new HttpAllocator(s, registry, new ForwardOwnership(ForwardOwnership.Settings.strict("localhost")),
                 new NameAllocator("localhost", bindRandom, 3, List.of("localhost")),
                 new HostPolicy("localhost", false, List.of(), false, false, "-"), new DnsOwnership(""),
@@ -157,5 +161,50 @@ class HttpAllocatorTest {
             assertThat(notices).containsExactly("The subdomain \u001b[31m" + sishHost
                     + "\u001b[0m is unavailable. Assigning a random subdomain.");
         }
+    }
+
+    /**
+     * sish utils.go GetOpenHost: {@code proposedHost := fmt.Sprintf("%s%s.%s", addr, hostExtension, domain)}: an IPv4
+     * bind address is a subdomain like any other, {@code -R 80:127.0.0.1:…} is granted {@code 127.0.0.1.<domain>}
+     * with no "unavailable" line, and another key asking for it gets sish's line naming that host.
+     */
+    @Test
+    void anIpv4BindAddressIsGrantedAsASubdomainAsSish() {
+        List<String> notices = new ArrayList<>();
+        Allocation a = allocator(false).allocate(request("127.0.0.1", new Owner("SHA256:a")), false, notices::add);
+        assertThat(a.isGranted()).isTrue();
+        assertThat(a.tunnel().host()).isEqualTo("127.0.0.1.localhost");
+        assertThat(notices).isEmpty();
+        assertThat(a.banner()).contains("\u001b[44mHTTP\u001b[0m: http://127.0.0.1.localhost:8080");
+
+        Allocation b = allocator(false).allocate(request("127.0.0.1", new Owner("SHA256:b")), false, notices::add);
+        assertThat(b.tunnel().host()).isNotEqualTo("127.0.0.1.localhost");
+        assertThat(notices).first().isEqualTo(
+                "The subdomain \u001b[31m127.0.0.1.localhost\u001b[0m is unavailable. Assigning a random subdomain.");
+    }
+
+    /**
+     * sish utils.go GetOpenHost with --bind-root-domain: {@code if bind-root-domain && proposedHost ==
+     * fmt.Sprintf(".%s", domain) { proposedHost = domain }}, so {@code -R :80} (OpenSSH sends "") while another key
+     * holds the root is reported as {@code The subdomain <domain> is unavailable.}, not {@code .<domain>}.
+     */
+    @Test
+    void underBindRootDomainATakenRootIsNamedAsTheDomainAsSish() {
+        Allocation first = allocator(false, false, true).allocate(request("", new Owner("SHA256:a")), false, l -> { });
+        assertThat(first.tunnel().host()).isEqualTo("localhost");
+
+        List<String> notices = new ArrayList<>();
+        Allocation second = allocator(false, false, true).allocate(request("", new Owner("SHA256:b")), false,
+                notices::add);
+        assertThat(second.isGranted()).isTrue();
+        assertThat(second.tunnel().host()).isNotEqualTo("localhost").endsWith(".localhost");
+        assertThat(notices).containsExactly(
+                "The subdomain \u001b[31mlocalhost\u001b[0m is unavailable. Assigning a random subdomain.");
+
+        // --force-requested-subdomains: the same line without the suffix, and the forward is refused
+        Allocation forced = allocator(true, false, true).allocate(request("", new Owner("SHA256:b")), false,
+                notices::add);
+        assertThat(forced.isGranted()).isFalse();
+        assertThat(forced.refusal()).isEqualTo("The subdomain \u001b[31mlocalhost\u001b[0m is unavailable.");
     }
 }

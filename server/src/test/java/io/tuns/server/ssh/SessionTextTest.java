@@ -128,4 +128,75 @@ class SessionTextTest {
     void addressesAsGoPrintsThem(String ip, String expected) throws Exception {
         assertThat(SessionText.goAddress(new InetSocketAddress(InetAddress.getByName(ip), 4000))).isEqualTo(expected);
     }
+
+    // ------------------------------------------------------------------ tuns' own lines (no sish counterpart)
+
+    /**
+     * sish writes no line for these events (or crashes, for a second session); tuns' lines are plain text, never
+     * coloured, never in the words of a sish line a script may look for, and come after sish's line for the event.
+     */
+    @Test
+    void tunsOwnLinesArePlainAndWordedAsDocumented() {
+        List<String> own = List.of(
+                SessionText.subdomainReason("app.example.com", "it is reserved"),
+                SessionText.aliasReason("box:22", "it is reserved"),
+                SessionText.tcpPortReason(4000, "it is in use on this server"),
+                SessionText.noRandomSubdomain(),
+                SessionText.noRandomAlias(),
+                SessionText.subdomainTakenOver("app"),
+                SessionText.subdomainShared("app"),
+                SessionText.tcpPortShared(4000),
+                SessionText.basicAuthDisabled(),
+                SessionText.pathDisabled(),
+                SessionText.tooManyForwards(2),
+                SessionText.noForwardGranted(),
+                SessionText.noForwardsOpen(),
+                SessionText.sessionAlreadyOpen(),
+                SessionText.tunnelTakenOver("app.example.com"),
+                SessionText.tunnelClosed("app.example.com", "closed by an administrator"),
+                SessionText.commandWithoutValue("word"),
+                SessionText.unknownCommand("bogus", List.of("a", "b")),
+                SessionText.needsBoolean("force-https", "maybe"),
+                SessionText.badDeadline("soon"));
+        assertThat(own).allSatisfy(line -> {
+            assertThat(line).doesNotContain(ESC).isEqualTo(SessionText.plain(line));
+            // sish's "unavailable" lines are the ones scripts grep for; tuns' lines never imitate them
+            assertThat(line).doesNotContain("is unavailable.").doesNotContain("Assigning a random");
+        });
+        assertThat(own).containsExactly(
+                "(The subdomain app.example.com: it is reserved.)",
+                "(The alias box:22: it is reserved.)",
+                "(The TCP port 4000: it is in use on this server.)",
+                "No free random subdomain was found; try again.",
+                "No free random alias was found; try again.",
+                "The subdomain app was held by an earlier connection with your key; it has been moved to this connection.",
+                "The subdomain app is shared: requests are balanced between its tunnels.",
+                "The TCP port 4000 is shared: connections are balanced between its tunnels.",
+                "Basic auth tunnels are disabled on this server (--bind-http-auth=false); the credentials are ignored.",
+                "Path tunnels are disabled on this server (--bind-http-path=false); the path is ignored.",
+                "This connection already has 2 forwards, the most this server allows (--max-forwards-per-connection).",
+                "(No forwarding request was granted.)",
+                "(No forwards are open.)",
+                "This connection already has a session; its options stay as they were.",
+                "Your tunnel app.example.com was taken over by a new connection with the same key.",
+                "Your tunnel app.example.com was closed by an administrator.",
+                "Unknown command 'word': commands are key=value, e.g. deadline=15m.",
+                "Unknown command 'bogus' ignored. Known: a, b.",
+                "Command force-https needs true or false, got 'maybe'.",
+                "Command deadline: 'soon' is not a time (examples: deadline=15m, deadline=1741614000,"
+                        + " deadline=2025-03-10T15:19:22Z).");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "RANDOM_ENFORCED, random ports are enforced on this server",
+            "EMPTY_RANGE,     --port-bind-range is empty on this server",
+            "OUTSIDE_RANGE,   it is outside --port-bind-range 1024-2000",
+            "IN_USE,          it is in use on this server",
+            "NO_FREE_PORT,    no free port was found in --port-bind-range 1024-2000",
+            "BIND_FAILED,     no port could be bound on this server",
+    })
+    void everyPortFailureHasItsReason(io.tuns.server.tcp.TcpPortAllocator.Failure f, String reason) {
+        assertThat(SessionText.portFailure(f, "1024-2000")).isEqualTo(reason);
+    }
 }

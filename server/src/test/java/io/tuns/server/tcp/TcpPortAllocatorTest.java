@@ -48,4 +48,33 @@ class TcpPortAllocatorTest {
     void firstStepAsSish(int port, boolean accepted, boolean bindRandom, boolean force, FirstStep expected) {
         assertThat(TcpPortAllocator.firstStep(port, accepted, bindRandom, force)).isEqualTo(expected);
     }
+
+    /**
+     * When the requested port passed the range but binding it failed. sish utils.go checkPort sees a clash only in
+     * its own {@code state.TCPListeners} (TCP and SNI forwards) or, with tcp-/sni-load-balancer, by a trial Listen:
+     * <pre>
+     * if err == nil &amp;&amp; !ok &amp;&amp; (viper.GetBool("tcp-load-balancer") || viper.GetBool("sni-load-balancer")) {
+     *     ln, listenErr := Listen(listenAddr) ...   // a clash becomes err: reported, random port
+     * ...
+     * holder, ok := state.TCPListeners.Load(listenAddr)
+     * reportUnavailable(ok)                          // a port its own forward holds: reported, random port
+     * </pre>
+     * A port another process holds passes both, and tcphandler.go's {@code utils.Listen(tcpAddr)} fails:
+     * {@code log.Println("Error listening on addr:", err); return …, err}, requests.go replies false and writes no
+     * line.
+     */
+    @ParameterizedTest(name = "held by a tunnel {0}, load balancer {1}, force {2} -> {3}")
+    @CsvSource({
+            "false, false, false, REFUSE_SILENT",
+            "false, false, true,  REFUSE_SILENT",
+            "true,  false, false, RANDOM_REPORTED",
+            "true,  false, true,  REFUSE_REPORTED",
+            "false, true,  false, RANDOM_REPORTED",
+            "false, true,  true,  REFUSE_REPORTED",
+            "true,  true,  false, RANDOM_REPORTED",
+    })
+    void afterAFailedBindAsSish(boolean held, boolean loadBalancer, boolean force,
+                                TcpPortAllocator.AfterBindFailure expected) {
+        assertThat(TcpPortAllocator.afterBindFailure(held, loadBalancer, force)).isEqualTo(expected);
+    }
 }

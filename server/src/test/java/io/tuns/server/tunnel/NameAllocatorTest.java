@@ -18,8 +18,17 @@ class NameAllocatorTest {
         assertThat(names.requestedName("localhost")).isNull();
         assertThat(names.requestedName("")).isNull();
         assertThat(names.requestedName("*")).isNull();
-        assertThat(names.requestedName("127.0.0.1")).isNull();
+        // an IPv6 address names no host a browser can ask for (tuns' choice; sish would grant "::1.<domain>")
         assertThat(names.requestedName("::1")).isNull();
+    }
+
+    @Test
+    void anIpv4AddressIsANameAsInSish() {
+        // sish utils.go GetOpenHost: proposedHost := fmt.Sprintf("%s%s.%s", addr, hostExtension, domain), so
+        // -R 80:127.0.0.1:… is granted "127.0.0.1.<domain>"
+        assertThat(names.requestedName("127.0.0.1")).isEqualTo("127.0.0.1");
+        assertThat(names.refusalReason("127.0.0.1")).isNull();
+        assertThat(names.hostFor(names.requestedName("0.0.0.0"))).isEqualTo("0.0.0.0.example.com");
     }
 
     @Test
