@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * it (trimmed, as sish sends it). The session line goes through the owner's bounded, non-blocking message queue:
  * a user who does not read their session never slows a request.
  *
- * <p>As sish, the URI keeps its query but console tokens are replaced by {@code [REDACTED]}: the configured
- * admin and service tokens, and any {@code x-authorization=} value (tuns' per-tunnel console links).
+ * <p>Unlike sish, the line in tuns' log has the path without its query: query strings carry API keys and tokens,
+ * and secrets stay out of the server's log. The owner's session line keeps the query as sish has it (it is their
+ * traffic) with console tokens replaced by {@code [REDACTED]}: the configured admin and service tokens, and any
+ * {@code x-authorization=} value (tuns' per-tunnel console links).
  */
 public final class RequestLog {
 
@@ -68,14 +70,21 @@ public final class RequestLog {
         if (!client && !(settings.toServerLog() && ACCESS.isInfoEnabled())) {
             return;
         }
-        String line = SishAccessLine.format(l.time().format(ZonedDateTime.now()), host == null ? "" : host, status,
-                nanos, clientIp, method, redact(uri), error);
-        if (settings.toServerLog()) {
+        String time = l.time().format(ZonedDateTime.now());
+        String h = host == null ? "" : host;
+        if (settings.toServerLog() && ACCESS.isInfoEnabled()) {
+            String line = SishAccessLine.format(time, h, status, nanos, clientIp, method, withoutQuery(uri), error);
             ACCESS.info(line.stripTrailing()); // logback adds its own line end
         }
         if (client) {
+            String line = SishAccessLine.format(time, h, status, nanos, clientIp, method, redact(uri), error);
             tunnel.owner().message(line.strip()); // sish: sshConn.SendMessage(strings.TrimSpace(logLine), true)
         }
+    }
+
+    static String withoutQuery(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
     }
 
     String redact(String uri) {

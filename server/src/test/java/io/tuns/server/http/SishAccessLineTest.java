@@ -89,6 +89,9 @@ class SishAccessLineTest {
         assertThat(log.redact("/_sish/console?a=1&X-Authorization=pertunnel&b=2")).isEqualTo(
                 "/_sish/console?a=1&X-Authorization=[REDACTED]&b=2");
         assertThat(log.redact("/plain?q=1")).isEqualTo("/plain?q=1");
+        // tuns' own log never has the query (API keys travel there); the owner's session line keeps it
+        assertThat(RequestLog.withoutQuery("/plain?api_key=hunter2")).isEqualTo("/plain");
+        assertThat(RequestLog.withoutQuery("/plain")).isEqualTo("/plain");
     }
 
     @Test

@@ -123,9 +123,20 @@ class InspectionMemoryIT {
                 Thread.sleep(500);
             }
             chatter.get();
+            // Every transfer is byte-exact, or refused before it started with the memory governor's 503 (issue
+            // #18: when the budget is near full new channels are refused, never corrupted).
+            int refused = 0;
             for (int i = 0; i < transfers.size(); i++) {
-                assertThat(transfers.get(i).get()).as("transfer " + i).isEqualTo(expected.get(i));
+                String got = transfers.get(i).get();
+                if (got.contains("returned error: 503")) {
+                    refused++;
+                } else {
+                    assertThat(got).as("transfer " + i).isEqualTo(expected.get(i));
+                }
             }
+            System.out.printf("InspectionMemoryIT: %d of %d transfers exact, %d refused by the memory governor%n",
+                    transfers.size() - refused, transfers.size(), refused);
+            assertThat(transfers.size() - refused).as("transfers byte-exact").isGreaterThanOrEqualTo(transfers.size() / 4);
 
             // While the transfers were open their captures could hold the whole budget (nothing evictable), so
             // bombs captured then may be empty; a bomb captured now (room, or completed exchanges to evict) is
