@@ -81,6 +81,7 @@ public final class TunsServer implements AutoCloseable {
     private final HttpFront http;
     private final ConsoleRoutes console;
     private final MetricsListener metricsListener;
+    private final BackendTls backendTls;
     // --- HTTPS (io.tuns.server.tls); all null when --https is off
     private final CertificateStore certificates;
     private final AcmeIssuer acme;
@@ -122,7 +123,6 @@ public final class TunsServer implements AutoCloseable {
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, ipFilter, registry, boss, workers), ipFilter);
-        this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)
@@ -132,12 +132,16 @@ public final class TunsServer implements AutoCloseable {
         this.acme = newAcmeIssuer(acmeSettings);
         HttpsRedirect redirect = cfg.https() && cfg.forceAllHttps() ? new HttpsRedirect(httpsPublicPort::get) : null;
         TlsHooks tlsHooks = acme == null && redirect == null ? null : new TlsHooks(acme, redirect);
+        this.backendTls = new BackendTls(cfg.verifySsl());
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, cfg.logToClient() ? new ClientRequestLog(cfg.timeFormat()) : null,
-                new BackendTls(cfg.verifySsl()), ipFilter);
+                backendTls, ipFilter);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
+        // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
+        // (SecurityProviders) while everything above is built.
+        this.ssh = new SshFront(sshCtx);
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
 
@@ -220,6 +224,7 @@ public final class TunsServer implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(new DebugDump(registry, this::connections, inspector), every, every,
                     TimeUnit.MILLISECONDS);
         }
+        scheduler.execute(backendTls::prepare); // after listening: start-up does not wait for the JDK's TLS set-up
         log.info("event=started ssh={} http={} https={} domain={}", ssh.boundAddress(), http.boundAddress(),
                 https == null ? "off" : https.boundAddress(), cfg.domain());
         if (cfg.adminConsole()) {
