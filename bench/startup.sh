@@ -47,17 +47,19 @@ nginx -p "$work/nginx" -c backend.conf
 ssh-keygen -q -t ed25519 -N '' -f "$work/client" >/dev/null
 echo '{}' > "$work/none.yml"
 
-# config name → environment for bin/tuns (each A/B row undoes one launcher choice through JAVA_OPTS / env)
+# config name → environment for bin/tuns. "plain" is java -jar with the JVM's own defaults; "defaults" is bin/tuns as
+# shipped; "no-cds" is bin/tuns without the archive, and each A/B row after it undoes one more launcher choice
+# (through JAVA_OPTS or the environment) with the archive off too, so compare those rows with "no-cds".
 config_env() {
   case "$1" in
-    plain)        echo "TUNS_JVM_DEFAULTS=off" ;;            # java -jar with the JVM's own defaults
-    defaults)     echo "" ;;                                 # bin/tuns as shipped (CDS archive trained below)
+    plain)        echo "TUNS_JVM_DEFAULTS=off" ;;
+    defaults)     echo "" ;;
     no-cds)       echo "TUNS_CDS=off" ;;
-    g1)           echo "JAVA_OPTS=-XX:+UseG1GC" ;;
-    no-xms)       echo "JAVA_OPTS=-XX:InitialRAMPercentage=1.5625" ;;   # the JVM's default initial heap
-    xss1m)        echo "JAVA_OPTS=-Xss1m" ;;
-    codecache240) echo "JAVA_OPTS=-XX:ReservedCodeCacheSize=240m" ;;
-    arenas)       echo "MALLOC_ARENA_MAX=$(( 8 * $(nproc) ))" ;;      # glibc's default arena count
+    g1)           echo "TUNS_CDS=off JAVA_OPTS=-XX:+UseG1GC" ;;
+    no-xms)       echo "TUNS_CDS=off JAVA_OPTS=-XX:InitialRAMPercentage=1.5625" ;;   # the JVM's default initial heap
+    xss1m)        echo "TUNS_CDS=off JAVA_OPTS=-Xss1m" ;;
+    codecache240) echo "TUNS_CDS=off JAVA_OPTS=-XX:ReservedCodeCacheSize=240m" ;;
+    arenas)       echo "TUNS_CDS=off MALLOC_ARENA_MAX=$(( 8 * $(nproc) ))" ;;      # glibc's default arena count
     *) echo "bench: unknown config $1" >&2; exit 2 ;;
   esac
 }
@@ -67,6 +69,16 @@ rss_mib() { awk '/^VmRSS:/ {print int($2/1024)}' "/proc/$1/status"; }
 tunnel() { # name ssh-port → pid of an ssh -R client
   ssh -q -N -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ExitOnForwardFailure=yes \
     -i "$work/client" -p "$2" -R "$1:80:127.0.0.1:$be" 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $!
+}
+reach() { # name ssh-port http-port → pid of an ssh -R client whose tunnel has answered a request
+  local pid end=$(( $(ms) + 120000 ))
+  pid=$(tunnel "$1" "$2")
+  until curl -s -o /dev/null -f -H "Host: $1.localhost" "http://127.0.0.1:$3/small"; do
+    kill -0 "$pid" 2>/dev/null || pid=$(tunnel "$1" "$2") # under load an ssh client can give up: start another
+    [ "$(ms)" -lt "$end" ] || { echo "bench: tunnel $1 did not answer within 120 s" >&2; exit 1; }
+    sleep 0.005
+  done
+  echo "$pid"
 }
 wrk_run() { # host port seconds → "rps p99ms"
   wrk -t1 -c16 -d"$3"s --latency -H "Host: $1" "http://127.0.0.1:$2/small" 2>/dev/null | awk '
@@ -87,8 +99,7 @@ measure() {
   listen=$(( $(ms) - t0 )); cpu=$(cpu_ms $p)
   ssh_port=$(sed -n 's/.*serving ssh on port \([0-9]*\), http on port \([0-9]*\).*/\1/p' "$log")
   http_port=$(sed -n 's/.*serving ssh on port \([0-9]*\), http on port \([0-9]*\).*/\2/p' "$log")
-  s1=$(tunnel a "$ssh_port")
-  until curl -s -o /dev/null -f -H "Host: a.localhost" "http://127.0.0.1:$http_port/small"; do sleep 0.005; done
+  s1=$(reach a "$ssh_port" "$http_port")
   first=$(( $(ms) - t0 ))
   if [ "$mode" = load ]; then
     local cold warm
@@ -97,8 +108,7 @@ measure() {
     warm=$(wrk_run a.localhost "$http_port" 10)
     out="$cold $warm $(rss_mib $p)"
   else
-    s2=$(tunnel b "$ssh_port")
-    until curl -s -o /dev/null -f -H "Host: b.localhost" "http://127.0.0.1:$http_port/small"; do sleep 0.01; done
+    s2=$(reach b "$ssh_port" "$http_port")
     sleep 10
     out="$listen $cpu $first $(rss_mib $p)"
   fi
