@@ -101,6 +101,7 @@ public final class TunsServer implements AutoCloseable {
     private final RequestLog requestLog;
     private final ConsoleRoutes console;
     private final MetricsListener metricsListener;
+    private final BackendTls backendTls;
     // --- HTTPS (io.tuns.server.tls); all null when --https is off
     private final CertificateStore certificates;
     private final AcmeIssuer acme;
@@ -158,7 +159,6 @@ public final class TunsServer implements AutoCloseable {
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, ipFilter, registry, boss, workers, memory), ipFilter, memory);
-        this.ssh = new SshFront(sshCtx);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)
@@ -169,14 +169,18 @@ public final class TunsServer implements AutoCloseable {
         TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme);
         this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
                 cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
+        this.backendTls = new BackendTls(cfg.verifySsl());
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, requestLog, new BackendTls(cfg.verifySsl()), ipFilter, memory,
+                tlsHooks, requestLog, backendTls, ipFilter, memory,
                 routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents));
         this.http = new HttpFront(httpCtx, boss, workers);
         this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
                 ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
+        // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
+        // (SecurityProviders) while everything above is built.
+        this.ssh = new SshFront(sshCtx);
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
 
@@ -323,6 +327,7 @@ public final class TunsServer implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(new DebugDump(registry, this::connections, inspector), every, every,
                     TimeUnit.MILLISECONDS);
         }
+        scheduler.execute(backendTls::prepare); // after listening: start-up does not wait for the JDK's TLS set-up
         log.info("event=started ssh={} http={} https={} domain={}", ssh.boundAddress(), http.boundAddress(),
                 https == null ? "off" : https.boundAddress(), cfg.domain());
         if (cfg.adminConsole()) {

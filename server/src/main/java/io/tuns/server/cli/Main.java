@@ -4,6 +4,7 @@ import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ConfigLoader;
 import io.tuns.server.config.ParseErrors;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.ssh.SecurityProviders;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.Arrays;
@@ -27,8 +28,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        SecurityProviders.registerInBackground(); // overlaps config parsing and the HTTP set-up; see its comment
         PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
         PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
+        if (args.length == 1 && args[0].equals(CdsTraining.FLAG)) {
+            System.exit(CdsTraining.run(out, err)); // exit now: the JVM writes the class-data archive on exit
+        }
         Map<String, String> env = System.getenv();
         int code = run(args, env, out, err, new RunUntilStopped(err, serveArgs(args), env));
         if (code != EXIT_OK) {

@@ -17,11 +17,34 @@ import javax.net.ssl.SSLException;
  */
 public final class BackendTls {
 
-    private final SslContext context;
     private final boolean verify;
+    /** Built on first use: most servers never see a TLS service, and the JDK's TLS set-up costs start-up time. */
+    private volatile SslContext context;
 
     public BackendTls(boolean verify) {
         this.verify = verify;
+    }
+
+    /** Builds the TLS context now (called off the start-up path, so that no event loop waits for it later). */
+    public void prepare() {
+        context();
+    }
+
+    private SslContext context() {
+        SslContext c = context;
+        if (c == null) {
+            synchronized (this) {
+                c = context;
+                if (c == null) {
+                    c = build(verify);
+                    context = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    private static SslContext build(boolean verify) {
         try {
             SslContextBuilder b = SslContextBuilder.forClient();
             if (verify) {
@@ -29,7 +52,7 @@ public final class BackendTls {
             } else {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
             }
-            this.context = b.build();
+            return b.build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up TLS towards tunnel services: " + e.getMessage(), e);
         }
@@ -43,7 +66,7 @@ public final class BackendTls {
     }
 
     SslHandler newHandler(Tunnel tunnel) {
-        return context.newHandler(ByteBufAllocator.DEFAULT, peerName(tunnel), 443);
+        return context().newHandler(ByteBufAllocator.DEFAULT, peerName(tunnel), 443);
     }
 
     /** A sentence for the 502 page when the TLS session with the service fails. */

@@ -9,6 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
@@ -27,6 +29,40 @@ final class HostKeys {
     private HostKeys() {
     }
 
+    /**
+     * {@link #load} on a thread of its own, started now: decrypting the key (bcrypt KDF) is the slowest part of
+     * start-up after BouncyCastle's registration, and nothing but the SSH listener needs it. {@link #await} the
+     * result before listening.
+     */
+    static CompletableFuture<KeyPairProvider> loadInBackground(Path dir, String passphrase) {
+        CompletableFuture<KeyPairProvider> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(load(dir, passphrase));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }, "tuns-host-keys");
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    /** The keys from {@link #loadInBackground}; its {@link ConfigException} (or other failure) rethrown as is. */
+    static KeyPairProvider await(CompletableFuture<KeyPairProvider> keys) {
+        try {
+            return keys.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
     static KeyPairProvider load(Path dir, String passphrase) {
         try {
             Files.createDirectories(dir);
@@ -41,7 +77,8 @@ final class HostKeys {
             List<KeyPair> pairs = new ArrayList<>();
             provider.loadKeys(null).forEach(pairs::add);
             if (pairs.isEmpty()) {
-                throw new ConfigException("--private-keys-directory: no usable host key in " + dir);
+                throw new ConfigException("--private-keys-directory: no usable host key in " + dir
+                        + " (wrong --private-key-passphrase?)");
             }
             return KeyPairProvider.wrap(pairs);
         } catch (IOException e) {

@@ -10,9 +10,11 @@ import java.net.InetSocketAddress;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -34,10 +36,13 @@ public final class SshFront implements AutoCloseable {
     private final SshServer sshd;
     private final SshContext ctx;
     private final Authentication auth;
+    private final CompletableFuture<KeyPairProvider> hostKeys;
 
     public SshFront(SshContext ctx) {
         this.ctx = ctx;
         ServerConfig cfg = ctx.config();
+        // first: decrypting the host key overlaps the rest of start-up; start() waits for it
+        this.hostKeys = HostKeys.loadInBackground(cfg.privateKeysDirectory(), cfg.privateKeyPassphrase());
         SshGate gate = SshGate.of(cfg, ctx.ipFilter()); // access: IP/country filter and per-IP limits
         this.auth = new Authentication(cfg, ctx.events(), AuthCallback.of(cfg), gate);
         HostPort listen = HostPort.parse(cfg.sshAddress(), "ssh-address");
@@ -47,7 +52,6 @@ public final class SshFront implements AutoCloseable {
         sshd.setHost(listen.host());
         sshd.setPort(listen.port());
         sshd.setCipherFactories(SshCiphers.parse(cfg.sshCiphers()));
-        sshd.setKeyPairProvider(HostKeys.load(cfg.privateKeysDirectory(), cfg.privateKeyPassphrase()));
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
         sshd.addSessionListener(gate); // access: IP filter, per-IP connection and failed-login limits
@@ -103,7 +107,9 @@ public final class SshFront implements AutoCloseable {
         return auth.openAccessWarning();
     }
 
+    /** Listens; a host key that cannot be read (wrong --private-key-passphrase) is a ConfigException here. */
     public void start() throws IOException {
+        sshd.setKeyPairProvider(HostKeys.await(hostKeys));
         sshd.start();
         auth.watch(ctx.scheduler());
         log.info("event=ssh_listening address={}", boundAddress());
