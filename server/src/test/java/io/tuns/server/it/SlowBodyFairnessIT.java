@@ -29,6 +29,9 @@ class SlowBodyFairnessIT {
             List<KeepAliveClient> slow = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
+                    if (i == 2) { // the first two have their channels before the others ask (connections race)
+                        await().atMost(Duration.ofSeconds(5)).until(() -> TunnelInvariant.channelsOpen(tuns) == 2.0);
+                    }
                     KeepAliveClient c = new KeepAliveClient(port, 6000);
                     slow.add(c);
                     c.send("POST /echo HTTP/1.1\r\nHost: slow.localhost\r\nContent-Length: 100000\r\n\r\nx");
