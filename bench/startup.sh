@@ -11,10 +11,10 @@
 # CPU column is steadier.
 #
 # Usage: bench/startup.sh [runs=5] [configs...]   configs default to all of: plain defaults no-cds g1 no-xms
-#        xss1m codecache240 arenas; WRK=0 skips the wrk columns.
+#        xss512k codecache64 arenas; WRK=0 skips the wrk columns, WRK=all measures them for every config.
 set -euo pipefail
 runs="${1:-5}"; shift || true
-configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(plain defaults no-cds g1 no-xms xss1m codecache240 arenas)
+configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(plain defaults no-cds g1 no-xms xss512k codecache64 arenas)
 root="$(cd "$(dirname "$0")/.." && pwd)"
 WRK="${WRK:-1}"
 work="$(mktemp -d /tmp/tuns-startup.XXXXXX)"; chmod 755 "$work"
@@ -48,8 +48,8 @@ ssh-keygen -q -t ed25519 -N '' -f "$work/client" >/dev/null
 echo '{}' > "$work/none.yml"
 
 # config name → environment for bin/tuns. "plain" is java -jar with the JVM's own defaults; "defaults" is bin/tuns as
-# shipped; "no-cds" is bin/tuns without the archive, and each A/B row after it undoes one more launcher choice
-# (through JAVA_OPTS or the environment) with the archive off too, so compare those rows with "no-cds".
+# shipped; "no-cds" is bin/tuns without the archive, and each A/B row after it changes one launcher choice
+# (undoes a kept one, or adds one that was tried and not kept) with the archive off too: compare with "no-cds".
 config_env() {
   case "$1" in
     plain)        echo "TUNS_JVM_DEFAULTS=off" ;;
@@ -57,8 +57,8 @@ config_env() {
     no-cds)       echo "TUNS_CDS=off" ;;
     g1)           echo "TUNS_CDS=off JAVA_OPTS=-XX:+UseG1GC" ;;
     no-xms)       echo "TUNS_CDS=off JAVA_OPTS=-XX:InitialRAMPercentage=1.5625" ;;   # the JVM's default initial heap
-    xss1m)        echo "TUNS_CDS=off JAVA_OPTS=-Xss1m" ;;
-    codecache240) echo "TUNS_CDS=off JAVA_OPTS=-XX:ReservedCodeCacheSize=240m" ;;
+    xss512k)      echo "TUNS_CDS=off JAVA_OPTS=-Xss512k" ;;                          # tried, not kept
+    codecache64)  echo "TUNS_CDS=off JAVA_OPTS=-XX:ReservedCodeCacheSize=64m" ;;       # tried, not kept
     arenas)       echo "TUNS_CDS=off MALLOC_ARENA_MAX=$(( 8 * $(nproc) ))" ;;      # glibc's default arena count
     *) echo "bench: unknown config $1" >&2; exit 2 ;;
   esac
@@ -130,7 +130,7 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq "$runs"); do
   for c in "${configs[@]}"; do
     m=$(measure "$c" idle); rows[$c]+="$m;"; echo "run $r $c: $m" >&2
-    if [ "$WRK" = 1 ] && { [ "$c" = plain ] || [ "$c" = defaults ]; }; then
+    if [ "$WRK" = all ] || { [ "$WRK" = 1 ] && { [ "$c" = plain ] || [ "$c" = defaults ]; }; }; then
       m=$(measure "$c" load); loads[$c]+="$m;"; echo "run $r $c under load: $m" >&2
     fi
   done
@@ -138,7 +138,8 @@ done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 median_col() { # "a b c;a b c;..." column → median
-  tr ';' '\n' <<<"$1" | awk -v c="$2" 'NF >= c {print $c}' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'
+  tr ';' '\n' <<<"$1" | awk -v c="$2" 'NF >= c {print $c}' | sort -n | awk '{a[NR]=$1}
+    END {if (!NR) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}'
 }
 echo "bench/startup.sh $runs ${configs[*]} (WRK=$WRK) on $(nproc) cores, $(java -version 2>&1 | head -1)"
 echo "load average at start: $load_start; at end: $load_end"

@@ -121,7 +121,7 @@ class LauncherIT {
     void theDefaultsStartTrainAnArchiveAndTheNextStartUsesItWithoutAWordAboutIt() throws Exception {
         try (Started first = serve(Map.of())) {
             assertThat(first.cmdline()).contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-Xms16m",
-                    "-XX:+ExitOnOutOfMemoryError", "-Xss512k", "-XX:MaxDirectMemorySize=")
+                    "-XX:+ExitOnOutOfMemoryError", "-XX:MaxDirectMemorySize=")
                     .doesNotContain("SharedArchiveFile");
             assertThat(first.environ()).contains("MALLOC_ARENA_MAX=2\0");
             assertThat(status(first.httpPort())).isEqualTo(404); // no tunnel for the root domain: tuns answers
@@ -152,7 +152,7 @@ class LauncherIT {
         try (Started s = serve(Map.of("JAVA_OPTS", "-XX:+UseG1GC -Xmx200m -Xss1m -XX:-ExitOnOutOfMemoryError",
                 "MALLOC_ARENA_MAX", "4", "TUNS_CDS", "off"))) {
             assertThat(s.cmdline()).contains("-XX:+UseG1GC", "-Xmx200m", "-Xss1m", "-Xms16m")
-                    .doesNotContain("UseSerialGC", "MaxRAMPercentage", "Xss512k", "+ExitOnOutOfMemoryError",
+                    .doesNotContain("UseSerialGC", "MaxRAMPercentage", "+ExitOnOutOfMemoryError",
                             "SharedArchiveFile");
             assertThat(s.environ()).contains("MALLOC_ARENA_MAX=4\0");
             assertThat(status(s.httpPort())).isEqualTo(404);
