@@ -21,7 +21,9 @@ public final class LocalRouteStore implements RouteStore {
     }
 
     private final LongSupplier nanos;
+    /** One entry per held name, released with its last tunnel: bounded as the registry is. */
     private final Map<String, RouteHolder> routes = new HashMap<>();
+    /** One lease per node; in one process, the one node (tests with a shared store: a few). */
     private final Map<String, Lease> leases = new HashMap<>();
     private String generation = UUID.randomUUID().toString();
 

@@ -25,6 +25,10 @@ final class StoreClaims {
     private final String node;
     private final Executor calls;
     private final Duration timeout;
+    /**
+     * The routes this node holds in the store: one entry per name in this node's registry, removed when its last
+     * tunnel goes, so bounded as the registry is (--max-forwards-per-connection × SSH connections).
+     */
     private final Map<String, RouteHolder> held = new ConcurrentHashMap<>();
     /** False from a call the store did not answer until the next one it did (a claim or the node's heartbeat). */
     private volatile boolean reachable = true;
