@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -16,6 +17,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The IP filter on the Netty listeners (HTTP, HTTPS, TCP). It is decided once, when a connection is accepted: an
- * allowed connection gets no extra handler at all, a refused one is closed (TCP) or answered 403 (HTTP).
+ * allowed connection gets no extra handler at all, a refused one is closed (TCP) or answered 403 (HTTP/1.1 and 2).
  */
 public final class NettyGate {
 
@@ -55,14 +60,29 @@ public final class NettyGate {
     }
 
     /**
-     * For a connection that cannot be answered with an HTTP/1.1 page (HTTP/2 after ALPN): a refused one is closed and
-     * {@code true} returned.
+     * The same for an HTTP/2 connection (after ALPN {@code h2}): a refused client gets the 403 sentence on the first
+     * stream it opens, then GOAWAY; the caller must add nothing else when {@code true} is returned.
      */
-    public static boolean refuseConnection(Channel ch, IpFilter filter, String listener) {
-        if (allowed(ch, filter, listener)) {
+    public static boolean refuseHttp2(ChannelPipeline p, IpFilter filter) {
+        Channel ch = p.channel();
+        if (allowed(ch, filter, "https")) {
             return false;
         }
-        ch.close();
+        p.addLast("refused-h2", Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1)
+                        .maxHeaderListSize(REFUSED_MAX_HEAD_BYTES))
+                .build());
+        String ip = ip(ch);
+        p.addLast("refused-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                stream.pipeline().addLast(new RefusedHttp(ip));
+                // the codec closes the connection with GOAWAY once this stream is done
+                stream.closeFuture().addListener(f -> ch.close());
+            }
+        }));
+        ch.eventLoop().schedule(() -> ch.close(), REFUSED_REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         return true;
     }
 

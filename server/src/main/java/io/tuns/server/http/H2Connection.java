@@ -26,8 +26,8 @@ final class H2Connection {
     /** Adds the HTTP/2 handlers to a connection whose TLS handshake chose h2. */
     static void install(ChannelPipeline p, HttpContext hc) {
         Channel ch = p.channel();
-        if (NettyGate.refuseConnection(ch, hc.ipFilter(), "https")) {
-            return; // IP and country filters: HTTP/2 has no place for the HTTP/1.1 sentence, the connection closes
+        if (NettyGate.refuseHttp2(p, hc.ipFilter())) {
+            return; // IP and country filters: the 403 sentence on the first stream, then GOAWAY
         }
         H2Limits limits = H2Limits.of(hc.config());
         if (hc.config().idleConnection()) {

@@ -6,14 +6,20 @@ import io.tuns.server.it.Curl;
 import io.tuns.server.it.SshClient;
 import io.tuns.server.it.TestBackend;
 import io.tuns.server.it.TunsFixture;
+import io.tuns.server.tls.Openssl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * --banned-ips and --whitelisted-ips on the SSH, HTTP and TCP listeners. 127.0.0.2 is a second loopback address
@@ -63,6 +69,37 @@ class IpFilterIT {
             assertThat(Curl.run("-i", "--interface", "127.0.0.2", "-H", host, tuns.curlBase() + "/hello").out())
                     .startsWith("HTTP/1.1 403");
         }
+    }
+
+    @Test
+    void aRefusedHttp2ClientGetsTheSentenceOnItsStreamNotJustAClosedConnection(@TempDir Path tmp) throws Exception {
+        Path certs = Files.createDirectories(tmp.resolve("ssl"));
+        Openssl.Ca ca = Openssl.ca(tmp, "ip-h2");
+        Openssl.leaf(ca, certs, "web.localhost", Openssl.KeyFormat.SEC1_EC, "web.localhost");
+        try (TunsFixture tuns = TunsFixture.start("--banned-ips=127.0.0.2/32", "--https", "--https-address=127.0.0.1:0",
+                "--https-certificate-directory=" + certs);
+             TestBackend backend = new TestBackend()) {
+            tuns.ssh("-R", "web:80:127.0.0.1:" + backend.port(), "127.0.0.1")
+                    .await("HTTPS: (https://\\S+)", Duration.ofSeconds(15));
+            int port = tuns.server.httpsPort();
+            List<String> h2 = List.of("-i", "--http2", "--cacert", ca.cert().toString(), "--resolve",
+                    "web.localhost:" + port + ":127.0.0.1");
+            String url = "https://web.localhost:" + port + "/hello";
+
+            Curl.Result allowed = Curl.run(concat(h2, "-v", url));
+            assertThat(allowed.out()).contains("ALPN: server accepted h2", "HTTP/2 200", "hello from backend");
+            Curl.Result refused = Curl.run(concat(h2, "-v", "--interface", "127.0.0.2", url));
+            assertThat(refused.out()).as("HTTP/2, 403 and the reason")
+                    .contains("ALPN: server accepted h2", "HTTP/2 403")
+                    .contains("Your address 127.0.0.2 is not allowed to use this server");
+            assertThat(backend.requests).hasSize(1);
+        }
+    }
+
+    private static String[] concat(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     /** A raw HTTP/1.0 request over a TCP tunnel, from {@code fromIp} (null = any); returns the body ("" if cut). */
