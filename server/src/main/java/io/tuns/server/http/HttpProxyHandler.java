@@ -96,7 +96,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         }
         current = new ProxyExchange(req, HostHeader.of(req));
         // the HTTPS listener terminates TLS here; an HTTP/2 stream only ever comes over TLS
-        boolean tls = ctx.channel() instanceof Http2StreamChannel || ctx.pipeline().get(SslHandler.class) != null;
+        boolean h2 = ctx.channel() instanceof Http2StreamChannel;
+        boolean tls = h2 || ctx.pipeline().get(SslHandler.class) != null;
         RequestIntake.Decision d = intake.decide(current, tls, ctx.alloc());
         if (d.answer() != null) {
             answer(d.answer());
@@ -106,7 +107,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         } else {
             mode = Mode.TO_UPSTREAM;
             String clientIp = ClientAddress.of(ctx.channel()).getAddress().getHostAddress(); // PROXY header's if any
-            intake.forward(current, d.tunnel(), clientIp, tls);
+            intake.forward(current, d.tunnel(), clientIp, tls, h2);
             tunnel.send(current, d.tunnel());
         }
     }

@@ -93,13 +93,15 @@ final class RequestIntake {
      * Readies {@code ex}'s request for its tunnel: who asked, its capture, whether it asks for an upgrade, and the
      * headers and target as the service sees them ({@link ForwardedRequest}).
      */
-    void forward(ProxyExchange ex, Tunnel tunnel, String clientIp, boolean tls) {
+    void forward(ProxyExchange ex, Tunnel tunnel, String clientIp, boolean tls, boolean h2) {
         ex.clientIp = clientIp;
         if (hc.inspector() != null) {
-            ex.recorder = hc.inspector().begin(ex.host, clientIp, ex.request);
+            ex.recorder = hc.inspector().begin(ex.host, clientIp, ex.request,
+                    h2 ? "HTTP/2.0" : ex.request.protocolVersion().text()); // an h2 stream comes as HTTP/1.1 objects
         }
         ex.upgradeRequested = ex.request.headers().contains(HttpHeaderNames.UPGRADE);
         ForwardedRequest.rewrite(ex.request, clientIp, tls || cfg.proxySslTermination(), ex.upgradeRequested,
                 tunnel.options());
     }
+
 }

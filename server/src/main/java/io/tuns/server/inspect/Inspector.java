@@ -76,6 +76,14 @@ public final class Inspector {
 
     /** Called on each proxied request head, on an event loop. Never blocks. */
     public ExchangeRecorder begin(String tunnelHost, String clientIp, HttpRequest request) {
+        return begin(tunnelHost, clientIp, request, request.protocolVersion().text());
+    }
+
+    /**
+     * As {@link #begin(String, String, HttpRequest)}, with the protocol the client spoke when it differs from the
+     * request object's ("HTTP/2.0": an h2 stream reaches the proxy converted to HTTP/1.1 objects).
+     */
+    public ExchangeRecorder begin(String tunnelHost, String clientIp, HttpRequest request, String clientProtocol) {
         if (!enabled || tunnelHost == null || request == null) {
             return ExchangeRecorder.NOOP;
         }
@@ -91,7 +99,7 @@ public final class Inspector {
         };
         Exchange exchange = new Exchange(exchangeIds.incrementAndGet(), tunnelHost, clientIp,
                 System.currentTimeMillis(), now, request.method().name(), request.uri(),
-                request.protocolVersion().text(),
+                clientProtocol,
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 bodies ? new BodyCapture(maxCaptureBytesPerBody, history, truncations, false) : BodyCapture.off(),
                 history);

@@ -46,8 +46,10 @@ final class LiveRecorder implements ExchangeRecorder {
             return;
         }
         exchange.responseHeadNanos(System.nanoTime());
-        exchange.status(response.status().code(), response.status().reasonPhrase(),
-                response.protocolVersion().text());
+        // the client saw its own protocol: an h2 stream's answer is HTTP/2 whatever the service spoke
+        String protocol = exchange.protocol().startsWith("HTTP/2") ? exchange.protocol()
+                : response.protocolVersion().text();
+        exchange.status(response.status().code(), response.status().reasonPhrase(), protocol);
         exchange.chargeAndKeep(redactor.copy(response.headers()), exchange::responseHeaders);
         history.publish(exchange, ExchangeListener.Event.RESPONDED);
     }

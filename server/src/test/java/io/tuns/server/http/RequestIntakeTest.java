@@ -122,7 +122,7 @@ class RequestIntakeTest {
         HttpRequest req = request("/ws", "Host", "app.localhost", "Connection", "Upgrade, X-Secret",
                 "Upgrade", "websocket", "X-Secret", "1", "Keep-Alive", "timeout=5");
         ProxyExchange ex = new ProxyExchange(req, "app.localhost");
-        intake.forward(ex, app, "203.0.113.7", true);
+        intake.forward(ex, app, "203.0.113.7", true, false);
         assertThat(ex.clientIp).isEqualTo("203.0.113.7");
         assertThat(ex.upgradeRequested).isTrue();
         assertThat(req.headers().get("X-Forwarded-For")).isEqualTo("203.0.113.7");

@@ -121,6 +121,8 @@ class Http2IT {
         io.tuns.server.inspect.Exchange e = tuns.server.inspector().exchanges("big.localhost").stream()
                 .filter(x -> x.uri().equals("/echo?cap=1")).findFirst().orElseThrow();
         assertThat(e.method()).isEqualTo("POST");
+        assertThat(e.protocol()).as("what the client spoke, not the tunnel's HTTP/1.1").isEqualTo("HTTP/2.0");
+        assertThat(e.responseProtocol()).isEqualTo("HTTP/2.0");
         assertThat(new String(e.requestBody().bytes(), StandardCharsets.UTF_8)).isEqualTo("h2 body for the capture");
         assertThat(new String(e.responseBody().bytes(), StandardCharsets.UTF_8)).isEqualTo("h2 body for the capture");
         assertThat(e.requestHeaders()).noneMatch(h -> h.toString().toLowerCase().contains("x-http2-"));
