@@ -13,12 +13,12 @@ import org.slf4j.LoggerFactory;
  * Netty's leak detector at PARANOID (every buffer tracked) with its reports caught: {@link #reported} collects
  * garbage and lists the leaks Netty found since {@link #watch}.
  */
-final class NettyLeaks {
+public final class NettyLeaks {
 
     private final ListAppender<ILoggingEvent> reports = new ListAppender<>();
     private final ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
 
-    static NettyLeaks watch() {
+    public static NettyLeaks watch() {
         NettyLeaks w = new NettyLeaks();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         w.reports.start();
@@ -27,7 +27,7 @@ final class NettyLeaks {
     }
 
     /** Leak reports so far, after a GC (Netty reports a leaked buffer when a later one is tracked). */
-    List<String> reported() throws InterruptedException {
+    public List<String> reported() throws InterruptedException {
         for (int round = 0; round < 3; round++) {
             System.gc();
             Thread.sleep(50);
@@ -39,7 +39,7 @@ final class NettyLeaks {
         return reports.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("LEAK")).toList();
     }
 
-    void stop() {
+    public void stop() {
         ((Logger) LoggerFactory.getLogger(ResourceLeakDetector.class)).detachAppender(reports);
         ResourceLeakDetector.setLevel(before);
     }
