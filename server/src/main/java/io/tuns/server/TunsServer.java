@@ -176,7 +176,7 @@ public final class TunsServer implements AutoCloseable {
                 routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents));
         this.http = new HttpFront(httpCtx, boss, workers);
         this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
-                ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), boss, workers);
+                ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), clusterNode::leaseLive, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
         // (SecurityProviders) while everything above is built.

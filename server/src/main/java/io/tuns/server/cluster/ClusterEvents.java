@@ -21,7 +21,10 @@ public interface ClusterEvents {
     default void routeLost() {
     }
 
-    /** A hop ended: forwarded, not_here or failed. */
+    /**
+     * A hop dial ended (forwarded, not_here or failed), or a hop connection was kept idle (pooled) or taken again
+     * for a request (reused).
+     */
     default void hop(String result) {
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -15,9 +16,11 @@ import io.netty.util.concurrent.Promise;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.tunnel.RouteLocation;
 import io.tuns.server.tunnel.RouteStore;
+import io.tuns.server.tunnel.Tunnel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -42,6 +45,7 @@ public final class ClusterHop {
     private final Duration timeout;
     private final RouteCache cache = new RouteCache();
     private final ClusterEvents events;
+    private final HopPool pool = new HopPool();
 
     /** @param timeout for the connect and for the owner's one-byte answer */
     public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events) {
@@ -49,6 +53,40 @@ public final class ClusterHop {
         this.node = node;
         this.timeout = timeout;
         this.events = events;
+    }
+
+    /**
+     * A tunnel standing for {@code where}'s route on this entry node, for one request: the HTTP proxy sends the
+     * request through it as through a local tunnel, and its channel is a hop connection to the holder
+     * ({@link HopOwner}), taken from the pool or dialled. The request goes as the client sent it: the holder does
+     * all per-tunnel work.
+     *
+     * @param keys  the request's route keys, best first
+     * @param loop  the client connection's event loop
+     * @param local the address the client connected to
+     */
+    public Tunnel remote(RouteLocation where, List<String> keys, String host, EventLoop loop,
+                         InetSocketAddress local) {
+        return new Tunnel(Tunnel.TunnelType.HTTP, host, "", 80, new HopOwner(this, where, keys, loop, local), null,
+                Instant.now());
+    }
+
+    /** Idle hop connections kept for reuse now (at most {@link HopPool#MAX_IDLE}). */
+    public int idleHops() {
+        return pool.idle();
+    }
+
+    HopPool pool() {
+        return pool;
+    }
+
+    ClusterEvents events() {
+        return events;
+    }
+
+    /** A pooled connection serves the same route for the same client address it was accepted for. */
+    static HopPool.Key key(RouteLocation where, InetSocketAddress client) {
+        return new HopPool.Key(where.address(), where.route(), client.getAddress().getHostAddress());
     }
 
     /** This node's name: a route located here is not forwarded. */
@@ -75,11 +113,20 @@ public final class ClusterHop {
      * completes with the connection (not reading, ready to splice) once the owner accepted.
      */
     public Future<Channel> dial(Channel ingress, RouteLocation where, InetSocketAddress client) {
-        Promise<Channel> accepted = ingress.eventLoop().newPromise();
+        return dial(ingress.eventLoop(), (InetSocketAddress) ingress.localAddress(), where, client);
+    }
+
+    /**
+     * As {@link #dial(Channel, RouteLocation, InetSocketAddress)}, on {@code loop}, naming {@code local} (the address
+     * the client connected to) as the header's destination.
+     */
+    public Future<Channel> dial(EventLoop loop, InetSocketAddress local, RouteLocation where,
+                                InetSocketAddress client) {
+        Promise<Channel> accepted = loop.newPromise();
         accepted.addListener(f -> events.hop(f.isSuccess() ? "forwarded"
                 : f.cause() instanceof NotHere ? "not_here" : "failed"));
         HostPort owner = HostPort.parse(where.address(), "cluster-advertise");
-        ChannelFuture connect = new Bootstrap().group(ingress.eventLoop()).channel(NioSocketChannel.class)
+        ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -91,7 +138,7 @@ public final class ClusterHop {
                 return;
             }
             Channel ch = connect.channel();
-            ByteBuf header = HopHeader.encode(client, (InetSocketAddress) ingress.localAddress(), where.route());
+            ByteBuf header = HopHeader.encode(client, local, where.route());
             ch.writeAndFlush(header);
             ch.eventLoop().schedule(() -> {
                 if (accepted.tryFailure(new IOException("the owner did not answer in " + timeout.toMillis() + " ms"))) {

@@ -20,14 +20,15 @@ import io.tuns.server.config.HostPort;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The owner side of a hop, on {@code --cluster-listen}: reads the hop header, answers {@link HopHeader#ACCEPT} when
- * a local tunnel serves the route (then hands the connection to the HTTP pipeline, which never forwards again:
- * one hop at most) or {@link HopHeader#NOT_HERE}. The client's address from the header becomes the connection's
+ * a local tunnel serves the route and this node's lease is live (then hands the connection to the HTTP pipeline,
+ * which never forwards again: one hop at most) or {@link HopHeader#NOT_HERE}. The client's address from the header becomes the connection's
  * client address, so filters, logs and X-Forwarded-For see the real one. Plain TCP: a cluster-internal network.
  */
 public final class ClusterListener implements AutoCloseable {
@@ -39,6 +40,7 @@ public final class ClusterListener implements AutoCloseable {
     private final String listen;
     private final TunnelRegistry registry;
     private final Consumer<Channel> installHttp;
+    private final BooleanSupplier leaseLive;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private Channel server;
@@ -46,6 +48,13 @@ public final class ClusterListener implements AutoCloseable {
     /** @param installHttp adds the HTTP handlers of a connection that arrived by a hop (without a hop of its own) */
     public ClusterListener(String listen, TunnelRegistry registry, Consumer<Channel> installHttp,
                            EventLoopGroup boss, EventLoopGroup workers) {
+        this(listen, registry, installHttp, () -> true, boss, workers);
+    }
+
+    /** @param leaseLive whether this node's lease is live ({@link ClusterNode#leaseLive}): else every hop NOT_HERE */
+    public ClusterListener(String listen, TunnelRegistry registry, Consumer<Channel> installHttp,
+                           BooleanSupplier leaseLive, EventLoopGroup boss, EventLoopGroup workers) {
+        this.leaseLive = leaseLive;
         this.listen = listen;
         this.registry = registry;
         this.installHttp = installHttp;
@@ -85,8 +94,9 @@ public final class ClusterListener implements AutoCloseable {
             }
             try {
                 String route = HopHeader.route(header);
-                if (route == null || !registry.servesLocally(route)) {
-                    log.info("event=cluster_hop_not_here route={}", route);
+                boolean lapsed = !leaseLive.getAsBoolean();
+                if (route == null || lapsed || !registry.servesLocally(route)) {
+                    log.info("event=cluster_hop_not_here route={} lease_lapsed={}", route, lapsed);
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {HopHeader.NOT_HERE}))
                             .addListener(ChannelFutureListener.CLOSE);
                     return;

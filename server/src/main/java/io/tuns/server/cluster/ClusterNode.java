@@ -48,6 +48,8 @@ public final class ClusterNode implements AutoCloseable {
     private final AtomicReference<String> generation = new AtomicReference<>();
     private final AtomicBoolean beating = new AtomicBoolean();
     private volatile String advertise;
+    /** System.nanoTime() when the last renewal that the store granted was sent; 0: no lease yet. */
+    private volatile long leaseFrom;
     private ScheduledFuture<?> heartbeat;
 
     public ClusterNode(RouteStore store, TunnelRegistry registry, Settings settings, Executor tunnelExecutor,
@@ -66,11 +68,13 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void start(String advertise, ScheduledExecutorService scheduler, Duration wait) throws InterruptedException {
         this.advertise = advertise;
+        long sent = System.nanoTime();
         try {
             generation.set(store.join(settings.node(), advertise, settings.ttl()).toCompletableFuture()
                     .get(wait.toMillis(), TimeUnit.MILLISECONDS));
             log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
                     settings.ttl().toMillis());
+            leaseFrom = sent;
             events.storeAnswered(true);
             events.leaseRenewed();
         } catch (ExecutionException | TimeoutException e) {
@@ -88,6 +92,7 @@ public final class ClusterNode implements AutoCloseable {
         if (!beating.compareAndSet(false, true)) {
             return;
         }
+        long sent = System.nanoTime();
         store.renew(settings.node(), settings.ttl()).whenComplete((gen, error) -> {
             try {
                 if (error != null) {
@@ -103,10 +108,12 @@ public final class ClusterNode implements AutoCloseable {
                 } else if (!gen.get().equals(generation.get())) {
                     log.warn("event=cluster_store_emptied node={}", settings.node());
                     generation.set(gen.get());
+                    leaseFrom = sent;
                     storeBack();
                     events.leaseRenewed();
                     reassert();
                 } else {
+                    leaseFrom = sent;
                     storeBack();
                     events.leaseRenewed();
                     verify();
@@ -118,9 +125,11 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void rejoin() {
+        long sent = System.nanoTime();
         store.join(settings.node(), advertise, settings.ttl()).whenComplete((gen, error) -> {
             if (error == null) {
                 generation.set(gen);
+                leaseFrom = sent;
                 log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
                         settings.ttl().toMillis());
                 reassert();
@@ -128,6 +137,16 @@ public final class ClusterNode implements AutoCloseable {
                 events.leaseRenewed();
             }
         });
+    }
+
+    /**
+     * Whether this node's lease is live now, counted from when the last granted renewal was sent (so never longer
+     * than the store keeps it). A node whose lease lapsed may hold routes another node has claimed since: it takes
+     * no hops until it renewed.
+     */
+    public boolean leaseLive() {
+        long from = leaseFrom;
+        return from != 0 && System.nanoTime() - from < settings.ttl().toNanos();
     }
 
     private void storeBack() {

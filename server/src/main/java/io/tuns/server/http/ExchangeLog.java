@@ -35,7 +35,7 @@ final class ExchangeLog {
                     e.request.method().name(), (q < 0 ? e.uri : e.uri.substring(0, q)).replace('"', '\''), status,
                     nanos / 1_000_000, e.tunnel == null ? "-" : e.tunnel.host());
         }
-        if (requestLog != null) {
+        if (requestLog != null && !e.hopped) { // the node that holds the tunnel writes its access line
             String ip = e.clientIp != null ? e.clientIp : ClientAddress.of(client).getAddress().getHostAddress();
             requestLog.exchange(e.tunnel, e.request.headers().get(HttpHeaderNames.HOST), status, nanos, ip,
                     e.request.method().name(), e.uri, e.logError);

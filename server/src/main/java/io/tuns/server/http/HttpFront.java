@@ -78,8 +78,8 @@ public final class HttpFront implements AutoCloseable {
     }
 
     /**
-     * @param mayHop on a cluster node, a request whose route another node holds is spliced there (the plain HTTP
-     *               listener; never a connection that itself came by a hop)
+     * @param mayHop on a cluster node, a request whose route another node holds goes there by a hop, request by
+     *               request (the plain HTTP listener; never a connection that itself came by a hop)
      */
     public static void installHttp(ChannelPipeline p, HttpContext hc, boolean mayHop) {
         ServerConfig cfg = hc.config();
@@ -89,15 +89,11 @@ public final class HttpFront implements AutoCloseable {
         if (cfg.idleConnection()) {
             p.addLast("idle", idleCut(cfg.idleConnectionTimeout()));
         }
-        if (mayHop && hc.cluster() != null) {
-            p.addLast("cluster-peek", new ClusterPeek(hc.registry(), hc.cluster(),
-                    cfg.httpMaxInitialLineLength() + cfg.httpMaxHeaderSize()));
-        }
         p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(cfg.httpMaxInitialLineLength())
                 .setMaxHeaderSize(cfg.httpMaxHeaderSize())
                 .setMaxChunkSize(64 * 1024)));
-        p.addLast("proxy", new HttpProxyHandler(hc));
+        p.addLast("proxy", new HttpProxyHandler(hc, mayHop));
     }
 
     /** {@code --idle-connection}: closes a client connection with no byte either way for {@code timeout}. */

@@ -13,7 +13,13 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.tuns.server.cluster.ClusterHop;
+import io.tuns.server.cluster.HopChoice;
 import io.tuns.server.proxyproto.ClientAddress;
+import io.tuns.server.tunnel.RouteLocation;
+import io.tuns.server.tunnel.Tunnel;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.ArrayDeque;
 
 /**
@@ -25,10 +31,12 @@ import java.util.ArrayDeque;
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements TunnelSide.Exchanges {
 
-    private enum Mode { IDLE, TO_UPSTREAM, DISCARD, CONSOLE }
+    private enum Mode { IDLE, LOCATING, TO_UPSTREAM, DISCARD, CONSOLE }
 
     private final HttpContext hc;
     private final RequestIntake intake;
+    /** On a cluster node's plain HTTP listener: where a request no local tunnel serves goes; else null. */
+    private final ClusterHop remote;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
     private ClientOutput out;
@@ -42,8 +50,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
     private ConsoleRequest console;
 
     HttpProxyHandler(HttpContext hc) {
+        this(hc, false);
+    }
+
+    /**
+     * @param mayHop a request whose route another cluster node holds goes there by a hop (never on a connection
+     *               that itself came by a hop: one hop at most)
+     */
+    HttpProxyHandler(HttpContext hc, boolean mayHop) {
         this.hc = hc;
         this.intake = new RequestIntake(hc);
+        this.remote = mayHop ? hc.cluster() : null;
     }
 
     @Override
@@ -68,8 +85,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (out.closing()) {
             ReferenceCountUtil.release(msg);
-        } else if (!held.isEmpty() || (current != null && msg instanceof HttpRequest)) {
-            held.add(msg); // pipelined: the next request waits until this response is complete
+        } else if (!held.isEmpty() || mode == Mode.LOCATING || (current != null && msg instanceof HttpRequest)) {
+            // pipelined: the next request waits until this response is complete; a body waits for its route
+            held.add(msg);
             gate.pause(ReadGate.Reason.PIPELINED);
         } else {
             dispatch(msg);
@@ -99,7 +117,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         boolean h2 = ctx.channel() instanceof Http2StreamChannel;
         boolean tls = h2 || ctx.pipeline().get(SslHandler.class) != null;
         RequestIntake.Decision d = intake.decide(current, tls, ctx.alloc());
-        if (d.answer() != null) {
+        if (d.elsewhere() != null && remote != null) {
+            d.answer().release();
+            locate(current, d.elsewhere());
+        } else if (d.answer() != null) {
             answer(d.answer());
         } else if (d.console()) {
             mode = Mode.CONSOLE;
@@ -109,6 +130,41 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
             String clientIp = ClientAddress.of(ctx.channel()).getAddress().getHostAddress(); // PROXY header's if any
             intake.forward(current, d.tunnel(), clientIp, tls, h2);
             tunnel.send(current, d.tunnel());
+        }
+    }
+
+    /** No local tunnel: the store says whether another node holds the route (reading waits meanwhile). */
+    private void locate(ProxyExchange ex, java.util.List<String> keys) {
+        mode = Mode.LOCATING;
+        gate.pause(ReadGate.Reason.LOCATING);
+        remote.locate(keys).whenComplete((found, error) -> ctx.executor().execute(() ->
+                located(ex, keys, error == null ? found : Optional.<RouteLocation>empty())));
+    }
+
+    private void located(ProxyExchange ex, java.util.List<String> keys, Optional<RouteLocation> where) {
+        if (current != ex || mode != Mode.LOCATING) {
+            return; // the client left, or its body timed out, meanwhile
+        }
+        gate.resume(ReadGate.Reason.LOCATING);
+        if (HopChoice.choose(where, remote.node(), null) == HopChoice.Kind.FORWARD) {
+            mode = Mode.TO_UPSTREAM;
+            ex.hopped = true;
+            Tunnel there = remote.remote(where.get(), keys, ex.host, ctx.channel().eventLoop(),
+                    (InetSocketAddress) ctx.channel().localAddress());
+            ex.tunnel = there;
+            intake.forward(ex, there, ClientAddress.of(ctx.channel()).getAddress().getHostAddress(), false, false);
+            tunnel.send(ex, there);
+        } else {
+            answer(OwnAnswers.noTunnel(ex.host));
+        }
+        // the body read while locating follows its head; a next request waits for this exchange's end
+        while (current == ex && !held.isEmpty() && !(held.peek() instanceof HttpRequest)) {
+            dispatch(held.poll());
+        }
+        if (current == null) {
+            drainHeld();
+        } else if (held.isEmpty()) {
+            gate.resume(ReadGate.Reason.PIPELINED);
         }
     }
 
@@ -302,8 +358,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         if (current != null) {
             current.recorder.aborted("client closed");
             current = null;
+            tunnel.drop(); // cut off mid-exchange: the channel cannot carry another
+        } else {
+            tunnel.park(); // between exchanges: a hop connection may serve another request
         }
-        tunnel.drop();
         releaseAll();
         ctx.fireChannelInactive();
     }

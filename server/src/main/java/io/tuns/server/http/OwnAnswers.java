@@ -64,6 +64,8 @@ final class OwnAnswers {
                 r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
                 yield r;
             }
+            case HOP -> ErrorPages.page(HttpResponseStatus.BAD_GATEWAY, "Tunnel node unreachable",
+                    "The node holding this tunnel did not take the request (" + reason + "); try again.");
             default -> ErrorPages.page(HttpResponseStatus.BAD_GATEWAY, "Tunnel cannot reach its service",
                     "The ssh client behind this tunnel could not connect to its local service ("
                             + reason + "). Is the local server running?");

@@ -40,6 +40,8 @@ final class ProxyExchange {
     boolean upgradeRequested;
     boolean onReusedUpstream;
     boolean retried;
+    /** Its route is held by another cluster node: the request goes there by a hop, which does all tunnel work. */
+    boolean hopped;
     TunnelGroup group;
     Tunnel tunnel;
     String clientIp;

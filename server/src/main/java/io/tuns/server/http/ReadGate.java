@@ -10,7 +10,7 @@ import java.util.EnumSet;
  */
 final class ReadGate {
 
-    enum Reason { OPENING, SSH_FULL, PIPELINED, UPGRADING }
+    enum Reason { OPENING, SSH_FULL, PIPELINED, UPGRADING, LOCATING }
 
     private final Channel channel;
     private final EnumSet<Reason> reasons = EnumSet.noneOf(Reason.class);

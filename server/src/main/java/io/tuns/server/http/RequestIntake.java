@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.util.List;
 
 /**
  * What becomes of a request once its head is read: refused (framing that cannot be trusted), answered by tuns (no
@@ -15,8 +17,15 @@ import io.tuns.server.tunnel.Tunnel;
  */
 final class RequestIntake {
 
-    /** Exactly one of: tuns' own {@code answer}, the {@code console}'s, or a {@code tunnel}'s. */
-    record Decision(FullHttpResponse answer, boolean console, Tunnel tunnel) {
+    /**
+     * Exactly one of: tuns' own {@code answer}, the {@code console}'s, or a {@code tunnel}'s. {@code elsewhere}: the
+     * answer is "no tunnel here" and another cluster node may hold one of these route keys (best first); else null.
+     */
+    record Decision(FullHttpResponse answer, boolean console, Tunnel tunnel, List<String> elsewhere) {
+        Decision(FullHttpResponse answer, boolean console, Tunnel tunnel) {
+            this(answer, console, tunnel, null);
+        }
+
         static Decision answer(FullHttpResponse r) {
             return new Decision(r, false, null);
         }
@@ -79,7 +88,8 @@ final class RequestIntake {
                     RootPage.sentence(cfg.domain(), cfg.adminConsole(), hc.urls().get())));
             case NOT_FOUND -> {
                 ex.logError = host.equals(cfg.domain()) ? "" : SishAccessLine.noTunnelError(host);
-                yield Decision.answer(OwnAnswers.noTunnel(host));
+                yield new Decision(OwnAnswers.noTunnel(host), false, null, hc.cluster() == null
+                        || host.equals(cfg.domain()) ? null : TunnelRegistry.httpRouteKeys(host, path));
             }
             case UNAUTHORIZED -> Decision.answer(OwnAnswers.unauthorized());
             // sish's 302 to the HTTPS URL users type (bound port or --https-port-override)
@@ -94,6 +104,11 @@ final class RequestIntake {
      * headers and target as the service sees them ({@link ForwardedRequest}).
      */
     void forward(ProxyExchange ex, Tunnel tunnel, String clientIp, boolean tls, boolean h2) {
+        if (ex.hopped) { // to the node that holds the route, as the client sent it: that node does the rest
+            ex.clientIp = clientIp;
+            ex.upgradeRequested = ex.request.headers().contains(HttpHeaderNames.UPGRADE);
+            return;
+        }
         ex.clientIp = clientIp;
         if (hc.inspector() != null) {
             ex.recorder = hc.inspector().begin(ex.host, clientIp, ex.request,

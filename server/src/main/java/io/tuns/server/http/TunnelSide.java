@@ -61,7 +61,7 @@ final class TunnelSide implements UpstreamConnection.Listener {
      */
     void send(ProxyExchange ex, Tunnel tunnel) {
         if (upstream != null && (upstream.tunnel != tunnel || !upstream.reusable())) {
-            drop();
+            park(); // the last exchange on it is complete
         }
         ex.onReusedUpstream = upstream != null;
         if (upstream != null || attach(recovery.open(tunnel, ex.clientIp))) {
@@ -86,10 +86,21 @@ final class TunnelSide implements UpstreamConnection.Listener {
         }
     }
 
+    /**
+     * Lets the channel go after complete exchanges: a hop connection goes back to its pool for another request,
+     * any other channel closes.
+     */
+    void park() {
+        if (upstream != null) {
+            upstream.park();
+            upstream = null;
+        }
+    }
+
     /** After an exchange: the channel stays only if both sides can go on with another request. */
     void keepIf(boolean clientKeepsAlive) {
         if (!clientKeepsAlive || upstream != null && !upstream.reusable()) {
-            drop();
+            park();
         }
     }
 

@@ -12,6 +12,7 @@ import io.tuns.server.bridge.SshChannelWriter;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
+import io.tuns.server.tunnel.ReusableChannel;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -211,6 +212,24 @@ final class UpstreamConnection implements ChannelSink {
             b.getBytes(b.readerIndex(), copy);
             beforeOpen.add(copy);
         }
+    }
+
+    /**
+     * The exchanges on this connection are complete: a channel that can carry another one (a hop connection,
+     * {@link ReusableChannel}) goes back to its pool when every byte written has left; any other closes. Event loop
+     * only.
+     */
+    void park() {
+        if (reusable() && channel instanceof ReusableChannel r && writer.queuedBytes() == 0) {
+            closedByUs = true;
+            ended = true;
+            releaseShare();
+            writer.close();
+            finishCodec();
+            r.recycle();
+            return;
+        }
+        close();
     }
 
     /** Closes the channel; data already queued still goes out first. Event loop only. */

@@ -11,11 +11,11 @@ import java.util.function.IntSupplier;
 /**
  * A cluster node's view of the route store (Redis), its own lease and the hops between nodes; registered only
  * with {@code --cluster-store}, so a single node exports none of it. Every series is unlabelled except
- * {@code sish_cluster_hops_total} (3 results). ops/METRICS.md documents them; ops/prometheus alerts on them.
+ * {@code sish_cluster_hops_total} (5 results). ops/METRICS.md documents them; ops/prometheus alerts on them.
  */
 public final class ClusterMetrics {
 
-    static final Set<String> HOP_RESULTS = Set.of("forwarded", "not_here", "failed");
+    static final Set<String> HOP_RESULTS = Set.of("forwarded", "not_here", "failed", "pooled", "reused");
 
     private final Gauge storeUp;
     private final Gauge leaseRenewed;
@@ -41,8 +41,9 @@ public final class ClusterMetrics {
                 .help("Routes this node held that another node holds now; their tunnels here were closed.")
                 .register(registry);
         hops = Counter.builder().name("sish_cluster_hops_total").withoutExemplars()
-                .help("Connections this node passed to the node holding their tunnel, by the owner's answer:"
-                        + " forwarded, not_here (a stale route) or failed (no answer).")
+                .help("Hop connections this node opened to the node holding a request's tunnel, by the owner's"
+                        + " answer: forwarded, not_here (a stale route) or failed (no answer); and hop connections"
+                        + " kept idle after a request (pooled) or taken again for one (reused).")
                 .labelNames("result").register(registry);
         HOP_RESULTS.forEach(r -> hops.labelValues(r).inc(0));
         GaugeWithCallback.builder().name("sish_cluster_routes_held")

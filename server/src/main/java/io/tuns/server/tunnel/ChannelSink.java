@@ -35,6 +35,9 @@ public interface ChannelSink {
         return null;
     }
 
-    /** MEMORY: the server's memory budget (--memory-budget) is near full; the reason says so with its figures. */
-    enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT, MEMORY }
+    /**
+     * MEMORY: the server's memory budget (--memory-budget) is near full; the reason says so with its figures.
+     * HOP: the cluster node that holds the route did not take the request (stale route, node away).
+     */
+    enum OpenFailure { REFUSED, TIMEOUT, CLOSED, LIMIT, MEMORY, HOP }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tuns.server.TunsServer;
 import io.tuns.server.config.ConfigLoader;
+import io.tuns.server.it.KeepAliveClient;
 import io.tuns.server.it.SshClient;
 import io.tuns.server.it.TestBackend;
 import io.tuns.server.it.TunsFixture;
@@ -12,24 +13,35 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two tuns nodes in this JVM on one real redis-server, with real OpenSSH clients: a tunnel held on one node
- * answers requests sent to the other (byte-exact, one hop), two keys racing for a name through different nodes
- * get one owner, the same key takes its name over across nodes, and a stale route ends in one 502.
+ * Three tuns nodes in this JVM on one real redis-server, with real OpenSSH clients: a tunnel held on one node
+ * answers requests sent to another (byte-exact, one hop per request, keep-alive connections reaching names on
+ * every node, WebSockets, the owner's IP filter on the real client address), two keys racing for a name through
+ * different nodes get one owner, the same key takes its name over across nodes, and a stale route ends in one 502.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusterIT {
@@ -40,6 +52,7 @@ class ClusterIT {
     static Path otherKey;
     static TunsServer a;
     static TunsServer b;
+    static TunsServer c;
     static final List<AutoCloseable> owned = new ArrayList<>();
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -55,16 +68,19 @@ class ClusterIT {
         Files.writeString(dir.resolve("none.yml"), "{}\n");
         a = node("a");
         b = node("b");
+        c = node("c");
     }
 
     /** A node sharing the host key, the authorised keys and every flag with the others; only its name differs. */
-    static TunsServer node(String id) throws Exception {
-        TunsServer s = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0", "--http-address=127.0.0.1:0",
+    static TunsServer node(String id, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--ssh-address=127.0.0.1:0", "--http-address=127.0.0.1:0",
                 "--domain=localhost", "--private-keys-directory=" + dir.resolve("hostkeys"),
                 "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
                 "--config=" + dir.resolve("none.yml"), "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id,
                 "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s",
                 "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
+        args.addAll(List.of(more));
+        TunsServer s = new TunsServer(ConfigLoader.fromArgs(args.toArray(String[]::new)));
         s.start();
         return s;
     }
@@ -79,6 +95,9 @@ class ClusterIT {
         }
         if (b != null) {
             b.close();
+        }
+        if (c != null) {
+            c.close();
         }
         redis.close();
     }
@@ -157,7 +176,6 @@ class ClusterIT {
             old.await("taken over on another node", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(5)).until(() -> !a.registry().servesLocally("http|move.localhost"));
             for (TunsServer entry : List.of(a, b)) {
-                // a new connection: a keep-alive connection stays with the node its first request went to
                 HttpResponse<String> r = HttpClient.newHttpClient().send(
                         request(entry, "move.localhost", "/hello").GET().build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).isEqualTo(200);
@@ -172,12 +190,147 @@ class ClusterIT {
         // the store says node b holds ghost.localhost, but b has no such tunnel
         assertThat(redis.command("HSET tuns:r:http|ghost.localhost node b owner SHA256:nobody")).startsWith(":");
         try {
+            Map<String, Double> aBefore = hops(a);
+            Map<String, Double> bBefore = hops(b);
             HttpResponse<String> r = http.send(request(a, "ghost.localhost", "/").GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(502);
             assertThat(r.body()).contains("did not take the request");
+            Map<String, Double> aAfter = hops(a);
+            assertThat(aAfter.get("not_here") - aBefore.get("not_here")).as("one NOT_HERE, then the fresh look-up"
+                    + " named b again: no second dial").isEqualTo(1.0);
+            assertThat(aAfter.get("forwarded") - aBefore.get("forwarded")).isZero();
+            assertThat(aAfter.get("failed") - aBefore.get("failed")).isZero();
+            assertThat(hops(b)).as("b never forwarded it on: one hop at most").isEqualTo(bBefore);
         } finally {
             redis.command("DEL tuns:r:http|ghost.localhost");
+        }
+    }
+
+    /** A node's hop counters by result, from its own /_sish/metrics. */
+    static Map<String, Double> hops(TunsServer node) throws Exception {
+        String text = http.send(request(node, "localhost", "/_sish/metrics").GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> byResult = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^sish_cluster_hops_total\\{result=\"(\\w+)\"} (\\S+)$").matcher(text);
+        while (m.find()) {
+            byResult.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        assertThat(byResult).as("hop counters in\n%s", text).containsKeys("forwarded", "not_here", "failed");
+        return byResult;
+    }
+
+    @Test
+    void oneKeepAliveConnectionReachesNamesOnEveryNodeRequestByRequest() throws Exception {
+        try (TestBackend onA = new TestBackend(); TestBackend onB = new TestBackend();
+             TestBackend onC = new TestBackend()) {
+            ssh(a, userKey, "-R", "ka:80:127.0.0.1:" + onA.port(), "127.0.0.1")
+                    .await("HTTP: http://ka.localhost", Duration.ofSeconds(15));
+            ssh(b, userKey, "-R", "kb:80:127.0.0.1:" + onB.port(), "127.0.0.1")
+                    .await("HTTP: http://kb.localhost", Duration.ofSeconds(15));
+            ssh(c, userKey, "-R", "kc:80:127.0.0.1:" + onC.port(), "127.0.0.1")
+                    .await("HTTP: http://kc.localhost", Duration.ofSeconds(15));
+            Map<String, Double> before = hops(c);
+            byte[] body = new byte[8 * 1024 * 1024 + 5];
+            new Random(11).nextBytes(body);
+            try (KeepAliveClient client = new KeepAliveClient(c.httpPort(), 30_000)) {
+                for (int round = 0; round < 3; round++) {
+                    for (String name : List.of("ka", "kb", "kc")) { // a, b, then the entry node itself
+                        client.send(KeepAliveClient.get(name + ".localhost", "/hello?n=" + name + "&r=" + round));
+                        KeepAliveClient.Response r = client.read();
+                        assertThat(r.status()).as("%s round %d", name, round).isEqualTo(200);
+                        assertThat(r.text()).isEqualTo("hello from backend\n");
+                    }
+                }
+                // 8 MiB echoed back by the service on b, on the same connection, sent while the answer streams
+                String head = "POST /echo HTTP/1.1\r\nHost: kb.localhost\r\nContent-Length: " + body.length
+                        + "\r\n\r\n";
+                CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                    try {
+                        client.send(head + new String(body, StandardCharsets.ISO_8859_1));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                KeepAliveClient.Response echoed = client.read();
+                sent.get(30, TimeUnit.SECONDS);
+                assertThat(echoed.status()).isEqualTo(200);
+                assertThat(echoed.body().length).isEqualTo(body.length);
+                assertThat(Arrays.equals(echoed.body(), body)).as("byte-exact through the hop both ways").isTrue();
+                for (String name : List.of("ka", "kc")) {
+                    client.send(KeepAliveClient.get(name + ".localhost", "/hello?n=" + name + "&r=last"));
+                    assertThat(client.read().status()).isEqualTo(200);
+                }
+            }
+            assertThat(onA.requests).as("only a's names reached a's service").hasSize(4)
+                    .allMatch(r -> r.startsWith("GET /hello?n=ka&"));
+            assertThat(onB.requests).hasSize(4).filteredOn(r -> r.startsWith("GET /hello?n=kb&")).hasSize(3);
+            assertThat(onB.requests).contains("POST /echo");
+            assertThat(onC.requests).hasSize(4).allMatch(r -> r.startsWith("GET /hello?n=kc&"));
+            Map<String, Double> after = hops(c);
+            assertThat(after.get("forwarded") - before.get("forwarded"))
+                    .as("one hop connection per owner node, kept between requests").isEqualTo(2.0);
+            assertThat(after.get("reused") - before.get("reused")).isGreaterThanOrEqualTo(4.0);
+        }
+    }
+
+    @Test
+    void aWebSocketThroughTheHopEchoesEveryMessage() throws Exception {
+        try (TestBackend service = new TestBackend()) {
+            ssh(b, userKey, "-R", "wsb:80:127.0.0.1:" + service.port(), "127.0.0.1")
+                    .await("HTTP: http://wsb.localhost", Duration.ofSeconds(15));
+            double before = hops(a).get("forwarded");
+            LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+            WebSocket ws = http.newWebSocketBuilder().header("Host", "wsb.localhost:" + a.httpPort())
+                    .buildAsync(URI.create("ws://127.0.0.1:" + a.httpPort() + "/ws"), new WebSocket.Listener() {
+                        private final StringBuilder parts = new StringBuilder();
+
+                        @Override
+                        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                            parts.append(data); // a long message may come in several parts
+                            if (last) {
+                                received.add(parts.toString());
+                                parts.setLength(0);
+                            }
+                            socket.request(1);
+                            return CompletableFuture.completedFuture(null);
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 10; i++) {
+                ws.sendText("message " + i + " " + "x".repeat(i * 1000), true).get(5, TimeUnit.SECONDS);
+                assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("echo:message " + i + " " + "x".repeat(i * 1000));
+            }
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+            assertThat(hops(a).get("forwarded") - before).as("the upgrade went through a hop").isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void theOwnersIpFilterDecidesOnTheRealClientAddressCarriedAcrossTheHop() throws Exception {
+        TunsServer guarded = node("f", "--banned-ips=127.0.0.2");
+        try (TestBackend service = new TestBackend(); TestBackend open = new TestBackend()) {
+            ssh(guarded, userKey, "-R", "guarded:80:127.0.0.1:" + service.port(), "127.0.0.1")
+                    .await("HTTP: http://guarded.localhost", Duration.ofSeconds(15));
+            ssh(a, userKey, "-R", "open:80:127.0.0.1:" + open.port(), "127.0.0.1")
+                    .await("HTTP: http://open.localhost", Duration.ofSeconds(15));
+            try (KeepAliveClient banned = new KeepAliveClient("127.0.0.2", a.httpPort(), 10_000)) {
+                banned.send(KeepAliveClient.get("open.localhost", "/hello"));
+                assertThat(banned.read().status()).as("the entry node has no filter").isEqualTo(200);
+                banned.send(KeepAliveClient.get("guarded.localhost", "/hello"));
+                KeepAliveClient.Response r = banned.read();
+                assertThat(r.status()).as("the owner refused 127.0.0.2, read from the PROXY header; the hop itself"
+                        + " came from 127.0.0.1").isEqualTo(403);
+            }
+            try (KeepAliveClient allowed = new KeepAliveClient("127.0.0.1", a.httpPort(), 10_000)) {
+                allowed.send(KeepAliveClient.get("guarded.localhost", "/headers"));
+                KeepAliveClient.Response r = allowed.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.text()).as("the owner's X-Forwarded-For names the client").contains(
+                        "x-forwarded-for: 127.0.0.1");
+            }
+            assertThat(service.requests).containsExactly("GET /headers");
+        } finally {
+            guarded.close();
         }
     }
 

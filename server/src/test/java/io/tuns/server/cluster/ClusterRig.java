@@ -25,7 +25,7 @@ final class ClusterRig implements AutoCloseable {
     static final Duration TTL = Duration.ofSeconds(3);
     static final Duration DRAIN = Duration.ofSeconds(5);
     static final List<String> HOSTS = List.of("127.0.0.11", "127.0.0.12", "127.0.0.13");
-    static final List<String> JVM = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    static final List<String> JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     final RedisServer redis;
     final Path dir;

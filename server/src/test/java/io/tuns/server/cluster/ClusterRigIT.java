@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +147,78 @@ class ClusterRigIT {
         for (int owner = 0; owner < 3; owner++) {
             String route = "http|own" + owner + ".localhost";
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(rig.holder(route)).isEmpty());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void concurrentLargeBodiesThroughAHopStayWithinA64MiBHeap() throws Exception {
+        SshClient owner = tunnel(2, rig.userKey, "mem");
+        Path body = rig.dir.resolve("mem.bin");
+        byte[] chunk = new byte[1024 * 1024];
+        new Random(23).nextBytes(chunk);
+        MessageDigest d = MessageDigest.getInstance("SHA-256");
+        try (var out = Files.newOutputStream(body)) {
+            for (int i = 0; i < 16; i++) {
+                out.write(chunk);
+                d.update(chunk);
+            }
+        }
+        String sha = HexFormat.of().formatHex(d.digest());
+        long size = 16L * 1024 * 1024;
+        List<CompletableFuture<String>> uploads = new ArrayList<>();
+        List<CompletableFuture<Curl.Result>> downloads = new ArrayList<>();
+        for (int i = 0; i < 6; i++) { // 6 × 16 MiB up and 3 × 16 MiB down at once, entering at n1, held on n3
+            uploads.add(CompletableFuture.supplyAsync(() -> curl("--max-time", "60", "-H", "Host: mem.localhost",
+                    "-w", "\n%{http_code}", "--data-binary", "@" + body,
+                    "http://" + ClusterRig.HOSTS.get(0) + ":" + rig.httpPort + "/sha256").out()));
+        }
+        for (int i = 0; i < 3; i++) {
+            downloads.add(CompletableFuture.supplyAsync(() -> curl("--max-time", "60", "-H", "Host: mem.localhost",
+                    "-o", rig.dir.resolve("down" + Thread.currentThread().getId()).toString() + System.nanoTime(),
+                    "-w", "%{http_code}", "http://" + ClusterRig.HOSTS.get(0) + ":" + rig.httpPort
+                            + "/bytes?size=" + size + "&seed=4")));
+        }
+        int whole = 0;
+        for (CompletableFuture<String> u : uploads) {
+            String out = u.get(90, TimeUnit.SECONDS);
+            if (out.endsWith("\n200")) {
+                assertThat(out).as("byte-exact through the hop").isEqualTo(sha + " " + size + "\n\n200");
+                whole++;
+            } else {
+                assertThat(out).as("refused with a clear status, never cut").endsWith("\n503");
+            }
+        }
+        for (CompletableFuture<Curl.Result> dl : downloads) {
+            assertThat(dl.get(90, TimeUnit.SECONDS).out()).isIn("200", "503");
+        }
+        try (var files = Files.list(rig.dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("down")).toList()) {
+                if (Files.size(f) == size) {
+                    MessageDigest got = MessageDigest.getInstance("SHA-256");
+                    got.update(Files.readAllBytes(f));
+                    assertThat(HexFormat.of().formatHex(got.digest())).as("download byte-exact")
+                            .isEqualTo(TestBackend.sha256OfPattern(size, 4));
+                }
+                Files.delete(f);
+            }
+        }
+        Files.delete(body);
+        assertThat(whole).as("most uploads go through").isGreaterThanOrEqualTo(3);
+        for (int node : new int[] {0, 2}) {
+            assertThat(rig.nodes[node].process.isAlive()).isTrue();
+            assertThat(rig.log(node)).as("n%d's log", node + 1).doesNotContain("OutOfMemoryError");
+        }
+        owner.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(rig.holder("http|mem.localhost"))
+                .isEmpty());
+    }
+
+    static Curl.Result curl(String... args) {
+        try {
+            return Curl.run(args);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -1,0 +1,95 @@
+package io.tuns.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tuns.server.tunnel.LocalRouteStore;
+import io.tuns.server.tunnel.RouteClaim;
+import io.tuns.server.tunnel.RouteHolder;
+import io.tuns.server.tunnel.RouteLocation;
+import io.tuns.server.tunnel.RouteStore;
+import io.tuns.server.tunnel.TunnelRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link ClusterNode#leaseLive}: true while renewals are granted, false once one TTL passed without one. */
+class ClusterNodeLeaseTest {
+
+    static final Duration TTL = Duration.ofMillis(400);
+    final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stop() {
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void liveWhileRenewedAndLapsedOnceTheStoreStopsAnswering() throws Exception {
+        Silenceable store = new Silenceable(new LocalRouteStore());
+        ClusterNode node = new ClusterNode(store, new TunnelRegistry(), new ClusterNode.Settings("n", TTL),
+                Runnable::run, ClusterEvents.NONE);
+        assertThat(node.leaseLive()).as("before joining").isFalse();
+        node.start("127.0.0.1:1", scheduler, Duration.ofSeconds(1));
+        assertThat(node.leaseLive()).isTrue();
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(node::leaseLive);
+        store.silent.set(true); // a frozen network: renewals time out (a fake: Redis cannot hang on cue)
+        await().atMost(Duration.ofSeconds(2)).until(() -> !node.leaseLive());
+        store.silent.set(false);
+        await().atMost(Duration.ofSeconds(2)).until(node::leaseLive);
+    }
+
+    /** A store whose renewals can be made to never answer. */
+    static final class Silenceable implements RouteStore {
+        final AtomicBoolean silent = new AtomicBoolean();
+        private final RouteStore store;
+
+        Silenceable(RouteStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public CompletionStage<String> join(String node, String address, Duration ttl) {
+            return store.join(node, address, ttl);
+        }
+
+        @Override
+        public CompletionStage<Optional<String>> renew(String node, Duration ttl) {
+            // as Lettuce does for a command Redis never answers: a time-out error
+            return silent.get() ? new CompletableFuture<Optional<String>>().orTimeout(100, TimeUnit.MILLISECONDS)
+                    : store.renew(node, ttl);
+        }
+
+        @Override
+        public CompletionStage<Void> leave(String node) {
+            return store.leave(node);
+        }
+
+        @Override
+        public CompletionStage<RouteClaim> claim(String route, RouteHolder holder, boolean takeOver) {
+            return store.claim(route, holder, takeOver);
+        }
+
+        @Override
+        public CompletionStage<Boolean> release(String route, RouteHolder holder) {
+            return store.release(route, holder);
+        }
+
+        @Override
+        public CompletionStage<Optional<RouteLocation>> lookup(List<String> routes) {
+            return store.lookup(routes);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
