@@ -10,7 +10,9 @@ import io.tuns.server.cluster.ClusterEvents;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.ClusterListener;
 import io.tuns.server.cluster.ClusterNode;
+import io.tuns.server.cluster.HopTls;
 import io.tuns.server.cluster.RedisRouteStore;
+import io.tuns.server.config.ClusterTlsPolicy;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.MemoryBudgetSetting;
 import io.tuns.server.config.ServerConfig;
@@ -41,6 +43,7 @@ import io.tuns.server.tls.AcmeIssuer;
 import io.tuns.server.tls.AcmeSettings;
 import io.tuns.server.tls.CertificateEvents;
 import io.tuns.server.tls.CertificateStore;
+import io.tuns.server.tls.ClusterCredentials;
 import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.ForwardOwnership;
@@ -133,6 +136,7 @@ public final class TunsServer implements AutoCloseable {
         ClusterEvents clusterEvents = routeStore == null ? ClusterEvents.NONE : clusterEvents(
                 new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
                         () -> registry.heldRoutes().size()));
+        HopTls hopTls = routeStore == null ? null : openHopTls(cfg);
         this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
                 new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents);
         metrics.registerJvmMetrics();
@@ -173,10 +177,12 @@ public final class TunsServer implements AutoCloseable {
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, requestLog, backendTls, ipFilter, memory,
-                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents));
+                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents,
+                        hopTls));
         this.http = new HttpFront(httpCtx, boss, workers);
-        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
-                ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), boss, workers);
+        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(),
+                new ClusterLandings(registry, ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false)), hopTls,
+                clusterEvents, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
         // (SecurityProviders) while everything above is built.
@@ -226,6 +232,11 @@ public final class TunsServer implements AutoCloseable {
             public void hop(String result) {
                 m.hop(result);
             }
+
+            @Override
+            public void peerRefused() {
+                m.peerRefused();
+            }
         };
     }
 
@@ -236,6 +247,16 @@ public final class TunsServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--cluster-store: not a Redis URL (redis://host:port)");
         }
+    }
+
+    /** --cluster-tls-*: mutual TLS between nodes; none only on a loopback --cluster-listen (config/ClusterTlsPolicy). */
+    private static HopTls openHopTls(ServerConfig cfg) {
+        if (cfg.clusterTlsCert().isBlank()) {
+            log.warn("event=cluster_plain_hops message=\"{}\"", ClusterTlsPolicy.PLAIN_WARNING);
+            return null;
+        }
+        return ClusterCredentials.load(Path.of(cfg.clusterTlsCert()), Path.of(cfg.clusterTlsKey()),
+                Path.of(cfg.clusterTlsCa()));
     }
 
     /** Joins the cluster before any listener takes traffic: claims need the node's lease. */

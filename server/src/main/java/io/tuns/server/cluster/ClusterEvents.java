@@ -24,4 +24,8 @@ public interface ClusterEvents {
     /** A hop ended: forwarded, not_here or failed. */
     default void hop(String result) {
     }
+
+    /** A peer on --cluster-listen was refused: no certificate, one the cluster CA did not sign, or no TLS at all. */
+    default void peerRefused() {
+    }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -18,6 +19,7 @@ import io.tuns.server.tunnel.RouteStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -42,13 +44,20 @@ public final class ClusterHop {
     private final Duration timeout;
     private final RouteCache cache = new RouteCache();
     private final ClusterEvents events;
+    private final HopTls tls;
 
     /** @param timeout for the connect and for the owner's one-byte answer */
     public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events) {
+        this(store, node, timeout, events, null);
+    }
+
+    /** @param tls mutual TLS to the owner, or null for plain TCP (a loopback cluster) */
+    public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events, HopTls tls) {
         this.store = store;
         this.node = node;
         this.timeout = timeout;
         this.events = events;
+        this.tls = tls;
     }
 
     /** This node's name: a route located here is not forwarded. */
@@ -75,6 +84,16 @@ public final class ClusterHop {
      * completes with the connection (not reading, ready to splice) once the owner accepted.
      */
     public Future<Channel> dial(Channel ingress, RouteLocation where, InetSocketAddress client) {
+        return dial(ingress, where, client, HopHeader.Entry.HTTP);
+    }
+
+    /**
+     * As {@link #dial(Channel, RouteLocation, InetSocketAddress)}, for a connection that entered as {@code entry}.
+     * Bytes the owner sends right after its ACCEPT (a server that speaks first) wait in the pipeline until
+     * {@link Splice#join} takes them.
+     */
+    public Future<Channel> dial(Channel ingress, RouteLocation where, InetSocketAddress client,
+                                HopHeader.Entry entry) {
         Promise<Channel> accepted = ingress.eventLoop().newPromise();
         accepted.addListener(f -> events.hop(f.isSuccess() ? "forwarded"
                 : f.cause() instanceof NotHere ? "not_here" : "failed"));
@@ -83,7 +102,15 @@ public final class ClusterHop {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .handler(new Answer(accepted))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (tls != null) { // the header waits in the SslHandler until the handshake is done
+                            ch.pipeline().addLast("hop-tls", tls.dialing(ch, owner.host(), owner.port()));
+                        }
+                        ch.pipeline().addLast(Answer.NAME, new Answer(accepted));
+                    }
+                })
                 .connect(owner.host(), owner.port());
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -91,7 +118,7 @@ public final class ClusterHop {
                 return;
             }
             Channel ch = connect.channel();
-            ByteBuf header = HopHeader.encode(client, (InetSocketAddress) ingress.localAddress(), where.route());
+            ByteBuf header = HopHeader.encode(client, (InetSocketAddress) ingress.localAddress(), where.route(), entry);
             ch.writeAndFlush(header);
             ch.eventLoop().schedule(() -> {
                 if (accepted.tryFailure(new IOException("the owner did not answer in " + timeout.toMillis() + " ms"))) {
@@ -102,9 +129,16 @@ public final class ClusterHop {
         return accepted;
     }
 
-    /** Reads the owner's one-byte answer, then gets out of the way. */
-    private static final class Answer extends ChannelInboundHandlerAdapter {
+    /**
+     * Reads the owner's one-byte answer; after an ACCEPT it holds what follows (the owner's tunnel may speak first)
+     * until {@link Splice#join} removes it, which hands the held bytes on. Holds at most what arrived before reading
+     * stopped: one read, as auto-read is off from the ACCEPT on.
+     */
+    static final class Answer extends ChannelInboundHandlerAdapter {
+        static final String NAME = "hop-answer";
         private final Promise<Channel> accepted;
+        private final List<ByteBuf> held = new ArrayList<>(2);
+        private boolean answered;
 
         Answer(Promise<Channel> accepted) {
             this.accepted = accepted;
@@ -112,31 +146,54 @@ public final class ClusterHop {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                ByteBuf b = (ByteBuf) msg;
-                if (b.readableBytes() == 0) {
-                    return;
-                }
-                byte answer = b.readByte();
-                // the owner sends nothing after ACCEPT until it has a request, so nothing else is in this read
-                if (answer == HopHeader.ACCEPT) {
-                    ctx.channel().config().setAutoRead(false);
-                    ctx.pipeline().remove(this);
-                    if (!accepted.trySuccess(ctx.channel())) {
-                        ctx.close();
-                    }
+            ByteBuf b = (ByteBuf) msg;
+            if (answered) {
+                held.add(b);
+                return;
+            }
+            if (b.readableBytes() == 0) {
+                b.release();
+                return;
+            }
+            byte answer = b.readByte();
+            if (answer == HopHeader.ACCEPT) {
+                answered = true;
+                ctx.channel().config().setAutoRead(false);
+                if (b.isReadable()) {
+                    held.add(b);
                 } else {
-                    accepted.tryFailure(new NotHere());
+                    b.release();
+                }
+                if (!accepted.trySuccess(ctx.channel())) {
                     ctx.close();
                 }
-            } finally {
-                ReferenceCountUtil.release(msg);
+            } else {
+                b.release();
+                accepted.tryFailure(new NotHere());
+                ctx.close();
             }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (held.isEmpty()) {
+                return;
+            }
+            if (ctx.channel().isActive()) { // on to the splice that replaced this
+                held.forEach(ctx::fireChannelRead);
+                ctx.fireChannelReadComplete();
+            } else {
+                held.forEach(ReferenceCountUtil::release);
+            }
+            held.clear();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             accepted.tryFailure(new IOException("the owner closed the connection"));
+            held.forEach(ReferenceCountUtil::release);
+            held.clear();
+            ctx.fireChannelInactive();
         }
 
         @Override

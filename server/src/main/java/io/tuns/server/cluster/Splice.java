@@ -20,10 +20,18 @@ public final class Splice extends ChannelInboundHandlerAdapter {
         this.peer = peer;
     }
 
-    /** Joins {@code a} and {@code b} both ways, and starts reading on both. */
+    /**
+     * Joins {@code a} and {@code b} both ways, and starts reading on both. What a hop's owner sent right after its
+     * ACCEPT, held by {@link ClusterHop.Answer}, goes across first.
+     */
     public static void join(Channel a, Channel b) {
         a.pipeline().addLast("splice", new Splice(b));
         b.pipeline().addLast("splice", new Splice(a));
+        for (Channel ch : new Channel[] {a, b}) {
+            if (ch.pipeline().get(ClusterHop.Answer.NAME) != null) {
+                ch.pipeline().remove(ClusterHop.Answer.NAME);
+            }
+        }
         a.config().setAutoRead(true);
         b.config().setAutoRead(true);
     }

@@ -8,6 +8,7 @@ import io.tuns.server.config.ConfigLoader;
 import io.tuns.server.it.SshClient;
 import io.tuns.server.it.TestBackend;
 import io.tuns.server.it.TunsFixture;
+import io.tuns.server.tls.Openssl;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,20 +54,40 @@ class ClusterIT {
         Files.copy(Path.of(userKey + ".pub"), pubkeys.resolve("user.pub"));
         Files.copy(Path.of(otherKey + ".pub"), pubkeys.resolve("other.pub"));
         Files.writeString(dir.resolve("none.yml"), "{}\n");
+        clusterCa = Openssl.ca(dir, "cluster");
         a = node("a");
         b = node("b");
     }
 
+    static Openssl.Ca clusterCa;
+
     /** A node sharing the host key, the authorised keys and every flag with the others; only its name differs. */
     static TunsServer node(String id) throws Exception {
+        return node(id, clusterCa);
+    }
+
+    /** @param ca the CA that signs this node's hop certificate (the cluster's, or a stranger's) */
+    static TunsServer node(String id, Openssl.Ca ca) throws Exception {
+        Openssl.clusterNode(ca, dir, "node-" + id);
         TunsServer s = new TunsServer(ConfigLoader.fromArgs("--ssh-address=127.0.0.1:0", "--http-address=127.0.0.1:0",
                 "--domain=localhost", "--private-keys-directory=" + dir.resolve("hostkeys"),
                 "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
                 "--config=" + dir.resolve("none.yml"), "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id,
                 "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s",
+                "--cluster-tls-cert=" + dir.resolve("node-" + id + ".crt"),
+                "--cluster-tls-key=" + dir.resolve("node-" + id + ".key"), "--cluster-tls-ca=" + ca.cert(),
                 "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
         s.start();
         return s;
+    }
+
+    static double metric(TunsServer node, String series) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        node.metrics().scrape(null, out);
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).split(" ")[0]))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series));
     }
 
     @AfterAll
@@ -121,6 +142,45 @@ class ClusterIT {
             HttpResponse<String> nothing = http.send(request(b, "nothing.localhost", "/").GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(nothing.statusCode()).as("a name nobody holds: the usual answer").isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aNodeWithACertificateFromAnotherCaCannotHopAndIsCounted() throws Exception {
+        Openssl.Ca stranger = Openssl.ca(dir, "stranger");
+        TunsServer rogue = node("rogue", stranger);
+        owned.add(rogue);
+        try (TestBackend service = new TestBackend()) {
+            ssh(a, userKey, "-R", "guarded:80:127.0.0.1:" + service.port(), "127.0.0.1")
+                    .await("HTTP: http://guarded.localhost", Duration.ofSeconds(15));
+            double refusedBefore = metric(a, "sish_cluster_peers_refused_total");
+            HttpResponse<String> viaRogue = http.send(request(rogue, "guarded.localhost", "/hello").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(viaRogue.statusCode()).as("the owner refused the handshake: no hop").isEqualTo(502);
+            assertThat(service.requests).as("nothing reached the service").isEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    metric(a, "sish_cluster_peers_refused_total") > refusedBefore);
+
+            // a peer that speaks no TLS at all (a PROXY header in the clear) is refused as well
+            double before = metric(a, "sish_cluster_peers_refused_total");
+            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", a.clusterAddress().getPort())) {
+                io.netty.buffer.ByteBuf header = HopHeader.encode(new java.net.InetSocketAddress("10.1.2.3", 4000),
+                        new java.net.InetSocketAddress("127.0.0.1", 80), "http|guarded.localhost");
+                byte[] bytes = new byte[header.readableBytes()];
+                header.readBytes(bytes);
+                header.release();
+                plain.getOutputStream().write(bytes);
+                plain.setSoTimeout(5000);
+                assertThat(plain.getInputStream().read()).as("closed without an ACCEPT").isEqualTo(-1);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> metric(a, "sish_cluster_peers_refused_total") > before);
+
+            HttpResponse<String> viaB = http.send(request(b, "guarded.localhost", "/hello").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(viaB.statusCode()).as("a node with the cluster's certificate hops").isEqualTo(200);
+        } finally {
+            rogue.close();
+            owned.remove(rogue);
         }
     }
 
