@@ -180,10 +180,12 @@ public final class TunsServer implements AutoCloseable {
                 routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents,
                         hopTls));
         this.http = new HttpFront(httpCtx, boss, workers);
-        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(),
-                new ClusterLandings(registry, ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false)), hopTls,
-                clusterEvents, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
+        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(),
+                new ClusterLandings(registry, ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false),
+                        https == null ? null : https::land,
+                        new ClusterLandings.Raw(cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), memory)),
+                hopTls, clusterEvents, boss, workers);
         // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
         // (SecurityProviders) while everything above is built.
         this.ssh = new SshFront(sshCtx);

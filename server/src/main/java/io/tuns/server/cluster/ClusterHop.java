@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The ingress side of a hop: where a route lives ({@link #locate}), and a connection to its owner that the owner
@@ -80,6 +81,54 @@ public final class ClusterHop {
     }
 
     /**
+     * For a connection whose route is known before any byte is passed on (TLS by its SNI name, a TCP port, an
+     * alias): where the first of {@code routes} lives and, when another node holds it, a connection to that node
+     * that accepted it. Completes on the ingress channel's event loop with null when the connection stays here
+     * (no live holder, or this node), with the owner's connection, or fails when no owner took it: a stale route
+     * gets one fresh look-up and one try at a different node, as plain HTTP does.
+     *
+     * @param entry how the bytes are to be treated at the owner, by the route found ({@link HopHeader.Entry#of})
+     */
+    public Future<Channel> reach(Channel ingress, List<String> routes, InetSocketAddress client,
+                                 Function<String, HopHeader.Entry> entry) {
+        Promise<Channel> done = ingress.eventLoop().newPromise();
+        reach(ingress, routes, client, entry, null, done);
+        return done;
+    }
+
+    private void reach(Channel ingress, List<String> routes, InetSocketAddress client,
+                       Function<String, HopHeader.Entry> entry, String triedNode, Promise<Channel> done) {
+        locate(routes).whenComplete((found, error) -> ingress.eventLoop().execute(() -> {
+            Optional<RouteLocation> where = error == null ? found : Optional.empty();
+            HopDecision.Next next = HopDecision.next(where.map(w -> w.holder().node()).orElse(null), node, triedNode);
+            switch (next) {
+                case STAY -> done.trySuccess(null);
+                case GIVE_UP -> done.tryFailure(new IOException("the node holding " + routes.get(0)
+                        + " did not take the connection"));
+                case DIAL -> {
+                    if (!ingress.isActive()) {
+                        done.tryFailure(new IOException("the client left"));
+                        return;
+                    }
+                    RouteLocation at = where.get();
+                    dial(ingress, at, client, entry.apply(at.route())).addListener(f -> {
+                        if (f.isSuccess()) {
+                            Channel owner = (Channel) f.getNow();
+                            if (!done.trySuccess(owner)) {
+                                owner.close();
+                            }
+                        } else if (f.cause() instanceof NotHere && triedNode == null) {
+                            reach(ingress, routes, client, entry, at.holder().node(), done);
+                        } else {
+                            done.tryFailure(f.cause());
+                        }
+                    });
+                }
+            }
+        }));
+    }
+
+    /**
      * Connects to the owner at {@code where}, sends the hop header for {@code route} with the client's address, and
      * completes with the connection (not reading, ready to splice) once the owner accepted.
      */
@@ -106,7 +155,7 @@ public final class ClusterHop {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) { // the header waits in the SslHandler until the handshake is done
-                            ch.pipeline().addLast("hop-tls", tls.dialing(ch, owner.host(), owner.port()));
+                            ch.pipeline().addLast(HopTls.HANDLER_NAME, tls.dialing(ch, owner.host(), owner.port()));
                         }
                         ch.pipeline().addLast(Answer.NAME, new Answer(accepted));
                     }

@@ -88,7 +88,7 @@ public final class ClusterListener implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast("hop-tls", tls.accepting(ch));
+                            ch.pipeline().addLast(HopTls.HANDLER_NAME, tls.accepting(ch));
                             ch.pipeline().addLast("hop-peer", new PeerCheck());
                         }
                         ch.pipeline().addLast("hop-timeout", new ReadTimeoutHandler(HEADER_TIMEOUT_SECONDS));

@@ -39,6 +39,14 @@ public final class HopHeader {
         static Entry of(int code) {
             return code >= 0 && code < values().length ? values()[code] : null;
         }
+
+        /**
+         * For a connection peeked by its TLS SNI name: an HTTP route means TLS for the owner to terminate; any
+         * other (SNI passthrough, TCP, alias) means raw bytes for the route's tunnel.
+         */
+        public static Entry forTls(String route) {
+            return route.startsWith("http|") ? HTTPS : RAW;
+        }
     }
 
     private HopHeader() {

@@ -18,6 +18,8 @@ import javax.net.ssl.SSLException;
  */
 public final class HopTls {
 
+    /** The name of the hop's TLS handler in both pipelines (not the client's TLS). */
+    public static final String HANDLER_NAME = "hop-tls";
     /** How long a TLS handshake between nodes may take. */
     static final long HANDSHAKE_TIMEOUT_MILLIS = 5_000;
 

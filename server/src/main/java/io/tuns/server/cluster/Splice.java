@@ -36,6 +36,28 @@ public final class Splice extends ChannelInboundHandlerAdapter {
         b.config().setAutoRead(true);
     }
 
+    /**
+     * Turns the ingress connection of {@code peek} (a handler still holding the bytes it read, such as an SNI
+     * peek) into a splice to {@code owner}: every handler after the peek goes, the peek leaves and hands its held
+     * bytes on to the owner, then both sides read.
+     */
+    public static void joinReplacing(ChannelHandlerContext peek, Channel owner) {
+        Channel a = peek.channel();
+        while (a.pipeline().last() != peek.handler()) {
+            a.pipeline().removeLast();
+        }
+        a.pipeline().addLast("splice", new Splice(owner));
+        owner.pipeline().addLast("splice", new Splice(a));
+        if (owner.pipeline().get(ClusterHop.Answer.NAME) != null) {
+            owner.pipeline().remove(ClusterHop.Answer.NAME);
+        }
+        a.pipeline().remove(peek.handler());
+        owner.flush();
+        a.flush();
+        a.config().setAutoRead(true);
+        owner.config().setAutoRead(true);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         peer.write(msg);

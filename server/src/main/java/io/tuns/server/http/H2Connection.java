@@ -25,6 +25,11 @@ final class H2Connection {
 
     /** Adds the HTTP/2 handlers to a connection whose TLS handshake chose h2. */
     static void install(ChannelPipeline p, HttpContext hc) {
+        install(p, hc, null);
+    }
+
+    /** @param arrivedFor the SNI name another node passed the connection here for (421 for other names), or null */
+    static void install(ChannelPipeline p, HttpContext hc, String arrivedFor) {
         Channel ch = p.channel();
         if (NettyGate.refuseConnection(ch, hc.ipFilter(), "https")) {
             return; // IP and country filters: HTTP/2 has no place for the HTTP/1.1 sentence, the connection closes
@@ -48,6 +53,9 @@ final class H2Connection {
                 streams.opened(stream);
                 stream.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true));
                 stream.pipeline().addLast("h2-adapt", new H2ExchangeAdapter(limits.maxRequestLine()));
+                if (arrivedFor != null) {
+                    stream.pipeline().addLast("misdirected", new MisdirectedGuard(hc.registry(), arrivedFor));
+                }
                 stream.pipeline().addLast("proxy", new HttpProxyHandler(hc));
             }
         }));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tuns.server.TunsServer;
 import io.tuns.server.config.ConfigLoader;
+import io.tuns.server.it.Curl;
 import io.tuns.server.it.SshClient;
 import io.tuns.server.it.TestBackend;
 import io.tuns.server.it.TunsFixture;
@@ -76,6 +77,8 @@ class ClusterIT {
                 "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s",
                 "--cluster-tls-cert=" + dir.resolve("node-" + id + ".crt"),
                 "--cluster-tls-key=" + dir.resolve("node-" + id + ".key"), "--cluster-tls-ca=" + ca.cert(),
+                "--https", "--https-address=127.0.0.1:0", "--sni-proxy", "--sni-proxy-https",
+                "--https-certificate-directory=" + dir.resolve("no-certs"), // a self-signed *.localhost
                 "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
         s.start();
         return s;
@@ -143,6 +146,81 @@ class ClusterIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(nothing.statusCode()).as("a name nobody holds: the usual answer").isEqualTo(404);
         }
+    }
+
+    /** Every entry node × every owner node: HTTPS by SNI (terminated by the owner) and SNI passthrough. */
+    @Test
+    void tlsByItsSniNameReachesTheOwnerFromEveryEntryNode() throws Exception {
+        List<TunsServer> nodes = List.of(a, b);
+        try (TestBackend service = new TestBackend()) {
+            List<Process> tlsServices = new ArrayList<>();
+            try {
+                for (int o = 0; o < nodes.size(); o++) {
+                    TunsServer owner = nodes.get(o);
+                    ssh(owner, userKey, "-R", "s" + o + ":80:127.0.0.1:" + service.port(), "127.0.0.1")
+                            .await("HTTPS: https://s" + o + "\\.localhost", Duration.ofSeconds(15));
+                    int svc = tlsService("p" + o + ".localhost", tlsServices);
+                    ssh(owner, userKey, "-R", "p" + o + ":443:127.0.0.1:" + svc, "127.0.0.1", "sni-proxy=true")
+                            .await("TLS: p" + o + "\\.localhost:" + owner.httpsPort(), Duration.ofSeconds(15));
+                }
+                for (TunsServer entry : nodes) {
+                    for (int o = 0; o < nodes.size(); o++) {
+                        String host = "s" + o + ".localhost";
+                        String url = "https://" + host + ":" + entry.httpsPort();
+                        String resolve = host + ":" + entry.httpsPort() + ":127.0.0.1";
+                        assertThat(Curl.sha256(url + "/bytes?size=3000000&seed=" + o, "-k", "--resolve", resolve))
+                                .as("HTTPS by SNI via %s, tunnel on node %d: byte for byte", entry.httpsPort(), o)
+                                .isEqualTo(TestBackend.sha256OfPattern(3_000_000, o) + " 3000000");
+                        Curl.Result headers = Curl.run("-k", "--resolve", resolve, url + "/headers");
+                        assertThat(headers.out()).as("the owner terminated TLS and saw the client").containsIgnoringCase(
+                                "x-forwarded-proto: https").containsIgnoringCase("x-forwarded-for: 127.0.0.1");
+
+                        String name = "p" + o + ".localhost";
+                        String hello = run("openssl", "s_client", "-connect", "127.0.0.1:" + entry.httpsPort(),
+                                "-servername", name);
+                        assertThat(hello).as("passthrough via %s to node %d: the service's own certificate",
+                                entry.httpsPort(), o).contains("subject=CN = " + name);
+                    }
+                }
+                // a connection opened for s0 (on a) reused for s1 (on b), entering at b: a answers 421
+                Curl.Result coalesced = Curl.run("-k", "--resolve", "s0.localhost:" + b.httpsPort() + ":127.0.0.1",
+                        "-H", "Host: s1.localhost", "-w", "\n%{http_code}", "https://s0.localhost:" + b.httpsPort() + "/");
+                assertThat(coalesced.out()).as(coalesced.out()).endsWith("421")
+                        .contains("opened for s0.localhost").contains("s1.localhost is not held on this node");
+                Curl.Result coalesced11 = Curl.run("--http1.1", "-k", "--resolve",
+                        "s0.localhost:" + b.httpsPort() + ":127.0.0.1", "-H", "Host: s1.localhost", "-w",
+                        "\n%{http_code}", "https://s0.localhost:" + b.httpsPort() + "/");
+                assertThat(coalesced11.out()).as("HTTP/1.1 too").endsWith("421");
+            } finally {
+                tlsServices.forEach(Process::destroyForcibly);
+            }
+        }
+    }
+
+    /** A real TLS service (openssl s_server) with its own self-signed certificate for {@code name}. */
+    static int tlsService(String name, List<Process> started) throws Exception {
+        run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                "-subj", "/CN=" + name, "-keyout", dir.resolve(name + ".key").toString(), "-out",
+                dir.resolve(name + ".crt").toString());
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Process p = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+                dir.resolve(name + ".crt").toString(), "-key", dir.resolve(name + ".key").toString(), "-www", "-quiet")
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        started.add(p);
+        final int bound = port;
+        await().atMost(Duration.ofSeconds(5)).until(() -> ClusterRig.accepts("127.0.0.1", bound));
+        return port;
+    }
+
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out;
     }
 
     @Test
