@@ -36,6 +36,7 @@ import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
+import io.tuns.server.tcp.ClusterPorts;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
@@ -91,6 +92,7 @@ public final class TunsServer implements AutoCloseable {
     private final RouteStore routeStore;
     private final ClusterNode clusterNode;
     private final ClusterListener clusterListener;
+    private final ClusterPorts clusterPorts;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final Metrics metrics;
     private final Inspector inspector;
@@ -149,6 +151,9 @@ public final class TunsServer implements AutoCloseable {
         });
         this.countries = openCountries(cfg);
         IpFilter ipFilter = IpFilter.of(cfg, countries);
+        ClusterHop clusterHop = routeStore == null ? null
+                : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents, hopTls);
+        this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers);
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
                 new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
@@ -161,7 +166,8 @@ public final class TunsServer implements AutoCloseable {
                 new DnsOwnership(cfg.dnsResolver()),
                 urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
-                new TcpListeners(cfg, ipFilter, boss, workers, memory), PortRange.parse(cfg.portBindRange()),
+                new TcpListeners(cfg, ipFilter, boss, workers, memory,
+                        clusterPorts == null ? port -> { } : clusterPorts::yieldPort), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, ipFilter, registry, boss, workers, memory), ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
@@ -177,8 +183,7 @@ public final class TunsServer implements AutoCloseable {
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, requestLog, backendTls, ipFilter, memory,
-                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents,
-                        hopTls));
+                clusterHop);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(),
@@ -269,6 +274,10 @@ public final class TunsServer implements AutoCloseable {
                         + clusterListener.boundAddress().getPort()
                 : cfg.clusterAdvertise();
         clusterNode.start(advertise, scheduler, CLUSTER_WAIT); // a store that is away: starts, refuses new forwards
+        long every = Math.max(200, cfg.clusterNodeTtl().toMillis() / 5); // as often as the heartbeat
+        scheduler.scheduleWithFixedDelay(() -> routeStore.routesOfKind("tcp", ClusterPorts.MAX_ROUTES)
+                .thenAccept(held -> tunnelExecutor.execute(() -> clusterPorts.reconcile(held))),
+                0, every, TimeUnit.MILLISECONDS); // TCP ports other nodes hold: listened on here too
     }
 
     /** The bound --cluster-listen address; throws on a single node. */
@@ -435,6 +444,7 @@ public final class TunsServer implements AutoCloseable {
         if (clusterNode != null) {
             clusterNode.close(); // ends the lease: other keys may claim the names no client came back for
             clusterListener.close();
+            clusterPorts.close(); // its listeners: connections for ports held elsewhere go to other nodes
         }
         try {
             ssh.close();

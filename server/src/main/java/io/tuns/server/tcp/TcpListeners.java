@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
  * Public TCP ports for {@code -R port:host:port} forwards: one Netty listener per forward, each accepted
@@ -37,9 +38,17 @@ public final class TcpListeners {
     private final EventLoopGroup workers;
 
     private final MemoryBudget memory;
+    private final IntConsumer beforeBind;
 
     public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
                         EventLoopGroup workers, MemoryBudget memory) {
+        this(cfg, ipFilter, boss, workers, memory, port -> { });
+    }
+
+    /** @param beforeBind told the port a forward is about to bind ({@link ClusterPorts#yieldPort} on a cluster node) */
+    public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
+                        EventLoopGroup workers, MemoryBudget memory, IntConsumer beforeBind) {
+        this.beforeBind = beforeBind;
         this.memory = memory;
         this.cfg = cfg;
         this.ipFilter = ipFilter;
@@ -54,6 +63,9 @@ public final class TcpListeners {
      * @throws Exception when the port cannot be bound (in use, not permitted)
      */
     public Channel bind(String host, int port, Function<Collection<Tunnel>, Tunnel> pick) throws Exception {
+        if (port != 0) {
+            beforeBind.accept(port);
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)

@@ -77,11 +77,21 @@ class ClusterIT {
                 "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s",
                 "--cluster-tls-cert=" + dir.resolve("node-" + id + ".crt"),
                 "--cluster-tls-key=" + dir.resolve("node-" + id + ".key"), "--cluster-tls-ca=" + ca.cert(),
+                "--force-tcp-address", "--tcp-address=" + tcpHost(id), // TCP ports: one loopback address per node
                 "--https", "--https-address=127.0.0.1:0", "--sni-proxy", "--sni-proxy-https",
                 "--https-certificate-directory=" + dir.resolve("no-certs"), // a self-signed *.localhost
                 "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
         s.start();
         return s;
+    }
+
+    /** Where node {@code id} binds TCP forwards: the nodes share one port space, as machines would not. */
+    static String tcpHost(String id) {
+        return switch (id) {
+            case "a" -> "127.0.0.1";
+            case "b" -> "127.0.0.2";
+            default -> "127.0.0.3";
+        };
     }
 
     static double metric(TunsServer node, String series) {
@@ -193,6 +203,38 @@ class ClusterIT {
                 assertThat(coalesced11.out()).as("HTTP/1.1 too").endsWith("421");
             } finally {
                 tlsServices.forEach(Process::destroyForcibly);
+            }
+        }
+    }
+
+    /** A TCP forward held on one node answers on its port at every node, byte for byte; gone, the port closes. */
+    @Test
+    void aTcpPortHeldOnOneNodeAnswersAtEveryNode() throws Exception {
+        List<String> ids = List.of("a", "b");
+        List<TunsServer> nodes = List.of(a, b);
+        try (TestBackend service = new TestBackend()) {
+            for (int o = 0; o < 2; o++) {
+                int port;
+                try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                    port = free.getLocalPort();
+                }
+                SshClient forward = ssh(nodes.get(o), userKey, "-R", port + ":127.0.0.1:" + service.port(),
+                        "127.0.0.1");
+                forward.await("TCP: \\S+:" + port, Duration.ofSeconds(15));
+                assertThat(redis.bulk("HGET tuns:r:tcp|localhost:" + port + " node")).isEqualTo(ids.get(o));
+                for (String entry : ids) {
+                    String host = tcpHost(entry);
+                    final int p = port;
+                    await().atMost(Duration.ofSeconds(10)).until(() -> ClusterRig.accepts(host, p));
+                    assertThat(Curl.sha256("http://" + host + ":" + port + "/bytes?size=2000000&seed=" + o))
+                            .as("TCP port %d at node %s, forward on node %s", port, entry, ids.get(o))
+                            .isEqualTo(TestBackend.sha256OfPattern(2_000_000, o) + " 2000000");
+                }
+                forward.close();
+                String other = tcpHost(ids.get(1 - o));
+                final int p = port;
+                await("the other node stops listening once the forward is gone").atMost(Duration.ofSeconds(10))
+                        .until(() -> !ClusterRig.accepts(other, p));
             }
         }
     }
