@@ -10,6 +10,7 @@ import io.tuns.server.cluster.ClusterEvents;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.ClusterListener;
 import io.tuns.server.cluster.ClusterNode;
+import io.tuns.server.cluster.HopChannels;
 import io.tuns.server.cluster.HopTls;
 import io.tuns.server.cluster.RedisRouteStore;
 import io.tuns.server.config.ClusterTlsPolicy;
@@ -193,7 +194,7 @@ public final class TunsServer implements AutoCloseable {
                 hopTls, clusterEvents, boss, workers);
         // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
         // (SecurityProviders) while everything above is built.
-        this.ssh = new SshFront(sshCtx);
+        this.ssh = new SshFront(sshCtx, clusterHop == null ? null : new HopChannels(clusterHop, workers)::open);
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
 

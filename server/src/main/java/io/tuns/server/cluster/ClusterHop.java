@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -91,14 +93,31 @@ public final class ClusterHop {
      */
     public Future<Channel> reach(Channel ingress, List<String> routes, InetSocketAddress client,
                                  Function<String, HopHeader.Entry> entry) {
-        Promise<Channel> done = ingress.eventLoop().newPromise();
-        reach(ingress, routes, client, entry, null, done);
+        return reach(ingress.eventLoop(), (InetSocketAddress) ingress.localAddress(), ingress::isActive, routes, client,
+                entry);
+    }
+
+    /**
+     * As {@link #reach(Channel, List, InetSocketAddress, Function)} for a connection that is not a Netty channel
+     * (an SSH channel to an alias).
+     *
+     * @param local  where the client reached this node (the hop header's destination)
+     * @param active whether the client is still there
+     */
+    public Future<Channel> reach(EventLoop loop, InetSocketAddress local, BooleanSupplier active, List<String> routes,
+                                 InetSocketAddress client, Function<String, HopHeader.Entry> entry) {
+        Promise<Channel> done = loop.newPromise();
+        reach(new Ingress(loop, local, active), routes, client, entry, null, done);
         return done;
     }
 
-    private void reach(Channel ingress, List<String> routes, InetSocketAddress client,
+    /** The entry side of a hop: its event loop, where the client reached this node, whether it is still there. */
+    private record Ingress(EventLoop loop, InetSocketAddress local, BooleanSupplier active) {
+    }
+
+    private void reach(Ingress ingress, List<String> routes, InetSocketAddress client,
                        Function<String, HopHeader.Entry> entry, String triedNode, Promise<Channel> done) {
-        locate(routes).whenComplete((found, error) -> ingress.eventLoop().execute(() -> {
+        locate(routes).whenComplete((found, error) -> ingress.loop().execute(() -> {
             Optional<RouteLocation> where = error == null ? found : Optional.empty();
             HopDecision.Next next = HopDecision.next(where.map(w -> w.holder().node()).orElse(null), node, triedNode);
             switch (next) {
@@ -106,12 +125,12 @@ public final class ClusterHop {
                 case GIVE_UP -> done.tryFailure(new IOException("the node holding " + routes.get(0)
                         + " did not take the connection"));
                 case DIAL -> {
-                    if (!ingress.isActive()) {
+                    if (!ingress.active().getAsBoolean()) {
                         done.tryFailure(new IOException("the client left"));
                         return;
                     }
                     RouteLocation at = where.get();
-                    dial(ingress, at, client, entry.apply(at.route())).addListener(f -> {
+                    dial(ingress.loop(), ingress.local(), at, client, entry.apply(at.route())).addListener(f -> {
                         if (f.isSuccess()) {
                             Channel owner = (Channel) f.getNow();
                             if (!done.trySuccess(owner)) {
@@ -143,11 +162,16 @@ public final class ClusterHop {
      */
     public Future<Channel> dial(Channel ingress, RouteLocation where, InetSocketAddress client,
                                 HopHeader.Entry entry) {
-        Promise<Channel> accepted = ingress.eventLoop().newPromise();
+        return dial(ingress.eventLoop(), (InetSocketAddress) ingress.localAddress(), where, client, entry);
+    }
+
+    private Future<Channel> dial(EventLoop loop, InetSocketAddress local, RouteLocation where, InetSocketAddress client,
+                                 HopHeader.Entry entry) {
+        Promise<Channel> accepted = loop.newPromise();
         accepted.addListener(f -> events.hop(f.isSuccess() ? "forwarded"
                 : f.cause() instanceof NotHere ? "not_here" : "failed"));
         HostPort owner = HostPort.parse(where.address(), "cluster-advertise");
-        ChannelFuture connect = new Bootstrap().group(ingress.eventLoop()).channel(NioSocketChannel.class)
+        ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -167,7 +191,7 @@ public final class ClusterHop {
                 return;
             }
             Channel ch = connect.channel();
-            ByteBuf header = HopHeader.encode(client, (InetSocketAddress) ingress.localAddress(), where.route(), entry);
+            ByteBuf header = HopHeader.encode(client, local, where.route(), entry);
             ch.writeAndFlush(header);
             ch.eventLoop().schedule(() -> {
                 if (accepted.tryFailure(new IOException("the owner did not answer in " + timeout.toMillis() + " ms"))) {

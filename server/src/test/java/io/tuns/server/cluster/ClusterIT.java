@@ -239,6 +239,45 @@ class ClusterIT {
         }
     }
 
+    /** An alias held on one node, reached through every node: ssh -W, and ssh -J (ProxyCommand ssh -W) to a jump host. */
+    @Test
+    void anAliasOnOneNodeIsReachedThroughEveryNodeWithDashWAndDashJ() throws Exception {
+        List<String> ids = List.of("a", "b");
+        List<TunsServer> nodes = List.of(a, b);
+        try (TestBackend service = new TestBackend()) {
+            for (int o = 0; o < 2; o++) {
+                TunsServer owner = nodes.get(o);
+                SshClient holder = ssh(owner, userKey, "-R", "box" + o + ":3000:127.0.0.1:" + service.port(),
+                        "-R", "jump" + o + ":22:127.0.0.1:" + owner.sshPort(), "127.0.0.1");
+                holder.await("TCP Alias: box" + o + ":3000", Duration.ofSeconds(15));
+                holder.await("TCP Alias: jump" + o + ":22", Duration.ofSeconds(5));
+                for (int e = 0; e < 2; e++) {
+                    TunsServer entry = nodes.get(e);
+                    SshClient w = ssh(entry, otherKey, "-W", "box" + o + ":3000", "127.0.0.1");
+                    w.send("GET /hello HTTP/1.0\r\nHost: box\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    w.await("hello from backend", Duration.ofSeconds(10));
+                    w.close();
+
+                    String proxy = "/usr/bin/ssh -p " + entry.sshPort() + " -i " + otherKey
+                            + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
+                            + " -W %h:%p 127.0.0.1";
+                    String name = "vj" + ids.get(e) + o;
+                    SshClient jumped = SshClient.wrap(new ProcessBuilder("/usr/bin/ssh", "-p", "22", "-i",
+                            otherKey.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                            "-o", "BatchMode=yes", "-o", "ProxyCommand=" + proxy,
+                            "-R", name + ":80:127.0.0.1:" + service.port(), "jump" + o)
+                            .redirectErrorStream(true).start());
+                    owned.add(jumped);
+                    jumped.await("HTTP: http://" + name + "\\.localhost", Duration.ofSeconds(20));
+                    assertThat(owner.registry().servesLocally("http|" + name + ".localhost"))
+                            .as("-J through node %s reached node %s's ssh", ids.get(e), ids.get(o)).isTrue();
+                    jumped.close();
+                }
+                holder.close();
+            }
+        }
+    }
+
     /** A real TLS service (openssl s_server) with its own self-signed certificate for {@code name}. */
     static int tlsService(String name, List<Process> started) throws Exception {
         run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
