@@ -169,7 +169,7 @@ public final class TunsServer implements AutoCloseable {
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory,
                         clusterPorts == null ? port -> { } : clusterPorts::yieldPort), PortRange.parse(cfg.portBindRange()),
-                new SniListeners(cfg, ipFilter, registry, boss, workers, memory), ipFilter, memory);
+                new SniListeners(cfg, ipFilter, registry, boss, workers, memory, clusterHop), ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)

@@ -207,6 +207,35 @@ class ClusterIT {
         }
     }
 
+    /** SNI passthrough on a port of its own that both nodes listen on: each name reaches its service from both. */
+    @Test
+    void sniPassthroughOnASharedPortReachesTheNameFromEveryNode() throws Exception {
+        List<Process> tlsServices = new ArrayList<>();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try {
+            List<String> ids = List.of("a", "b");
+            List<TunsServer> nodes = List.of(a, b);
+            for (int o = 0; o < 2; o++) {
+                int svc = tlsService("q" + o + ".localhost", tlsServices);
+                ssh(nodes.get(o), userKey, "-R", "q" + o + ":" + port + ":127.0.0.1:" + svc, "127.0.0.1",
+                        "sni-proxy=true").await("TLS: q" + o + "\\.localhost:" + port, Duration.ofSeconds(15));
+            }
+            for (String entry : ids) {
+                for (int o = 0; o < 2; o++) {
+                    String name = "q" + o + ".localhost";
+                    assertThat(run("openssl", "s_client", "-connect", tcpHost(entry) + ":" + port, "-servername", name))
+                            .as("%s at node %s, held on node %s", name, entry, ids.get(o))
+                            .contains("subject=CN = " + name);
+                }
+            }
+        } finally {
+            tlsServices.forEach(Process::destroyForcibly);
+        }
+    }
+
     /** A TCP forward held on one node answers on its port at every node, byte for byte; gone, the port closes. */
     @Test
     void aTcpPortHeldOnOneNodeAnswersAtEveryNode() throws Exception {
