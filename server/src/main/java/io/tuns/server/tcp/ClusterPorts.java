@@ -1,6 +1,7 @@
 package io.tuns.server.tcp;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,12 +11,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.HopHeader;
 import io.tuns.server.cluster.Splice;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,12 +150,39 @@ public final class ClusterPorts implements AutoCloseable {
         List.copyOf(byRoute.keySet()).forEach(this::routeGone);
     }
 
-    /** Passes an accepted connection to the node holding its route; closes it when none takes it. */
+    /**
+     * Passes an accepted connection to the node holding its route; closes it when none takes it. Bytes that came
+     * with a PROXY header (the load balancer's) before the hop is up are held, then go first: at most that one
+     * read, as reading is off until the splice.
+     */
     private final class PassOn extends ChannelInboundHandlerAdapter {
         private final String route;
+        private final List<ByteBuf> held = new ArrayList<>(2);
 
         PassOn(String route) {
             this.route = route;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b) {
+                held.add(b);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (ctx.channel().isActive()) {
+                held.forEach(ctx::fireChannelRead); // into the splice that follows
+                if (!held.isEmpty()) {
+                    ctx.fireChannelReadComplete();
+                }
+            } else {
+                held.forEach(ReferenceCountUtil::release);
+            }
+            held.clear();
         }
 
         @Override
@@ -189,8 +219,8 @@ public final class ClusterPorts implements AutoCloseable {
                     ch.close(); // nobody (else) holds the port now: as a port nobody listens on
                     return;
                 }
+                Splice.join(ch, owner); // the splice goes after this handler, which leaves handing on what it held
                 ctx.pipeline().remove(this);
-                Splice.join(ch, owner);
             });
         }
 

@@ -78,6 +78,7 @@ class ClusterIT {
                 "--cluster-tls-cert=" + dir.resolve("node-" + id + ".crt"),
                 "--cluster-tls-key=" + dir.resolve("node-" + id + ".key"), "--cluster-tls-ca=" + ca.cert(),
                 "--force-tcp-address", "--tcp-address=" + tcpHost(id), // TCP ports: one loopback address per node
+                "--proxy-protocol-listener=true", // as behind HAProxy; a connection without a header is taken too
                 "--https", "--https-address=127.0.0.1:0", "--sni-proxy", "--sni-proxy-https",
                 "--https-certificate-directory=" + dir.resolve("no-certs"), // a self-signed *.localhost
                 "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
@@ -258,6 +259,15 @@ class ClusterIT {
                     assertThat(Curl.sha256("http://" + host + ":" + port + "/bytes?size=2000000&seed=" + o))
                             .as("TCP port %d at node %s, forward on node %s", port, entry, ids.get(o))
                             .isEqualTo(TestBackend.sha256OfPattern(2_000_000, o) + " 2000000");
+                }
+                // as HAProxy sends it: a PROXY header and the request in one write, at the node without the forward
+                String mirror = tcpHost(ids.get(1 - o));
+                try (java.net.Socket raw = new java.net.Socket(mirror, port)) {
+                    raw.setSoTimeout(10_000);
+                    raw.getOutputStream().write(("PROXY TCP4 10.9.8.7 " + mirror + " 5555 " + port + "\r\n"
+                            + "GET /hello HTTP/1.0\r\nHost: x\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertThat(new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                            .as("the bytes that came with the PROXY header went first").contains("hello from backend");
                 }
                 forward.close();
                 String other = tcpHost(ids.get(1 - o));

@@ -39,6 +39,8 @@ final class ClusterRig implements AutoCloseable {
     final int httpFront;
     final int httpsPort;
     final int httpsFront;
+    /** The rig's TCP port range (one port): HAProxy on 127.0.0.1, each node on its own address. */
+    final int tcpPort;
     final Openssl.Ca clusterCa;
     final ForkedTuns[] nodes = new ForkedTuns[3];
     private Process haproxy;
@@ -60,6 +62,7 @@ final class ClusterRig implements AutoCloseable {
         httpPort = ForkedTuns.freePort();
         httpsPort = ForkedTuns.freePort();
         httpsFront = ForkedTuns.freePort();
+        tcpPort = ForkedTuns.freePort();
         clusterPort = ForkedTuns.freePort();
         sshFront = ForkedTuns.freePort();
         httpFront = ForkedTuns.freePort();
@@ -94,7 +97,8 @@ final class ClusterRig implements AutoCloseable {
                 "--cluster-drain-timeout=" + DRAIN.toMillis() + "ms",
                 "--cluster-tls-cert=" + dir.resolve(id(i) + ".crt"), "--cluster-tls-key=" + dir.resolve(id(i) + ".key"),
                 "--cluster-tls-ca=" + clusterCa.cert(), "--https", "--https-address=" + host + ":" + httpsPort,
-                "--https-certificate-directory=" + dir.resolve("no-certs")); // a self-signed *.localhost
+                "--https-certificate-directory=" + dir.resolve("no-certs"), // a self-signed *.localhost
+                "--tcp-address=" + host, "--force-tcp-address");
     }
 
     private ForkedTuns nodeUnchecked(int i) {
@@ -113,7 +117,7 @@ final class ClusterRig implements AutoCloseable {
                 "TUNS_HTTP_FRONT", Integer.toString(httpFront), "TUNS_SSH_PORT", Integer.toString(sshPort),
                 "TUNS_HTTP_PORT", Integer.toString(httpPort), "TUNS_CHECK_INTER", "300ms", "TUNS_MAXCONN", "2000"));
         pb.environment().putAll(Map.of("TUNS_HTTPS_FRONT", Integer.toString(httpsFront),
-                "TUNS_HTTPS_PORT", Integer.toString(httpsPort)));
+                "TUNS_HTTPS_PORT", Integer.toString(httpsPort), "TUNS_TCP_PORTS", Integer.toString(tcpPort)));
         haproxy = pb.start();
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!accepts("127.0.0.1", httpFront) || !accepts("127.0.0.1", sshFront)
