@@ -168,7 +168,7 @@ public final class TunsServer implements AutoCloseable {
                 urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory,
-                        clusterPorts == null ? port -> { } : clusterPorts::yieldPort), PortRange.parse(cfg.portBindRange()),
+                        clusterPorts == null ? port -> false : clusterPorts::mirrors), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, ipFilter, registry, boss, workers, memory, clusterHop), ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,

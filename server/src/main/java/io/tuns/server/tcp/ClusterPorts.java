@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * A cluster node listens on every TCP forward's port that another node holds, and passes each connection there
  * raw: behind the load balancer any node gets connections for the whole port range. Told by
  * {@link #routeAppeared} / {@link #routeGone} (a periodic read of the store, {@link #reconcile}, or a change feed).
- * A local forward asking for a mirrored port gets it ({@link #yieldPort}): the store decides who holds it. At
- * most one listener per port ({@code --port-bind-range} bounds them). Binding blocks: call off the event loops.
+ * A local forward asking for a mirrored port finds it held, as by one of this node's forwards: sish's "unavailable"
+ * line and a random port ({@link #mirrors}). At most one listener per port. Binding blocks: call off the event
+ * loops.
  */
 public final class ClusterPorts implements AutoCloseable {
 
@@ -132,7 +133,7 @@ public final class ClusterPorts implements AutoCloseable {
         }
     }
 
-    /** A local forward is about to bind {@code port}: the mirror steps aside (the store then says who holds it). */
+    /** Closes the mirror of {@code port}, e.g. when a change feed says the route is about to move here. */
     public synchronized void yieldPort(int port) {
         for (String route : List.copyOf(byRoute.keySet())) {
             if (port(route) == port) {
@@ -141,8 +142,9 @@ public final class ClusterPorts implements AutoCloseable {
         }
     }
 
-    synchronized Set<String> mirrored() {
-        return Set.copyOf(byRoute.keySet());
+    /** Whether this node listens on {@code port} for another node's forward. */
+    public synchronized boolean mirrors(int port) {
+        return byRoute.keySet().stream().anyMatch(r -> port(r) == port);
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 
 /**
  * Public TCP ports for {@code -R port:host:port} forwards: one Netty listener per forward, each accepted
@@ -38,17 +38,20 @@ public final class TcpListeners {
     private final EventLoopGroup workers;
 
     private final MemoryBudget memory;
-    private final IntConsumer beforeBind;
+    private final IntPredicate heldElsewhere;
 
     public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
                         EventLoopGroup workers, MemoryBudget memory) {
-        this(cfg, ipFilter, boss, workers, memory, port -> { });
+        this(cfg, ipFilter, boss, workers, memory, port -> false);
     }
 
-    /** @param beforeBind told the port a forward is about to bind ({@link ClusterPorts#yieldPort} on a cluster node) */
+    /**
+     * @param heldElsewhere whether another cluster node's TCP forward holds a port ({@link ClusterPorts#mirrors}):
+     *                      this node listens there for it, so a local bind fails and the port is randomised
+     */
     public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
-                        EventLoopGroup workers, MemoryBudget memory, IntConsumer beforeBind) {
-        this.beforeBind = beforeBind;
+                        EventLoopGroup workers, MemoryBudget memory, IntPredicate heldElsewhere) {
+        this.heldElsewhere = heldElsewhere;
         this.memory = memory;
         this.cfg = cfg;
         this.ipFilter = ipFilter;
@@ -63,9 +66,6 @@ public final class TcpListeners {
      * @throws Exception when the port cannot be bound (in use, not permitted)
      */
     public Channel bind(String host, int port, Function<Collection<Tunnel>, Tunnel> pick) throws Exception {
-        if (port != 0) {
-            beforeBind.accept(port);
-        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -131,6 +131,11 @@ public final class TcpListeners {
         } else {
             shared.put(key, new Shared(s.server(), s.users() - 1));
         }
+    }
+
+    /** Another cluster node's TCP forward holds {@code port}: to the port allocator, as one of ours does. */
+    public boolean heldElsewhere(int port) {
+        return heldElsewhere.test(port);
     }
 
     public static int port(Channel server) {

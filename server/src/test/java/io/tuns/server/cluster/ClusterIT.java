@@ -260,6 +260,14 @@ class ClusterIT {
                             .as("TCP port %d at node %s, forward on node %s", port, entry, ids.get(o))
                             .isEqualTo(TestBackend.sha256OfPattern(2_000_000, o) + " 2000000");
                 }
+                // another key asking the other node for that port: reported unavailable, given a random one
+                SshClient second = ssh(nodes.get(1 - o), otherKey, "-R", port + ":127.0.0.1:" + service.port(),
+                        "127.0.0.1");
+                second.await("The TCP port .*" + port + ".* is unavailable\\. Assigning a random port\\.",
+                        Duration.ofSeconds(15));
+                second.await("TCP: \\S+:\\d+", Duration.ofSeconds(5));
+                assertThat(redis.bulk("HGET tuns:r:tcp|localhost:" + port + " node")).isEqualTo(ids.get(o));
+                second.close();
                 // as HAProxy sends it: a PROXY header and the request in one write, at the node without the forward
                 String mirror = tcpHost(ids.get(1 - o));
                 try (java.net.Socket raw = new java.net.Socket(mirror, port)) {
