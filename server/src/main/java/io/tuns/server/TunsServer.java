@@ -10,7 +10,10 @@ import io.tuns.server.cluster.ClusterEvents;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.ClusterListener;
 import io.tuns.server.cluster.ClusterNode;
+import io.tuns.server.cluster.HopChannels;
+import io.tuns.server.cluster.HopTls;
 import io.tuns.server.cluster.RedisRouteStore;
+import io.tuns.server.config.ClusterTlsPolicy;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.MemoryBudgetSetting;
 import io.tuns.server.config.ServerConfig;
@@ -34,6 +37,7 @@ import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
+import io.tuns.server.tcp.ClusterPorts;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
@@ -41,6 +45,7 @@ import io.tuns.server.tls.AcmeIssuer;
 import io.tuns.server.tls.AcmeSettings;
 import io.tuns.server.tls.CertificateEvents;
 import io.tuns.server.tls.CertificateStore;
+import io.tuns.server.tls.ClusterCredentials;
 import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.ForwardOwnership;
@@ -88,6 +93,7 @@ public final class TunsServer implements AutoCloseable {
     private final RouteStore routeStore;
     private final ClusterNode clusterNode;
     private final ClusterListener clusterListener;
+    private final ClusterPorts clusterPorts;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final Metrics metrics;
     private final Inspector inspector;
@@ -133,6 +139,7 @@ public final class TunsServer implements AutoCloseable {
         ClusterEvents clusterEvents = routeStore == null ? ClusterEvents.NONE : clusterEvents(
                 new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
                         () -> registry.heldRoutes().size()));
+        HopTls hopTls = routeStore == null ? null : openHopTls(cfg);
         this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
                 new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents);
         metrics.registerJvmMetrics();
@@ -145,6 +152,9 @@ public final class TunsServer implements AutoCloseable {
         });
         this.countries = openCountries(cfg);
         IpFilter ipFilter = IpFilter.of(cfg, countries);
+        ClusterHop clusterHop = routeStore == null ? null
+                : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents, hopTls);
+        this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers);
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
                 new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
@@ -157,8 +167,9 @@ public final class TunsServer implements AutoCloseable {
                 new DnsOwnership(cfg.dnsResolver()),
                 urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
-                new TcpListeners(cfg, ipFilter, boss, workers, memory), PortRange.parse(cfg.portBindRange()),
-                new SniListeners(cfg, ipFilter, registry, boss, workers, memory), ipFilter, memory);
+                new TcpListeners(cfg, ipFilter, boss, workers, memory,
+                        clusterPorts == null ? port -> false : clusterPorts::mirrors), PortRange.parse(cfg.portBindRange()),
+                new SniListeners(cfg, ipFilter, registry, boss, workers, memory, clusterHop), ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)
@@ -173,14 +184,17 @@ public final class TunsServer implements AutoCloseable {
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
                 tlsHooks, requestLog, backendTls, ipFilter, memory,
-                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents));
+                clusterHop);
         this.http = new HttpFront(httpCtx, boss, workers);
-        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
-                ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), clusterNode::leaseLive, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
+        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(),
+                new ClusterLandings(registry, ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false),
+                        https == null ? null : https::land,
+                        new ClusterLandings.Raw(cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), memory)),
+                hopTls, clusterEvents, clusterNode::leaseLive, boss, workers);
         // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
         // (SecurityProviders) while everything above is built.
-        this.ssh = new SshFront(sshCtx);
+        this.ssh = new SshFront(sshCtx, clusterHop == null ? null : new HopChannels(clusterHop, workers)::open);
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
 
@@ -226,6 +240,11 @@ public final class TunsServer implements AutoCloseable {
             public void hop(String result) {
                 m.hop(result);
             }
+
+            @Override
+            public void peerRefused() {
+                m.peerRefused();
+            }
         };
     }
 
@@ -238,6 +257,16 @@ public final class TunsServer implements AutoCloseable {
         }
     }
 
+    /** --cluster-tls-*: mutual TLS between nodes; none only on a loopback --cluster-listen (config/ClusterTlsPolicy). */
+    private static HopTls openHopTls(ServerConfig cfg) {
+        if (cfg.clusterTlsCert().isBlank()) {
+            log.warn("event=cluster_plain_hops message=\"{}\"", ClusterTlsPolicy.PLAIN_WARNING);
+            return null;
+        }
+        return ClusterCredentials.load(Path.of(cfg.clusterTlsCert()), Path.of(cfg.clusterTlsKey()),
+                Path.of(cfg.clusterTlsCa()));
+    }
+
     /** Joins the cluster before any listener takes traffic: claims need the node's lease. */
     private void startCluster() throws InterruptedException {
         clusterListener.start();
@@ -246,6 +275,10 @@ public final class TunsServer implements AutoCloseable {
                         + clusterListener.boundAddress().getPort()
                 : cfg.clusterAdvertise();
         clusterNode.start(advertise, scheduler, CLUSTER_WAIT); // a store that is away: starts, refuses new forwards
+        long every = Math.max(200, cfg.clusterNodeTtl().toMillis() / 5); // as often as the heartbeat
+        scheduler.scheduleWithFixedDelay(() -> routeStore.routesOfKind("tcp", ClusterPorts.MAX_ROUTES)
+                .thenAccept(held -> tunnelExecutor.execute(() -> clusterPorts.reconcile(held))),
+                0, every, TimeUnit.MILLISECONDS); // TCP ports other nodes hold: listened on here too
     }
 
     /** The bound --cluster-listen address; throws on a single node. */
@@ -412,6 +445,7 @@ public final class TunsServer implements AutoCloseable {
         if (clusterNode != null) {
             clusterNode.close(); // ends the lease: other keys may claim the names no client came back for
             clusterListener.close();
+            clusterPorts.close(); // its listeners: connections for ports held elsewhere go to other nodes
         }
         try {
             ssh.close();

@@ -27,4 +27,8 @@ public interface ClusterEvents {
      */
     default void hop(String result) {
     }
+
+    /** A peer on --cluster-listen was refused: no certificate, one the cluster CA did not sign, or no TLS at all. */
+    default void peerRefused() {
+    }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -21,10 +22,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * The ingress side of a hop: where a route lives ({@link #locate}), and a connection to its owner that the owner
@@ -46,13 +50,20 @@ public final class ClusterHop {
     private final RouteCache cache = new RouteCache();
     private final ClusterEvents events;
     private final HopPool pool = new HopPool();
+    private final HopTls tls;
 
     /** @param timeout for the connect and for the owner's one-byte answer */
     public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events) {
+        this(store, node, timeout, events, null);
+    }
+
+    /** @param tls mutual TLS to the owner, or null for plain TCP (a loopback cluster) */
+    public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events, HopTls tls) {
         this.store = store;
         this.node = node;
         this.timeout = timeout;
         this.events = events;
+        this.tls = tls;
     }
 
     /**
@@ -109,11 +120,76 @@ public final class ClusterHop {
     }
 
     /**
+     * For a connection whose route is known before any byte is passed on (TLS by its SNI name, a TCP port, an
+     * alias): where the first of {@code routes} lives and, when another node holds it, a connection to that node
+     * that accepted it. Completes on the ingress channel's event loop with null when the connection stays here
+     * (no live holder, or this node), with the owner's connection, or fails when no owner took it: a stale route
+     * gets one fresh look-up and one try at a different node, as plain HTTP does.
+     *
+     * @param entry how the bytes are to be treated at the owner, by the route found ({@link HopHeader.Entry#of})
+     */
+    public Future<Channel> reach(Channel ingress, List<String> routes, InetSocketAddress client,
+                                 Function<String, HopHeader.Entry> entry) {
+        return reach(ingress.eventLoop(), (InetSocketAddress) ingress.localAddress(), ingress::isActive, routes, client,
+                entry);
+    }
+
+    /**
+     * As {@link #reach(Channel, List, InetSocketAddress, Function)} for a connection that is not a Netty channel
+     * (an SSH channel to an alias).
+     *
+     * @param local  where the client reached this node (the hop header's destination)
+     * @param active whether the client is still there
+     */
+    public Future<Channel> reach(EventLoop loop, InetSocketAddress local, BooleanSupplier active, List<String> routes,
+                                 InetSocketAddress client, Function<String, HopHeader.Entry> entry) {
+        Promise<Channel> done = loop.newPromise();
+        reach(new Ingress(loop, local, active), routes, client, entry, null, done);
+        return done;
+    }
+
+    /** The entry side of a hop: its event loop, where the client reached this node, whether it is still there. */
+    private record Ingress(EventLoop loop, InetSocketAddress local, BooleanSupplier active) {
+    }
+
+    private void reach(Ingress ingress, List<String> routes, InetSocketAddress client,
+                       Function<String, HopHeader.Entry> entry, String triedNode, Promise<Channel> done) {
+        locate(routes).whenComplete((found, error) -> ingress.loop().execute(() -> {
+            Optional<RouteLocation> where = error == null ? found : Optional.empty();
+            HopDecision.Next next = HopDecision.next(where.map(w -> w.holder().node()).orElse(null), node, triedNode);
+            switch (next) {
+                case STAY -> done.trySuccess(null);
+                case GIVE_UP -> done.tryFailure(new IOException("the node holding " + routes.get(0)
+                        + " did not take the connection"));
+                case DIAL -> {
+                    if (!ingress.active().getAsBoolean()) {
+                        done.tryFailure(new IOException("the client left"));
+                        return;
+                    }
+                    RouteLocation at = where.get();
+                    dial(ingress.loop(), ingress.local(), at, client, entry.apply(at.route())).addListener(f -> {
+                        if (f.isSuccess()) {
+                            Channel owner = (Channel) f.getNow();
+                            if (!done.trySuccess(owner)) {
+                                owner.close();
+                            }
+                        } else if (f.cause() instanceof NotHere && triedNode == null) {
+                            reach(ingress, routes, client, entry, at.holder().node(), done);
+                        } else {
+                            done.tryFailure(f.cause());
+                        }
+                    });
+                }
+            }
+        }));
+    }
+
+    /**
      * Connects to the owner at {@code where}, sends the hop header for {@code route} with the client's address, and
      * completes with the connection (not reading, ready to splice) once the owner accepted.
      */
     public Future<Channel> dial(Channel ingress, RouteLocation where, InetSocketAddress client) {
-        return dial(ingress.eventLoop(), (InetSocketAddress) ingress.localAddress(), where, client);
+        return dial(ingress, where, client, HopHeader.Entry.HTTP);
     }
 
     /**
@@ -122,6 +198,21 @@ public final class ClusterHop {
      */
     public Future<Channel> dial(EventLoop loop, InetSocketAddress local, RouteLocation where,
                                 InetSocketAddress client) {
+        return dial(loop, local, where, client, HopHeader.Entry.HTTP);
+    }
+
+    /**
+     * As {@link #dial(Channel, RouteLocation, InetSocketAddress)}, for a connection that entered as {@code entry}.
+     * Bytes the owner sends right after its ACCEPT (a server that speaks first) wait in the pipeline until
+     * {@link Splice#join} takes them.
+     */
+    public Future<Channel> dial(Channel ingress, RouteLocation where, InetSocketAddress client,
+                                HopHeader.Entry entry) {
+        return dial(ingress.eventLoop(), (InetSocketAddress) ingress.localAddress(), where, client, entry);
+    }
+
+    private Future<Channel> dial(EventLoop loop, InetSocketAddress local, RouteLocation where, InetSocketAddress client,
+                                 HopHeader.Entry entry) {
         Promise<Channel> accepted = loop.newPromise();
         accepted.addListener(f -> events.hop(f.isSuccess() ? "forwarded"
                 : f.cause() instanceof NotHere ? "not_here" : "failed"));
@@ -130,7 +221,15 @@ public final class ClusterHop {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                .handler(new Answer(accepted))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (tls != null) { // the header waits in the SslHandler until the handshake is done
+                            ch.pipeline().addLast(HopTls.HANDLER_NAME, tls.dialing(ch, owner.host(), owner.port()));
+                        }
+                        ch.pipeline().addLast(Answer.NAME, new Answer(accepted));
+                    }
+                })
                 .connect(owner.host(), owner.port());
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -138,7 +237,7 @@ public final class ClusterHop {
                 return;
             }
             Channel ch = connect.channel();
-            ByteBuf header = HopHeader.encode(client, local, where.route());
+            ByteBuf header = HopHeader.encode(client, local, where.route(), entry);
             ch.writeAndFlush(header);
             ch.eventLoop().schedule(() -> {
                 if (accepted.tryFailure(new IOException("the owner did not answer in " + timeout.toMillis() + " ms"))) {
@@ -149,9 +248,16 @@ public final class ClusterHop {
         return accepted;
     }
 
-    /** Reads the owner's one-byte answer, then gets out of the way. */
-    private static final class Answer extends ChannelInboundHandlerAdapter {
+    /**
+     * Reads the owner's one-byte answer; after an ACCEPT it holds what follows (the owner's tunnel may speak first)
+     * until {@link Splice#join} removes it, which hands the held bytes on. Holds at most what arrived before reading
+     * stopped: one read, as auto-read is off from the ACCEPT on.
+     */
+    static final class Answer extends ChannelInboundHandlerAdapter {
+        static final String NAME = "hop-answer";
         private final Promise<Channel> accepted;
+        private final List<ByteBuf> held = new ArrayList<>(2);
+        private boolean answered;
 
         Answer(Promise<Channel> accepted) {
             this.accepted = accepted;
@@ -159,31 +265,54 @@ public final class ClusterHop {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                ByteBuf b = (ByteBuf) msg;
-                if (b.readableBytes() == 0) {
-                    return;
-                }
-                byte answer = b.readByte();
-                // the owner sends nothing after ACCEPT until it has a request, so nothing else is in this read
-                if (answer == HopHeader.ACCEPT) {
-                    ctx.channel().config().setAutoRead(false);
-                    ctx.pipeline().remove(this);
-                    if (!accepted.trySuccess(ctx.channel())) {
-                        ctx.close();
-                    }
+            ByteBuf b = (ByteBuf) msg;
+            if (answered) {
+                held.add(b);
+                return;
+            }
+            if (b.readableBytes() == 0) {
+                b.release();
+                return;
+            }
+            byte answer = b.readByte();
+            if (answer == HopHeader.ACCEPT) {
+                answered = true;
+                ctx.channel().config().setAutoRead(false);
+                if (b.isReadable()) {
+                    held.add(b);
                 } else {
-                    accepted.tryFailure(new NotHere());
+                    b.release();
+                }
+                if (!accepted.trySuccess(ctx.channel())) {
                     ctx.close();
                 }
-            } finally {
-                ReferenceCountUtil.release(msg);
+            } else {
+                b.release();
+                accepted.tryFailure(new NotHere());
+                ctx.close();
             }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (held.isEmpty()) {
+                return;
+            }
+            if (ctx.channel().isActive()) { // on to the splice that replaced this
+                held.forEach(ctx::fireChannelRead);
+                ctx.fireChannelReadComplete();
+            } else {
+                held.forEach(ReferenceCountUtil::release);
+            }
+            held.clear();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             accepted.tryFailure(new IOException("the owner closed the connection"));
+            held.forEach(ReferenceCountUtil::release);
+            held.clear();
+            ctx.fireChannelInactive();
         }
 
         @Override

@@ -14,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.config.HostPort;
@@ -27,9 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The owner side of a hop, on {@code --cluster-listen}: reads the hop header, answers {@link HopHeader#ACCEPT} when
- * a local tunnel serves the route and this node's lease is live (then hands the connection to the HTTP pipeline,
- * which never forwards again: one hop at most) or {@link HopHeader#NOT_HERE}. The client's address from the header becomes the connection's
- * client address, so filters, logs and X-Forwarded-For see the real one. Plain TCP: a cluster-internal network.
+ * a local tunnel serves the route and this node's lease is live (then hands the connection to its
+ * {@link HopLanding}, which never forwards again: one hop at most) or {@link HopHeader#NOT_HERE}. The client's
+ * address from the header becomes the connection's client address, so filters, logs and X-Forwarded-For see the
+ * real one. With {@link HopTls} every connection starts with a mutual TLS handshake; a peer without a certificate
+ * from the cluster CA is refused and counted.
  */
 public final class ClusterListener implements AutoCloseable {
 
@@ -38,8 +41,9 @@ public final class ClusterListener implements AutoCloseable {
     static final int HEADER_TIMEOUT_SECONDS = 5;
 
     private final String listen;
-    private final TunnelRegistry registry;
-    private final Consumer<Channel> installHttp;
+    private final HopLanding landing;
+    private final HopTls tls;
+    private final ClusterEvents events;
     private final BooleanSupplier leaseLive;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -54,12 +58,43 @@ public final class ClusterListener implements AutoCloseable {
     /** @param leaseLive whether this node's lease is live ({@link ClusterNode#leaseLive}): else every hop NOT_HERE */
     public ClusterListener(String listen, TunnelRegistry registry, Consumer<Channel> installHttp,
                            BooleanSupplier leaseLive, EventLoopGroup boss, EventLoopGroup workers) {
+        this(listen, httpOnly(registry, installHttp), null, ClusterEvents.NONE, leaseLive, boss, workers);
+    }
+
+    /** @param tls null: plain TCP (only on a loopback listener, see {@code config/ClusterTlsPolicy}) */
+    public ClusterListener(String listen, HopLanding landing, HopTls tls, ClusterEvents events,
+                           EventLoopGroup boss, EventLoopGroup workers) {
+        this(listen, landing, tls, events, () -> true, boss, workers);
+    }
+
+    /**
+     * @param tls       null: plain TCP (only on a loopback listener, see {@code config/ClusterTlsPolicy})
+     * @param leaseLive whether this node's lease is live ({@link ClusterNode#leaseLive}): else every hop NOT_HERE
+     */
+    public ClusterListener(String listen, HopLanding landing, HopTls tls, ClusterEvents events,
+                           BooleanSupplier leaseLive, EventLoopGroup boss, EventLoopGroup workers) {
         this.leaseLive = leaseLive;
         this.listen = listen;
-        this.registry = registry;
-        this.installHttp = installHttp;
+        this.landing = landing;
+        this.tls = tls;
+        this.events = events;
         this.boss = boss;
         this.workers = workers;
+    }
+
+    /** Plain HTTP hops only: the landing before other entries crossed nodes. */
+    static HopLanding httpOnly(TunnelRegistry registry, Consumer<Channel> installHttp) {
+        return new HopLanding() {
+            @Override
+            public boolean serves(String route, HopHeader.Entry entry) {
+                return entry == HopHeader.Entry.HTTP && registry.servesLocally(route);
+            }
+
+            @Override
+            public void land(Channel ch, String route, HopHeader.Entry entry) {
+                installHttp.accept(ch);
+            }
+        };
     }
 
     public void start() throws InterruptedException {
@@ -71,6 +106,10 @@ public final class ClusterListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(HopTls.HANDLER_NAME, tls.accepting(ch));
+                            ch.pipeline().addLast("hop-peer", new PeerCheck());
+                        }
                         ch.pipeline().addLast("hop-timeout", new ReadTimeoutHandler(HEADER_TIMEOUT_SECONDS));
                         ch.pipeline().addLast("hop-header", new HAProxyMessageDecoder());
                         ch.pipeline().addLast("hop-accept", new Accept());
@@ -94,9 +133,10 @@ public final class ClusterListener implements AutoCloseable {
             }
             try {
                 String route = HopHeader.route(header);
+                HopHeader.Entry entry = HopHeader.entry(header);
                 boolean lapsed = !leaseLive.getAsBoolean();
-                if (route == null || lapsed || !registry.servesLocally(route)) {
-                    log.info("event=cluster_hop_not_here route={} lease_lapsed={}", route, lapsed);
+                if (route == null || entry == null || lapsed || !landing.serves(route, entry)) {
+                    log.info("event=cluster_hop_not_here route={} entry={} lease_lapsed={}", route, entry, lapsed);
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {HopHeader.NOT_HERE}))
                             .addListener(ChannelFutureListener.CLOSE);
                     return;
@@ -107,8 +147,9 @@ public final class ClusterListener implements AutoCloseable {
                 }
                 ctx.pipeline().remove("hop-timeout");
                 ctx.pipeline().remove(this);
-                installHttp.accept(ctx.channel());
+                // ACCEPT first: a raw landing may get bytes from its tunnel (a server that speaks first) at once
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {HopHeader.ACCEPT}));
+                landing.land(ctx.channel(), route, entry);
             } finally {
                 header.release();
             }
@@ -118,6 +159,39 @@ public final class ClusterListener implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // a bad header or a timeout: nothing to tell a peer that is not a tuns node
         }
+    }
+
+    /** Counts and logs a peer the TLS handshake refused, then leaves the pipeline. */
+    private final class PeerCheck extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent done) {
+                if (done.isSuccess()) {
+                    ctx.pipeline().remove(this);
+                } else {
+                    events.peerRefused();
+                    log.warn("event=cluster_peer_refused peer={} reason=\"{}\"", ctx.channel().remoteAddress(),
+                            reason(done.cause()));
+                    ctx.close();
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // the handshake's failure comes as the event above; nothing to tell a stranger
+        }
+    }
+
+    /** The innermost message: "PKIX path building failed …", "Empty client certificate chain" … */
+    static String reason(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        return m.replace('"', '\'');
     }
 
     @Override

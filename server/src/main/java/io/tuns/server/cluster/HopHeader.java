@@ -22,15 +22,41 @@ import java.util.List;
 public final class HopHeader {
 
     public static final byte ROUTE_TLV = (byte) 0xE0;
+    /** How the connection entered the ingress node ({@link Entry}); absent: plain HTTP. */
+    public static final byte ENTRY_TLV = (byte) 0xE1;
     public static final byte ACCEPT = 1;
     public static final byte NOT_HERE = 0;
     /** Longest route key carried (a host of 253 bytes and a bound path well within). */
     public static final int MAX_ROUTE_BYTES = 1024;
 
+    /**
+     * What the bytes after the header are, so the owner knows what to put in front of them: plain HTTP, TLS for
+     * tuns to terminate (HTTPS by SNI), or bytes to pass raw to the route's tunnel (SNI passthrough, TCP, alias).
+     */
+    public enum Entry {
+        HTTP, HTTPS, RAW;
+
+        static Entry of(int code) {
+            return code >= 0 && code < values().length ? values()[code] : null;
+        }
+
+        /**
+         * For a connection peeked by its TLS SNI name: an HTTP route means TLS for the owner to terminate; any
+         * other (SNI passthrough, TCP, alias) means raw bytes for the route's tunnel.
+         */
+        public static Entry forTls(String route) {
+            return route.startsWith("http|") ? HTTPS : RAW;
+        }
+    }
+
     private HopHeader() {
     }
 
     public static ByteBuf encode(InetSocketAddress client, InetSocketAddress local, String route) {
+        return encode(client, local, route, Entry.HTTP);
+    }
+
+    public static ByteBuf encode(InetSocketAddress client, InetSocketAddress local, String route, Entry entry) {
         boolean v6 = client.getAddress() instanceof Inet6Address || local.getAddress() instanceof Inet6Address;
         String src = client.getAddress().getHostAddress();
         String dst = local.getAddress().getHostAddress();
@@ -43,7 +69,8 @@ public final class HopHeader {
         HAProxyMessage msg = new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY,
                 v6 ? HAProxyProxiedProtocol.TCP6 : HAProxyProxiedProtocol.TCP4, src, dst, client.getPort(),
                 local.getPort(), List.of(new HAProxyTLV(ROUTE_TLV,
-                        Unpooled.copiedBuffer(route, StandardCharsets.UTF_8))));
+                        Unpooled.copiedBuffer(route, StandardCharsets.UTF_8)),
+                        new HAProxyTLV(ENTRY_TLV, Unpooled.wrappedBuffer(new byte[] {(byte) entry.ordinal()}))));
         EmbeddedChannel ch = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
         try {
             ch.writeOutbound(msg);
@@ -51,6 +78,17 @@ public final class HopHeader {
         } finally {
             ch.finishAndReleaseAll();
         }
+    }
+
+    /** How the hop's connection entered: {@link Entry#HTTP} without the TLV, null for a value this node does not know. */
+    public static Entry entry(HAProxyMessage msg) {
+        for (HAProxyTLV tlv : msg.tlvs()) {
+            if (tlv.typeByteValue() == ENTRY_TLV) {
+                return tlv.content().readableBytes() == 1 ? Entry.of(tlv.content().getByte(tlv.content().readerIndex()))
+                        : null;
+            }
+        }
+        return Entry.HTTP;
     }
 
     /** The route a decoded header asks for, or null when it carries none (then the owner answers NOT_HERE). */

@@ -179,6 +179,20 @@ public final class RedisRouteStore implements RouteStore {
     }
 
     @Override
+    public CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max) {
+        return call(redis -> redis.<List<Object>>eval(RedisScripts.ROUTES_OF_KIND, ScriptOutputType.MULTI,
+                        new String[0], RedisScripts.ROUTE_PREFIX + kind + "|*", RedisScripts.NODE_PREFIX,
+                        Integer.toString(RedisScripts.ROUTE_PREFIX.length()), Integer.toString(max))
+                .thenApply(reply -> {
+                    java.util.Map<String, String> out = new java.util.TreeMap<>();
+                    for (int i = 0; i + 1 < reply.size(); i += 2) {
+                        out.put((String) reply.get(i), (String) reply.get(i + 1));
+                    }
+                    return out;
+                }));
+    }
+
+    @Override
     public void close() {
         closed = true;
         StatefulRedisConnection<String, String> c = connection.getAndSet(null);

@@ -81,4 +81,26 @@ final class RedisScripts {
             end
             return {}
             """;
+
+    /**
+     * ARGV: route key pattern (tuns:r:tcp|*), node key prefix, route key prefix length, most routes. Returns
+     * {route, node, ...} for the routes whose node lease is live. SCAN walks the key space in steps of 1000.
+     */
+    static final String ROUTES_OF_KIND = """
+            local out = {}
+            local cursor = '0'
+            local max = tonumber(ARGV[4]) * 2
+            repeat
+              local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
+              cursor = r[1]
+              for _, k in ipairs(r[2]) do
+                local node = redis.call('HGET', k, 'node')
+                if node and #out < max and redis.call('EXISTS', ARGV[2] .. node) == 1 then
+                  out[#out + 1] = string.sub(k, tonumber(ARGV[3]) + 1)
+                  out[#out + 1] = node
+                end
+              end
+            until cursor == '0' or #out >= max
+            return out
+            """;
 }

@@ -20,12 +20,42 @@ public final class Splice extends ChannelInboundHandlerAdapter {
         this.peer = peer;
     }
 
-    /** Joins {@code a} and {@code b} both ways, and starts reading on both. */
+    /**
+     * Joins {@code a} and {@code b} both ways, and starts reading on both. What a hop's owner sent right after its
+     * ACCEPT, held by {@link ClusterHop.Answer}, goes across first.
+     */
     public static void join(Channel a, Channel b) {
         a.pipeline().addLast("splice", new Splice(b));
         b.pipeline().addLast("splice", new Splice(a));
+        for (Channel ch : new Channel[] {a, b}) {
+            if (ch.pipeline().get(ClusterHop.Answer.NAME) != null) {
+                ch.pipeline().remove(ClusterHop.Answer.NAME);
+            }
+        }
         a.config().setAutoRead(true);
         b.config().setAutoRead(true);
+    }
+
+    /**
+     * Turns the ingress connection of {@code peek} (a handler still holding the bytes it read, such as an SNI
+     * peek) into a splice to {@code owner}: every handler after the peek goes, the peek leaves and hands its held
+     * bytes on to the owner, then both sides read.
+     */
+    public static void joinReplacing(ChannelHandlerContext peek, Channel owner) {
+        Channel a = peek.channel();
+        while (a.pipeline().last() != peek.handler()) {
+            a.pipeline().removeLast();
+        }
+        a.pipeline().addLast("splice", new Splice(owner));
+        owner.pipeline().addLast("splice", new Splice(a));
+        if (owner.pipeline().get(ClusterHop.Answer.NAME) != null) {
+            owner.pipeline().remove(ClusterHop.Answer.NAME);
+        }
+        a.pipeline().remove(peek.handler());
+        owner.flush();
+        a.flush();
+        a.config().setAutoRead(true);
+        owner.config().setAutoRead(true);
     }
 
     @Override

@@ -274,6 +274,10 @@ final class Flags {
                 + " for other keys after it");
         t.d("cluster-drain-timeout", "10s", "On SIGTERM, how long a cluster node keeps its names for its clients to"
                 + " reconnect through another node (it stops taking connections and tells its sessions first)");
+        t.d("cluster-tls-cert", "", "This node's certificate (PEM, chain allowed) for mutual TLS on hops between nodes,"
+                + " signed by --cluster-tls-ca; needed unless --cluster-listen is a loopback address");
+        t.d("cluster-tls-key", "", "The private key of --cluster-tls-cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC, unencrypted)");
+        t.d("cluster-tls-ca", "", "The cluster CA (PEM): a peer node must present a certificate it signed, both ways");
 
         // sish flags with no tuns component (templates, log files): accepted so a sish config.yml loads unchanged
         t.section("sish flags accepted for compatibility (no effect in tuns)");

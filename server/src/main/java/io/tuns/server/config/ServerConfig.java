@@ -190,6 +190,9 @@ public record ServerConfig(
         String clusterAdvertise,           // --cluster-advertise ""  host:port other nodes dial (default: the listen address)
         Duration clusterNodeTtl,           // --cluster-node-ttl 10s  lease; a dead node's names free up after it
         Duration clusterDrainTimeout,      // --cluster-drain-timeout 10s  on SIGTERM: wait for clients to reconnect elsewhere
+        String clusterTlsCert,             // --cluster-tls-cert ""  this node's certificate for mutual TLS between nodes
+        String clusterTlsKey,              // --cluster-tls-key ""  its private key
+        String clusterTlsCa,               // --cluster-tls-ca ""  the CA every node's certificate is signed by
 
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {

@@ -172,6 +172,29 @@ final class Validation {
         if (c.clusterNodeTtl().compareTo(Duration.ofSeconds(1)) < 0) {
             throw fail("cluster-node-ttl", "must be at least 1s, got " + c.clusterNodeTtl().toMillis() + "ms");
         }
+        clusterTls(c);
+    }
+
+    /** Mutual TLS between nodes ({@link ClusterTlsPolicy}); the files' contents are read where they are used. */
+    private void clusterTls(ServerConfig c) {
+        String host = HostPort.parseNamed(c.clusterListen(), origin.apply("cluster-listen")).host();
+        ClusterTlsPolicy.Decision d = ClusterTlsPolicy.decide(host, c.clusterTlsCert(), c.clusterTlsKey(),
+                c.clusterTlsCa());
+        if (d.mode() == null) {
+            throw fail(d.flag(), d.problem());
+        }
+        if (d.mode() == ClusterTlsPolicy.Mode.MUTUAL_TLS) {
+            readable("cluster-tls-cert", c.clusterTlsCert());
+            readable("cluster-tls-key", c.clusterTlsKey());
+            readable("cluster-tls-ca", c.clusterTlsCa());
+        }
+    }
+
+    private void readable(String flag, String file) {
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw fail(flag, file + " is not a readable file");
+        }
     }
 
     /** Country filters need a database, and tuns ships none (GeoLite2's licence forbids it; sish embeds one). */

@@ -2,6 +2,8 @@ package io.tuns.server.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 
 /**
@@ -12,19 +14,50 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
 
     private final HttpContext hc;
+    private final String arrivedFor;
 
     AlpnSwitch(HttpContext hc) {
+        this(hc, null);
+    }
+
+    /** @param arrivedFor the SNI name another node passed the connection here for, or null */
+    AlpnSwitch(HttpContext hc, String arrivedFor) {
         super(ApplicationProtocolNames.HTTP_1_1);
         this.hc = hc;
+        this.arrivedFor = arrivedFor;
+    }
+
+    /**
+     * As Netty's, but asks the client's own TLS handler for the protocol: on a connection another node passed
+     * here, the first SslHandler in the pipeline is the hop's, which negotiated nothing.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+            try {
+                SslHandler client = ClientTls.handler(ctx.pipeline());
+                String protocol = client == null ? null : client.applicationProtocol();
+                configurePipeline(ctx, protocol != null ? protocol : ApplicationProtocolNames.HTTP_1_1);
+            } catch (Exception e) {
+                exceptionCaught(ctx, e);
+            } finally {
+                if (ctx.pipeline().context(this) != null) {
+                    ctx.pipeline().remove(this);
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-            H2Connection.install(ctx.pipeline(), hc);
+            H2Connection.install(ctx.pipeline(), hc, arrivedFor);
             return;
         }
-        HttpFront.installHttp(ctx.pipeline(), hc);
+        HttpsFront.installHttp(ctx.channel(), hc, arrivedFor);
         // the HTTP/1.1 handlers came after the connection went active: start their timers (request head) now
         ctx.fireChannelActive();
     }

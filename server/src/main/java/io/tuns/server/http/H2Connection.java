@@ -25,6 +25,11 @@ final class H2Connection {
 
     /** Adds the HTTP/2 handlers to a connection whose TLS handshake chose h2. */
     static void install(ChannelPipeline p, HttpContext hc) {
+        install(p, hc, null);
+    }
+
+    /** @param arrivedFor the SNI name another node passed the connection here for (421 for other names), or null */
+    static void install(ChannelPipeline p, HttpContext hc, String arrivedFor) {
         Channel ch = p.channel();
         if (NettyGate.refuseHttp2(p, hc.ipFilter())) {
             return; // IP and country filters: the 403 sentence on the first stream, then GOAWAY
@@ -48,6 +53,9 @@ final class H2Connection {
                 streams.opened(stream);
                 stream.pipeline().addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true));
                 stream.pipeline().addLast("h2-adapt", new H2ExchangeAdapter(limits.maxRequestLine()));
+                if (arrivedFor != null) {
+                    stream.pipeline().addLast("misdirected", new MisdirectedGuard(hc.registry(), arrivedFor));
+                }
                 stream.pipeline().addLast("proxy", new HttpProxyHandler(hc));
             }
         }));

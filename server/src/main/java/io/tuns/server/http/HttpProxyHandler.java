@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.HopChoice;
@@ -115,7 +114,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         current = new ProxyExchange(req, HostHeader.of(req));
         // the HTTPS listener terminates TLS here; an HTTP/2 stream only ever comes over TLS
         boolean h2 = ctx.channel() instanceof Http2StreamChannel;
-        boolean tls = h2 || ctx.pipeline().get(SslHandler.class) != null;
+        boolean tls = h2 || ClientTls.on(ctx.pipeline());
         RequestIntake.Decision d = intake.decide(current, tls, ctx.alloc());
         if (d.elsewhere() != null && remote != null) {
             d.answer().release();

@@ -57,17 +57,47 @@ public final class HttpsFront implements AutoCloseable {
                         if (hc.config().sniProxy() && hc.config().sniProxyHttps()) { // sish --sni-proxy-https
                             ch.pipeline().addLast("sni-passthrough", SniRouter.sharingHttpsPort(hc.registry(), hc.config(), hc.memory()));
                         }
-                        ch.pipeline().addLast("sni", new SniHandler(selector, MAX_CLIENT_HELLO_BYTES,
-                                CLIENT_HELLO_TIMEOUT_MILLIS));
-                        if (hc.config().httpsH2()) {
-                            ch.pipeline().addLast("alpn", new AlpnSwitch(hc)); // h2 or HTTP/1.1 once TLS is up
-                        } else {
-                            HttpFront.installHttp(ch.pipeline(), hc);
+                        if (hc.cluster() != null) { // a name held on another node: spliced there still encrypted
+                            ch.pipeline().addLast("cluster-sni", new ClusterTlsPeek(hc.registry(), hc.cluster(),
+                                    hc.config().sniProxy() && hc.config().sniProxyHttps()));
                         }
+                        terminate(ch, null);
                     }
                 });
         server = b.bind(listen.host(), listen.port()).sync().channel();
         log.info("event=https_listening address={}", boundAddress());
+    }
+
+    /**
+     * TLS with the certificate chosen by SNI, then HTTP/1.1 or h2.
+     *
+     * @param arrivedFor the SNI name another node passed this connection here for, or null on the public listener
+     */
+    private void terminate(Channel ch, String arrivedFor) {
+        ch.pipeline().addLast("sni", new SniHandler(selector, MAX_CLIENT_HELLO_BYTES, CLIENT_HELLO_TIMEOUT_MILLIS));
+        if (hc.config().httpsH2()) {
+            ch.pipeline().addLast("alpn", new AlpnSwitch(hc, arrivedFor)); // h2 or HTTP/1.1 once TLS is up
+        } else {
+            installHttp(ch, hc, arrivedFor);
+        }
+    }
+
+    /** The HTTP/1.1 handlers; on a connection passed here by SNI, with the 421 for other names. */
+    static void installHttp(Channel ch, HttpContext hc, String arrivedFor) {
+        HttpFront.installHttp(ch.pipeline(), hc);
+        if (arrivedFor != null && ch.pipeline().get("proxy") != null) {
+            ch.pipeline().addBefore("proxy", "misdirected", new MisdirectedGuard(hc.registry(), arrivedFor));
+        }
+    }
+
+    /**
+     * A TLS connection another node passed here for {@code route} (an HTTP route key): terminated here, as on
+     * the public listener, never peeked again (one hop at most).
+     */
+    public void land(Channel ch, String route) {
+        String host = route.substring(route.indexOf('|') + 1);
+        int slash = host.indexOf('/');
+        terminate(ch, slash < 0 ? host : host.substring(0, slash));
     }
 
     public InetSocketAddress boundAddress() {

@@ -22,6 +22,7 @@ public final class ClusterMetrics {
     private final Counter leaseLapses;
     private final Counter routesLost;
     private final Counter hops;
+    private final Counter peersRefused;
 
     /** @param routesHeld routes this node holds in the store, read on each scrape */
     public ClusterMetrics(PrometheusRegistry registry, double ttlSeconds, IntSupplier routesHeld) {
@@ -46,6 +47,9 @@ public final class ClusterMetrics {
                         + " kept idle after a request (pooled) or taken again for one (reused).")
                 .labelNames("result").register(registry);
         HOP_RESULTS.forEach(r -> hops.labelValues(r).inc(0));
+        peersRefused = Counter.builder().name("sish_cluster_peers_refused_total").withoutExemplars()
+                .help("Connections to --cluster-listen refused before any hop: no TLS, no client certificate or one"
+                        + " the cluster CA did not sign.").register(registry);
         GaugeWithCallback.builder().name("sish_cluster_routes_held")
                 .help("Routes this node holds in the cluster store.")
                 .callback(cb -> cb.call(routesHeld.getAsInt())).register(registry);
@@ -65,6 +69,10 @@ public final class ClusterMetrics {
 
     public void routeLost() {
         routesLost.inc();
+    }
+
+    public void peerRefused() {
+        peersRefused.inc();
     }
 
     /** @param result forwarded, not_here or failed */

@@ -5,6 +5,7 @@ import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelGroup;
+import io.tuns.server.tunnel.TunnelRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -77,7 +78,16 @@ final class AliasChannel extends AbstractServerChannel {
      */
     AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
                  ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory) {
+        this(aliases, policy, idle, scheduler, logToClient, memory, null);
+    }
+
+    private final RemoteAliases remote;
+
+    /** @param remote opens an alias no local tunnel serves on the cluster node holding it, or null */
+    AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
+                 ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory, RemoteAliases remote) {
         super("direct-tcpip", List.of(), null);
+        this.remote = remote;
         this.memory = memory;
         this.logToClient = logToClient;
         this.aliases = aliases;
@@ -97,7 +107,8 @@ final class AliasChannel extends AbstractServerChannel {
         group = aliases.apply(key);
         requester = ClientConnection.of(getSession());
         Tunnel alias = group == null ? null : group.next();
-        String refusal = alias == null ? "no alias " + key + " is open on this server"
+        boolean elsewhere = alias == null && remote != null && requester != null;
+        String refusal = elsewhere ? null : alias == null ? "no alias " + key + " is open on this server"
                 : requester == null ? "not authenticated" : policy.refusal(alias, requester);
         if (refusal != null) {
             log.info("event=alias_refused alias={} reason=\"{}\"", key, refusal);
@@ -128,6 +139,10 @@ final class AliasChannel extends AbstractServerChannel {
         });
         origin = new InetSocketAddress(origHost.isEmpty() ? "127.0.0.1" : origHost,
                 Math.max(0, Math.min(65535, origPort)));
+        if (elsewhere) { // another cluster node may hold it: one hop there, its owner bridges to the alias
+            remote.open(TunnelRegistry.key(Tunnel.TunnelType.ALIAS, key), origin, new RemoteAttempt(key));
+            return openFuture;
+        }
         if (logToClient) {
             tellOwnerAndLocalForwarder(alias, key);
         }
@@ -215,6 +230,44 @@ final class AliasChannel extends AbstractServerChannel {
             if (this == current) {
                 close(false);
             }
+        }
+    }
+
+    /** The alias on another node: no other member to try here, the owner node chose among its own. */
+    private final class RemoteAttempt implements ChannelSink {
+        private final String key;
+
+        RemoteAttempt(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public void onOpen(IoOutputStream ownerOut, Closeable ch) {
+            ownerOpened(ownerOut, ch);
+        }
+
+        @Override
+        public void onOpenFailed(OpenFailure failure, String reason) {
+            log.info("event=alias_refused alias={} reason=\"{}\"", key, reason);
+            if (decided.compareAndSet(false, true)) {
+                openFuture.setException(new SshChannelOpenException(getChannelId(),
+                        SshConstants.SSH_OPEN_CONNECT_FAILED, "no alias " + key + " is open: " + reason));
+            }
+        }
+
+        @Override
+        public void onData(byte[] data, Runnable release) {
+            enqueue(false, new PendingWrite(data, release));
+        }
+
+        @Override
+        public void onEof() {
+            enqueue(false, new PendingWrite(null, null));
+        }
+
+        @Override
+        public void onClosed() {
+            close(false);
         }
     }
 

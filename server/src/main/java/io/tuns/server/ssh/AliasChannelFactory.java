@@ -24,8 +24,12 @@ final class AliasChannelFactory implements ChannelFactory {
 
     private final MemoryBudget memory;
 
+    private final RemoteAliases remote;
+
+    /** @param remote aliases held on other cluster nodes, or null (a single node) */
     AliasChannelFactory(TunnelRegistry registry, ServerConfig cfg, ScheduledExecutorService scheduler,
-                        MemoryBudget memory) {
+                        MemoryBudget memory, RemoteAliases remote) {
+        this.remote = remote;
         this.memory = memory;
         this.registry = registry;
         this.cfg = cfg;
@@ -42,7 +46,7 @@ final class AliasChannelFactory implements ChannelFactory {
         // sish's --idle-connection covers alias streams too
         return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal,
                 cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler, cfg.logToClient(),
-                memory);
+                memory, cfg.tcpAliasesAllowedUsers() ? null : remote); // another node's alias: its owner's list is not here
     }
 
     private String refusal(Tunnel alias, ClientConnection requester) {

@@ -39,6 +39,11 @@ public final class SshFront implements AutoCloseable {
     private final CompletableFuture<KeyPairProvider> hostKeys;
 
     public SshFront(SshContext ctx) {
+        this(ctx, null);
+    }
+
+    /** @param remoteAliases on a cluster node, opens aliases other nodes hold; null on a single node */
+    public SshFront(SshContext ctx, RemoteAliases remoteAliases) {
         this.ctx = ctx;
         ServerConfig cfg = ctx.config();
         // first: decrypting the host key overlaps the rest of start-up; start() waits for it
@@ -60,7 +65,7 @@ public final class SshFront implements AutoCloseable {
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
-                new AliasChannelFactory(ctx.registry(), cfg, ctx.scheduler(), ctx.memory())));
+                new AliasChannelFactory(ctx.registry(), cfg, ctx.scheduler(), ctx.memory(), remoteAliases)));
         SessionConsole.ConnectionLookup lookup = ch -> ClientConnection.of(ch.getSession());
         sshd.setShellFactory(ch -> new SessionConsole(null, lookup));
         sshd.setCommandFactory((ch, command) -> new SessionConsole(command, lookup));

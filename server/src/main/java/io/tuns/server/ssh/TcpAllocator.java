@@ -107,7 +107,8 @@ final class TcpAllocator {
 
     /** sish's TCPListeners: a TCP forward (keyed {@code domain:port}) or an SNI listener of this server holds it. */
     private boolean heldByTunnel(int port) {
-        return registry.isTaken(Tunnel.TunnelType.TCP, s.domain() + ":" + port) || sniListeners.holds(port);
+        return registry.isTaken(Tunnel.TunnelType.TCP, s.domain() + ":" + port) || sniListeners.holds(port)
+                || listeners.heldElsewhere(port); // another cluster node's forward: reported and randomised too
     }
 
     private List<String> banner(int requested, int actual) {

@@ -10,6 +10,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tuns.server.access.IpFilter;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
+import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
@@ -36,8 +37,17 @@ public final class SniListeners {
 
     private final MemoryBudget memory;
 
+    private final ClusterHop hop;
+
     public SniListeners(ServerConfig cfg, IpFilter ipFilter, TunnelRegistry registry,
                         EventLoopGroup boss, EventLoopGroup workers, MemoryBudget memory) {
+        this(cfg, ipFilter, registry, boss, workers, memory, null);
+    }
+
+    /** @param hop on a cluster node: names held on other nodes are passed there (see {@link SniRouter}) */
+    public SniListeners(ServerConfig cfg, IpFilter ipFilter, TunnelRegistry registry,
+                        EventLoopGroup boss, EventLoopGroup workers, MemoryBudget memory, ClusterHop hop) {
+        this.hop = hop;
         this.memory = memory;
         this.ipFilter = ipFilter;
         this.cfg = cfg;
@@ -72,7 +82,7 @@ public final class SniListeners {
                             if (cfg.idleConnection()) { // also cuts a client that never sends its ClientHello
                                 ch.pipeline().addLast("idle", new IdleCut(cfg.idleConnectionTimeout()));
                             }
-                            ch.pipeline().addLast("sni", new SniRouter(registry, cfg, memory));
+                            ch.pipeline().addLast("sni", new SniRouter(registry, cfg, memory, hop));
                         }
                     })
                     .bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();

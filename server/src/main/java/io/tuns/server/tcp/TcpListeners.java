@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 
 /**
  * Public TCP ports for {@code -R port:host:port} forwards: one Netty listener per forward, each accepted
@@ -37,9 +38,20 @@ public final class TcpListeners {
     private final EventLoopGroup workers;
 
     private final MemoryBudget memory;
+    private final IntPredicate heldElsewhere;
 
     public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
                         EventLoopGroup workers, MemoryBudget memory) {
+        this(cfg, ipFilter, boss, workers, memory, port -> false);
+    }
+
+    /**
+     * @param heldElsewhere whether another cluster node's TCP forward holds a port ({@link ClusterPorts#mirrors}):
+     *                      this node listens there for it, so a local bind fails and the port is randomised
+     */
+    public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
+                        EventLoopGroup workers, MemoryBudget memory, IntPredicate heldElsewhere) {
+        this.heldElsewhere = heldElsewhere;
         this.memory = memory;
         this.cfg = cfg;
         this.ipFilter = ipFilter;
@@ -119,6 +131,11 @@ public final class TcpListeners {
         } else {
             shared.put(key, new Shared(s.server(), s.users() - 1));
         }
+    }
+
+    /** Another cluster node's TCP forward holds {@code port}: to the port allocator, as one of ours does. */
+    public boolean heldElsewhere(int port) {
+        return heldElsewhere.test(port);
     }
 
     public static int port(Channel server) {

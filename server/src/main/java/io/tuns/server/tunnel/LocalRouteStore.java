@@ -109,6 +109,17 @@ public final class LocalRouteStore implements RouteStore {
         return CompletableFuture.completedFuture(Optional.empty());
     }
 
+    @Override
+    public synchronized CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        routes.forEach((route, h) -> {
+            if (out.size() < max && route.startsWith(kind + "|") && live(h.node())) {
+                out.put(route, h.node());
+            }
+        });
+        return CompletableFuture.completedFuture(out);
+    }
+
     private long expiry(Duration ttl) {
         return ttl.isZero() ? Long.MAX_VALUE : nanos.getAsLong() + ttl.toNanos();
     }

@@ -41,6 +41,12 @@ public interface RouteStore extends AutoCloseable {
     /** The first of {@code routes} (in order) held by a live node, with that node's address. */
     CompletionStage<Optional<RouteLocation>> lookup(List<String> routes);
 
+    /**
+     * The routes of one kind ({@code tcp}: the key before '|') held by live nodes, route → node, at most
+     * {@code max} of them: how a node learns which TCP ports other nodes hold, to listen on them too.
+     */
+    CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max);
+
     @Override
     void close();
 }

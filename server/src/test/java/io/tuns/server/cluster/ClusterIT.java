@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.tuns.server.TunsServer;
 import io.tuns.server.config.ConfigLoader;
+import io.tuns.server.it.Curl;
 import io.tuns.server.it.KeepAliveClient;
 import io.tuns.server.it.SshClient;
 import io.tuns.server.it.TestBackend;
 import io.tuns.server.it.TunsFixture;
+import io.tuns.server.tls.Openssl;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,23 +68,56 @@ class ClusterIT {
         Files.copy(Path.of(userKey + ".pub"), pubkeys.resolve("user.pub"));
         Files.copy(Path.of(otherKey + ".pub"), pubkeys.resolve("other.pub"));
         Files.writeString(dir.resolve("none.yml"), "{}\n");
+        clusterCa = Openssl.ca(dir, "cluster");
         a = node("a");
         b = node("b");
         c = node("c");
     }
 
+    static Openssl.Ca clusterCa;
+
     /** A node sharing the host key, the authorised keys and every flag with the others; only its name differs. */
     static TunsServer node(String id, String... more) throws Exception {
+        return node(id, clusterCa, more);
+    }
+
+    /** @param ca the CA that signs this node's hop certificate (the cluster's, or a stranger's) */
+    static TunsServer node(String id, Openssl.Ca ca, String... more) throws Exception {
+        Openssl.clusterNode(ca, dir, "node-" + id);
         List<String> args = new ArrayList<>(List.of("--ssh-address=127.0.0.1:0", "--http-address=127.0.0.1:0",
                 "--domain=localhost", "--private-keys-directory=" + dir.resolve("hostkeys"),
                 "--authentication-keys-directory=" + dir.resolve("pubkeys"), "--bind-random-subdomains=false",
                 "--config=" + dir.resolve("none.yml"), "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id,
                 "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s",
+                "--cluster-tls-cert=" + dir.resolve("node-" + id + ".crt"),
+                "--cluster-tls-key=" + dir.resolve("node-" + id + ".key"), "--cluster-tls-ca=" + ca.cert(),
+                "--force-tcp-address", "--tcp-address=" + tcpHost(id), // TCP ports: one loopback address per node
+                "--proxy-protocol-listener=true", // as behind HAProxy; a connection without a header is taken too
+                "--https", "--https-address=127.0.0.1:0", "--sni-proxy", "--sni-proxy-https",
+                "--https-certificate-directory=" + dir.resolve("no-certs"), // a self-signed *.localhost
                 "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
         args.addAll(List.of(more));
         TunsServer s = new TunsServer(ConfigLoader.fromArgs(args.toArray(String[]::new)));
         s.start();
         return s;
+    }
+
+    /** Where node {@code id} binds TCP forwards: the nodes share one port space, as machines would not. */
+    static String tcpHost(String id) {
+        return switch (id) {
+            case "a" -> "127.0.0.1";
+            case "b" -> "127.0.0.2";
+            default -> "127.0.0.3";
+        };
+    }
+
+    static double metric(TunsServer node, String series) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        node.metrics().scrape(null, out);
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).split(" ")[0]))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series));
     }
 
     @AfterAll
@@ -140,6 +175,237 @@ class ClusterIT {
             HttpResponse<String> nothing = http.send(request(b, "nothing.localhost", "/").GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(nothing.statusCode()).as("a name nobody holds: the usual answer").isEqualTo(404);
+        }
+    }
+
+    /** Every entry node × every owner node: HTTPS by SNI (terminated by the owner) and SNI passthrough. */
+    @Test
+    void tlsByItsSniNameReachesTheOwnerFromEveryEntryNode() throws Exception {
+        List<TunsServer> nodes = List.of(a, b);
+        try (TestBackend service = new TestBackend()) {
+            List<Process> tlsServices = new ArrayList<>();
+            try {
+                for (int o = 0; o < nodes.size(); o++) {
+                    TunsServer owner = nodes.get(o);
+                    ssh(owner, userKey, "-R", "s" + o + ":80:127.0.0.1:" + service.port(), "127.0.0.1")
+                            .await("HTTPS: https://s" + o + "\\.localhost", Duration.ofSeconds(15));
+                    int svc = tlsService("p" + o + ".localhost", tlsServices);
+                    ssh(owner, userKey, "-R", "p" + o + ":443:127.0.0.1:" + svc, "127.0.0.1", "sni-proxy=true")
+                            .await("TLS: p" + o + "\\.localhost:" + owner.httpsPort(), Duration.ofSeconds(15));
+                }
+                for (TunsServer entry : nodes) {
+                    for (int o = 0; o < nodes.size(); o++) {
+                        String host = "s" + o + ".localhost";
+                        String url = "https://" + host + ":" + entry.httpsPort();
+                        String resolve = host + ":" + entry.httpsPort() + ":127.0.0.1";
+                        assertThat(Curl.sha256(url + "/bytes?size=3000000&seed=" + o, "-k", "--resolve", resolve))
+                                .as("HTTPS by SNI via %s, tunnel on node %d: byte for byte", entry.httpsPort(), o)
+                                .isEqualTo(TestBackend.sha256OfPattern(3_000_000, o) + " 3000000");
+                        Curl.Result headers = Curl.run("-k", "--resolve", resolve, url + "/headers");
+                        assertThat(headers.out()).as("the owner terminated TLS and saw the client").containsIgnoringCase(
+                                "x-forwarded-proto: https").containsIgnoringCase("x-forwarded-for: 127.0.0.1");
+
+                        String name = "p" + o + ".localhost";
+                        String hello = run("openssl", "s_client", "-connect", "127.0.0.1:" + entry.httpsPort(),
+                                "-servername", name);
+                        assertThat(hello).as("passthrough via %s to node %d: the service's own certificate",
+                                entry.httpsPort(), o).contains("subject=CN = " + name);
+                    }
+                }
+                // a connection opened for s0 (on a) reused for s1 (on b), entering at b: a answers 421
+                Curl.Result coalesced = Curl.run("-k", "--resolve", "s0.localhost:" + b.httpsPort() + ":127.0.0.1",
+                        "-H", "Host: s1.localhost", "-w", "\n%{http_code}", "https://s0.localhost:" + b.httpsPort() + "/");
+                assertThat(coalesced.out()).as(coalesced.out()).endsWith("421")
+                        .contains("opened for s0.localhost").contains("s1.localhost is not held on this node");
+                Curl.Result coalesced11 = Curl.run("--http1.1", "-k", "--resolve",
+                        "s0.localhost:" + b.httpsPort() + ":127.0.0.1", "-H", "Host: s1.localhost", "-w",
+                        "\n%{http_code}", "https://s0.localhost:" + b.httpsPort() + "/");
+                assertThat(coalesced11.out()).as("HTTP/1.1 too").endsWith("421");
+            } finally {
+                tlsServices.forEach(Process::destroyForcibly);
+            }
+        }
+    }
+
+    /** SNI passthrough on a port of its own that both nodes listen on: each name reaches its service from both. */
+    @Test
+    void sniPassthroughOnASharedPortReachesTheNameFromEveryNode() throws Exception {
+        List<Process> tlsServices = new ArrayList<>();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try {
+            List<String> ids = List.of("a", "b");
+            List<TunsServer> nodes = List.of(a, b);
+            for (int o = 0; o < 2; o++) {
+                int svc = tlsService("q" + o + ".localhost", tlsServices);
+                ssh(nodes.get(o), userKey, "-R", "q" + o + ":" + port + ":127.0.0.1:" + svc, "127.0.0.1",
+                        "sni-proxy=true").await("TLS: q" + o + "\\.localhost:" + port, Duration.ofSeconds(15));
+            }
+            for (String entry : ids) {
+                for (int o = 0; o < 2; o++) {
+                    String name = "q" + o + ".localhost";
+                    assertThat(run("openssl", "s_client", "-connect", tcpHost(entry) + ":" + port, "-servername", name))
+                            .as("%s at node %s, held on node %s", name, entry, ids.get(o))
+                            .contains("subject=CN = " + name);
+                }
+            }
+        } finally {
+            tlsServices.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /** A TCP forward held on one node answers on its port at every node, byte for byte; gone, the port closes. */
+    @Test
+    void aTcpPortHeldOnOneNodeAnswersAtEveryNode() throws Exception {
+        List<String> ids = List.of("a", "b");
+        List<TunsServer> nodes = List.of(a, b);
+        try (TestBackend service = new TestBackend()) {
+            for (int o = 0; o < 2; o++) {
+                int port;
+                try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                    port = free.getLocalPort();
+                }
+                SshClient forward = ssh(nodes.get(o), userKey, "-R", port + ":127.0.0.1:" + service.port(),
+                        "127.0.0.1");
+                forward.await("TCP: \\S+:" + port, Duration.ofSeconds(15));
+                assertThat(redis.bulk("HGET tuns:r:tcp|localhost:" + port + " node")).isEqualTo(ids.get(o));
+                for (String entry : ids) {
+                    String host = tcpHost(entry);
+                    final int p = port;
+                    await().atMost(Duration.ofSeconds(10)).until(() -> ClusterRig.accepts(host, p));
+                    assertThat(Curl.sha256("http://" + host + ":" + port + "/bytes?size=2000000&seed=" + o))
+                            .as("TCP port %d at node %s, forward on node %s", port, entry, ids.get(o))
+                            .isEqualTo(TestBackend.sha256OfPattern(2_000_000, o) + " 2000000");
+                }
+                // another key asking the other node for that port: reported unavailable, given a random one
+                SshClient second = ssh(nodes.get(1 - o), otherKey, "-R", port + ":127.0.0.1:" + service.port(),
+                        "127.0.0.1");
+                second.await("The TCP port .*" + port + ".* is unavailable\\. Assigning a random port\\.",
+                        Duration.ofSeconds(15));
+                second.await("TCP: \\S+:\\d+", Duration.ofSeconds(5));
+                assertThat(redis.bulk("HGET tuns:r:tcp|localhost:" + port + " node")).isEqualTo(ids.get(o));
+                second.close();
+                // as HAProxy sends it: a PROXY header and the request in one write, at the node without the forward
+                String mirror = tcpHost(ids.get(1 - o));
+                try (java.net.Socket raw = new java.net.Socket(mirror, port)) {
+                    raw.setSoTimeout(10_000);
+                    raw.getOutputStream().write(("PROXY TCP4 10.9.8.7 " + mirror + " 5555 " + port + "\r\n"
+                            + "GET /hello HTTP/1.0\r\nHost: x\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertThat(new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                            .as("the bytes that came with the PROXY header went first").contains("hello from backend");
+                }
+                forward.close();
+                String other = tcpHost(ids.get(1 - o));
+                final int p = port;
+                await("the other node stops listening once the forward is gone").atMost(Duration.ofSeconds(10))
+                        .until(() -> !ClusterRig.accepts(other, p));
+            }
+        }
+    }
+
+    /** An alias held on one node, reached through every node: ssh -W, and ssh -J (ProxyCommand ssh -W) to a jump host. */
+    @Test
+    void anAliasOnOneNodeIsReachedThroughEveryNodeWithDashWAndDashJ() throws Exception {
+        List<String> ids = List.of("a", "b");
+        List<TunsServer> nodes = List.of(a, b);
+        try (TestBackend service = new TestBackend()) {
+            for (int o = 0; o < 2; o++) {
+                TunsServer owner = nodes.get(o);
+                SshClient holder = ssh(owner, userKey, "-R", "box" + o + ":3000:127.0.0.1:" + service.port(),
+                        "-R", "jump" + o + ":22:127.0.0.1:" + owner.sshPort(), "127.0.0.1");
+                holder.await("TCP Alias: box" + o + ":3000", Duration.ofSeconds(15));
+                holder.await("TCP Alias: jump" + o + ":22", Duration.ofSeconds(5));
+                for (int e = 0; e < 2; e++) {
+                    TunsServer entry = nodes.get(e);
+                    SshClient w = ssh(entry, otherKey, "-W", "box" + o + ":3000", "127.0.0.1");
+                    w.send("GET /hello HTTP/1.0\r\nHost: box\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    w.await("hello from backend", Duration.ofSeconds(10));
+                    w.close();
+
+                    String proxy = "/usr/bin/ssh -p " + entry.sshPort() + " -i " + otherKey
+                            + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
+                            + " -W %h:%p 127.0.0.1";
+                    String name = "vj" + ids.get(e) + o;
+                    SshClient jumped = SshClient.wrap(new ProcessBuilder("/usr/bin/ssh", "-p", "22", "-i",
+                            otherKey.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                            "-o", "BatchMode=yes", "-o", "ProxyCommand=" + proxy,
+                            "-R", name + ":80:127.0.0.1:" + service.port(), "jump" + o)
+                            .redirectErrorStream(true).start());
+                    owned.add(jumped);
+                    jumped.await("HTTP: http://" + name + "\\.localhost", Duration.ofSeconds(20));
+                    assertThat(owner.registry().servesLocally("http|" + name + ".localhost"))
+                            .as("-J through node %s reached node %s's ssh", ids.get(e), ids.get(o)).isTrue();
+                    jumped.close();
+                }
+                holder.close();
+            }
+        }
+    }
+
+    /** A real TLS service (openssl s_server) with its own self-signed certificate for {@code name}. */
+    static int tlsService(String name, List<Process> started) throws Exception {
+        run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                "-subj", "/CN=" + name, "-keyout", dir.resolve(name + ".key").toString(), "-out",
+                dir.resolve(name + ".crt").toString());
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Process p = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+                dir.resolve(name + ".crt").toString(), "-key", dir.resolve(name + ".key").toString(), "-www", "-quiet")
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        started.add(p);
+        final int bound = port;
+        await().atMost(Duration.ofSeconds(5)).until(() -> ClusterRig.accepts("127.0.0.1", bound));
+        return port;
+    }
+
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
+    void aNodeWithACertificateFromAnotherCaCannotHopAndIsCounted() throws Exception {
+        Openssl.Ca stranger = Openssl.ca(dir, "stranger");
+        TunsServer rogue = node("rogue", stranger);
+        owned.add(rogue);
+        try (TestBackend service = new TestBackend()) {
+            ssh(a, userKey, "-R", "guarded:80:127.0.0.1:" + service.port(), "127.0.0.1")
+                    .await("HTTP: http://guarded.localhost", Duration.ofSeconds(15));
+            double refusedBefore = metric(a, "sish_cluster_peers_refused_total");
+            HttpResponse<String> viaRogue = http.send(request(rogue, "guarded.localhost", "/hello").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(viaRogue.statusCode()).as("the owner refused the handshake: no hop").isEqualTo(502);
+            assertThat(service.requests).as("nothing reached the service").isEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    metric(a, "sish_cluster_peers_refused_total") > refusedBefore);
+
+            // a peer that speaks no TLS at all (a PROXY header in the clear) is refused as well
+            double before = metric(a, "sish_cluster_peers_refused_total");
+            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", a.clusterAddress().getPort())) {
+                io.netty.buffer.ByteBuf header = HopHeader.encode(new java.net.InetSocketAddress("10.1.2.3", 4000),
+                        new java.net.InetSocketAddress("127.0.0.1", 80), "http|guarded.localhost");
+                byte[] bytes = new byte[header.readableBytes()];
+                header.readBytes(bytes);
+                header.release();
+                plain.getOutputStream().write(bytes);
+                plain.setSoTimeout(5000);
+                assertThat(plain.getInputStream().read()).as("closed without an ACCEPT").isEqualTo(-1);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> metric(a, "sish_cluster_peers_refused_total") > before);
+
+            HttpResponse<String> viaB = http.send(request(b, "guarded.localhost", "/hello").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(viaB.statusCode()).as("a node with the cluster's certificate hops").isEqualTo(200);
+        } finally {
+            rogue.close();
+            owned.remove(rogue);
         }
     }
 

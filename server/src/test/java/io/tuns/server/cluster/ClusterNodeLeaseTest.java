@@ -74,6 +74,11 @@ class ClusterNodeLeaseTest {
         }
 
         @Override
+        public CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max) {
+            return store.routesOfKind(kind, max);
+        }
+
+        @Override
         public CompletionStage<RouteClaim> claim(String route, RouteHolder holder, boolean takeOver) {
             return store.claim(route, holder, takeOver);
         }

@@ -3,6 +3,7 @@ package io.tuns.server.cluster;
 import io.tuns.server.it.ForkedTuns;
 import io.tuns.server.it.SshClient;
 import io.tuns.server.it.TunsFixture;
+import io.tuns.server.tls.Openssl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,6 +37,11 @@ final class ClusterRig implements AutoCloseable {
     final int clusterPort;
     final int sshFront;
     final int httpFront;
+    final int httpsPort;
+    final int httpsFront;
+    /** The rig's TCP port range (one port): HAProxy on 127.0.0.1, each node on its own address. */
+    final int tcpPort;
+    final Openssl.Ca clusterCa;
     final ForkedTuns[] nodes = new ForkedTuns[3];
     private Process haproxy;
     private final List<SshClient> clients = new ArrayList<>();
@@ -48,8 +54,15 @@ final class ClusterRig implements AutoCloseable {
         otherKey = TunsFixture.keygen(dir, "other");
         Files.copy(Path.of(userKey + ".pub"), pubkeys.resolve("user.pub"));
         Files.copy(Path.of(otherKey + ".pub"), pubkeys.resolve("other.pub"));
+        clusterCa = Openssl.ca(dir, "cluster"); // mutual TLS between the nodes, as README "Run several nodes"
+        for (int i = 0; i < HOSTS.size(); i++) {
+            Openssl.clusterNode(clusterCa, dir, id(i));
+        }
         sshPort = ForkedTuns.freePort();
         httpPort = ForkedTuns.freePort();
+        httpsPort = ForkedTuns.freePort();
+        httpsFront = ForkedTuns.freePort();
+        tcpPort = ForkedTuns.freePort();
         clusterPort = ForkedTuns.freePort();
         sshFront = ForkedTuns.freePort();
         httpFront = ForkedTuns.freePort();
@@ -81,7 +94,11 @@ final class ClusterRig implements AutoCloseable {
                 "--bind-random-subdomains=false", "--proxy-protocol-listener=true",
                 "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id(i),
                 "--cluster-listen=" + host + ":" + clusterPort, "--cluster-node-ttl=" + TTL.toMillis() + "ms",
-                "--cluster-drain-timeout=" + DRAIN.toMillis() + "ms");
+                "--cluster-drain-timeout=" + DRAIN.toMillis() + "ms",
+                "--cluster-tls-cert=" + dir.resolve(id(i) + ".crt"), "--cluster-tls-key=" + dir.resolve(id(i) + ".key"),
+                "--cluster-tls-ca=" + clusterCa.cert(), "--https", "--https-address=" + host + ":" + httpsPort,
+                "--https-certificate-directory=" + dir.resolve("no-certs"), // a self-signed *.localhost
+                "--tcp-address=" + host, "--force-tcp-address");
     }
 
     private ForkedTuns nodeUnchecked(int i) {
@@ -99,9 +116,12 @@ final class ClusterRig implements AutoCloseable {
                 "TUNS_N3", HOSTS.get(2), "TUNS_SSH_FRONT", Integer.toString(sshFront),
                 "TUNS_HTTP_FRONT", Integer.toString(httpFront), "TUNS_SSH_PORT", Integer.toString(sshPort),
                 "TUNS_HTTP_PORT", Integer.toString(httpPort), "TUNS_CHECK_INTER", "300ms", "TUNS_MAXCONN", "2000"));
+        pb.environment().putAll(Map.of("TUNS_HTTPS_FRONT", Integer.toString(httpsFront),
+                "TUNS_HTTPS_PORT", Integer.toString(httpsPort), "TUNS_TCP_PORTS", Integer.toString(tcpPort)));
         haproxy = pb.start();
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!accepts("127.0.0.1", httpFront) || !accepts("127.0.0.1", sshFront)) {
+        while (!accepts("127.0.0.1", httpFront) || !accepts("127.0.0.1", sshFront)
+                || !accepts("127.0.0.1", httpsFront)) {
             if (!haproxy.isAlive() || System.nanoTime() > end) {
                 throw new IllegalStateException("haproxy did not start:\n" + Files.readString(dir.resolve("haproxy.log")));
             }

@@ -139,6 +139,17 @@ class ClusterRigIT {
                     .isEqualTo(bigSha + " " + 48 * 1024 * 1024 + "\n\n200");
         }
         assertThat(viaHaproxy("nobody", "/").out()).as("a name nobody holds").endsWith("\n404");
+        // HTTPS through HAProxy (TCP, no termination): the entry node passes the TLS connection to the owner by its
+        // SNI name over mutual TLS; round robin makes every node an entry once per owner
+        for (int owner = 0; owner < 3; owner++) {
+            String host = "own" + owner + ".localhost";
+            for (int i = 0; i < 3; i++) {
+                assertThat(Curl.sha256("https://" + host + ":" + rig.httpsFront + "/bytes?size=2000000&seed=" + i,
+                        "-k", "--resolve", host + ":" + rig.httpsFront + ":127.0.0.1"))
+                        .as("HTTPS through HAProxy to n%d, try %d", owner + 1, i)
+                        .isEqualTo(TestBackend.sha256OfPattern(2_000_000, i) + " 2000000");
+            }
+        }
         Files.delete(big); // 48 MiB: the rig's directory keeps only logs and keys
         Files.delete(body);
         for (SshClient c : tunnels) {

@@ -33,6 +33,9 @@ final class HaproxyConfig {
         env.put("TUNS_HTTP_FRONT", "80");
         env.put("TUNS_SSH_PORT", "2222");
         env.put("TUNS_HTTP_PORT", "8080");
+        env.put("TUNS_HTTPS_FRONT", "443");
+        env.put("TUNS_HTTPS_PORT", "8443");
+        env.put("TUNS_TCP_PORTS", "20000-20999");
         env.put("TUNS_CHECK_INTER", "1s");
         env.put("TUNS_MAXCONN", "20000");
         return env;

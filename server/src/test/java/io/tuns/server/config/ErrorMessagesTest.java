@@ -81,6 +81,32 @@ class ErrorMessagesTest {
         assertThat(ConfigLoader.fromArgs("--cluster-node-id=n/1").clustered()).as("no store: not checked").isFalse();
     }
 
+    /** Hops need mutual TLS off loopback; each missing or unreadable file is one line naming its flag. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --cluster-listen=10.0.0.1:7400              | --cluster-tls-cert is needed when --cluster-listen is not a loopback address (10.0.0.1): other nodes hand clients' bytes and addresses to it, so peers must prove they are nodes; give --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca (README "Run several nodes" shows how to make them)
+            --cluster-tls-cert=/nonexistent/n1.crt      | --cluster-tls-key is needed with the other --cluster-tls-* flags (a node's certificate, its key and the cluster CA go together)
+            """)
+    void clusterTlsErrors(String arg, String message) {
+        assertThatThrownBy(() -> ConfigLoader.fromArgs("--cluster-store=redis://10.0.0.5:6379", "--cluster-node-id=n1",
+                "--cluster-advertise=10.0.0.1:7400", arg))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void clusterTlsFilesMustBeReadable() throws Exception {
+        Path cert = Files.writeString(dir.resolve("n1.crt"), "x");
+        Path key = Files.writeString(dir.resolve("n1.key"), "x");
+        assertThatThrownBy(() -> ConfigLoader.fromArgs("--cluster-store=redis://10.0.0.5:6379", "--cluster-node-id=n1",
+                "--cluster-listen=10.0.0.1:7400", "--cluster-tls-cert=" + cert, "--cluster-tls-key=" + key,
+                "--cluster-tls-ca=" + dir.resolve("ca.pem")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--cluster-tls-ca " + dir.resolve("ca.pem") + " is not a readable file");
+        assertThat(ConfigLoader.fromArgs("--cluster-store=redis://10.0.0.5:6379", "--cluster-node-id=n1",
+                "--cluster-listen=127.0.0.1:7400").clusterTlsCert()).as("loopback: plain hops allowed").isEmpty();
+    }
+
     @Test
     void environmentErrorsNameTheVariable() {
         assertThatThrownBy(() -> ConfigLoader.load(new String[0], Map.of("TUNS_PING_CLIENT_INTERVAL", "soon")))

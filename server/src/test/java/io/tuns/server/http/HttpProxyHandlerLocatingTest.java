@@ -183,6 +183,11 @@ class HttpProxyHandlerLocatingTest {
         }
 
         @Override
+        public CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max) {
+            return rest.routesOfKind(kind, max);
+        }
+
+        @Override
         public CompletionStage<RouteClaim> claim(String route, RouteHolder holder, boolean takeOver) {
             return rest.claim(route, holder, takeOver);
         }

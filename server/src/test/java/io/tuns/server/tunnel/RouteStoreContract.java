@@ -143,6 +143,24 @@ public abstract class RouteStoreContract {
     }
 
     @Test
+    void routesOfAKindListOnlyLiveHoldersUpToTheBound() {
+        join("c", "10.0.0.3:7400", Duration.ofMillis(300));
+        claim("tcp|x:40001", A_K1, true);
+        claim("tcp|x:40002", B_K2, true);
+        claim("tcp|x:40003", new RouteHolder("c", "SHA256:k3"), true);
+        claim("http|tcp.x", A_K1, true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !routesOfKind("tcp", 10).containsKey("tcp|x:40003"));
+        assertThat(routesOfKind("tcp", 10)).as("c's lease lapsed; an HTTP route is another kind")
+                .isEqualTo(java.util.Map.of("tcp|x:40001", "a", "tcp|x:40002", "b"));
+        assertThat(routesOfKind("tcp", 1)).hasSize(1);
+        assertThat(routesOfKind("alias", 10)).isEmpty();
+    }
+
+    java.util.Map<String, String> routesOfKind(String kind, int max) {
+        return store.routesOfKind(kind, max).toCompletableFuture().join();
+    }
+
+    @Test
     void theGenerationChangesOnlyWhenTheStoreLostItsData() {
         String gen = join("a", "10.0.0.1:7400", LONG);
         assertThat(renew("a", LONG)).contains(gen);
