@@ -60,6 +60,9 @@ final class HopOwner implements TunnelOwner {
                 HopStream stream = new HopStream(ch, hop.pool(), ClusterHop.key(to, origin), hop.events());
                 ch.pipeline().addLast("hop", stream);
                 stream.attach(sink, () -> failed(sink, "the node closed the connection"));
+                if (ch.pipeline().get(ClusterHop.Answer.NAME) != null) {
+                    ch.pipeline().remove(ClusterHop.Answer.NAME); // hands on what the owner sent after its ACCEPT
+                }
             } else if (f.cause() instanceof ClusterHop.NotHere && mayRetry) {
                 log.info("event=cluster_hop_stale route={} node={}", to.route(), to.holder().node());
                 hop.locate(keys).whenComplete((found, error) -> loop.execute(() -> {
