@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,6 +101,24 @@ class ClusterIT {
             c.close();
         }
         redis.close();
+    }
+
+    /** Every test's requests are over: no forwarded channel stays open on any node (ssh sessions may). */
+    @AfterEach
+    void noChannelLeftOpen() {
+        for (TunsServer node : List.of(a, b, c)) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(channelsOpen(node))
+                    .as("forwarded channels open on the node at %d", node.httpPort()).isZero());
+        }
+    }
+
+    /** The node's sish_forwarded_channels_open gauge. */
+    static double channelsOpen(TunsServer node) throws Exception {
+        String text = http.send(request(node, "localhost", "/_sish/metrics").GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^sish_forwarded_channels_open (\\S+)$").matcher(text);
+        assertThat(m.find()).as("the gauge in\n%s", text).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     static SshClient ssh(TunsServer node, Path key, String... args) throws Exception {

@@ -81,7 +81,8 @@ final class ClusterRig implements AutoCloseable {
                 "--bind-random-subdomains=false", "--proxy-protocol-listener=true",
                 "--cluster-store=" + redis.uri(), "--cluster-node-id=" + id(i),
                 "--cluster-listen=" + host + ":" + clusterPort, "--cluster-node-ttl=" + TTL.toMillis() + "ms",
-                "--cluster-drain-timeout=" + DRAIN.toMillis() + "ms");
+                "--cluster-drain-timeout=" + DRAIN.toMillis() + "ms",
+                "--tcp-address=" + host); // TCP ports on the node's own address, as on its own machine
     }
 
     private ForkedTuns nodeUnchecked(int i) {
