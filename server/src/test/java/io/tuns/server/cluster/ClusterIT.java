@@ -291,46 +291,6 @@ class ClusterIT {
         }
     }
 
-    /**
-     * 20 clients at once asking for a random name ({@code -R 80:…}, no name), spread over the three nodes: 20
-     * different names, each answering through every node. TCP ports: ClusterRigIT (here all nodes share 127.0.0.1,
-     * so the system alone would keep ports apart).
-     */
-    @Test
-    void twentyConcurrentRandomNamesThroughDifferentNodesAreDistinctAndReachableThroughEveryNode() throws Exception {
-        TunsServer[] nodes = {a, b, c};
-        String[] ids = {"a", "b", "c"};
-        try (TestBackend service = new TestBackend()) {
-            List<SshClient> clients = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                clients.add(ssh(nodes[i % 3], i % 2 == 0 ? userKey : otherKey,
-                        "-R", "80:127.0.0.1:" + service.port(), "127.0.0.1"));
-            }
-            List<String> hosts = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                String url = clients.get(i).await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
-                String host = URI.create(url).getHost();
-                hosts.add(host);
-                assertThat(redis.bulk("HGET tuns:r:http|" + host + " node")).as("%s's holder", host)
-                        .isEqualTo(ids[i % 3]);
-            }
-            assertThat(hosts).as("20 different names").doesNotHaveDuplicates().hasSize(20);
-            for (String host : hosts) {
-                for (TunsServer entry : nodes) {
-                    assertThat(get(entry, host, "/hello")).as("%s through every node", host).isEqualTo(200);
-                }
-            }
-            assertThat(service.requests).hasSize(60);
-            for (SshClient client : clients) {
-                client.close();
-            }
-            for (String host : hosts) {
-                await().atMost(Duration.ofSeconds(5)).until(() -> redis.bulk("HGET tuns:r:http|" + host + " node")
-                        .isEmpty());
-            }
-        }
-    }
-
     @Test
     void aStaleRouteGetsOneRefreshThenA502AndNeverASecondHop() throws Exception {
         // the store says node b holds ghost.localhost, but b has no such tunnel

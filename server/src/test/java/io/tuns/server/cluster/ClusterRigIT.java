@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Three tuns JVMs on 127.0.0.11–13 behind Debian's HAProxy (the shipped config) on one real redis-server, with
  * real OpenSSH clients and curl: routing through HAProxy and through every entry node to a tunnel on every node,
- * byte-exact; two keys racing for one name through different nodes; Redis stopped and restarted empty; a frozen
+ * byte-exact; two keys racing for one name through different nodes; 20 random names and 20 random TCP ports at
+ * once; Redis stopped 20 s and restarted empty; a frozen
  * node resumed after its lease lapsed; a node killed with SIGKILL. The failure cases run last, in order, on the
  * same rig (a restarted JVM would cost more time than the cases themselves).
  */
