@@ -401,6 +401,7 @@ public final class ClientConnection implements TunnelOwner {
         }
         closed = true;
         gate.close(); // undecided forwards are dropped: their replies go nowhere, the connection is gone
+        channels.close();
         for (Tunnel t : tunnels) {
             removeTunnel(t);
         }

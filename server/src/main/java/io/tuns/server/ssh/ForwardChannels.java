@@ -6,7 +6,10 @@ import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.sshd.common.Closeable;
@@ -21,6 +24,9 @@ import org.apache.sshd.server.session.ServerSession;
  */
 final class ForwardChannels {
 
+    /** How often window withheld under memory pressure is offered back (a paused channel resumes this fast). */
+    static final long REGRANT_MILLIS = 100;
+
     private final ServerSession session;
     private final SshContext ctx;
     private final ServerConfig cfg;
@@ -29,6 +35,10 @@ final class ForwardChannels {
     /** The connection's channels and bytes, and each held tunnel's (an entry per tunnel held). */
     private final ChannelTraffic traffic = new ChannelTraffic(null);
     private final Map<Tunnel, ChannelTraffic> tunnelTraffic = new ConcurrentHashMap<>();
+    /** Channels withholding window (paused or shrunk); bound: this connection's open channels. */
+    private final Set<ChannelWindow> withholding = ConcurrentHashMap.newKeySet();
+    private ScheduledFuture<?> regrants; // guarded by this
+    private boolean closed; // guarded by this
 
     ForwardChannels(ServerSession session, SshContext ctx, ConnectionLimits limits, Consumer<String> messages) {
         this.session = session;
@@ -88,21 +98,59 @@ final class ForwardChannels {
             messages.accept(SessionText.acceptedConnection(SessionText.goAddress(origin),
                     local != null ? SessionText.goAddress(local) : tunnel.host()));
         }
-        ChannelSink counted = new CountedSink(sink, counts, window);
+        ChannelWindow granted = new ChannelWindow(memory, window, this::withholding);
+        ChannelSink counted = new CountedSink(sink, counts, granted);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
-                origin.getAddress().getHostAddress(), origin.getPort(), counted, counts);
+                origin.getAddress().getHostAddress(), origin.getPort(), counted, counts, granted);
         CoreModuleProperties.WINDOW_SIZE.set(ch, window); // read when the channel registers (its local window)
         ForwardedTcpipChannel.open(session, ch, ctx.scheduler(), cfg.channelOpenTimeout());
+    }
+
+    /**
+     * A channel keeps window back: from now on it is offered its window again every {@value #REGRANT_MILLIS} ms,
+     * because a paused channel receives no data whose write would do it.
+     */
+    private void withholding(ChannelWindow w) {
+        if (!withholding.add(w)) {
+            return;
+        }
+        synchronized (this) {
+            if (regrants == null && !closed) {
+                regrants = ctx.scheduler().scheduleWithFixedDelay(this::regrant, REGRANT_MILLIS, REGRANT_MILLIS,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void regrant() {
+        for (ChannelWindow w : withholding) {
+            if (!w.regrant()) {
+                withholding.remove(w);
+                if (w.withheld() > 0) { // withheld again between the two: it must not be forgotten
+                    withholding.add(w);
+                }
+            }
+        }
+    }
+
+    /** The connection has ended: no more regrants (its channels close and give back their windows themselves). */
+    void close() {
+        synchronized (this) {
+            closed = true;
+            if (regrants != null) {
+                regrants.cancel(false);
+            }
+        }
     }
 
     /** Gives the channel slots and the reserved window back exactly once, whatever way the channel ends. */
     private final class CountedSink implements ChannelSink {
         private final ChannelSink inner;
         private final ChannelTraffic counts;
-        private final long window;
+        private final ChannelWindow window;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        CountedSink(ChannelSink inner, ChannelTraffic counts, long window) {
+        CountedSink(ChannelSink inner, ChannelTraffic counts, ChannelWindow window) {
             this.inner = inner;
             this.counts = counts;
             this.window = window;
@@ -135,7 +183,8 @@ final class ForwardChannels {
             if (released.compareAndSet(false, true)) {
                 limits.releaseChannel();
                 counts.closed();
-                ctx.memory().release(MemoryBudget.Kind.SSH_WINDOW, window);
+                window.close(); // what the window still holds in the budget, withheld or not
+                withholding.remove(window);
                 ctx.events().channelClosed();
             }
             inner.onClosed();
