@@ -208,6 +208,8 @@ public final class ConsoleRoutes implements AutoCloseable {
             sendJson(c, session(access, c.host(), "", Optional.empty()));
         } else if (p.startsWith("/_sish/api/clients") && c.get()) {
             sendJson(c, admin.clients());
+        } else if (p.equals("/_sish/api/memory") && c.get()) {
+            sendJson(c, MemoryJson.of(mapper, inspector.memory()));
         } else if (p.startsWith("/_sish/api/disconnectclient/")) {
             if (!stateChangeAllowed(c, access)) {
                 return;
