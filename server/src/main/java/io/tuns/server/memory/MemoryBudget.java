@@ -196,6 +196,11 @@ public final class MemoryBudget {
         return enforced ? BusyWindow.target(total.get(), limit, window) : window;
     }
 
+    /** Bytes in use above the pressure mark (0 below it, or when off): what capture gives up first. */
+    public long abovePressure() {
+        return enforced ? Math.max(0, total.get() - percent(PRESSURE_PERCENT)) : 0;
+    }
+
     /** In use at or above the budget: readers stop taking bytes until use falls. */
     public boolean full() {
         return enforced && total.get() >= limit;
