@@ -37,7 +37,7 @@
 #
 # Usage: bench/hostile-memory.sh [runs=1]
 # Environment (defaults): HEAP=256m (JAVA_OPTS overrides the whole JVM line), N=100, SIZE_MIB=50, BOMBS=8,
-#   CHATTER=2000, BUDGET=64MiB, PER_BODY=-1, WINDOW=1MiB, HIGH_WATER=256KiB, MAX_CHANNELS_PER_CONNECTION=256,
+#   CHATTER=2000, KEEP_LOG (copy tuns' log there), BUDGET=64MiB, PER_BODY=-1, WINDOW=1MiB, HIGH_WATER=256KiB, MAX_CHANNELS_PER_CONNECTION=256,
 #   MAX_FORWARDED_CHANNELS=4096, MAX_TIME=200 (seconds per transfer).
 # Prints one Markdown table (a column per run, then the median). Exits non-zero if tuns died, the peak captured
 # bytes exceeded the budget, or a transfer was not byte-exact. Default settings finish in under 5 minutes.
@@ -240,21 +240,26 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   # budget or the limit), else broken
   local ok=0 bad=0 refused=0 f
   refused_head() { head -1 "$1" 2>/dev/null | grep -q ' 503' && grep -qi '^retry-after:' "$1"; }
+  timed_out() { head -1 "$1" 2>/dev/null | grep -q ' 504'; } # tuns' "Tunnel timed out": the ssh client did not open
+  local timeouts=0
   for ((i = 0; i < N; i++)); do
     if (( i % 2 == 0 )); then f="$r/res/dl.$i"
       if [ "$(cat "$f" 2>/dev/null)" = "$big_sha" ] && head -1 "$f.head" | grep -q ' 200'; then ok=$((ok + 1))
-      elif refused_head "$f.head"; then refused=$((refused + 1)); else bad=$((bad + 1)); fi
+      elif refused_head "$f.head"; then refused=$((refused + 1))
+      elif timed_out "$f.head"; then timeouts=$((timeouts + 1)); else bad=$((bad + 1)); fi
     else f="$r/res/up.$i"
       if [ "$(head -1 "$f" 2>/dev/null)" = "$big_sha $((SIZE_MIB * 1048576))" ] && [[ "$(tail -1 "$f")" == 2?? ]]; then ok=$((ok + 1))
       elif [ "$(tail -1 "$f" 2>/dev/null)" = 503 ] && grep -q -e 'memory' -e 'most allowed' "$f"; then refused=$((refused + 1))
+      elif [ "$(tail -1 "$f" 2>/dev/null)" = 504 ] && grep -q 'did not open' "$f"; then timeouts=$((timeouts + 1))
       else bad=$((bad + 1)); fi
     fi
   done
   for ((i = 0; i < BOMBS; i++)); do f="$r/res/bomb.$i"
     if [ "$(cat "$f" 2>/dev/null)" = "$bomb_sha" ]; then ok=$((ok + 1))
-    elif refused_head "$f.head"; then refused=$((refused + 1)); else bad=$((bad + 1)); fi
+    elif refused_head "$f.head"; then refused=$((refused + 1))
+    elif timed_out "$f.head"; then timeouts=$((timeouts + 1)); else bad=$((bad + 1)); fi
   done
-  echo "refused $refused"
+  echo "refused $refused"; echo "timeouts $timeouts"
   echo "budget_bytes $(metric "$r/end.txt" sish_memory_budget_bytes)"
   echo "budget_refusals $(metric "$r/end.txt" 'sish_memory_budget_refusals_total{kind="ssh_window"}')"
   echo "peak_budget_in_use $(awk '{ if ($9 > m) m = $9 } END { print m + 0 }' "$r/samples.txt")"
@@ -273,7 +278,8 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
       echo "nmt_${cat// /_} $(nmt_part "$r/nmt.txt" "$cat")"
     done
   fi
-  echo "exact $ok/$((ok + bad + refused))"; echo "bad $bad"
+  echo "exact $ok/$((ok + bad + refused + timeouts))"; echo "bad $bad"
+  cp "$r/tuns.log" "${KEEP_LOG:-/dev/null}" 2>/dev/null || true
   echo "up $up"; echo "oom $oom"; echo "load_s $load_s"
   echo "sse $(cat "$r/sse.txt" 2>/dev/null || echo '0 -1')"
   echo "dropped $(metric "$r/end.txt" sish_console_events_dropped_total)"
@@ -349,7 +355,7 @@ echo "| JVM beside the heap at its largest (NMT) / outside NMT at idle (binary, 
 echo "| JVM RSS ceiling with the JVM's own overhead: max heap + beside the heap + outside NMT, MiB |$(col ceiling_nmt mib)"
 echo "| memory budget (governor) / its peak in use, MiB |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s |' "$(mib "${res[$run.budget_bytes]:-0}")" "$(mib "${res[$run.peak_budget_in_use]:-0}")"; done) |"
 echo "| RSS goal: -Xmx × 1.1 + 64 MiB / peak RSS within it |$(for ((run = 1; run <= runs; run++)); do g=$(( $(to_bytes "$HEAP") * 11 / 10 + 67108864 )); printf ' %s / %s |' "$(mib $g)" "$( (( ${res[$run.peak_rss]:-0} <= g )) && echo yes || echo no)"; done) |"
-echo "| transfers refused with a clear status (503 + Retry-After) / channels refused by the budget |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s |' "${res[$run.refused]:-?}" "${res[$run.budget_refusals]:-?}"; done) |"
+echo "| transfers refused with a clear status: 503 + Retry-After / 504 channel-open timeout / channels refused by the budget |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s / %s |' "${res[$run.refused]:-?}" "${res[$run.timeouts]:-?}" "${res[$run.budget_refusals]:-?}"; done) |"
 echo "| transfers byte-exact |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.exact]:-?}"; done) |"
 echo "| tuns stayed up (no OOM) |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.up]:-no}"; done) |"
 echo "| load duration, s |$(col load_s raw)"

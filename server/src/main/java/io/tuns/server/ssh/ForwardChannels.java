@@ -5,6 +5,8 @@ import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +41,7 @@ final class ForwardChannels {
     private final Set<ChannelWindow> withholding = ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> regrants; // guarded by this
     private boolean closed; // guarded by this
+    private int turn; // the scheduler's thread only
 
     ForwardChannels(ServerSession session, SshContext ctx, ConnectionLimits limits, Consumer<String> messages) {
         this.session = session;
@@ -122,8 +125,16 @@ final class ForwardChannels {
         }
     }
 
+    /**
+     * Each tick starts one channel further on: with little room, the first channels offered take it, so a fixed
+     * order would starve the last ones (and their services time out waiting to send).
+     */
     private void regrant() {
-        for (ChannelWindow w : withholding) {
+        List<ChannelWindow> ws = new ArrayList<>(withholding);
+        int n = ws.size();
+        int start = n == 0 ? 0 : Math.floorMod(turn++, n);
+        for (int i = 0; i < n; i++) {
+            ChannelWindow w = ws.get((start + i) % n);
             if (!w.regrant()) {
                 withholding.remove(w);
                 if (w.withheld() > 0) { // withheld again between the two: it must not be forgotten
