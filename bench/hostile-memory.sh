@@ -30,9 +30,14 @@
 #   prints the ceiling max heap + NMT's non-heap total at its largest + (idle VmRSS − idle NMT total: the JVM binary,
 #   shared libraries and malloc, which NMT does not see).
 #
+# Issue #18 (the governor): every transfer byte-exact or refused with a clear status (503 + Retry-After, counted
+# apart); the table adds the budget, its peak use and the RSS goal -Xmx × 1.1 + 64 MiB. Its run:
+#   for h in 128m 256m 1g; do HEAP=$h N=1000 SIZE_MIB=4 CHATTER=500 MAX_CHANNELS_PER_CONNECTION=4096 \
+#     bench/hostile-memory.sh; done
+#
 # Usage: bench/hostile-memory.sh [runs=1]
 # Environment (defaults): HEAP=256m (JAVA_OPTS overrides the whole JVM line), N=100, SIZE_MIB=50, BOMBS=8,
-#   CHATTER=2000, BUDGET=64MiB, PER_BODY=-1, WINDOW=1MiB, HIGH_WATER=256KiB, MAX_CHANNELS_PER_CONNECTION=256,
+#   CHATTER=2000, KEEP_LOG (copy tuns' log there), BUDGET=64MiB, PER_BODY=-1, WINDOW=1MiB, HIGH_WATER=256KiB, MAX_CHANNELS_PER_CONNECTION=256,
 #   MAX_FORWARDED_CHANNELS=4096, MAX_TIME=200 (seconds per transfer).
 # Prints one Markdown table (a column per run, then the median). Exits non-zero if tuns died, the peak captured
 # bytes exceeded the budget, or a transfer was not byte-exact. Default settings finish in under 5 minutes.
@@ -115,14 +120,15 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 mib1() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
-sampler() { # pid outfile: "rss_kb hwm_kb heap captured channels committed direct nonheap" every 0.5 s while $work/run/sampling exists
+sampler() { # pid outfile: "rss_kb hwm_kb heap captured channels committed direct nonheap budget_in_use" every 0.5 s while $work/run/sampling exists
   local m="$work/run/metrics.txt"
   while [ -f "$work/run/sampling" ]; do
     if curl -s -m 2 -H 'Host: localhost' -o "$m" "http://127.0.0.1:$http_port/_sish/metrics"; then
       read -r rss hwm < <(awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {print r+0, h+0}' /proc/"$1"/status 2>/dev/null || echo "0 0")
       echo "$rss $hwm $(metric "$m" 'jvm_memory_used_bytes{area="heap"}') $(metric "$m" sish_inspect_bytes_in_use)" \
         "$(metric "$m" sish_forwarded_channels_open)" "$(metric "$m" 'jvm_memory_committed_bytes{area="heap"}')" \
-        "$(metric "$m" 'jvm_buffer_pool_used_bytes{pool="direct"}')" "$(metric "$m" 'jvm_memory_used_bytes{area="nonheap"}')" >> "$2"
+        "$(metric "$m" 'jvm_buffer_pool_used_bytes{pool="direct"}')" "$(metric "$m" 'jvm_memory_used_bytes{area="nonheap"}')" \
+        "$(awk 'index($0, "sish_memory_budget_in_use_bytes{") == 1 { s += $2 } END { printf "%d\n", s }' "$m")" >> "$2"
     fi
     sleep 0.5
   done
@@ -204,7 +210,7 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   for ((i = 0; i < N; i++)); do
     if (( i % 2 == 0 )); then
       if (( i % 4 < 2 )); then url="http://app.localhost:$http_port/chunked"; else url="http://dl.localhost:$http_port/big"; fi
-      ( "${c[@]}" -f -m "$MAX_TIME" "$url" | sha256sum | cut -d' ' -f1 > "$r/res/dl.$i" ) & tp+=($!)
+      ( "${c[@]}" -m "$MAX_TIME" -D "$r/res/dl.$i.head" "$url" | sha256sum | cut -d' ' -f1 > "$r/res/dl.$i" ) & tp+=($!)
     else
       local te=(); (( i % 4 < 2 )) && te=(-H 'Transfer-Encoding: chunked')
       ( "${c[@]}" -m "$MAX_TIME" -X POST -T "$work/www/big" -H 'Content-Type: application/octet-stream' -H 'Expect:' \
@@ -212,7 +218,7 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
     fi
   done
   for ((i = 0; i < BOMBS; i++)); do
-    ( "${c[@]}" -f -m "$MAX_TIME" "http://dl.localhost:$http_port/bomb" | sha256sum | cut -d' ' -f1 > "$r/res/bomb.$i" ) & tp+=($!)
+    ( "${c[@]}" -m "$MAX_TIME" -D "$r/res/bomb.$i.head" "http://dl.localhost:$http_port/bomb" | sha256sum | cut -d' ' -f1 > "$r/res/bomb.$i" ) & tp+=($!)
   done
   ( "${c[@]}" -m "$MAX_TIME" -o /dev/null "http://dl.localhost:$http_port/$(printf 'p%.0s' $(seq 1500))/[1-$CHATTER]" >/dev/null ) & tp+=($!)
   # wait for the transfers, asking for a bomb render every 2 s
@@ -230,15 +236,33 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   local hwm_kb; hwm_kb=$(awk '/^VmHWM/ {print $2}' /proc/"$jpid"/status 2>/dev/null || echo 0)
   kill "$ssep" 2>/dev/null || true; wait "$ssep" 2>/dev/null || true
 
-  # 3. verify
-  local ok=0 bad=0 f
+  # 3. verify: byte-exact, or refused with a clear status (503 + Retry-After; an upload's body names the memory
+  # budget or the limit), else broken
+  local ok=0 bad=0 refused=0 f
+  refused_head() { head -1 "$1" 2>/dev/null | grep -q ' 503' && grep -qi '^retry-after:' "$1"; }
+  timed_out() { head -1 "$1" 2>/dev/null | grep -q ' 504'; } # tuns' "Tunnel timed out": the ssh client did not open
+  local timeouts=0
   for ((i = 0; i < N; i++)); do
-    if (( i % 2 == 0 )); then f="$r/res/dl.$i"; [ "$(cat "$f" 2>/dev/null)" = "$big_sha" ] && ok=$((ok + 1)) || bad=$((bad + 1))
+    if (( i % 2 == 0 )); then f="$r/res/dl.$i"
+      if [ "$(cat "$f" 2>/dev/null)" = "$big_sha" ] && head -1 "$f.head" | grep -q ' 200'; then ok=$((ok + 1))
+      elif refused_head "$f.head"; then refused=$((refused + 1))
+      elif timed_out "$f.head"; then timeouts=$((timeouts + 1)); else bad=$((bad + 1)); fi
     else f="$r/res/up.$i"
-      if [ "$(head -1 "$f" 2>/dev/null)" = "$big_sha $((SIZE_MIB * 1048576))" ] && [[ "$(tail -1 "$f")" == 2?? ]]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+      if [ "$(head -1 "$f" 2>/dev/null)" = "$big_sha $((SIZE_MIB * 1048576))" ] && [[ "$(tail -1 "$f")" == 2?? ]]; then ok=$((ok + 1))
+      elif [ "$(tail -1 "$f" 2>/dev/null)" = 503 ] && grep -q -e 'memory' -e 'most allowed' "$f"; then refused=$((refused + 1))
+      elif [ "$(tail -1 "$f" 2>/dev/null)" = 504 ] && grep -q 'did not open' "$f"; then timeouts=$((timeouts + 1))
+      else bad=$((bad + 1)); fi
     fi
   done
-  for ((i = 0; i < BOMBS; i++)); do [ "$(cat "$r/res/bomb.$i" 2>/dev/null)" = "$bomb_sha" ] && ok=$((ok + 1)) || bad=$((bad + 1)); done
+  for ((i = 0; i < BOMBS; i++)); do f="$r/res/bomb.$i"
+    if [ "$(cat "$f" 2>/dev/null)" = "$bomb_sha" ]; then ok=$((ok + 1))
+    elif refused_head "$f.head"; then refused=$((refused + 1))
+    elif timed_out "$f.head"; then timeouts=$((timeouts + 1)); else bad=$((bad + 1)); fi
+  done
+  echo "refused $refused"; echo "timeouts $timeouts"
+  echo "budget_bytes $(metric "$r/end.txt" sish_memory_budget_bytes)"
+  echo "budget_refusals $(metric "$r/end.txt" 'sish_memory_budget_refusals_total{kind="ssh_window"}')"
+  echo "peak_budget_in_use $(awk '{ if ($9 > m) m = $9 } END { print m + 0 }' "$r/samples.txt")"
   local oom=no; grep -q OutOfMemoryError "$r/tuns.log" && oom=yes
   echo "peak_rss $(awk -v h="$hwm_kb" '{ if ($1 > m) m = $1 } END { if (h > m) m = h; print m * 1024 }' "$r/samples.txt")"
   echo "peak_heap $(awk '{ if ($3 > m) m = $3 } END { print m + 0 }' "$r/samples.txt")"
@@ -254,7 +278,8 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
       echo "nmt_${cat// /_} $(nmt_part "$r/nmt.txt" "$cat")"
     done
   fi
-  echo "exact $ok/$((ok + bad))"; echo "bad $bad"
+  echo "exact $ok/$((ok + bad + refused + timeouts))"; echo "bad $bad"
+  cp "$r/tuns.log" "${KEEP_LOG:-/dev/null}" 2>/dev/null || true
   echo "up $up"; echo "oom $oom"; echo "load_s $load_s"
   echo "sse $(cat "$r/sse.txt" 2>/dev/null || echo '0 -1')"
   echo "dropped $(metric "$r/end.txt" sish_console_events_dropped_total)"
@@ -328,6 +353,9 @@ echo "| JVM's own account at its largest (NMT committed), MiB: total = heap + GC
 echo "| JVM RSS ceiling: max heap + idle RSS − idle committed heap, MiB |$(col ceiling mib)"
 echo "| JVM beside the heap at its largest (NMT) / outside NMT at idle (binary, libraries, malloc), MiB |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s |' "$(mib "${res[$run.nonheap_peak]:-0}")" "$(mib "${res[$run.outside_nmt]:-0}")"; done) |"
 echo "| JVM RSS ceiling with the JVM's own overhead: max heap + beside the heap + outside NMT, MiB |$(col ceiling_nmt mib)"
+echo "| memory budget (governor) / its peak in use, MiB |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s |' "$(mib "${res[$run.budget_bytes]:-0}")" "$(mib "${res[$run.peak_budget_in_use]:-0}")"; done) |"
+echo "| RSS goal: -Xmx × 1.1 + 64 MiB / peak RSS within it |$(for ((run = 1; run <= runs; run++)); do g=$(( $(to_bytes "$HEAP") * 11 / 10 + 67108864 )); printf ' %s / %s |' "$(mib $g)" "$( (( ${res[$run.peak_rss]:-0} <= g )) && echo yes || echo no)"; done) |"
+echo "| transfers refused with a clear status: 503 + Retry-After / 504 channel-open timeout / channels refused by the budget |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s / %s |' "${res[$run.refused]:-?}" "${res[$run.timeouts]:-?}" "${res[$run.budget_refusals]:-?}"; done) |"
 echo "| transfers byte-exact |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.exact]:-?}"; done) |"
 echo "| tuns stayed up (no OOM) |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.up]:-no}"; done) |"
 echo "| load duration, s |$(col load_s raw)"

@@ -185,8 +185,21 @@
     return el('td', { className: 'figures' }, ...sparks(rates, !!f), el('span', { className: 'muted' }, ' · ' + parts.join(' · ')));
   }
 
+  // The governor's figures (--memory-budget): the budget, what holds it by kind, and what it refused.
+  function renderMemory(m) {
+    const kinds = Object.entries(m.inUse).filter(([, v]) => v > 0).map(([k, v]) => k.replace('_', ' ') + ' ' + t.bytes(v));
+    const head = m.enforced
+      ? t.bytes(m.inUseBytes) + ' of ' + t.bytes(m.budgetBytes) + ' budget in use (' + Math.round(100 * m.inUseBytes / m.budgetBytes) + ' %)'
+      : t.bytes(m.inUseBytes) + ' in use, budget off (--memory-budget=off)';
+    const state = m.full ? 'full: channels paused' : m.pressure ? 'under pressure: windows shrink' : 'ok';
+    $('memory').textContent = head + ' · ' + state + (kinds.length ? ' · ' + kinds.join(' · ') : '')
+      + ' · refused ' + m.refusalsTotal;
+    $('memory').className = m.full ? 'pill bad' : m.pressure ? 'pill warn' : 'muted';
+  }
+
   async function refresh() {
     try {
+      renderMemory(await t.api('/_sish/api/memory'));
       const data = await t.api('/_sish/api/clients');
       const seen = new Set();
       for (const c of Object.values(data.clients || {})) {

@@ -351,6 +351,8 @@ public final class TunsServer implements AutoCloseable {
         }
         logMemoryPlan();
         NettyBuffers.sampleInto(memory, scheduler);
+        // capture gives way first: history above the budget's pressure mark is evicted for traffic
+        scheduler.scheduleWithFixedDelay(inspector::yieldToTraffic, 1, 1, TimeUnit.SECONDS);
         String warning = ssh.openAccessWarning();
         if (warning != null) {
             log.warn("event=open_access message=\"{}\"", warning);

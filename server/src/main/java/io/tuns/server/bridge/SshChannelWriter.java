@@ -90,7 +90,9 @@ public final class SshChannelWriter {
         queue.add(bytes);
         queuedChunks.incrementAndGet();
         long queued = queuedBytes.addAndGet(bytes.length);
-        if (!paused && (queued >= highWaterBytes || queued > lowWaterBytes && memory.underPressure())) {
+        // a full budget pauses the producer at its first queued chunk (resumeIfDrained: once it has gone out)
+        if (!paused && (queued >= highWaterBytes || queued > lowWaterBytes && memory.underPressure()
+                || memory.full())) {
             paused = true;
             pauseProducer.accept(true);
         }
@@ -205,8 +207,9 @@ public final class SshChannelWriter {
         }
     }
 
+    /** With the budget full the producer reads again only once its queue is empty: one chunk at a time. */
     private void resumeIfDrained() {
-        if (paused && !closed && queuedBytes.get() <= lowWaterBytes) {
+        if (paused && !closed && queuedBytes.get() <= (memory.full() ? 0 : lowWaterBytes)) {
             paused = false;
             pauseProducer.accept(false);
         }

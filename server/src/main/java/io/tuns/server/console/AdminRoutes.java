@@ -3,6 +3,7 @@ package io.tuns.server.console;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tuns.server.memory.MemoryBudget;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -23,18 +24,22 @@ final class AdminRoutes {
     private final ConsoleBackend backend;
     private final ConsoleAuth auth;
     private final AdminApi admin;
+    private final MemoryBudget memory;
 
-    AdminRoutes(ConsoleJson json, ConsoleBackend backend, ConsoleAuth auth, AdminApi admin) {
+    AdminRoutes(ConsoleJson json, ConsoleBackend backend, ConsoleAuth auth, AdminApi admin, MemoryBudget memory) {
         this.json = json;
         this.backend = backend;
         this.auth = auth;
         this.admin = admin;
+        this.memory = memory;
     }
 
     void route(ConsoleCall c, ConsoleAuth.Access access) {
         String p = c.path();
         if (p.startsWith("/_sish/api/clients") && c.get()) {
             c.send(json.ok(admin.clients()));
+        } else if (p.equals("/_sish/api/memory") && c.get()) {
+            c.send(json.ok(MemoryJson.of(json.mapper(), memory)));
         } else if (p.startsWith("/_sish/api/disconnectclient/")) {
             if (stateChangeAllowed(c, access)) {
                 disconnectClient(c, p.substring("/_sish/api/disconnectclient/".length()));

@@ -72,7 +72,8 @@ public final class ConsoleRoutes implements AutoCloseable {
         this.render = new ConsoleRender(inspector, json);
         this.replays = new ReplayRoute(json, auth, backend, inspector, render, exchangeJson,
                 new HeaderRedactor(config.inspectRedactHeaders()));
-        this.admin = new AdminRoutes(json, backend, auth, new AdminApi(json.mapper(), backend, inspector::figures));
+        this.admin = new AdminRoutes(json, backend, auth, new AdminApi(json.mapper(), backend, inspector::figures),
+                inspector.memory());
         this.service = new ServiceRoutes(json, inspector, hub, exchangeJson, render, replays,
                 new ServiceRoutes.Limits(config.consoleMaxViewersPerTunnel(), config.consoleMaxViewers(),
                         config.inspectMaxExchangesPerTunnel()));

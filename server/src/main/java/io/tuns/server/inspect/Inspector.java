@@ -256,6 +256,15 @@ public final class Inspector {
                 metrics::captureEvicted);
     }
 
+    /**
+     * Capture gives way first: past the memory budget's pressure mark, completed exchanges are evicted (the
+     * tunnel holding the most first) until capture has given up what the budget holds above the mark, or all
+     * it can. Called once a second by the wiring. Returns bytes freed.
+     */
+    public long yieldToTraffic() {
+        return relieveGlobalPressure(Math.min(memory.abovePressure(), budget.inUseBytes()));
+    }
+
     /** Global budget empty: evict completed exchanges, tunnel holding the most first. Returns bytes freed. */
     long relieveGlobalPressure(long bytesWanted) {
         if (bytesWanted <= 0) {

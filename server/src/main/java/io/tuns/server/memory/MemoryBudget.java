@@ -188,6 +188,24 @@ public final class MemoryBudget {
         return Math.min(configured, Math.max(MIN_WINDOW_BYTES, underPressure() ? room / 8 : room));
     }
 
+    /**
+     * The window a channel already open may keep granted now ({@link BusyWindow}): all of {@code window} below the
+     * pressure mark, shrinking to a floor as the budget fills, 0 (paused) when it is full.
+     */
+    public long busyWindow(long window) {
+        return enforced ? BusyWindow.target(total.get(), limit, window) : window;
+    }
+
+    /** Bytes in use above the pressure mark (0 below it, or when off): what capture gives up first. */
+    public long abovePressure() {
+        return enforced ? Math.max(0, total.get() - percent(PRESSURE_PERCENT)) : 0;
+    }
+
+    /** In use at or above the budget: readers stop taking bytes until use falls. */
+    public boolean full() {
+        return enforced && total.get() >= limit;
+    }
+
     /** The sentence a refused visitor or ssh client reads (the reason, the figures, the flag). */
     public String refusal() {
         return "the server is short of memory (" + Sizes.human(inUse()) + " of its " + Sizes.human(limit)
@@ -204,6 +222,10 @@ public final class MemoryBudget {
     }
 
     private long percent(int p) {
+        return percentOf(limit, p);
+    }
+
+    static long percentOf(long limit, int p) {
         return limit / 100 * p + limit % 100 * p / 100;
     }
 

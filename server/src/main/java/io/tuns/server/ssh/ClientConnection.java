@@ -1,7 +1,6 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
-import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
@@ -19,9 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
-import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.SshConstants;
-import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
@@ -33,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per ssh connection state: its tunnels, the options from its command line, the replies it is owed, the
- * messages for its session, its timers. Forward decisions wait (≤ 1 s) for the exec that may carry options,
- * then run in arrival order on the tunnel executor; nothing here blocks a MINA thread.
+ * Per ssh connection state, its lifecycle: its tunnels, the options from its command line, the replies it is
+ * owed, the messages for its session, its timers; its forwarded channels are {@link ForwardChannels}. Forward
+ * decisions wait (≤ 1 s) for the exec that may carry options, then run in arrival order on the tunnel executor;
+ * nothing here blocks a MINA thread.
  */
 public final class ClientConnection implements TunnelOwner {
 
@@ -53,9 +51,8 @@ public final class ClientConnection implements TunnelOwner {
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
     /** What to release with each tunnel (a share of a TCP or SNI listener); one entry per tunnel held. */
     private final Map<Tunnel, Runnable> releases = new ConcurrentHashMap<>();
-    /** The connection's channels and bytes, and each held tunnel's (an entry per tunnel held, as releases). */
-    private final ChannelTraffic traffic = new ChannelTraffic(null);
-    private final Map<Tunnel, ChannelTraffic> tunnelTraffic = new ConcurrentHashMap<>();
+    /** Its forwarded channels: opening them, what they hold, their traffic (an entry per tunnel held, as releases). */
+    private final ForwardChannels channels;
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
     private final AtomicInteger forwardRequests = new AtomicInteger();
     /** Forward requests not decided yet (waiting for the options gate or the tunnel executor). */
@@ -79,6 +76,7 @@ public final class ClientConnection implements TunnelOwner {
         this.limits = new ConnectionLimits(forwards.limits(), ctx.forwardedChannels());
         this.replies = new ReplyQueue(session);
         this.messages = new SessionMessages(cfg.sessionMessageQueue());
+        this.channels = new ForwardChannels(session, ctx, limits, messages::send);
         // queued decisions are bounded: twice the forwards a connection may hold, then they are decided at once
         this.gate = new OptionsGate(ctx.tunnelExecutor(), ctx.scheduler(), cfg.forwardOptionsWait(), NO_SESSION_GRACE,
                 this::sessionChannelOpen, 2 * cfg.maxForwardsPerConnection());
@@ -139,13 +137,12 @@ public final class ClientConnection implements TunnelOwner {
 
     /** Channels open now and bytes carried over the life of this connection, all its tunnels together. */
     public ChannelTraffic traffic() {
-        return traffic;
+        return channels.traffic();
     }
 
     /** One held tunnel's channels and bytes; zeros for a tunnel this connection does not hold. */
     public ChannelTraffic traffic(Tunnel tunnel) {
-        ChannelTraffic t = tunnelTraffic.get(tunnel);
-        return t == null ? new ChannelTraffic(null) : t;
+        return channels.traffic(tunnel);
     }
 
     void authenticated(String fingerprint, String publicKeyLine) {
@@ -287,7 +284,7 @@ public final class ClientConnection implements TunnelOwner {
     private boolean adopt(Allocation a, ReplyQueue.Slot slot) {
         Tunnel tunnel = a.tunnel();
         releases.put(tunnel, a.release());
-        tunnelTraffic.put(tunnel, new ChannelTraffic(traffic));
+        channels.track(tunnel);
         tunnels.add(tunnel);
         if (closed) { // the connection dropped while we decided: leak nothing (sish PR #374)
             removeTunnel(tunnel);
@@ -358,85 +355,7 @@ public final class ClientConnection implements TunnelOwner {
             sink.onClosed();
             return;
         }
-        // the window this channel may receive is reserved up front: it is what the ssh client may send us
-        MemoryBudget memory = ctx.memory();
-        long window = memory.windowFor(cfg.sshWindowSize());
-        if (!memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, window)) {
-            ctx.events().channelOpenFailed("memory");
-            sink.onOpenFailed(ChannelSink.OpenFailure.MEMORY, memory.refusal());
-            sink.onClosed();
-            return;
-        }
-        String full = limits.tryOpenChannel();
-        if (full != null) {
-            memory.release(MemoryBudget.Kind.SSH_WINDOW, window);
-            ctx.events().channelOpenFailed("limit");
-            sink.onOpenFailed(ChannelSink.OpenFailure.LIMIT, full);
-            sink.onClosed();
-            return;
-        }
-        ctx.events().channelOpened();
-        // a channel of a tunnel already dropped still counts for the connection until it closes
-        ChannelTraffic counts = tunnelTraffic.getOrDefault(tunnel, traffic);
-        counts.opened();
-        // HTTP requests get their own line; an alias's line names the requester's ssh connection (AliasChannel)
-        if (cfg.logToClient() && tunnel.type() != Tunnel.TunnelType.HTTP && tunnel.type() != Tunnel.TunnelType.ALIAS) {
-            InetSocketAddress local = sink.listenerAddress(); // sish: cl.RemoteAddr(), cl.LocalAddr()
-            message(SessionText.acceptedConnection(SessionText.goAddress(origin),
-                    local != null ? SessionText.goAddress(local) : tunnel.host()));
-        }
-        ChannelSink counted = new CountedSink(sink, counts, window);
-        ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
-                origin.getAddress().getHostAddress(), origin.getPort(), counted, counts);
-        CoreModuleProperties.WINDOW_SIZE.set(ch, window); // read when the channel registers (its local window)
-        ForwardedTcpipChannel.open(session, ch, ctx.scheduler(), cfg.channelOpenTimeout());
-    }
-
-    /** Gives the channel slots and the reserved window back exactly once, whatever way the channel ends. */
-    private final class CountedSink implements ChannelSink {
-        private final ChannelSink inner;
-        private final ChannelTraffic counts;
-        private final long window;
-        private final AtomicBoolean released = new AtomicBoolean();
-
-        CountedSink(ChannelSink inner, ChannelTraffic counts, long window) {
-            this.inner = inner;
-            this.counts = counts;
-            this.window = window;
-        }
-
-        @Override
-        public void onOpen(IoOutputStream toClient, Closeable channel) {
-            inner.onOpen(toClient, channel);
-        }
-
-        @Override
-        public void onOpenFailed(OpenFailure failure, String reason) {
-            ctx.events().channelOpenFailed(failure == OpenFailure.TIMEOUT ? "timeout"
-                    : failure == OpenFailure.REFUSED ? "refused" : failure == OpenFailure.MEMORY ? "memory" : "closed");
-            inner.onOpenFailed(failure, reason);
-        }
-
-        @Override
-        public void onData(byte[] data, Runnable release) {
-            inner.onData(data, release);
-        }
-
-        @Override
-        public void onEof() {
-            inner.onEof();
-        }
-
-        @Override
-        public void onClosed() {
-            if (released.compareAndSet(false, true)) {
-                limits.releaseChannel();
-                counts.closed();
-                ctx.memory().release(MemoryBudget.Kind.SSH_WINDOW, window);
-                ctx.events().channelClosed();
-            }
-            inner.onClosed();
-        }
+        channels.open(tunnel, origin, sink);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -444,7 +363,7 @@ public final class ClientConnection implements TunnelOwner {
     @Override
     public void tunnelTakenOver(Tunnel tunnel) {
         tunnels.remove(tunnel);
-        tunnelTraffic.remove(tunnel);
+        channels.untrack(tunnel);
         ctx.events().tunnelClosed(this, tunnel);
         messages.send(SessionText.tunnelTakenOver(tunnel.host()));
         if (tunnels.isEmpty()) {
@@ -466,7 +385,7 @@ public final class ClientConnection implements TunnelOwner {
         if (tunnels.remove(t)) {
             ctx.registry().remove(t);
             Runnable release = releases.remove(t);
-            tunnelTraffic.remove(t);
+            channels.untrack(t);
             if (release != null) {
                 release.run();
             }
@@ -482,6 +401,7 @@ public final class ClientConnection implements TunnelOwner {
         }
         closed = true;
         gate.close(); // undecided forwards are dropped: their replies go nowhere, the connection is gone
+        channels.close();
         for (Tunnel t : tunnels) {
             removeTunnel(t);
         }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@code forwarded-tcpip} channel we open towards the ssh client for one incoming connection. MINA's own
  * TcpipClientChannel needs a MINA socket at the far end; ours hands the bytes to a {@link ChannelSink}
- * (a Netty connection or another SSH channel) and returns SSH window only when the sink has written them.
+ * (a Netty connection or another SSH channel) and returns SSH window only when the sink has written them, and
+ * only as much as the memory budget allows ({@link ChannelWindow}).
  */
 public final class ForwardedTcpipChannel extends AbstractClientChannel {
 
@@ -38,6 +39,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private final int originatorPort;
     private final ChannelSink sink;
     private final ChannelTraffic traffic;
+    private final ChannelWindow window;
     private final AtomicBoolean closedSignalled = new AtomicBoolean();
     private volatile PipelinedChannelOutput dataOut;
     /** Orders window adjustments against our CHANNEL_CLOSE; see {@link #sendWindowAdjust}. */
@@ -45,9 +47,11 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private boolean closeStarted; // guarded by closeOrder
 
     public ForwardedTcpipChannel(String bindAddress, int bindPort, String originatorIp, int originatorPort,
-                                 ChannelSink sink, ChannelTraffic traffic) {
+                                 ChannelSink sink, ChannelTraffic traffic, ChannelWindow window) {
         super("forwarded-tcpip");
         this.traffic = traffic;
+        this.window = window;
+        window.attach(this::returnWindow);
         this.bindAddress = bindAddress;
         this.bindPort = bindPort;
         this.originatorIp = originatorIp;
@@ -234,13 +238,16 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
         traffic.out(len);
         byte[] copy = new byte[(int) len]; // MINA reuses its buffer after we return
         System.arraycopy(data, off, copy, 0, (int) len);
-        sink.onData(copy, () -> {
-            try {
-                getLocalWindow().release(len);
-            } catch (IOException | RuntimeException e) {
-                close(true);
-            }
-        });
+        sink.onData(copy, () -> window.written(len)); // the budget's level decides how much goes back now
+    }
+
+    /** Window the {@link ChannelWindow} lets go back to the ssh client (MINA sends the WINDOW_ADJUST). */
+    private void returnWindow(long len) {
+        try {
+            getLocalWindow().release(len);
+        } catch (IOException | RuntimeException e) {
+            close(true);
+        }
     }
 
     @Override

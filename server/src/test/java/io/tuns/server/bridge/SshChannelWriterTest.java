@@ -139,6 +139,28 @@ class SshChannelWriterTest {
         assertThat(memory.inUse()).isZero();
     }
 
+    /** A full budget pauses the producer at its first queued chunk; its bytes are still queued, never dropped. */
+    @Test
+    void aFullBudgetPausesTheProducerAtOnce() throws Exception {
+        MemoryBudget memory = MemoryBudget.of(10L << 20);
+        memory.reserve(MemoryBudget.Kind.SSH_WINDOW, 10L << 20); // full
+        HeldStream out = new HeldStream();
+        AtomicBoolean paused = new AtomicBoolean();
+        SshChannelWriter[] writer = new SshChannelWriter[1];
+        onLoop(() -> {
+            writer[0] = new SshChannelWriter(out, loop, 1 << 20, 64 << 10, paused::set, () -> { }, memory);
+            writer[0].write(new byte[1_000]);
+        });
+        assertThat(paused).as("1 000 bytes queued with the budget full").isTrue();
+        assertThat(memory.inUse(MemoryBudget.Kind.QUEUED_WRITES)).as("counted, not refused").isEqualTo(1_000);
+        onLoop(() -> out.held.get(0).setValue(Boolean.TRUE)); // the chunk has gone out: read the next one
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilFalse(paused);
+        memory.release(MemoryBudget.Kind.SSH_WINDOW, 10L << 20);
+        onLoop(() -> writer[0].close());
+        assertThat(memory.inUse()).isZero();
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
     private void onLoop(Runnable r) throws Exception {
         loop.submit(r).get(5, TimeUnit.SECONDS);
     }

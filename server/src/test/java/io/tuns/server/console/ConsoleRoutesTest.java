@@ -334,6 +334,35 @@ class ConsoleRoutesTest {
                 .isEqualTo(200);
     }
 
+    /** The governor's figures for the admin page: the budget, in use by kind, refusals; admins only. */
+    @Test
+    void adminConsoleShowsTheMemoryGovernor() throws Exception {
+        io.tuns.server.memory.MemoryBudget memory = io.tuns.server.memory.MemoryBudget.of(100L << 20);
+        memory.tryReserve(io.tuns.server.memory.MemoryBudget.Kind.SSH_WINDOW, 50L << 20);
+        memory.reserve(io.tuns.server.memory.MemoryBudget.Kind.QUEUED_WRITES, 20L << 20);
+        memory.tryReserve(io.tuns.server.memory.MemoryBudget.Kind.CAPTURE, 1L << 20); // past 50 %: refused
+        server.close();
+        routes.close();
+        ServerConfig config = TestConfigs.config("adminConsole", true, "adminConsoleToken", ADMIN);
+        routes = new ConsoleRoutes(config, new Inspector(config, metrics, memory), backend, metrics, 200, 60_000);
+        server = new ConsoleTestServer(routes);
+
+        assertThat(get("/_sish/api/memory", "localhost", auth()).status()).as("not for a service token").isEqualTo(401);
+        JsonNode m = json(get("/_sish/api/memory", "localhost", Map.of("x-authorization", ADMIN)));
+        assertThat(m.get("enforced").asBoolean()).isTrue();
+        assertThat(m.get("budgetBytes").asLong()).isEqualTo(100L << 20);
+        assertThat(m.get("inUseBytes").asLong()).isEqualTo(70L << 20);
+        assertThat(m.get("pressure").asBoolean()).isTrue();
+        assertThat(m.get("full").asBoolean()).isFalse();
+        assertThat(m.at("/inUse/ssh_window").asLong()).isEqualTo(50L << 20);
+        assertThat(m.at("/inUse/queued_writes").asLong()).isEqualTo(20L << 20);
+        assertThat(m.at("/inUse/capture").asLong()).isZero();
+        assertThat(m.at("/refusals/capture").asLong()).isEqualTo(1);
+        assertThat(m.get("refusalsTotal").asLong()).isEqualTo(1);
+        String page = new String(get("/_sish/console/assets/admin.js", "localhost", Map.of()).body(), StandardCharsets.UTF_8);
+        assertThat(page).as("the admin page asks for it").contains("/_sish/api/memory");
+    }
+
     @Test
     void adminConsoleListsClientsInSishShapeAndGuardsDisconnects() throws Exception {
         backend.clients.add(new ClientInfo("127.0.0.1:50000", "alice", "SSH-2.0-OpenSSH_9.2p1", "abc123",

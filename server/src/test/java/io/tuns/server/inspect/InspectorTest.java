@@ -166,6 +166,28 @@ class InspectorTest {
         assertThat(inspector.exchanges("new.localhost").get(0).responseBody().truncated()).isFalse();
     }
 
+    /** Past the memory budget's pressure mark capture gives up completed history first, so traffic gets the room. */
+    @Test
+    void underMemoryPressureCaptureGivesWayToTraffic() {
+        io.tuns.server.memory.MemoryBudget memory = io.tuns.server.memory.MemoryBudget.of(10_000_000);
+        Inspector inspector = new Inspector(TestConfigs.config("inspectMaxBytesPerTunnel", 5_000_000L),
+                TestConfigs.metrics(), memory);
+        view(inspector, HOST);
+        for (int i = 0; i < 10; i++) {
+            complete(inspector, HOST, 100_000, 100_000);
+        }
+        long captured = inspector.capturedBytes();
+        assertThat(captured).as("10 exchanges, 64 KiB of each body").isGreaterThan(1_000_000);
+        assertThat(inspector.yieldToTraffic()).as("below the pressure mark capture keeps its history").isZero();
+
+        // traffic brings the total to 500 000 above the 6 000 000 pressure mark: capture gives that much back
+        memory.reserve(io.tuns.server.memory.MemoryBudget.Kind.QUEUED_WRITES, 6_500_000 - captured);
+        assertThat(inspector.yieldToTraffic()).isGreaterThanOrEqualTo(500_000);
+        assertThat(inspector.capturedBytes()).isLessThanOrEqualTo(captured - 500_000).isPositive();
+        assertThat(memory.inUse(io.tuns.server.memory.MemoryBudget.Kind.CAPTURE)).isEqualTo(inspector.capturedBytes());
+        assertThat(memory.underPressure()).isFalse();
+    }
+
     @Test
     void aClosedTunnelFreesItsHistoryAndDetachesViewers() {
         Inspector inspector = new Inspector(TestConfigs.config(), TestConfigs.metrics());

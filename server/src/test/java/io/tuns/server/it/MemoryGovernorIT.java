@@ -69,6 +69,8 @@ class MemoryGovernorIT {
             assertThat(o.log()).doesNotContain("OutOfMemoryError").doesNotContain("NullPointerException");
             assertThat(o.broken()).as("no transfer cut off or corrupted").isZero();
             assertThat(o.exact()).as("transfers went on, slower").isGreaterThanOrEqualTo(4);
+            assertThat(o.peakHeld()).as("windows and queues held within half the heap (off: more than all of it)")
+                    .isLessThanOrEqualTo(HEAP / 2);
             assertThat(o.peakHeld()).as("windows and queues held within the budget")
                     .isLessThanOrEqualTo(value(metrics(tuns.httpPort), "sish_memory_budget_bytes"));
             assertThat(o.exact() + o.refused()).isEqualTo(DOWNLOADS + UPLOADS);

@@ -1,0 +1,101 @@
+package io.tuns.server.ssh;
+
+import io.tuns.server.memory.MemoryBudget;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * The SSH window one forwarded channel holds in the memory budget, kept in step with the budget's level while
+ * the channel is busy. The channel opens with {@code max} reserved (MINA's local window). Each time the sink has
+ * written bytes onward, their window is returned to the ssh client only as far as {@link MemoryBudget#busyWindow}
+ * allows now; the rest is withheld, and withheld window is not held memory (the client cannot send it), so it
+ * leaves the budget. When the budget is full every written byte is withheld: the channel pauses. Withheld window
+ * goes back to the client, reserved again, by a later write or by {@link #regrant} once the level has fallen.
+ * Bytes already granted are never taken back, so a transfer only slows; nothing is dropped.
+ * <p>
+ * Invariant: the budget holds {@code max − withheld} for this channel until {@link #close}, then nothing.
+ */
+final class ChannelWindow {
+
+    private final MemoryBudget memory;
+    private final long max;
+    private long withheld; // guarded by this
+    private boolean closed; // guarded by this
+    private final Consumer<ChannelWindow> whenWithholding;
+    private volatile LongConsumer toClient = n -> { };
+
+    /**
+     * @param max              the window reserved for the channel at open (that reservation is held already)
+     * @param whenWithholding  told (outside the lock) each time window stays withheld, so that someone calls
+     *                         {@link #regrant} later: a paused channel receives nothing that would call it
+     */
+    ChannelWindow(MemoryBudget memory, long max, Consumer<ChannelWindow> whenWithholding) {
+        this.memory = memory;
+        this.max = max;
+        this.whenWithholding = whenWithholding;
+    }
+
+    /** Where returned window goes: the channel's local window (which sends WINDOW_ADJUST). */
+    void attach(LongConsumer returnToClient) {
+        this.toClient = returnToClient;
+    }
+
+    /** The sink has written {@code bytes} onward: returns their window, or withholds what the budget cannot hold. */
+    void written(long bytes) {
+        give(bytes);
+    }
+
+    /** Returns withheld window the budget has room for again; true while some is still withheld. */
+    boolean regrant() {
+        give(0);
+        synchronized (this) {
+            return withheld > 0;
+        }
+    }
+
+    private void give(long written) {
+        long back;
+        boolean withholding;
+        synchronized (this) {
+            if (closed) {
+                return; // the reservation is already given back; a closed channel's window is moot
+            }
+            long pool = withheld + written;
+            back = Math.max(0, pool - (max - memory.busyWindow(max)));
+            if (back > written && !memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, back - written)) {
+                back = written; // no room to grow again yet: keep what is withheld
+            } else if (back < written) {
+                memory.release(MemoryBudget.Kind.SSH_WINDOW, written - back);
+            }
+            withheld = pool - back;
+            withholding = withheld > 0;
+        }
+        if (back > 0) {
+            toClient.accept(back); // outside the lock: it may write a WINDOW_ADJUST
+        }
+        if (withholding) {
+            whenWithholding.accept(this);
+        }
+    }
+
+    /** Gives back what the channel holds in the budget, once; later calls (and writes) change nothing. */
+    void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            memory.release(MemoryBudget.Kind.SSH_WINDOW, max - withheld);
+            withheld = 0;
+        }
+    }
+
+    /** Bytes this channel holds in the budget now. */
+    synchronized long reserved() {
+        return closed ? 0 : max - withheld;
+    }
+
+    synchronized long withheld() {
+        return withheld;
+    }
+}

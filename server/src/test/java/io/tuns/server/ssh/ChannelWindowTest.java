@@ -1,0 +1,154 @@
+package io.tuns.server.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuns.server.memory.MemoryBudget;
+import io.tuns.server.memory.MemoryBudget.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The window a busy channel keeps granted follows the budget's level, and every exit path leaves the budget with
+ * exactly what the other holders hold. A budget of 100 MiB; other traffic (queued writes) sets the level; the
+ * channel was opened with 1 MiB reserved, as ForwardChannels does.
+ */
+class ChannelWindowTest {
+
+    private static final long MIB = 1L << 20;
+    private static final long KIB = 1024;
+
+    private final MemoryBudget memory = MemoryBudget.of(100 * MIB);
+    private final AtomicLong returned = new AtomicLong();
+    private final List<ChannelWindow> withholdingSeen = new ArrayList<>();
+    private final ChannelWindow window = open();
+
+    private ChannelWindow open() {
+        memory.tryReserve(Kind.SSH_WINDOW, MIB);
+        ChannelWindow w = new ChannelWindow(memory, MIB, withholdingSeen::add);
+        w.attach(returned::addAndGet);
+        return w;
+    }
+
+    private void level(long otherMib) {
+        long now = memory.inUse(Kind.QUEUED_WRITES);
+        if (otherMib * MIB > now) {
+            memory.reserve(Kind.QUEUED_WRITES, otherMib * MIB - now);
+        } else {
+            memory.release(Kind.QUEUED_WRITES, now - otherMib * MIB);
+        }
+    }
+
+    @Test
+    void belowThePressureMarkEveryWrittenByteGoesBack() {
+        level(10);
+        window.written(256 * KIB);
+        assertThat(returned).hasValue(256 * KIB);
+        assertThat(window.withheld()).isZero();
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(MIB);
+        assertThat(withholdingSeen).isEmpty();
+    }
+
+    @Test
+    void underPressureTheWindowShrinksAndLeavesTheBudget() {
+        level(74); // with the channel's 1 MiB: 75 MiB, half way from 60 % to 90 %: the channel keeps 544 KiB
+        window.written(MIB);
+        assertThat(window.withheld()).isEqualTo(MIB - 544 * KIB);
+        assertThat(returned).hasValue(544 * KIB);
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).as("withheld window is not held memory").isEqualTo(544 * KIB);
+        assertThat(window.reserved()).isEqualTo(544 * KIB);
+        assertThat(withholdingSeen).containsExactly(window);
+    }
+
+    @Test
+    void aFullBudgetPausesTheChannelAndARegrantResumesItOnceUseFalls() {
+        level(100);
+        window.written(300 * KIB);
+        assertThat(returned).as("paused: nothing goes back").hasValue(0);
+        assertThat(window.withheld()).isEqualTo(300 * KIB);
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(MIB - 300 * KIB);
+        assertThat(window.regrant()).as("still full").isTrue();
+        assertThat(returned).hasValue(0);
+
+        level(10);
+        assertThat(window.regrant()).as("nothing withheld any more").isFalse();
+        assertThat(returned).hasValue(300 * KIB);
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).as("reserved again").isEqualTo(MIB);
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    @Test
+    void aRegrantThatWouldTakeTheBudgetPastTheNewChannelCeilingWaits() {
+        level(100);
+        window.written(MIB);
+        level(90); // the channel may keep the 64 KiB floor, but reserving it would pass the 90 MiB ceiling
+        assertThat(window.regrant()).isTrue();
+        assertThat(returned).hasValue(0);
+        assertThat(memory.refusals(Kind.SSH_WINDOW)).isEqualTo(1);
+        level(89); // room again: 96 KiB on the line from 60 % to 90 %
+        assertThat(window.regrant()).isTrue();
+        assertThat(returned).hasValue(96 * KIB);
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(96 * KIB);
+    }
+
+    @Test
+    void closingWhilePausedGivesBackWhatTheChannelStillHolds() {
+        level(100);
+        window.written(400 * KIB);
+        window.close();
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isZero();
+        assertThat(window.reserved()).isZero();
+        level(0);
+        assertThat(memory.inUse()).isZero();
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    @Test
+    void writesAndRegrantsAfterCloseChangeNothing() {
+        window.close();
+        window.written(128 * KIB); // a sink finishing its last write after the channel closed
+        assertThat(window.regrant()).isFalse();
+        assertThat(returned).hasValue(0);
+        assertThat(memory.inUse()).isZero();
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    @Test
+    void closingTwiceGivesBackOnce() {
+        memory.tryReserve(Kind.SSH_WINDOW, MIB); // another channel's window, which must stay counted
+        window.close();
+        window.close();
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(MIB);
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    @Test
+    void closingUnderPressureAfterPartialReturnsBalances() {
+        level(74);
+        window.written(MIB);
+        level(20);
+        window.written(0);
+        window.written(100 * KIB); // the level fell: everything withheld goes back with these bytes
+        assertThat(window.withheld()).isZero();
+        assertThat(returned).hasValue(MIB + 100 * KIB);
+        window.close();
+        level(0);
+        assertThat(memory.inUse()).isZero();
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    @Test
+    void anOffBudgetNeverWithholds() {
+        MemoryBudget off = MemoryBudget.off();
+        AtomicLong back = new AtomicLong();
+        off.tryReserve(Kind.SSH_WINDOW, MIB);
+        off.reserve(Kind.QUEUED_WRITES, 1L << 40);
+        ChannelWindow w = new ChannelWindow(off, MIB, x -> { });
+        w.attach(back::addAndGet);
+        w.written(MIB);
+        assertThat(back).hasValue(MIB);
+        w.close();
+        assertThat(off.inUse(Kind.SSH_WINDOW)).isZero();
+    }
+}
