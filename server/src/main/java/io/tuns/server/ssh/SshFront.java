@@ -54,6 +54,7 @@ public final class SshFront implements AutoCloseable {
         sshd.setHost(listen.host());
         sshd.setPort(listen.port());
         sshd.setCipherFactories(SshCiphers.parse(cfg.sshCiphers()));
+        sshd.addSessionListener(new ClientCiphers()); // GCM only for OpenSSH >= 6.2, which would pick aes-ctr first
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
         sshd.addSessionListener(gate); // access: IP filter, per-IP connection and failed-login limits
