@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Start-up and footprint of tuns as bin/tuns launches it (issue #18), one row per launcher configuration:
-#   listen ms / CPU ms  from exec to the "tuns: serving" line (wall; user+sys CPU of the JVM at that moment)
-#   1st byte ms         from exec to the first byte of a response proxied through a real `ssh -R` tunnel
+#   listen ms / CPU ms  from exec to the SSH port accepting a TCP connection (wall; user+sys CPU of the JVM then);
+#                       since the sockets are bound first thing in main, that is before the server is built
+#   serving ms          from exec to the "event=started" log line (the server built and serving)
+#   1st byte ms         from exec to the first byte of a response proxied through a real `ssh -R` tunnel (the
+#                       ssh client is started as soon as the port accepts, as a reconnecting client would)
 #   RSS 2 tunnels       VmRSS 10 s after two `ssh -R` tunnels answered one request each (no other load)
 #   cold / warm rps,p99 wrk (16 connections, 1 KiB GET through the tunnel) in the first 10 s after the first byte,
 #                       and for 10 s after a further 20 s of load, on a start of its own; then its RSS (only with
@@ -11,7 +14,8 @@
 # CPU column is steadier.
 #
 # Usage: bench/startup.sh [runs=5] [configs...]   configs default to all of: plain defaults no-cds g1 no-xms
-#        xss512k codecache64 arenas; WRK=0 skips the wrk columns, WRK=all measures them for every config.
+#        xss512k codecache64 arenas (and late-bind: sockets bound when the server is built, as before
+#        early binding); WRK=0 skips the wrk columns, WRK=all measures them for every config.
 set -euo pipefail
 runs="${1:-5}"; shift || true
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(plain defaults no-cds g1 no-xms xss512k codecache64 arenas)
@@ -54,6 +58,7 @@ config_env() {
   case "$1" in
     plain)        echo "TUNS_JVM_DEFAULTS=off" ;;
     defaults)     echo "" ;;
+    late-bind)    echo "" ;;  # defaults, listen addresses from the config file: bound when the server is built
     no-cds)       echo "TUNS_CDS=off" ;;
     g1)           echo "TUNS_CDS=off JAVA_OPTS=-XX:+UseG1GC" ;;
     no-xms)       echo "TUNS_CDS=off JAVA_OPTS=-XX:InitialRAMPercentage=1.5625" ;;   # the JVM's default initial heap
@@ -64,6 +69,7 @@ config_env() {
   esac
 }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ms() { awk '{c=$0; sub(/^[^)]*\) /,"",c); split(c,f," "); print (f[12]+f[13])*10}' "/proc/$1/stat"; }
 rss_mib() { awk '/^VmRSS:/ {print int($2/1024)}' "/proc/$1/status"; }
 tunnel() { # name ssh-port → pid of an ssh -R client
@@ -89,18 +95,25 @@ wrk_run() { # host port seconds → "rps p99ms"
 # one start: "idle" prints "listen_ms cpu_ms firstbyte_ms rss_mib" (RSS 10 s after two tunnels answered);
 # "load" prints "cold_rps cold_p99 warm_rps warm_p99 rss_after_load_mib" (wrk from the first proxied byte on)
 measure() {
-  local cfg="$1" mode="$2" log="$work/tuns.log" t0 p listen cpu first ssh_port http_port s1 s2="" out
+  local cfg="$1" mode="$2" log="$work/tuns.log" t0 p listen cpu first serving ssh_port http_port s1 s2="" out
   rm -rf "$work/keys"; cp -r "$work/keys0" "$work/keys"; : > "$log"
+  ssh_port=$(free_port); http_port=$(free_port)
   t0=$(ms)
-  env $(config_env "$cfg") TUNS_CDS_DIR="$work/cds" "$tuns" serve --ssh-address=127.0.0.1:0 \
-    --http-address=127.0.0.1:0 --private-keys-directory="$work/keys" --authentication-keys-directory="$work/pubkeys" \
-    --config="$work/none.yml" >"$log" 2>&1 & p=$!
-  until grep -q "tuns: serving" "$log"; do kill -0 $p 2>/dev/null || { cat "$log" >&2; exit 1; }; sleep 0.005; done
+  local listen_args=(--ssh-address=127.0.0.1:$ssh_port --http-address=127.0.0.1:$http_port --config="$work/none.yml")
+  if [ "$cfg" = late-bind ]; then # addresses in the config file: main cannot bind them before parsing it
+    printf 'ssh-address: "127.0.0.1:%s"\nhttp-address: "127.0.0.1:%s"\n' "$ssh_port" "$http_port" > "$work/late.yml"
+    listen_args=(--config="$work/late.yml")
+  fi
+  env $(config_env "$cfg") TUNS_CDS_DIR="$work/cds" "$tuns" serve "${listen_args[@]}" \
+    --private-keys-directory="$work/keys" --authentication-keys-directory="$work/pubkeys" >"$log" 2>&1 & p=$!
+  until (exec 3<>"/dev/tcp/127.0.0.1/$ssh_port") 2>/dev/null; do
+    kill -0 $p 2>/dev/null || { cat "$log" >&2; exit 1; }; sleep 0.005
+  done
   listen=$(( $(ms) - t0 )); cpu=$(cpu_ms $p)
-  ssh_port=$(sed -n 's/.*serving ssh on port \([0-9]*\), http on port \([0-9]*\).*/\1/p' "$log")
-  http_port=$(sed -n 's/.*serving ssh on port \([0-9]*\), http on port \([0-9]*\).*/\2/p' "$log")
   s1=$(reach a "$ssh_port" "$http_port")
   first=$(( $(ms) - t0 ))
+  until grep -q "tuns: serving" "$log"; do sleep 0.005; done
+  serving=$(( $(date -d "$(grep -m1 'event=started' "$log" | cut -d' ' -f1)" +%s%3N) - t0 ))
   if [ "$mode" = load ]; then
     local cold warm
     cold=$(wrk_run a.localhost "$http_port" 10)
@@ -110,7 +123,7 @@ measure() {
   else
     s2=$(reach b "$ssh_port" "$http_port")
     sleep 10
-    out="$listen $cpu $first $(rss_mib $p)"
+    out="$listen $cpu $first $(rss_mib $p) $serving"
   fi
   kill $s1 $s2 2>/dev/null; kill $p; wait $p 2>/dev/null || true; wait $s1 $s2 2>/dev/null || true
   echo "$out"
@@ -144,11 +157,11 @@ median_col() { # "a b c;a b c;..." column → median
 echo "bench/startup.sh $runs ${configs[*]} (WRK=$WRK) on $(nproc) cores, $(java -version 2>&1 | head -1)"
 echo "load average at start: $load_start; at end: $load_end"
 echo
-echo "| config | listen ms | CPU ms | 1st byte ms | RSS 2 tunnels MiB | cold rps | cold p99 ms | warm rps | warm p99 ms | RSS after load MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| config | listen ms | CPU ms | 1st byte ms | RSS 2 tunnels MiB | serving ms | cold rps | cold p99 ms | warm rps | warm p99 ms | RSS after load MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for c in "${configs[@]}"; do
   line="| $c"
-  for col in 1 2 3 4; do line+=" | $(median_col "${rows[$c]}" $col)"; done
+  for col in 1 2 3 4 5; do line+=" | $(median_col "${rows[$c]}" $col)"; done
   for col in 1 2 3 4 5; do line+=" | $(median_col "${loads[$c]:-}" $col)"; done
   echo "$line |"
 done

@@ -28,10 +28,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        boolean training = args.length == 1 && args[0].equals(CdsTraining.FLAG);
+        if (!training) {
+            EarlyBind.bind(serveArgs(args), System.getenv()); // first: from here on connections queue, not fail
+        }
         SecurityProviders.registerInBackground(); // overlaps config parsing and the HTTP set-up; see its comment
         PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
         PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
-        if (args.length == 1 && args[0].equals(CdsTraining.FLAG)) {
+        if (training) {
             System.exit(CdsTraining.run(out, err)); // exit now: the JVM writes the class-data archive on exit
         }
         Map<String, String> env = System.getenv();

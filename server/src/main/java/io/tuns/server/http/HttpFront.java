@@ -19,6 +19,7 @@ import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,8 @@ public final class HttpFront implements AutoCloseable {
     public void start() throws InterruptedException {
         ServerConfig cfg = hc.config();
         HostPort listen = HostPort.parse(cfg.httpAddress(), "http-address");
-        ServerBootstrap b = publicListener(boss, workers)
+        ServerSocketChannel early = EarlyHttpSocket.take(listen.host(), listen.port()); // bound by main, if any
+        ServerBootstrap b = publicListener(boss, workers, early)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -52,7 +54,7 @@ public final class HttpFront implements AutoCloseable {
                         installHttp(ch.pipeline(), hc, true);
                     }
                 });
-        server = b.bind(listen.host(), listen.port()).sync().channel();
+        server = (early == null ? b.bind(listen.host(), listen.port()) : b.register()).sync().channel();
         log.info("event=http_listening address={}", boundAddress());
     }
 
@@ -61,9 +63,18 @@ public final class HttpFront implements AutoCloseable {
      * 64/256 KiB write-buffer water mark so a slow client shows as "not writable" early.
      */
     public static ServerBootstrap publicListener(EventLoopGroup boss, EventLoopGroup workers) {
-        return new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+        return publicListener(boss, workers, null);
+    }
+
+    /** As above, on {@code bound} (a socket already bound and listening; register, not bind) when not null. */
+    static ServerBootstrap publicListener(EventLoopGroup boss, EventLoopGroup workers, ServerSocketChannel bound) {
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers);
+        if (bound == null) {
+            b.channel(NioServerSocketChannel.class);
+        } else {
+            b.channelFactory((io.netty.channel.ChannelFactory<NioServerSocketChannel>) () -> new NioServerSocketChannel(bound));
+        }
+        return b
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024));

@@ -53,10 +53,13 @@ public final class SshFront implements AutoCloseable {
         HostPort listen = HostPort.parse(cfg.sshAddress(), "ssh-address");
 
         sshd = ServerBuilder.builder().factory(ListeningServer::new).build(); // MINA's defaults, as setUpDefaultServer
-        sshd.setIoServiceFactoryFactory(new Nio2ServiceFactoryFactory()); // never pick a backend by classpath
+        // never pick a backend by classpath; adopt the socket main bound early for this address, if any
+        EarlySshSocket.Bound early = EarlySshSocket.take(new InetSocketAddress(listen.host(), listen.port()));
+        sshd.setIoServiceFactoryFactory(early == null ? new Nio2ServiceFactoryFactory() : EarlyNio2Factory.of(early));
         sshd.setHost(listen.host());
         sshd.setPort(listen.port());
         sshd.setCipherFactories(SshCiphers.parse(cfg.sshCiphers()));
+        sshd.addSessionListener(new ClientCiphers()); // GCM only for OpenSSH >= 6.2, which would pick aes-ctr first
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
         sshd.addSessionListener(gate); // access: IP filter, per-IP connection and failed-login limits
