@@ -12,6 +12,7 @@ import io.tuns.server.cluster.ClusterListener;
 import io.tuns.server.cluster.ClusterNode;
 import io.tuns.server.cluster.HopChannels;
 import io.tuns.server.cluster.HopTls;
+import io.tuns.server.cluster.RedisAcmeCoordination;
 import io.tuns.server.cluster.RedisRouteStore;
 import io.tuns.server.config.ClusterTlsPolicy;
 import io.tuns.server.config.ConfigException;
@@ -47,9 +48,11 @@ import io.tuns.server.tls.CertificateEvents;
 import io.tuns.server.tls.CertificateStore;
 import io.tuns.server.tls.ClusterCredentials;
 import io.tuns.server.tls.TlsHooks;
+import io.tuns.server.tunnel.AcmeCoordination;
 import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.HostPolicy;
+import io.tuns.server.tunnel.LocalAcmeCoordination;
 import io.tuns.server.tunnel.NameAllocator;
 import io.tuns.server.tunnel.PublicUrls;
 import io.tuns.server.tunnel.RouteStore;
@@ -176,8 +179,9 @@ public final class TunsServer implements AutoCloseable {
                 : null;
         this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
                 new CertificateMetrics(), cfg.httpsH2()) : null;
-        this.acme = newAcmeIssuer(acmeSettings);
-        TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme);
+        AcmeCoordination acmeShared = routeStore instanceof RedisRouteStore redis ? new RedisAcmeCoordination(redis) : null;
+        this.acme = newAcmeIssuer(acmeSettings, acmeShared);
+        TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme, acmeShared);
         this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
                 cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
         this.backendTls = new BackendTls(cfg.verifySsl());
@@ -289,7 +293,8 @@ public final class TunsServer implements AutoCloseable {
         return clusterListener.boundAddress();
     }
 
-    private AcmeIssuer newAcmeIssuer(AcmeSettings settings) {
+    /** @param shared the cluster's challenge answers and order locks; null on a single node (kept in memory) */
+    private AcmeIssuer newAcmeIssuer(AcmeSettings settings, AcmeCoordination shared) {
         if (!cfg.httpsOndemandCertificate()) {
             return null;
         }
@@ -304,7 +309,9 @@ public final class TunsServer implements AutoCloseable {
         return new AcmeIssuer(settings, certificates,
                 host -> host.equals(cfg.domain()) || registry.httpTunnel(host).isPresent(),
                 cfg.httpsOndemandCertificateEmail(), Clock.systemUTC(),
-                cfg.httpsOndemandCertificateRenewBefore());
+                cfg.httpsOndemandCertificateRenewBefore(),
+                shared == null ? new LocalAcmeCoordination(Clock.systemUTC()) : shared,
+                shared == null ? "local" : cfg.clusterNodeId());
     }
 
     private MetricsListener newMetricsListener() {

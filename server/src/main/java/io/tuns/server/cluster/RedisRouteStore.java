@@ -109,8 +109,8 @@ public final class RedisRouteStore implements RouteStore {
         }
     }
 
-    /** Runs {@code call} on the connection, or fails at once while there is none yet. */
-    private <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> call) {
+    /** Runs {@code call} on the connection, or fails at once while there is none yet (also for RedisAcmeCoordination). */
+    <T> CompletionStage<T> call(Function<RedisAsyncCommands<String, String>, CompletionStage<T>> call) {
         StatefulRedisConnection<String, String> c = connection.get();
         if (c == null) {
             return CompletableFuture.failedFuture(new StoreUnreachable("not connected to the cluster store at "

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -15,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.HopChoice;
 import io.tuns.server.proxyproto.ClientAddress;
+import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.RouteLocation;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
@@ -116,7 +118,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         boolean h2 = ctx.channel() instanceof Http2StreamChannel;
         boolean tls = h2 || ClientTls.on(ctx.pipeline());
         RequestIntake.Decision d = intake.decide(current, tls, ctx.alloc());
-        if (d.elsewhere() != null && remote != null) {
+        if (d.challenge() != null) {
+            askChallenge(current, d.challenge());
+        } else if (d.elsewhere() != null && remote != null) {
             d.answer().release();
             locate(current, d.elsewhere());
         } else if (d.answer() != null) {
@@ -156,6 +160,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         } else {
             answer(OwnAnswers.noTunnel(ex.host));
         }
+        resumeAfterLocating(ex);
+    }
+
+    /** An ACME challenge another cluster node may hold: its answer from the store (reading waits meanwhile). */
+    private void askChallenge(ProxyExchange ex, java.util.concurrent.CompletionStage<Optional<String>> asked) {
+        mode = Mode.LOCATING;
+        gate.pause(ReadGate.Reason.LOCATING);
+        asked.whenComplete((found, error) -> ctx.executor().execute(() -> {
+            if (current != ex || mode != Mode.LOCATING) {
+                return; // the client left meanwhile
+            }
+            gate.resume(ReadGate.Reason.LOCATING);
+            answer(error == null && found.isPresent() ? TlsHooks.answerOf(found.get())
+                    : OwnAnswers.refusal(HttpResponseStatus.NOT_FOUND, "No ACME challenge waits for this token."));
+            resumeAfterLocating(ex);
+        }));
+    }
+
+    private void resumeAfterLocating(ProxyExchange ex) {
         // the body read while locating follows its head; a next request waits for this exchange's end
         while (current == ex && !held.isEmpty() && !(held.peek() instanceof HttpRequest)) {
             dispatch(held.poll());

@@ -9,6 +9,8 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What becomes of a request once its head is read: refused (framing that cannot be trusted), answered by tuns (no
@@ -21,9 +23,14 @@ final class RequestIntake {
      * Exactly one of: tuns' own {@code answer}, the {@code console}'s, or a {@code tunnel}'s. {@code elsewhere}: the
      * answer is "no tunnel here" and another cluster node may hold one of these route keys (best first); else null.
      */
-    record Decision(FullHttpResponse answer, boolean console, Tunnel tunnel, List<String> elsewhere) {
+    record Decision(FullHttpResponse answer, boolean console, Tunnel tunnel, List<String> elsewhere,
+                    CompletionStage<Optional<String>> challenge) {
         Decision(FullHttpResponse answer, boolean console, Tunnel tunnel) {
             this(answer, console, tunnel, null);
+        }
+
+        Decision(FullHttpResponse answer, boolean console, Tunnel tunnel, List<String> elsewhere) {
+            this(answer, console, tunnel, elsewhere, null);
         }
 
         static Decision answer(FullHttpResponse r) {
@@ -75,6 +82,11 @@ final class RequestIntake {
         FullHttpResponse early = hc.tls() == null || tls ? null : hc.tls().intercept(path);
         if (early != null) {
             return Decision.answer(early);
+        }
+        // a cluster node: the challenge may be another node's order (answered from the store, or 404)
+        CompletionStage<Optional<String>> asked = hc.tls() == null || tls ? null : hc.tls().askCluster(path);
+        if (asked != null) {
+            return new Decision(null, false, null, null, asked);
         }
         RequestRouter.Route route = router.route(host, path, tls,
                 ex.request.headers().get(HttpHeaderNames.AUTHORIZATION));

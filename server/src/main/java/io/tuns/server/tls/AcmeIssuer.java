@@ -23,6 +23,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import io.tuns.server.tunnel.AcmeCoordination;
+import io.tuns.server.tunnel.LocalAcmeCoordination;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.shredzone.acme4j.AccountBuilder;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
@@ -44,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * and is marked in {@code acme/issued/}. Marked certificates are renewed through the same path once less than
  * {@code --https-ondemand-certificate-renew-before} of their validity remains, while a tunnel still uses the name;
  * certificates put in the directory by hand are never touched.
+ * <p>In a cluster ({@link AcmeCoordination} in the store), each challenge answer is also published for the other
+ * nodes, since the CA may reach any of them, and a node orders only while it holds the host's lock; a node that
+ * does not get it orders nothing and picks the holder's certificate up from the shared directory (the store's poll).
  */
 public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
 
@@ -59,6 +67,11 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
     /** Names remembered for {@link #RETRY_AFTER}; old entries are pruned past this. */
     static final int MAX_REMEMBERED = 4096;
     /** Names become file names: DNS characters only. */
+    /** An answer outlives the CA's validation step; a lock, a whole order. Both free themselves if a node dies. */
+    static final Duration ANSWER_TTL = STEP_TIMEOUT.plusSeconds(30);
+    static final Duration LOCK_TTL = STEP_TIMEOUT.multipliedBy(4);
+    /** The longest a worker waits for the coordination to answer one call. */
+    static final Duration COORDINATION_WAIT = Duration.ofSeconds(5);
     private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+");
 
     private final AcmeSettings settings;
@@ -73,6 +86,9 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
     private final Map<String, Instant> lastAttempt = new ConcurrentHashMap<>();
     /** token → key authorization while the CA validates. */
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final AcmeCoordination shared;
+    /** This node in the per-host lock (a fresh value per process, so a restarted node never unlocks its past). */
+    private final String holder;
     private Login login; // guarded by this; made on first issuance
 
     /**
@@ -81,6 +97,14 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
      */
     public AcmeIssuer(AcmeSettings settings, CertificateStore store, Predicate<String> eligible, String email,
                       Clock clock, Duration renewBefore) {
+        this(settings, store, eligible, email, clock, renewBefore, new LocalAcmeCoordination(clock), "local");
+    }
+
+    /** @param shared answers and order locks shared with the other nodes; {@code node} names this one in them */
+    public AcmeIssuer(AcmeSettings settings, CertificateStore store, Predicate<String> eligible, String email,
+                      Clock clock, Duration renewBefore, AcmeCoordination shared, String node) {
+        this.shared = shared;
+        this.holder = node + "/" + java.util.UUID.randomUUID();
         this.renewBefore = renewBefore;
         this.settings = settings;
         this.store = store;
@@ -179,8 +203,9 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
     private void issueAndRelease(String host) {
         long started = System.nanoTime();
         try {
-            issue(host);
-            log.info("event=acme_issued host={} ms={}", host, (System.nanoTime() - started) / 1_000_000);
+            if (issueUnderLock(host)) {
+                log.info("event=acme_issued host={} ms={}", host, (System.nanoTime() - started) / 1_000_000);
+            }
         } catch (AcmeException | IOException | RuntimeException e) {
             log.warn("event=acme_failed host={} error=\"{}\" message=\"No certificate could be obtained for {}; the "
                     + "fallback certificate is served and issuance is retried after {} minutes.\"", host,
@@ -202,6 +227,43 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
         }
     }
 
+    /** Orders for {@code host} only while holding its cluster-wide lock; false when another node has it. */
+    private boolean issueUnderLock(String host) throws AcmeException, IOException, InterruptedException {
+        if (!await(shared.tryLock(host, holder, LOCK_TTL), "lock " + host)) {
+            log.info("event=acme_elsewhere host={} message=\"Another node is ordering the certificate for {}; it is "
+                    + "picked up from the certificate directory.\"", host, host);
+            return false;
+        }
+        try {
+            store.refresh();
+            if (validBeyondRenewal(host)) { // the node that held the lock before us got it
+                return false;
+            }
+            issue(host);
+            return true;
+        } finally {
+            try {
+                await(shared.unlock(host, holder), "unlock " + host);
+            } catch (AcmeException e) { // the lock's TTL frees it
+                log.warn("event=acme_unlock_failed host={} error=\"{}\"", host, e.getMessage());
+            }
+        }
+    }
+
+    private boolean validBeyondRenewal(String host) {
+        return notAfter(host).filter(t -> t.isAfter(clock.instant().plus(renewBefore))).isPresent();
+    }
+
+    /** Waits on a coordination call from a worker thread; a store that does not answer fails this attempt. */
+    private static <T> T await(CompletionStage<T> call, String what) throws AcmeException, InterruptedException {
+        try {
+            return call.toCompletableFuture().get(COORDINATION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AcmeException("the cluster store did not answer (" + what + "): "
+                    + CertificatePair.rootMessage(e));
+        }
+    }
+
     private void issue(String host) throws AcmeException, IOException, InterruptedException {
         Order order = login().newOrder().domain(host).create();
         List<String> ours = new ArrayList<>();
@@ -214,6 +276,7 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
                         .orElseThrow(() -> new AcmeException("the CA offers no http-01 challenge for " + host));
                 tokens.put(ch.getToken(), ch.getAuthorization());
                 ours.add(ch.getToken());
+                await(shared.publish(ch.getToken(), ch.getAuthorization(), ANSWER_TTL), "publish challenge answer");
                 ch.trigger();
                 if (auth.waitForCompletion(STEP_TIMEOUT) != Status.VALID) {
                     throw new AcmeException("the CA could not validate " + host + " over HTTP: "

@@ -168,7 +168,7 @@ class AcmeIT {
         assertThat(p.waitFor()).as(out).isZero();
     }
 
-    private static X509Certificate pem(String text) throws Exception {
+    static X509Certificate pem(String text) throws Exception {
         return (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
     }
