@@ -11,6 +11,7 @@ import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.ClusterListener;
 import io.tuns.server.cluster.ClusterNode;
 import io.tuns.server.cluster.RedisRouteStore;
+import io.tuns.server.cluster.RouteFeed;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.MemoryBudgetSetting;
 import io.tuns.server.config.ServerConfig;
@@ -87,6 +88,7 @@ public final class TunsServer implements AutoCloseable {
     // --- cluster (io.tuns.server.cluster); all null on a single node
     private final RouteStore routeStore;
     private final ClusterNode clusterNode;
+    private final RouteFeed routeFeed;
     private final ClusterListener clusterListener;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final Metrics metrics;
@@ -133,8 +135,10 @@ public final class TunsServer implements AutoCloseable {
         ClusterEvents clusterEvents = routeStore == null ? ClusterEvents.NONE : clusterEvents(
                 new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
                         () -> registry.heldRoutes().size()));
+        this.routeFeed = routeStore instanceof RedisRouteStore redis ? redis.feed(clusterEvents) : null;
         this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
-                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents);
+                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents,
+                routeFeed == null ? () -> false : routeFeed::connected);
         metrics.registerJvmMetrics();
         metrics.memoryBudget(memory);
         this.inspector = new Inspector(cfg, metrics, memory);
@@ -170,10 +174,15 @@ public final class TunsServer implements AutoCloseable {
         this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
                 cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
         this.backendTls = new BackendTls(cfg.verifySsl());
+        ClusterHop clusterHop = routeStore == null ? null
+                : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents);
+        if (routeFeed != null) {
+            routeFeed.subscribe(clusterNode.feedListener());
+            routeFeed.subscribe(clusterHop.cacheListener());
+        }
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, requestLog, backendTls, ipFilter, memory,
-                routeStore == null ? null : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents));
+                tlsHooks, requestLog, backendTls, ipFilter, memory, clusterHop);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
                 ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), clusterNode::leaseLive, boss, workers);
@@ -226,6 +235,16 @@ public final class TunsServer implements AutoCloseable {
             public void hop(String result) {
                 m.hop(result);
             }
+
+            @Override
+            public void feedApplied(long lagMillis) {
+                m.feedApplied(lagMillis);
+            }
+
+            @Override
+            public void feedMissed() {
+                m.feedMissed();
+            }
         };
     }
 
@@ -240,6 +259,9 @@ public final class TunsServer implements AutoCloseable {
 
     /** Joins the cluster before any listener takes traffic: claims need the node's lease. */
     private void startCluster() throws InterruptedException {
+        if (routeFeed != null) {
+            routeFeed.start(); // before joining: no change made after the join is missed
+        }
         clusterListener.start();
         String advertise = cfg.clusterAdvertise().isBlank()
                 ? cfg.clusterListen().substring(0, cfg.clusterListen().lastIndexOf(':') + 1)
