@@ -173,8 +173,15 @@ class ClusterIT {
             old.await("HTTP: http://move.localhost", Duration.ofSeconds(15));
             SshClient moved = ssh(b, userKey, "-R", "move:80:127.0.0.1:" + second.port(), "127.0.0.1");
             moved.await("HTTP: http://move.localhost", Duration.ofSeconds(15));
+            long movedAt = System.nanoTime();
             old.await("taken over on another node", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(5)).until(() -> !a.registry().servesLocally("http|move.localhost"));
+            // the route feed tells node a at once; the per-route look-up comes only every 10th beat (4 s here,
+            // 20 s with the default 10 s TTL), so under a second is the feed's doing
+            Duration closedIn = Duration.ofNanos(System.nanoTime() - movedAt);
+            System.out.println("take-over across nodes: old tunnel closed " + closedIn.toMillis() + " ms after the"
+                    + " new one was up");
+            assertThat(closedIn).isLessThan(Duration.ofSeconds(1));
             for (TunsServer entry : List.of(a, b)) {
                 HttpResponse<String> r = HttpClient.newHttpClient().send(
                         request(entry, "move.localhost", "/hello").GET().build(), HttpResponse.BodyHandlers.ofString());
