@@ -85,6 +85,8 @@ public final class TunsServer implements AutoCloseable {
     private final TunnelRegistry registry;
     /** Set once every listener is up: only a started cluster node drains on close. */
     private volatile boolean started;
+    /** Set when closing begins: /_sish/health answers 503 from then on. */
+    private volatile boolean stopping;
     // --- cluster (io.tuns.server.cluster); all null on a single node
     private final RouteStore routeStore;
     private final ClusterNode clusterNode;
@@ -182,7 +184,7 @@ public final class TunsServer implements AutoCloseable {
         }
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, requestLog, backendTls, ipFilter, memory, clusterHop);
+                tlsHooks, requestLog, backendTls, ipFilter, memory, clusterHop, this::notReady);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(), registry,
                 ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false), clusterNode::leaseLive, boss, workers);
@@ -246,6 +248,17 @@ public final class TunsServer implements AutoCloseable {
                 m.feedMissed();
             }
         };
+    }
+
+    /** For /_sish/health: null while serving (listeners up, and in a cluster a granted lease), else why not. */
+    private String notReady() {
+        if (stopping) {
+            return "This node is shutting down.";
+        }
+        if (!started) {
+            return "This node is starting.";
+        }
+        return clusterNode == null ? null : clusterNode.notReady();
     }
 
     /** --cluster-store: connects at start-up (an unreachable store: the node starts and keeps trying). */
@@ -421,6 +434,7 @@ public final class TunsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping = true;
         if (clusterNode != null && started) {
             try {
                 NodeDrain.run(() -> {

@@ -60,6 +60,8 @@ public final class ClusterNode implements AutoCloseable {
     private volatile String advertise;
     /** System.nanoTime() when the last renewal that the store granted was sent; 0: no lease yet. */
     private volatile long leaseFrom;
+    /** From a renewal the store refused (the lease had lapsed) until the next join it granted. */
+    private volatile boolean fenced;
     private ScheduledFuture<?> heartbeat;
 
     /** Without a route feed: every beat looks every local route up. */
@@ -121,6 +123,7 @@ public final class ClusterNode implements AutoCloseable {
                     events.storeAnswered(false);
                 } else if (gen.isEmpty()) {
                     log.warn("event=cluster_lease_lapsed node={}", settings.node());
+                    fenced = true;
                     events.leaseLapsed();
                     rejoin();
                 } else if (!gen.get().equals(generation.get())) {
@@ -151,6 +154,7 @@ public final class ClusterNode implements AutoCloseable {
             if (error == null) {
                 generation.set(gen);
                 leaseFrom = sent;
+                fenced = false;
                 log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
                         settings.ttl().toMillis());
                 reassert();
@@ -168,6 +172,21 @@ public final class ClusterNode implements AutoCloseable {
     public boolean leaseLive() {
         long from = leaseFrom;
         return from != 0 && System.nanoTime() - from < settings.ttl().toNanos();
+    }
+
+    /**
+     * Why the load balancer should send this node nothing new, or null: it never reached the store since it
+     * started, or the store said its lease had lapsed and it has not joined again. A store that went away after
+     * the join does not count: every node would fail at once, and open tunnels keep working meanwhile.
+     */
+    public String notReady() {
+        if (leaseFrom == 0) {
+            return "This node has not reached its cluster store yet.";
+        }
+        if (fenced) {
+            return "This node's lease in the cluster store lapsed; it is joining again.";
+        }
+        return null;
     }
 
     private void storeBack() {
