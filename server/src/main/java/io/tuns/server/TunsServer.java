@@ -15,6 +15,7 @@ import io.tuns.server.cluster.HopTls;
 import io.tuns.server.cluster.RedisAcmeCoordination;
 import io.tuns.server.cluster.RedisRouteStore;
 import io.tuns.server.config.ClusterTlsPolicy;
+import io.tuns.server.cluster.RouteFeed;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.MemoryBudgetSetting;
 import io.tuns.server.config.ServerConfig;
@@ -92,9 +93,12 @@ public final class TunsServer implements AutoCloseable {
     private final TunnelRegistry registry;
     /** Set once every listener is up: only a started cluster node drains on close. */
     private volatile boolean started;
+    /** Set when closing begins: /_sish/health answers 503 from then on. */
+    private volatile boolean stopping;
     // --- cluster (io.tuns.server.cluster); all null on a single node
     private final RouteStore routeStore;
     private final ClusterNode clusterNode;
+    private final RouteFeed routeFeed;
     private final ClusterListener clusterListener;
     private final ClusterPorts clusterPorts;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
@@ -143,8 +147,10 @@ public final class TunsServer implements AutoCloseable {
                 new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
                         () -> registry.heldRoutes().size()));
         HopTls hopTls = routeStore == null ? null : openHopTls(cfg);
+        this.routeFeed = routeStore instanceof RedisRouteStore redis ? redis.feed(clusterEvents) : null;
         this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
-                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents);
+                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents,
+                routeFeed == null ? () -> false : routeFeed::connected);
         metrics.registerJvmMetrics();
         metrics.memoryBudget(memory);
         this.inspector = new Inspector(cfg, metrics, memory);
@@ -185,10 +191,13 @@ public final class TunsServer implements AutoCloseable {
         this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
                 cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
         this.backendTls = new BackendTls(cfg.verifySsl());
+        if (routeFeed != null) {
+            routeFeed.subscribe(clusterNode.feedListener());
+            routeFeed.subscribe(clusterHop.cacheListener());
+        }
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, requestLog, backendTls, ipFilter, memory,
-                clusterHop);
+                tlsHooks, requestLog, backendTls, ipFilter, memory, clusterHop, this::notReady);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
         this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(),
@@ -249,7 +258,28 @@ public final class TunsServer implements AutoCloseable {
             public void peerRefused() {
                 m.peerRefused();
             }
+
+            @Override
+            public void feedApplied(long lagMillis) {
+                m.feedApplied(lagMillis);
+            }
+
+            @Override
+            public void feedMissed() {
+                m.feedMissed();
+            }
         };
+    }
+
+    /** For /_sish/health: null while serving (listeners up, and in a cluster a granted lease), else why not. */
+    private String notReady() {
+        if (stopping) {
+            return "This node is shutting down.";
+        }
+        if (!started) {
+            return "This node is starting.";
+        }
+        return clusterNode == null ? null : clusterNode.notReady();
     }
 
     /** --cluster-store: connects at start-up (an unreachable store: the node starts and keeps trying). */
@@ -273,6 +303,9 @@ public final class TunsServer implements AutoCloseable {
 
     /** Joins the cluster before any listener takes traffic: claims need the node's lease. */
     private void startCluster() throws InterruptedException {
+        if (routeFeed != null) {
+            routeFeed.start(); // before joining: no change made after the join is missed
+        }
         clusterListener.start();
         String advertise = cfg.clusterAdvertise().isBlank()
                 ? cfg.clusterListen().substring(0, cfg.clusterListen().lastIndexOf(':') + 1)
@@ -441,6 +474,7 @@ public final class TunsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping = true;
         if (clusterNode != null && started) {
             try {
                 NodeDrain.run(() -> {

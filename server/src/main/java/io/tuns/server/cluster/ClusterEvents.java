@@ -21,6 +21,14 @@ public interface ClusterEvents {
     default void routeLost() {
     }
 
+    /** A route feed entry was applied {@code lagMillis} after Redis recorded the change. */
+    default void feedApplied(long lagMillis) {
+    }
+
+    /** The route feed lost entries (trimmed before they were read, or Redis emptied): the node re-checks. */
+    default void feedMissed() {
+    }
+
     /**
      * A hop dial ended (forwarded, not_here or failed), or a hop connection was kept idle (pooled) or taken again
      * for a request (reused).

@@ -82,6 +82,21 @@ public final class ClusterHop {
                 Instant.now());
     }
 
+    /** Corrects where this entry node last saw each route, as the route feed tells changes. */
+    public RouteFeed.Listener cacheListener() {
+        return new RouteFeed.Listener() {
+            @Override
+            public void appeared(String route, RouteLocation location) {
+                cache.moved(route, location);
+            }
+
+            @Override
+            public void gone(String route, io.tuns.server.tunnel.RouteHolder was) {
+                cache.gone(route);
+            }
+        };
+    }
+
     /** Idle hop connections kept for reuse now (at most {@link HopPool#MAX_IDLE}). */
     public int idleHops() {
         return pool.idle();

@@ -2,6 +2,7 @@ package io.tuns.server.cluster;
 
 import io.tuns.server.tunnel.RouteClaim;
 import io.tuns.server.tunnel.RouteHolder;
+import io.tuns.server.tunnel.RouteLocation;
 import io.tuns.server.tunnel.RouteStore;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +27,18 @@ import org.slf4j.LoggerFactory;
  * and re-assert every local route without displacing anyone; a route now held elsewhere (the same key took it over
  * on another node, or another key claimed it while this node was fenced) has its local tunnels closed, with a
  * line to the user. Store calls are asynchronous; the local effects run on the tunnel executor.
+ *
+ * <p>A move elsewhere is learnt from the route feed ({@link #feedListener}) within milliseconds. Looking every local
+ * route up stays as a slow safety net: every {@link #VERIFY_EVERY}th beat, every beat while the feed is not
+ * connected, and at once when the feed lost entries.
  */
 public final class ClusterNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
 
     static final String TAKEN_ELSEWHERE = "taken over on another node of the cluster";
+    /** Beats between two look-ups of every local route while the feed is connected. */
+    static final int VERIFY_EVERY = 10;
 
     /** This node's name and its lease. */
     public record Settings(String node, Duration ttl) {
@@ -47,13 +55,25 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterEvents events;
     private final AtomicReference<String> generation = new AtomicReference<>();
     private final AtomicBoolean beating = new AtomicBoolean();
+    private final BooleanSupplier feedConnected;
+    private int beatsSinceVerify;
     private volatile String advertise;
     /** System.nanoTime() when the last renewal that the store granted was sent; 0: no lease yet. */
     private volatile long leaseFrom;
+    /** From a renewal the store refused (the lease had lapsed) until the next join it granted. */
+    private volatile boolean fenced;
     private ScheduledFuture<?> heartbeat;
 
+    /** Without a route feed: every beat looks every local route up. */
     public ClusterNode(RouteStore store, TunnelRegistry registry, Settings settings, Executor tunnelExecutor,
                        ClusterEvents events) {
+        this(store, registry, settings, tunnelExecutor, events, () -> false);
+    }
+
+    /** @param feedConnected whether the route feed ({@link #feedListener} subscribed to it) is reading now */
+    public ClusterNode(RouteStore store, TunnelRegistry registry, Settings settings, Executor tunnelExecutor,
+                       ClusterEvents events, BooleanSupplier feedConnected) {
+        this.feedConnected = feedConnected;
         this.store = store;
         this.registry = registry;
         this.settings = settings;
@@ -103,6 +123,7 @@ public final class ClusterNode implements AutoCloseable {
                     events.storeAnswered(false);
                 } else if (gen.isEmpty()) {
                     log.warn("event=cluster_lease_lapsed node={}", settings.node());
+                    fenced = true;
                     events.leaseLapsed();
                     rejoin();
                 } else if (!gen.get().equals(generation.get())) {
@@ -116,7 +137,10 @@ public final class ClusterNode implements AutoCloseable {
                     leaseFrom = sent;
                     storeBack();
                     events.leaseRenewed();
-                    verify();
+                    if (verifyDue(++beatsSinceVerify, feedConnected.getAsBoolean())) {
+                        beatsSinceVerify = 0;
+                        verify();
+                    }
                 }
             } finally {
                 beating.set(false);
@@ -130,6 +154,7 @@ public final class ClusterNode implements AutoCloseable {
             if (error == null) {
                 generation.set(gen);
                 leaseFrom = sent;
+                fenced = false;
                 log.info("event=cluster_joined node={} advertise={} ttl={}ms", settings.node(), advertise,
                         settings.ttl().toMillis());
                 reassert();
@@ -147,6 +172,21 @@ public final class ClusterNode implements AutoCloseable {
     public boolean leaseLive() {
         long from = leaseFrom;
         return from != 0 && System.nanoTime() - from < settings.ttl().toNanos();
+    }
+
+    /**
+     * Why the load balancer should send this node nothing new, or null: it never reached the store since it
+     * started, or the store said its lease had lapsed and it has not joined again. A store that went away after
+     * the join does not count: every node would fail at once, and open tunnels keep working meanwhile.
+     */
+    public String notReady() {
+        if (leaseFrom == 0) {
+            return "This node has not reached its cluster store yet.";
+        }
+        if (fenced) {
+            return "This node's lease in the cluster store lapsed; it is joining again.";
+        }
+        return null;
     }
 
     private void storeBack() {
@@ -168,7 +208,52 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Checks that every local route is still this node's: one lookup per route (a change feed can replace it). */
+    /** Whether this beat (the {@code beats}th since the last full check) looks every local route up. */
+    static boolean verifyDue(int beats, boolean feedConnected) {
+        return !feedConnected || beats >= VERIFY_EVERY;
+    }
+
+    /** Keeps the local tunnels true to the feed: a route of ours claimed elsewhere is checked, and closed here. */
+    public RouteFeed.Listener feedListener() {
+        return new RouteFeed.Listener() {
+            @Override
+            public void appeared(String route, RouteLocation location) {
+                RouteHolder mine = registry.heldRoute(route);
+                if (mine != null && !mine.equals(location.holder())) {
+                    confirmLost(route, mine);
+                }
+            }
+
+            @Override
+            public void gone(String route, RouteHolder was) {
+                // only its holder releases a route: ours are released by us
+            }
+
+            @Override
+            public void missed() {
+                verify();
+            }
+        };
+    }
+
+    /**
+     * The feed said another holder claimed {@code route}, which this node holds as {@code mine}. The entry may be
+     * older than a claim this node made since, so ask the store, and close only if no claim of ours came between
+     * (the holder this node keeps is still that very object).
+     */
+    private void confirmLost(String route, RouteHolder mine) {
+        store.lookup(List.of(route)).thenAccept(found -> {
+            if (found.isPresent() && !found.get().holder().equals(mine)) {
+                tunnelExecutor.execute(() -> {
+                    if (registry.heldRoute(route) == mine) {
+                        lostNow(route);
+                    }
+                });
+            }
+        });
+    }
+
+    /** Checks that every local route is still this node's: one lookup per route (the feed's safety net). */
     void verify() {
         for (Map.Entry<String, RouteHolder> e : registry.heldRoutes().entrySet()) {
             store.lookup(List.of(e.getKey())).thenAccept(found -> {
@@ -182,11 +267,13 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void lost(String route) {
-        tunnelExecutor.execute(() -> {
-            int closed = registry.routeLost(route, TAKEN_ELSEWHERE);
-            events.routeLost();
-            log.info("event=cluster_route_lost node={} route={} tunnels_closed={}", settings.node(), route, closed);
-        });
+        tunnelExecutor.execute(() -> lostNow(route));
+    }
+
+    private void lostNow(String route) {
+        int closed = registry.routeLost(route, TAKEN_ELSEWHERE);
+        events.routeLost();
+        log.info("event=cluster_route_lost node={} route={} tunnels_closed={}", settings.node(), route, closed);
     }
 
     /** Stops beating and ends the lease, so other keys may claim this node's names at once. */

@@ -47,9 +47,12 @@ public final class RedisRouteStore implements RouteStore {
     private final RedisClient client;
     private final RedisURI target;
     private final AtomicReference<StatefulRedisConnection<String, String>> connection = new AtomicReference<>();
+    private final Duration timeout;
     private volatile boolean closed;
+    private RouteFeed feed;
 
-    private RedisRouteStore(ClientResources resources, RedisClient client, RedisURI target) {
+    private RedisRouteStore(ClientResources resources, RedisClient client, RedisURI target, Duration timeout) {
+        this.timeout = timeout;
         this.resources = resources;
         this.client = client;
         this.target = target;
@@ -74,7 +77,7 @@ public final class RedisRouteStore implements RouteStore {
                 .requestQueueSize(MAX_QUEUED)
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .build());
-        RedisRouteStore store = new RedisRouteStore(resources, client, target);
+        RedisRouteStore store = new RedisRouteStore(resources, client, target, timeout);
         try {
             store.connection.set(client.connect());
         } catch (RuntimeException e) {
@@ -145,8 +148,9 @@ public final class RedisRouteStore implements RouteStore {
     @Override
     public CompletionStage<RouteClaim> claim(String route, RouteHolder holder, boolean takeOver) {
         return call(redis -> redis.<List<Object>>eval(RedisScripts.CLAIM, ScriptOutputType.MULTI,
-                        new String[] {RedisScripts.ROUTE_PREFIX + route, node(holder.node())},
-                        holder.node(), holder.owner(), takeOver ? "1" : "0", RedisScripts.NODE_PREFIX)
+                        new String[] {RedisScripts.ROUTE_PREFIX + route, node(holder.node()), RedisScripts.FEED,
+                                RedisScripts.FEED_SEQ},
+                        holder.node(), holder.owner(), takeOver ? "1" : "0", RedisScripts.NODE_PREFIX, route)
                 .thenApply(RedisRouteStore::claimOf));
     }
 
@@ -159,7 +163,8 @@ public final class RedisRouteStore implements RouteStore {
     @Override
     public CompletionStage<Boolean> release(String route, RouteHolder holder) {
         return call(redis -> redis.<Long>eval(RedisScripts.RELEASE, ScriptOutputType.INTEGER,
-                        new String[] {RedisScripts.ROUTE_PREFIX + route}, holder.node(), holder.owner())
+                        new String[] {RedisScripts.ROUTE_PREFIX + route, RedisScripts.FEED, RedisScripts.FEED_SEQ},
+                        holder.node(), holder.owner(), route)
                 .thenApply(n -> n == 1L));
     }
 
@@ -176,6 +181,17 @@ public final class RedisRouteStore implements RouteStore {
                     return Optional.of(new RouteLocation(routes.get(index),
                             new RouteHolder((String) reply.get(1), (String) reply.get(2)), (String) reply.get(3)));
                 }));
+    }
+
+    /**
+     * The route change feed, read on a connection of its own (not yet started: subscribe, then
+     * {@link RouteFeed#start}); closed with the store. One per store.
+     */
+    public synchronized RouteFeed feed(ClusterEvents events) {
+        if (feed == null) {
+            feed = new RouteFeed(client, target, timeout, events);
+        }
+        return feed;
     }
 
     @Override
@@ -195,6 +211,11 @@ public final class RedisRouteStore implements RouteStore {
     @Override
     public void close() {
         closed = true;
+        synchronized (this) {
+            if (feed != null) {
+                feed.close();
+            }
+        }
         StatefulRedisConnection<String, String> c = connection.getAndSet(null);
         if (c != null) {
             c.close();

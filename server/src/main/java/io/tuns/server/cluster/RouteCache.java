@@ -34,6 +34,16 @@ final class RouteCache {
         }
     }
 
+    /** The feed said {@code route} is held at {@code at} now: corrects an entry this node has (adds none). */
+    synchronized void moved(String route, RouteLocation at) {
+        byRoute.replace(route, at);
+    }
+
+    /** The feed said {@code route} was released. */
+    synchronized void gone(String route) {
+        byRoute.remove(route);
+    }
+
     /** The best of {@code routes} this node last saw held, when the store cannot be asked. */
     synchronized Optional<RouteLocation> lastKnown(List<String> routes) {
         for (String route : routes) {

@@ -27,6 +27,9 @@ final class ExchangeLog {
     }
 
     void ended(ProxyExchange e, int status) {
+        if (e.healthCheck) {
+            return; // every second from every load balancer: not traffic
+        }
         long nanos = System.nanoTime() - e.startNanos;
         events.request(status, nanos / 1e9);
         if (log.isDebugEnabled()) {

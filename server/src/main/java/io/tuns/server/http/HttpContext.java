@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * {@code --log-http-requests=false} and no {@code --log-to-client}) writes sish's access line per exchange;
  * {@code backendTls} speaks TLS to services forwarded as port 443; {@code shares} caps the channels one client
  * address holds per tunnel owner; {@code memory} is the memory budget (queued writes are counted in it);
- * {@code cluster} (null on a single node) forwards a request whose route another node holds.
+ * {@code cluster} (null on a single node) forwards a request whose route another node holds; {@code readiness}
+ * answers {@code /_sish/health}.
  */
 public record HttpContext(ServerConfig config,
                           TunnelRegistry registry,
@@ -32,7 +33,17 @@ public record HttpContext(ServerConfig config,
                           IpFilter ipFilter,
                           ClientShares shares,
                           MemoryBudget memory,
-                          ClusterHop cluster) {
+                          ClusterHop cluster,
+                          Readiness readiness) {
+
+    /** Always ready (tests of the proxy). */
+    public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
+                       SishRoutes console, MetricsEndpoint metrics, HttpEvents events, TlsHooks tls,
+                       RequestLog requestLog, BackendTls backendTls, IpFilter ipFilter, ClientShares shares,
+                       MemoryBudget memory, ClusterHop cluster) {
+        this(config, registry, urls, inspector, console, metrics, events, tls, requestLog, backendTls, ipFilter,
+                shares, memory, cluster, Readiness.SERVING);
+    }
 
     /** With the client-address shares built from the config (the usual case; tests may pass their own). */
     public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
@@ -40,8 +51,17 @@ public record HttpContext(ServerConfig config,
                        RequestLog requestLog, BackendTls backendTls, IpFilter ipFilter, MemoryBudget memory,
                        ClusterHop cluster) {
         this(config, registry, urls, inspector, console, metrics, events, tls, requestLog, backendTls, ipFilter,
+                memory, cluster, Readiness.SERVING);
+    }
+
+    /** As the server wires it: shares from the config, and the node's readiness. */
+    public HttpContext(ServerConfig config, TunnelRegistry registry, Supplier<PublicUrls> urls, Inspector inspector,
+                       SishRoutes console, MetricsEndpoint metrics, HttpEvents events, TlsHooks tls,
+                       RequestLog requestLog, BackendTls backendTls, IpFilter ipFilter, MemoryBudget memory,
+                       ClusterHop cluster, Readiness readiness) {
+        this(config, registry, urls, inspector, console, metrics, events, tls, requestLog, backendTls, ipFilter,
                 new ClientShares(new ClientShares.Settings(config.maxChannelsPerConnection(),
-                        config.httpMaxClientShare())), memory, cluster);
+                        config.httpMaxClientShare())), memory, cluster, readiness);
     }
 
     /** A single node without a memory governor (tests of the proxy alone). */

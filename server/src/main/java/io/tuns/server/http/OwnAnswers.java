@@ -30,6 +30,12 @@ final class OwnAnswers {
         return ErrorPages.page(HttpResponseStatus.OK, "tuns", sentence);
     }
 
+    /** {@code /_sish/health}: 200 "serving", or 503 with why not ({@code notReady}); never cached (as every page of ours). */
+    static FullHttpResponse health(String notReady) {
+        return ErrorPages.page(notReady == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                notReady == null ? "Serving" : "Not serving", notReady == null ? "This tuns node is serving." : notReady);
+    }
+
     static FullHttpResponse noTunnel(String host) {
         return ErrorPages.page(HttpResponseStatus.NOT_FOUND, "No tunnel here", "No tunnel is open for " + host
                 + ". If it is yours, check that your ssh -R command is still running.");

@@ -42,6 +42,8 @@ final class ProxyExchange {
     boolean retried;
     /** Its route is held by another cluster node: the request goes there by a hop, which does all tunnel work. */
     boolean hopped;
+    /** A load balancer's health check: neither an access line nor a request in the HTTP metrics. */
+    boolean healthCheck;
     TunnelGroup group;
     Tunnel tunnel;
     String clientIp;

@@ -93,6 +93,10 @@ final class RequestIntake {
         ex.tunnel = route.tunnel();
         ex.group = route.group();
         return switch (route.kind()) {
+            case HEALTH -> {
+                ex.healthCheck = true;
+                yield Decision.answer(OwnAnswers.health(hc.readiness().notReady()));
+            }
             case METRICS -> Decision.answer(hc.metrics().respond(ex.request, alloc));
             case CONSOLE -> new Decision(null, true, null);
             case REDIRECT -> Decision.answer(SishRedirect.found(route.location(), ex.request.method()));

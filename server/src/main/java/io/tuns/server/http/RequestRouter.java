@@ -23,10 +23,11 @@ final class RequestRouter {
                     String redirectRootLocation, boolean https, boolean forceAllHttps) {
     }
 
-    enum Kind { METRICS, CONSOLE, REDIRECT, ROOT_PAGE, NOT_FOUND, UNAUTHORIZED, FORCE_HTTPS, TUNNEL }
+    enum Kind { HEALTH, METRICS, CONSOLE, REDIRECT, ROOT_PAGE, NOT_FOUND, UNAUTHORIZED, FORCE_HTTPS, TUNNEL }
 
     /** The decision; {@code location} for REDIRECT, {@code tunnel}/{@code group} for the rest that have one. */
     record Route(Kind kind, String location, Tunnel tunnel, TunnelGroup group) {
+        static final Route HEALTH = new Route(Kind.HEALTH, null, null, null);
         static final Route METRICS = new Route(Kind.METRICS, null, null, null);
         static final Route CONSOLE = new Route(Kind.CONSOLE, null, null, null);
         static final Route ROOT_PAGE = new Route(Kind.ROOT_PAGE, null, null, null);
@@ -42,6 +43,13 @@ final class RequestRouter {
         this.lookup = lookup;
     }
 
+    /** {@code /_sish/health}, with or without a query. */
+    static boolean isHealth(String path) {
+        return path.equals(HEALTH_PATH) || path.startsWith(HEALTH_PATH + "?");
+    }
+
+    static final String HEALTH_PATH = "/_sish/health";
+
     /**
      * @param host          normalised Host (see {@link HostHeader})
      * @param path          the request target in origin form
@@ -49,6 +57,9 @@ final class RequestRouter {
      * @param authorization the Authorization header, or null
      */
     Route route(String host, String path, boolean tls, String authorization) {
+        if (!tls && isHealth(path)) { // the load balancer's check, whatever Host it sends
+            return Route.HEALTH;
+        }
         boolean root = host.equals(settings.domain());
         if (root && settings.metricsEndpoint() && path.startsWith("/_sish/metrics")) {
             return Route.METRICS;

@@ -3,6 +3,7 @@ package io.tuns.server.metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.function.IntSupplier;
  */
 public final class ClusterMetrics {
 
+    static final double[] FEED_LAG_BUCKETS_SECONDS = {.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5};
     static final Set<String> HOP_RESULTS = Set.of("forwarded", "not_here", "failed", "pooled", "reused");
 
     private final Gauge storeUp;
@@ -23,6 +25,8 @@ public final class ClusterMetrics {
     private final Counter routesLost;
     private final Counter hops;
     private final Counter peersRefused;
+    private final Histogram feedLag;
+    private final Counter feedGaps;
 
     /** @param routesHeld routes this node holds in the store, read on each scrape */
     public ClusterMetrics(PrometheusRegistry registry, double ttlSeconds, IntSupplier routesHeld) {
@@ -50,6 +54,13 @@ public final class ClusterMetrics {
         peersRefused = Counter.builder().name("sish_cluster_peers_refused_total").withoutExemplars()
                 .help("Connections to --cluster-listen refused before any hop: no TLS, no client certificate or one"
                         + " the cluster CA did not sign.").register(registry);
+        feedLag = Histogram.builder().name("sish_cluster_feed_lag_seconds").unit(Unit.SECONDS)
+                .help("From Redis recording a route change (claim, take-over, release) to this node applying it"
+                        + " from the route feed.")
+                .classicOnly().classicUpperBounds(FEED_LAG_BUCKETS_SECONDS).withoutExemplars().register(registry);
+        feedGaps = Counter.builder().name("sish_cluster_feed_gaps_total").withoutExemplars()
+                .help("Times the route feed lost entries (read too late, after the trim, or Redis emptied); each"
+                        + " time the node looked all its routes up.").register(registry);
         GaugeWithCallback.builder().name("sish_cluster_routes_held")
                 .help("Routes this node holds in the cluster store.")
                 .callback(cb -> cb.call(routesHeld.getAsInt())).register(registry);
@@ -78,5 +89,14 @@ public final class ClusterMetrics {
     /** @param result forwarded, not_here or failed */
     public void hop(String result) {
         hops.labelValues(LabelValues.oneOf(result, HOP_RESULTS)).inc();
+    }
+
+    /** @param lagMillis from the change in Redis to now; a clock behind Redis' counts as 0 */
+    public void feedApplied(long lagMillis) {
+        feedLag.observe(Math.max(0, lagMillis) / 1000.0);
+    }
+
+    public void feedMissed() {
+        feedGaps.inc();
     }
 }

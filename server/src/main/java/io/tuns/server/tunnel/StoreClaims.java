@@ -101,6 +101,11 @@ final class StoreClaims {
         reachable = answered;
     }
 
+    /** The holder this node claimed {@code route} as (a new object per claim), or null. */
+    RouteHolder holder(String route) {
+        return held.get(route);
+    }
+
     Map<String, RouteHolder> held() {
         return Map.copyOf(held);
     }

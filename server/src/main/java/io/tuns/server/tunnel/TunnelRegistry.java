@@ -238,6 +238,14 @@ public final class TunnelRegistry {
     }
 
     /**
+     * The holder this node last claimed {@code route} as, or null when it holds none; each claim makes a new
+     * object, so comparing by identity tells whether a claim happened in between.
+     */
+    public RouteHolder heldRoute(String route) {
+        return claims.holder(route);
+    }
+
+    /**
      * Another node holds {@code key} now (same key took it over there, or this node was fenced and lost it):
      * closes its local tunnels, telling each user {@code why}. Returns how many were closed.
      */

@@ -500,8 +500,15 @@ class ClusterIT {
             old.await("HTTP: http://move.localhost", Duration.ofSeconds(15));
             SshClient moved = ssh(b, userKey, "-R", "move:80:127.0.0.1:" + second.port(), "127.0.0.1");
             moved.await("HTTP: http://move.localhost", Duration.ofSeconds(15));
+            long movedAt = System.nanoTime();
             old.await("taken over on another node", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(5)).until(() -> !a.registry().servesLocally("http|move.localhost"));
+            // the route feed tells node a at once; the per-route look-up comes only every 10th beat (4 s here,
+            // 20 s with the default 10 s TTL), so under a second is the feed's doing
+            Duration closedIn = Duration.ofNanos(System.nanoTime() - movedAt);
+            System.out.println("take-over across nodes: old tunnel closed " + closedIn.toMillis() + " ms after the"
+                    + " new one was up");
+            assertThat(closedIn).isLessThan(Duration.ofSeconds(1));
             for (TunsServer entry : List.of(a, b)) {
                 HttpResponse<String> r = HttpClient.newHttpClient().send(
                         request(entry, "move.localhost", "/hello").GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -723,6 +730,9 @@ class ClusterIT {
                 "--cluster-node-id=late", "--cluster-listen=127.0.0.1:0", "--cluster-node-ttl=2s"));
         owned.add(late);
         late.start(); // Redis is not there: the node serves anyway
+        HttpResponse<String> unready = health(late);
+        assertThat(unready.statusCode()).as("never joined: the load balancer sends it nothing").isEqualTo(503);
+        assertThat(unready.body()).contains("has not reached its cluster store");
         try (TestBackend service = new TestBackend()) {
             // ExitOnForwardFailure=no: with "yes" OpenSSH may exit on the refusal before its session shows the line
             SshClient refused = ssh(late, userKey, "-o", "ExitOnForwardFailure=no",
@@ -736,9 +746,31 @@ class ClusterIT {
                 SshClient taken = ssh(late, userKey, "-R", "early:80:127.0.0.1:" + service.port(), "127.0.0.1");
                 taken.await("HTTP: http://early\\.localhost", Duration.ofSeconds(15));
                 assertThat(store.bulk("HGET tuns:r:http|early.localhost node")).isEqualTo("late");
+                assertThat(health(late).statusCode()).isEqualTo(200);
                 taken.close();
             }
         }
+    }
+
+    @Test
+    void aServingNodeAnswersItsHealthCheckForAnyHost() throws Exception {
+        for (TunsServer node : List.of(a, b, c)) {
+            HttpResponse<String> r = health(node);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("cache-control")).hasValue("no-store");
+        }
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.httpPort()
+                        + "/_sish/health")).header("Host", "nobody.localhost").method("HEAD",
+                        HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+    }
+
+    static HttpResponse<String> health(TunsServer node) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/_sish/health"))
+                .header("Host", "check.invalid").timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

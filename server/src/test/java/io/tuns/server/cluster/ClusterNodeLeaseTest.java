@@ -38,11 +38,15 @@ class ClusterNodeLeaseTest {
         ClusterNode node = new ClusterNode(store, new TunnelRegistry(), new ClusterNode.Settings("n", TTL),
                 Runnable::run, ClusterEvents.NONE);
         assertThat(node.leaseLive()).as("before joining").isFalse();
+        assertThat(node.notReady()).as("before joining").contains("not reached its cluster store");
         node.start("127.0.0.1:1", scheduler, Duration.ofSeconds(1));
         assertThat(node.leaseLive()).isTrue();
+        assertThat(node.notReady()).isNull();
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(node::leaseLive);
         store.silent.set(true); // a frozen network: renewals time out (a fake: Redis cannot hang on cue)
         await().atMost(Duration.ofSeconds(2)).until(() -> !node.leaseLive());
+        assertThat(node.notReady()).as("a store gone after the join: still serving (every node would fail at once)")
+                .isNull();
         store.silent.set(false);
         await().atMost(Duration.ofSeconds(2)).until(node::leaseLive);
     }

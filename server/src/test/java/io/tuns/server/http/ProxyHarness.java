@@ -33,6 +33,8 @@ final class ProxyHarness {
     final EmbeddedChannel client;
     private final HttpContext hc;
     private final StringBuilder received = new StringBuilder();
+    /** The status of every exchange the handler counted (and would have written an access line for). */
+    final List<Integer> counted = new ArrayList<>();
 
     ProxyHarness(String... flags) {
         List<String> args = new ArrayList<>(List.of("--domain=localhost", "--bind-random-subdomains=false"));
@@ -42,7 +44,12 @@ final class ProxyHarness {
                 Instant.now());
         registry.claim(tunnel, new ForwardOwnership(ForwardOwnership.Settings.strict("localhost")));
         hc = new HttpContext(cfg, registry, () -> new PublicUrls(80), null, null, null,
-                HttpEvents.NONE, null, null, null, null);
+                new HttpEvents() {
+                    @Override
+                    public void request(int status, double seconds) {
+                        counted.add(status);
+                    }
+                }, null, null, null, null);
         client = newClient("203.0.113.7");
     }
 

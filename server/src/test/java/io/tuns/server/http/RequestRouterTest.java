@@ -55,6 +55,11 @@ class RequestRouterTest {
             "locked.localhost, /,               false, alice, TUNNEL",
             "secure.localhost, /,               false, '',    FORCE_HTTPS",
             "secure.localhost, /,               true,  '',    TUNNEL",
+            "app.localhost,    /_sish/health,   false, '',    HEALTH",  // any Host: the load balancer's check
+            "10.0.0.11,        /_sish/health?x, false, '',    HEALTH",
+            "locked.localhost, /_sish/health,   false, '',    HEALTH",  // before any tunnel's password
+            "localhost,        /_sish/health,   true,  '',    CONSOLE", // plain listener only
+            "app.localhost,    /_sish/healthz,  false, '',    CONSOLE",
     })
     void routes(String host, String path, boolean tls, String auth, RequestRouter.Kind kind) {
         RequestRouter router = new RequestRouter(settings(""), registry::httpRoute);

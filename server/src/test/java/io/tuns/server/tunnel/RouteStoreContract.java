@@ -48,7 +48,7 @@ public abstract class RouteStoreContract {
         return store.lookup(List.of(routes)).toCompletableFuture().join();
     }
 
-    boolean release(String route, RouteHolder h) {
+    protected boolean release(String route, RouteHolder h) {
         return store.release(route, h).toCompletableFuture().join();
     }
 
