@@ -579,6 +579,12 @@ class ClusterRigIT {
                 if (i == 20) { // between two requests: none of ours is in flight inside the node we kill
                     rig.nodes[2].process.destroyForcibly();
                     killedAt.set(System.nanoTime());
+                    try { // until it is gone, its listening socket still completes handshakes that then break
+                        rig.nodes[2].process.waitFor(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                     killed.countDown();
                 }
                 String name = "keep" + (i++ % 2);
