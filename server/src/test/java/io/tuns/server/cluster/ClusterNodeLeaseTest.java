@@ -3,14 +3,11 @@ package io.tuns.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tuns.server.tunnel.ForwardingRouteStore;
 import io.tuns.server.tunnel.LocalRouteStore;
-import io.tuns.server.tunnel.RouteClaim;
-import io.tuns.server.tunnel.RouteHolder;
-import io.tuns.server.tunnel.RouteLocation;
 import io.tuns.server.tunnel.RouteStore;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,17 +49,12 @@ class ClusterNodeLeaseTest {
     }
 
     /** A store whose renewals can be made to never answer. */
-    static final class Silenceable implements RouteStore {
+    static final class Silenceable extends ForwardingRouteStore {
         final AtomicBoolean silent = new AtomicBoolean();
         private final RouteStore store;
 
         Silenceable(RouteStore store) {
             this.store = store;
-        }
-
-        @Override
-        public CompletionStage<String> join(String node, String address, Duration ttl) {
-            return store.join(node, address, ttl);
         }
 
         @Override
@@ -73,32 +65,8 @@ class ClusterNodeLeaseTest {
         }
 
         @Override
-        public CompletionStage<Void> leave(String node) {
-            return store.leave(node);
-        }
-
-        @Override
-        public CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max) {
-            return store.routesOfKind(kind, max);
-        }
-
-        @Override
-        public CompletionStage<RouteClaim> claim(String route, RouteHolder holder, boolean takeOver) {
-            return store.claim(route, holder, takeOver);
-        }
-
-        @Override
-        public CompletionStage<Boolean> release(String route, RouteHolder holder) {
-            return store.release(route, holder);
-        }
-
-        @Override
-        public CompletionStage<Optional<RouteLocation>> lookup(List<String> routes) {
-            return store.lookup(routes);
-        }
-
-        @Override
-        public void close() {
+        protected RouteStore delegate() {
+            return store;
         }
     }
 }

@@ -13,8 +13,8 @@ import io.tuns.server.cluster.NettyLeaks;
 import io.tuns.server.config.ConfigLoader;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
+import io.tuns.server.tunnel.ForwardingRouteStore;
 import io.tuns.server.tunnel.LocalRouteStore;
-import io.tuns.server.tunnel.RouteClaim;
 import io.tuns.server.tunnel.RouteStore;
 import io.tuns.server.tunnel.RouteHolder;
 import io.tuns.server.tunnel.RouteLocation;
@@ -152,7 +152,7 @@ class HttpProxyHandlerLocatingTest {
     }
 
     /** A store whose look-ups the test answers (a fake: the point is the timing, not Redis). */
-    static final class HeldStore implements RouteStore {
+    static final class HeldStore extends ForwardingRouteStore {
         private final List<CompletableFuture<Optional<RouteLocation>>> lookups;
         private final LocalRouteStore rest = new LocalRouteStore();
 
@@ -168,37 +168,8 @@ class HttpProxyHandlerLocatingTest {
         }
 
         @Override
-        public CompletionStage<String> join(String node, String address, Duration ttl) {
-            return rest.join(node, address, ttl);
-        }
-
-        @Override
-        public CompletionStage<Optional<String>> renew(String node, Duration ttl) {
-            return rest.renew(node, ttl);
-        }
-
-        @Override
-        public CompletionStage<Void> leave(String node) {
-            return rest.leave(node);
-        }
-
-        @Override
-        public CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max) {
-            return rest.routesOfKind(kind, max);
-        }
-
-        @Override
-        public CompletionStage<RouteClaim> claim(String route, RouteHolder holder, boolean takeOver) {
-            return rest.claim(route, holder, takeOver);
-        }
-
-        @Override
-        public CompletionStage<Boolean> release(String route, RouteHolder holder) {
-            return rest.release(route, holder);
-        }
-
-        @Override
-        public void close() {
+        protected RouteStore delegate() {
+            return rest;
         }
     }
 }

@@ -91,7 +91,7 @@ class ClusterNodeFeedTest {
     }
 
     /** The store, with look-ups that answer only when told (as of the moment each was asked). */
-    static final class HeldLookups implements RouteStore {
+    static final class HeldLookups extends ForwardingRouteStore {
         LocalRouteStore store;
         int asked;
         private final List<Runnable> waiting = new java.util.ArrayList<>();
@@ -112,37 +112,8 @@ class ClusterNodeFeedTest {
         }
 
         @Override
-        public CompletionStage<String> join(String node, String address, Duration ttl) {
-            return store.join(node, address, ttl);
-        }
-
-        @Override
-        public CompletionStage<Optional<String>> renew(String node, Duration ttl) {
-            return store.renew(node, ttl);
-        }
-
-        @Override
-        public CompletionStage<Void> leave(String node) {
-            return store.leave(node);
-        }
-
-        @Override
-        public CompletionStage<java.util.Map<String, String>> routesOfKind(String kind, int max) {
-            return store.routesOfKind(kind, max);
-        }
-
-        @Override
-        public CompletionStage<RouteClaim> claim(String route, RouteHolder holder, boolean takeOver) {
-            return store.claim(route, holder, takeOver);
-        }
-
-        @Override
-        public CompletionStage<Boolean> release(String route, RouteHolder holder) {
-            return store.release(route, holder);
-        }
-
-        @Override
-        public void close() {
+        protected RouteStore delegate() {
+            return store;
         }
     }
 }
