@@ -24,6 +24,8 @@ chmod 755 "$work"
 hosts=(127.0.0.11 127.0.0.12 127.0.0.13)
 ssh_port=12422; http_port=18480; cluster_port=17400; redis_port=16479
 ssh_front=12423; http_front=18481; stats_port=18482; backend_port=18483
+# the shipped file also has HTTPS and TCP-range frontends: unused here (plain HTTP tunnels), given ports of their own
+https_front=18484; https_port=18485; tcp_ports=18486
 pids=()
 node_pid=()
 cleanup() {
@@ -98,6 +100,7 @@ frontend stats
 CFG
 TUNS_BIND=127.0.0.1 TUNS_N1=${hosts[0]} TUNS_N2=${hosts[1]} TUNS_N3=${hosts[2]} TUNS_SSH_FRONT=$ssh_front \
   TUNS_HTTP_FRONT=$http_front TUNS_SSH_PORT=$ssh_port TUNS_HTTP_PORT=$http_port TUNS_CHECK_INTER=$inter \
+  TUNS_HTTPS_FRONT=$https_front TUNS_HTTPS_PORT=$https_port TUNS_TCP_PORTS=$tcp_ports \
   TUNS_MAXCONN=2000 haproxy -db -f "$root/ops/cluster/haproxy.cfg" -f "$work/stats.cfg" >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 status_of() { # server name (n1..n3) -> UP/DOWN/... of backend tuns_http
