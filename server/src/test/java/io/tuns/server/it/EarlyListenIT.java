@@ -50,8 +50,7 @@ class EarlyListenIT {
         try (PythonService backend = PythonService.start(5)) {
             Socket early = connectWhenAccepted(ssh, tuns);
             String logThen = Files.readString(log);
-            Socket earlyHttp = new Socket();
-            earlyHttp.connect(new InetSocketAddress("127.0.0.1", http), 5000);
+            Socket earlyHttp = connectWhenAccepted(http, tuns); // bound just after the SSH port
             earlyHttp.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             try (SshClient client = SshClient.start(ssh, key, List.of("-N", "-R",
