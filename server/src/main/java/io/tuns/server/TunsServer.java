@@ -6,18 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.access.CountryLookup;
 import io.tuns.server.access.IpFilter;
-import io.tuns.server.cluster.ClusterEvents;
-import io.tuns.server.cluster.ClusterHop;
-import io.tuns.server.cluster.ClusterListener;
-import io.tuns.server.cluster.ClusterNode;
-import io.tuns.server.cluster.HopChannels;
-import io.tuns.server.cluster.HopTls;
-import io.tuns.server.cluster.RedisAcmeCoordination;
-import io.tuns.server.cluster.RedisRouteStore;
-import io.tuns.server.config.ClusterTlsPolicy;
-import io.tuns.server.cluster.RouteFeed;
 import io.tuns.server.config.ConfigException;
-import io.tuns.server.config.MemoryBudgetSetting;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.console.ConsoleRoutes;
 import io.tuns.server.console.ConsoleTokenBook;
@@ -30,8 +19,6 @@ import io.tuns.server.http.HttpsFront;
 import io.tuns.server.http.MetricsEndpoint;
 import io.tuns.server.inspect.Inspector;
 import io.tuns.server.memory.MemoryBudget;
-import io.tuns.server.memory.MemoryPlan;
-import io.tuns.server.metrics.ClusterMetrics;
 import io.tuns.server.metrics.Metrics;
 import io.tuns.server.metrics.MetricsListener;
 import io.tuns.server.metrics.ScrapeAuth;
@@ -39,7 +26,6 @@ import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
-import io.tuns.server.tcp.ClusterPorts;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
@@ -47,7 +33,6 @@ import io.tuns.server.tls.AcmeIssuer;
 import io.tuns.server.tls.AcmeSettings;
 import io.tuns.server.tls.CertificateEvents;
 import io.tuns.server.tls.CertificateStore;
-import io.tuns.server.tls.ClusterCredentials;
 import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.AcmeCoordination;
 import io.tuns.server.tunnel.DnsOwnership;
@@ -87,20 +72,14 @@ public final class TunsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TunsServer.class);
 
     private final ServerConfig cfg;
-    /** How long a claim waits for the cluster store, and a hop for its owner's answer. */
-    private static final Duration CLUSTER_WAIT = Duration.ofSeconds(2);
 
     private final TunnelRegistry registry;
     /** Set once every listener is up: only a started cluster node drains on close. */
     private volatile boolean started;
     /** Set when closing begins: /_sish/health answers 503 from then on. */
     private volatile boolean stopping;
-    // --- cluster (io.tuns.server.cluster); all null on a single node
-    private final RouteStore routeStore;
-    private final ClusterNode clusterNode;
-    private final RouteFeed routeFeed;
-    private final ClusterListener clusterListener;
-    private final ClusterPorts clusterPorts;
+    /** Null on a single node (no --cluster-store). */
+    private final ClusterWiring cluster;
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final Metrics metrics;
     private final Inspector inspector;
@@ -124,7 +103,7 @@ public final class TunsServer implements AutoCloseable {
     /** The HTTPS port people type: --https-port-override, else the bound port once listening. */
     private final AtomicInteger httpsPublicPort = new AtomicInteger(443);
     /** The memory governor: one budget for every byte held on behalf of traffic (--memory-budget). */
-    private final MemoryPlan memoryPlan;
+    private final MemoryWiring memoryWiring;
     private final MemoryBudget memory;
 
     /** On-demand certificates come from TUNS_ACME_DIRECTORY_URL (default Let's Encrypt), see {@link AcmeSettings}. */
@@ -133,24 +112,16 @@ public final class TunsServer implements AutoCloseable {
     }
 
     public TunsServer(ServerConfig cfg, AcmeSettings acmeSettings) {
-        Runtime rt = Runtime.getRuntime();
-        this.memoryPlan = MemoryPlan.of(MemoryBudgetSetting.parse(cfg.memoryBudget()), rt.maxMemory(),
-                rt.totalMemory() - rt.freeMemory(), MemoryPlan.Bounds.of(cfg));
-        this.memory = memoryPlan.newBudget();
+        this.memoryWiring = new MemoryWiring(cfg);
+        this.memory = memoryWiring.budget();
         this.acmeRenewalCheck = acmeSettings.renewalCheckInterval();
         this.cfg = cfg;
-        this.routeStore = cfg.clustered() ? openRouteStore(cfg) : null;
+        RouteStore routeStore = cfg.clustered() ? ClusterWiring.openStore(cfg) : null;
         this.registry = routeStore == null ? new TunnelRegistry()
-                : new TunnelRegistry(routeStore, cfg.clusterNodeId(), tunnelExecutor, CLUSTER_WAIT);
+                : new TunnelRegistry(routeStore, cfg.clusterNodeId(), tunnelExecutor, ClusterWiring.WAIT);
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
-        ClusterEvents clusterEvents = routeStore == null ? ClusterEvents.NONE : clusterEvents(
-                new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
-                        () -> registry.heldRoutes().size()));
-        HopTls hopTls = routeStore == null ? null : openHopTls(cfg);
-        this.routeFeed = routeStore instanceof RedisRouteStore redis ? redis.feed(clusterEvents) : null;
-        this.clusterNode = routeStore == null ? null : new ClusterNode(routeStore, registry,
-                new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()), tunnelExecutor, clusterEvents,
-                routeFeed == null ? () -> false : routeFeed::connected);
+        this.cluster = routeStore == null ? null
+                : new ClusterWiring(cfg, routeStore, registry, prometheus, tunnelExecutor, boss, workers);
         metrics.registerJvmMetrics();
         metrics.memoryBudget(memory);
         this.inspector = new Inspector(cfg, metrics, memory);
@@ -161,9 +132,6 @@ public final class TunsServer implements AutoCloseable {
         });
         this.countries = openCountries(cfg);
         IpFilter ipFilter = IpFilter.of(cfg, countries);
-        ClusterHop clusterHop = routeStore == null ? null
-                : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents, hopTls);
-        this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers);
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
                 new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
@@ -177,37 +145,35 @@ public final class TunsServer implements AutoCloseable {
                 urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory,
-                        clusterPorts == null ? port -> false : clusterPorts::mirrors), PortRange.parse(cfg.portBindRange()),
-                new SniListeners(cfg, ipFilter, registry, boss, workers, memory, clusterHop), ipFilter, memory);
+                        cluster == null ? port -> false : cluster.ports()::mirrors), PortRange.parse(cfg.portBindRange()),
+                new SniListeners(cfg, ipFilter, registry, boss, workers, memory, cluster == null ? null : cluster.hop()),
+                ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)
                 : null;
         this.certificates = cfg.https() ? new CertificateStore(cfg.httpsCertificateDirectory(), cfg.domain(),
                 new CertificateMetrics(), cfg.httpsH2()) : null;
-        AcmeCoordination acmeShared = routeStore instanceof RedisRouteStore redis ? new RedisAcmeCoordination(redis) : null;
+        AcmeCoordination acmeShared = cluster == null ? null : cluster.acme();
         this.acme = newAcmeIssuer(acmeSettings, acmeShared);
         TlsHooks tlsHooks = acme == null ? null : new TlsHooks(acme, acmeShared);
         this.requestLog = new RequestLog(new RequestLog.Settings(cfg.timeFormat(), cfg.logHttpRequests(),
                 cfg.logToClient(), Arrays.asList(cfg.adminConsoleToken(), cfg.serviceConsoleToken())));
         this.backendTls = new BackendTls(cfg.verifySsl());
-        if (routeFeed != null) {
-            routeFeed.subscribe(clusterNode.feedListener());
-            routeFeed.subscribe(clusterHop.cacheListener());
-        }
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
-                tlsHooks, requestLog, backendTls, ipFilter, memory, clusterHop, this::notReady);
+                tlsHooks, requestLog, backendTls, ipFilter, memory, cluster == null ? null : cluster.hop(),
+                this::notReady);
         this.http = new HttpFront(httpCtx, boss, workers);
         this.https = cfg.https() ? new HttpsFront(httpCtx, certificates, acme, boss, workers) : null;
-        this.clusterListener = routeStore == null ? null : new ClusterListener(cfg.clusterListen(),
-                new ClusterLandings(registry, ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false),
-                        https == null ? null : https::land,
-                        new ClusterLandings.Raw(cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), memory)),
-                hopTls, clusterEvents, clusterNode::leaseLive, boss, workers);
+        if (cluster != null) {
+            cluster.listenFor(new ClusterLandings(registry, ch -> HttpFront.installHttp(ch.pipeline(), httpCtx, false),
+                    https == null ? null : https::land,
+                    new ClusterLandings.Raw(cfg.sshWriteHighWater(), cfg.sshWriteLowWater(), memory)), boss, workers);
+        }
         // Last of the fronts: MINA's first touch waits for BouncyCastle, which registers on a thread of its own
         // (SecurityProviders) while everything above is built.
-        this.ssh = new SshFront(sshCtx, clusterHop == null ? null : new HopChannels(clusterHop, workers)::open);
+        this.ssh = new SshFront(sshCtx, cluster == null ? null : cluster.aliasHops(workers));
         this.metricsListener = cfg.metricsAddress().isBlank() ? null : newMetricsListener();
     }
 
@@ -226,51 +192,6 @@ public final class TunsServer implements AutoCloseable {
         }
     }
 
-    /** The cluster's happenings → Prometheus. */
-    private static ClusterEvents clusterEvents(ClusterMetrics m) {
-        return new ClusterEvents() {
-            @Override
-            public void storeAnswered(boolean answered) {
-                m.storeAnswered(answered);
-            }
-
-            @Override
-            public void leaseRenewed() {
-                m.leaseRenewed(System.currentTimeMillis());
-            }
-
-            @Override
-            public void leaseLapsed() {
-                m.leaseLapsed();
-            }
-
-            @Override
-            public void routeLost() {
-                m.routeLost();
-            }
-
-            @Override
-            public void hop(String result) {
-                m.hop(result);
-            }
-
-            @Override
-            public void peerRefused() {
-                m.peerRefused();
-            }
-
-            @Override
-            public void feedApplied(long lagMillis) {
-                m.feedApplied(lagMillis);
-            }
-
-            @Override
-            public void feedMissed() {
-                m.feedMissed();
-            }
-        };
-    }
-
     /** For /_sish/health: null while serving (listeners up, and in a cluster a granted lease), else why not. */
     private String notReady() {
         if (stopping) {
@@ -279,51 +200,15 @@ public final class TunsServer implements AutoCloseable {
         if (!started) {
             return "This node is starting.";
         }
-        return clusterNode == null ? null : clusterNode.notReady();
-    }
-
-    /** --cluster-store: connects at start-up (an unreachable store: the node starts and keeps trying). */
-    private static RouteStore openRouteStore(ServerConfig cfg) {
-        try {
-            return RedisRouteStore.connect(cfg.clusterStore(), CLUSTER_WAIT);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--cluster-store: not a Redis URL (redis://host:port)");
-        }
-    }
-
-    /** --cluster-tls-*: mutual TLS between nodes; none only on a loopback --cluster-listen (config/ClusterTlsPolicy). */
-    private static HopTls openHopTls(ServerConfig cfg) {
-        if (cfg.clusterTlsCert().isBlank()) {
-            log.warn("event=cluster_plain_hops message=\"{}\"", ClusterTlsPolicy.PLAIN_WARNING);
-            return null;
-        }
-        return ClusterCredentials.load(Path.of(cfg.clusterTlsCert()), Path.of(cfg.clusterTlsKey()),
-                Path.of(cfg.clusterTlsCa()));
-    }
-
-    /** Joins the cluster before any listener takes traffic: claims need the node's lease. */
-    private void startCluster() throws InterruptedException {
-        if (routeFeed != null) {
-            routeFeed.start(); // before joining: no change made after the join is missed
-        }
-        clusterListener.start();
-        String advertise = cfg.clusterAdvertise().isBlank()
-                ? cfg.clusterListen().substring(0, cfg.clusterListen().lastIndexOf(':') + 1)
-                        + clusterListener.boundAddress().getPort()
-                : cfg.clusterAdvertise();
-        clusterNode.start(advertise, scheduler, CLUSTER_WAIT); // a store that is away: starts, refuses new forwards
-        long every = Math.max(200, cfg.clusterNodeTtl().toMillis() / 5); // as often as the heartbeat
-        scheduler.scheduleWithFixedDelay(() -> routeStore.routesOfKind("tcp", ClusterPorts.MAX_ROUTES)
-                .thenAccept(held -> tunnelExecutor.execute(() -> clusterPorts.reconcile(held))),
-                0, every, TimeUnit.MILLISECONDS); // TCP ports other nodes hold: listened on here too
+        return cluster == null ? null : cluster.notReady();
     }
 
     /** The bound --cluster-listen address; throws on a single node. */
     public InetSocketAddress clusterAddress() {
-        if (clusterListener == null) {
+        if (cluster == null) {
             throw new IllegalStateException("no --cluster-store");
         }
-        return clusterListener.boundAddress();
+        return cluster.address();
     }
 
     /** @param shared the cluster's challenge answers and order locks; null on a single node (kept in memory) */
@@ -362,8 +247,8 @@ public final class TunsServer implements AutoCloseable {
     }
 
     public void start() throws IOException, InterruptedException {
-        if (clusterNode != null) {
-            startCluster();
+        if (cluster != null) {
+            cluster.start(scheduler, tunnelExecutor);
         }
         http.start();
         int port = cfg.httpPortOverride() > 0 ? cfg.httpPortOverride() : http.boundAddress().getPort();
@@ -389,10 +274,7 @@ public final class TunsServer implements AutoCloseable {
         if (metricsListener != null) {
             metricsListener.start();
         }
-        logMemoryPlan();
-        NettyBuffers.sampleInto(memory, scheduler);
-        // capture gives way first: history above the budget's pressure mark is evicted for traffic
-        scheduler.scheduleWithFixedDelay(inspector::yieldToTraffic, 1, 1, TimeUnit.SECONDS);
+        memoryWiring.start(scheduler, inspector);
         String warning = ssh.openAccessWarning();
         if (warning != null) {
             log.warn("event=open_access message=\"{}\"", warning);
@@ -422,14 +304,6 @@ public final class TunsServer implements AutoCloseable {
     /** The admin console's address for the start-up line (token left out), when --admin-console is on. */
     public Optional<String> adminConsoleUrl() {
         return cfg.adminConsole() ? Optional.of(urls.get().adminConsole(cfg.domain())) : Optional.empty();
-    }
-
-    /** The heap, the budget and the worst case of the configured bounds; a warning naming the flags if they exceed it. */
-    private void logMemoryPlan() {
-        log.info("event=memory_budget {}", memoryPlan.describe());
-        if (memoryPlan.warning() != null) {
-            log.warn("event=memory_bounds message=\"{}\"", memoryPlan.warning());
-        }
     }
 
     public MemoryBudget memory() {
@@ -475,7 +349,7 @@ public final class TunsServer implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        if (clusterNode != null && started) {
+        if (cluster != null && started) {
             try {
                 NodeDrain.run(() -> {
                     ssh.stopListening();
@@ -485,10 +359,8 @@ public final class TunsServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (clusterNode != null) {
-            clusterNode.close(); // ends the lease: other keys may claim the names no client came back for
-            clusterListener.close();
-            clusterPorts.close(); // its listeners: connections for ports held elsewhere go to other nodes
+        if (cluster != null) {
+            cluster.leave();
         }
         try {
             ssh.close();
@@ -513,8 +385,8 @@ public final class TunsServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         tunnelExecutor.shutdownNow();
         scheduler.shutdownNow();
-        if (routeStore != null) {
-            routeStore.close();
+        if (cluster != null) {
+            cluster.closeStore();
         }
         if (countries != null) {
             try {

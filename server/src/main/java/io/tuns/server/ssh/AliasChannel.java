@@ -178,11 +178,24 @@ final class AliasChannel extends AbstractServerChannel {
         }
     }
 
+    /** What every try does with the owner's bytes: queued for the requester in order, EOF last. */
+    private abstract class OwnerSink implements ChannelSink {
+        @Override
+        public void onData(byte[] data, Runnable release) {
+            enqueue(false, new PendingWrite(data, release));
+        }
+
+        @Override
+        public void onEof() {
+            enqueue(false, new PendingWrite(null, null));
+        }
+    }
+
     /**
      * One try at opening a channel on a member's connection. A refused try still reports its channel's close
      * later; only the current try may act, so a member that refused does not close a channel another accepted.
      */
-    private final class Attempt implements ChannelSink {
+    private final class Attempt extends OwnerSink {
         private final Tunnel member;
 
         Attempt(Tunnel member) {
@@ -216,16 +229,6 @@ final class AliasChannel extends AbstractServerChannel {
         }
 
         @Override
-        public void onData(byte[] data, Runnable release) {
-            enqueue(false, new PendingWrite(data, release));
-        }
-
-        @Override
-        public void onEof() {
-            enqueue(false, new PendingWrite(null, null));
-        }
-
-        @Override
         public void onClosed() {
             if (this == current) {
                 close(false);
@@ -234,7 +237,7 @@ final class AliasChannel extends AbstractServerChannel {
     }
 
     /** The alias on another node: no other member to try here, the owner node chose among its own. */
-    private final class RemoteAttempt implements ChannelSink {
+    private final class RemoteAttempt extends OwnerSink {
         private final String key;
 
         RemoteAttempt(String key) {
@@ -253,16 +256,6 @@ final class AliasChannel extends AbstractServerChannel {
                 openFuture.setException(new SshChannelOpenException(getChannelId(),
                         SshConstants.SSH_OPEN_CONNECT_FAILED, "no alias " + key + " is open: " + reason));
             }
-        }
-
-        @Override
-        public void onData(byte[] data, Runnable release) {
-            enqueue(false, new PendingWrite(data, release));
-        }
-
-        @Override
-        public void onEof() {
-            enqueue(false, new PendingWrite(null, null));
         }
 
         @Override
