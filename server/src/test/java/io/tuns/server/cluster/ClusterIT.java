@@ -630,6 +630,11 @@ class ClusterIT {
                         assertThat(r.text()).isEqualTo("hello from backend\n");
                     }
                 }
+                // counted before the big POST: under load it may outlast HopPool.IDLE and a fresh hop is then right
+                Map<String, Double> rounds = hops(c);
+                assertThat(rounds.get("forwarded") - before.get("forwarded"))
+                        .as("one hop connection per owner node, kept between requests").isEqualTo(2.0);
+                assertThat(rounds.get("reused") - before.get("reused")).isGreaterThanOrEqualTo(4.0);
                 // 8 MiB echoed back by the service on b, on the same connection, sent while the answer streams
                 String head = "POST /echo HTTP/1.1\r\nHost: kb.localhost\r\nContent-Length: " + body.length
                         + "\r\n\r\n";
@@ -655,10 +660,6 @@ class ClusterIT {
             assertThat(onB.requests).hasSize(4).filteredOn(r -> r.startsWith("GET /hello?n=kb&")).hasSize(3);
             assertThat(onB.requests).contains("POST /echo");
             assertThat(onC.requests).hasSize(4).allMatch(r -> r.startsWith("GET /hello?n=kc&"));
-            Map<String, Double> after = hops(c);
-            assertThat(after.get("forwarded") - before.get("forwarded"))
-                    .as("one hop connection per owner node, kept between requests").isEqualTo(2.0);
-            assertThat(after.get("reused") - before.get("reused")).isGreaterThanOrEqualTo(4.0);
         }
     }
 
