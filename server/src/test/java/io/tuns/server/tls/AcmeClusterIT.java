@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,5 +80,50 @@ class AcmeClusterIT {
                 + pebble.log("pebble")).isEqualTo(intermediate.getSubjectX500Principal());
         assertThat(CertificatePair.hostsOf(issued)).containsExactly(DOMAIN);
         assertThat(redis.command("KEYS tuns:acme:l:*")).as("the order lock is released").isEqualTo("*0");
+    }
+
+    /**
+     * Both nodes asked for the same new name at the same moment: the order lock in the store lets one order, the
+     * other finds the certificate in the shared directory. Pebble's log counts the orders it was sent.
+     */
+    @Test
+    void twoNodesAskedAtOnceOrderOnce() throws Exception {
+        redis = RedisServer.start();
+        pebble = new Pebble(Files.createDirectories(tmp.resolve("pebble")));
+        Path tlsCa = tmp.resolve("pebble").resolve("pebble-tls-ca.pem");
+        a = node("a", tlsCa);
+        b = node("b", tlsCa);
+        pebble.start(b.httpPort());
+
+        CyclicBarrier together = new CyclicBarrier(2);
+        CompletableFuture<X509Certificate> onA = CompletableFuture.supplyAsync(() -> probeAfter(together, a));
+        CompletableFuture<X509Certificate> onB = CompletableFuture.supplyAsync(() -> probeAfter(together, b));
+        assertThat(onA.get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        assertThat(onB.get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        X509Certificate intermediate = AcmeIT.pem(pebble.management("intermediates/0"));
+        for (TunsServer node : new TunsServer[] {a, b}) {
+            X509Certificate issued = TlsProbe.leaf(node.httpsPort(), DOMAIN);
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!issued.getIssuerX500Principal().equals(intermediate.getSubjectX500Principal())
+                    && System.nanoTime() < end) {
+                Thread.sleep(100);
+                issued = TlsProbe.leaf(node.httpsPort(), DOMAIN);
+            }
+            assertThat(issued.getIssuerX500Principal()).as("both nodes serve the issued certificate")
+                    .isEqualTo(intermediate.getSubjectX500Principal());
+        }
+        String log = pebble.log("pebble");
+        assertThat(Pattern.compile("Added order").matcher(log).results().count())
+                .as("one order for the name cluster-wide; pebble log:\n" + log).isEqualTo(1);
+        assertThat(redis.command("KEYS tuns:acme:l:*")).as("the order lock is released").isEqualTo("*0");
+    }
+
+    private static X509Certificate probeAfter(CyclicBarrier together, TunsServer node) {
+        try {
+            together.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            return TlsProbe.leaf(node.httpsPort(), DOMAIN);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
