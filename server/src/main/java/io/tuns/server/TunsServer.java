@@ -163,7 +163,8 @@ public final class TunsServer implements AutoCloseable {
         IpFilter ipFilter = IpFilter.of(cfg, countries);
         ClusterHop clusterHop = routeStore == null ? null
                 : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents, hopTls);
-        this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers);
+        SniListeners sniListeners = new SniListeners(cfg, ipFilter, registry, boss, workers, memory, clusterHop);
+        this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers, sniListeners);
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
                 new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
@@ -178,7 +179,7 @@ public final class TunsServer implements AutoCloseable {
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory,
                         clusterPorts == null ? port -> false : clusterPorts::mirrors), PortRange.parse(cfg.portBindRange()),
-                new SniListeners(cfg, ipFilter, registry, boss, workers, memory, clusterHop), ipFilter, memory);
+                sniListeners, ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)
@@ -316,6 +317,9 @@ public final class TunsServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> routeStore.routesOfKind("tcp", ClusterPorts.MAX_ROUTES)
                 .thenAccept(held -> tunnelExecutor.execute(() -> clusterPorts.reconcile(held))),
                 0, every, TimeUnit.MILLISECONDS); // TCP ports other nodes hold: listened on here too
+        scheduler.scheduleWithFixedDelay(() -> routeStore.routesOfKind(SniListeners.MARK_KIND, ClusterPorts.MAX_ROUTES)
+                .thenAccept(held -> tunnelExecutor.execute(() -> clusterPorts.reconcileSni(held))),
+                0, every, TimeUnit.MILLISECONDS); // SNI ports other nodes' forwards use: listened on here too
     }
 
     /** The bound --cluster-listen address; throws on a single node. */
