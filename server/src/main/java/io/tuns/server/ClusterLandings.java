@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.cluster.HopHeader;
 import io.tuns.server.cluster.HopLanding;
+import io.tuns.server.http.HttpFront;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.proxyproto.ProxyHeader;
@@ -46,7 +47,7 @@ final class ClusterLandings implements HopLanding {
             return false;
         }
         return switch (entry) {
-            case HTTP -> route.startsWith("http|");
+            case HTTP, HTTP_TLS -> route.startsWith("http|");
             case HTTPS -> route.startsWith("http|") && landHttps != null;
             case RAW -> group(route).isPresent();
         };
@@ -56,6 +57,10 @@ final class ClusterLandings implements HopLanding {
     public void land(Channel ch, String route, HopHeader.Entry entry) {
         switch (entry) {
             case HTTP -> installHttp.accept(ch);
+            case HTTP_TLS -> { // TLS the entry node terminated: the requests are HTTPS ones here
+                HttpFront.clientTlsAtEntry(ch);
+                installHttp.accept(ch);
+            }
             case HTTPS -> landHttps.accept(ch, route);
             case RAW -> {
                 TunnelGroup g = group(route).orElse(null);

@@ -17,6 +17,7 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.metrics.ClusterMetrics;
 import io.tuns.server.ssh.RemoteAliases;
 import io.tuns.server.tcp.ClusterPorts;
+import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tls.ClusterCredentials;
 import io.tuns.server.tunnel.AcmeCoordination;
 import io.tuns.server.tunnel.RouteStore;
@@ -50,7 +51,8 @@ final class ClusterWiring {
     private final RouteFeed feed;
     private final ClusterNode node;
     private final ClusterHop hop;
-    private final ClusterPorts ports;
+    /** Set by {@link #mirrorPorts}, before start. */
+    private ClusterPorts ports;
     private ClusterListener listener;
 
     /**
@@ -68,7 +70,6 @@ final class ClusterWiring {
         this.node = new ClusterNode(store, registry, new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()),
                 executor, events, feed == null ? () -> false : feed::connected);
         this.hop = new ClusterHop(store, cfg.clusterNodeId(), WAIT, events, hopTls);
-        this.ports = new ClusterPorts(cfg, hop, boss, workers);
         if (feed != null) {
             feed.subscribe(node.feedListener());
             feed.subscribe(hop.cacheListener());
@@ -96,6 +97,11 @@ final class ClusterWiring {
 
     ClusterHop hop() {
         return hop;
+    }
+
+    /** Listens here on the TCP and SNI ports other nodes hold; built once the SNI listeners exist. */
+    void mirrorPorts(SniListeners sni, EventLoopGroup boss, EventLoopGroup workers) {
+        this.ports = new ClusterPorts(cfg, hop, boss, workers, sni);
     }
 
     ClusterPorts ports() {
@@ -133,6 +139,9 @@ final class ClusterWiring {
         scheduler.scheduleWithFixedDelay(() -> store.routesOfKind("tcp", ClusterPorts.MAX_ROUTES)
                 .thenAccept(held -> executor.execute(() -> ports.reconcile(held))),
                 0, every, TimeUnit.MILLISECONDS); // TCP ports other nodes hold: listened on here too
+        scheduler.scheduleWithFixedDelay(() -> store.routesOfKind(SniListeners.MARK_KIND, ClusterPorts.MAX_ROUTES)
+                .thenAccept(held -> executor.execute(() -> ports.reconcileSni(held))),
+                0, every, TimeUnit.MILLISECONDS); // SNI ports other nodes' forwards use: listened on here too
     }
 
     /** For /_sish/health: null while the node holds a lease, else why not. */

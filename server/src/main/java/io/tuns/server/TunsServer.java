@@ -132,6 +132,11 @@ public final class TunsServer implements AutoCloseable {
         });
         this.countries = openCountries(cfg);
         IpFilter ipFilter = IpFilter.of(cfg, countries);
+        SniListeners sniListeners = new SniListeners(cfg, ipFilter, registry, boss, workers, memory,
+                cluster == null ? null : cluster.hop());
+        if (cluster != null) {
+            cluster.mirrorPorts(sniListeners, boss, workers);
+        }
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
                 new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
@@ -146,8 +151,7 @@ public final class TunsServer implements AutoCloseable {
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory,
                         cluster == null ? port -> false : cluster.ports()::mirrors), PortRange.parse(cfg.portBindRange()),
-                new SniListeners(cfg, ipFilter, registry, boss, workers, memory, cluster == null ? null : cluster.hop()),
-                ipFilter, memory);
+                sniListeners, ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
                         this::httpAddress, consoleTokens, cfg.tcpAddress()), metrics)

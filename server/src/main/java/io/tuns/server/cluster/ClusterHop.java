@@ -78,8 +78,17 @@ public final class ClusterHop {
      */
     public Tunnel remote(RouteLocation where, List<String> keys, String host, EventLoop loop,
                          InetSocketAddress local) {
-        return new Tunnel(Tunnel.TunnelType.HTTP, host, "", 80, new HopOwner(this, where, keys, loop, local), null,
-                Instant.now());
+        return remote(where, keys, host, loop, local, HopHeader.Entry.HTTP);
+    }
+
+    /**
+     * As {@link #remote(RouteLocation, List, String, EventLoop, InetSocketAddress)}, for a request that entered as
+     * {@code entry}: {@link HopHeader.Entry#HTTP_TLS} when this node terminated the client's TLS.
+     */
+    public Tunnel remote(RouteLocation where, List<String> keys, String host, EventLoop loop,
+                         InetSocketAddress local, HopHeader.Entry entry) {
+        return new Tunnel(Tunnel.TunnelType.HTTP, host, "", 80, new HopOwner(this, where, keys, loop, local, entry),
+                null, Instant.now());
     }
 
     /** Corrects where this entry node last saw each route, as the route feed tells changes. */
@@ -112,7 +121,13 @@ public final class ClusterHop {
 
     /** A pooled connection serves the same route for the same client address it was accepted for. */
     static HopPool.Key key(RouteLocation where, InetSocketAddress client) {
-        return new HopPool.Key(where.address(), where.route(), client.getAddress().getHostAddress());
+        return key(where, client, HopHeader.Entry.HTTP);
+    }
+
+    /** ... and entered the same way (the owner set up its handlers by the entry): a TLS one is keyed apart. */
+    static HopPool.Key key(RouteLocation where, InetSocketAddress client, HopHeader.Entry entry) {
+        String route = entry == HopHeader.Entry.HTTP ? where.route() : entry + " " + where.route();
+        return new HopPool.Key(where.address(), route, client.getAddress().getHostAddress());
     }
 
     /** This node's name: a route located here is not forwarded. */
@@ -169,34 +184,51 @@ public final class ClusterHop {
 
     private void reach(Ingress ingress, List<String> routes, InetSocketAddress client,
                        Function<String, HopHeader.Entry> entry, String triedNode, Promise<Channel> done) {
-        locate(routes).whenComplete((found, error) -> ingress.loop().execute(() -> {
-            Optional<RouteLocation> where = error == null ? found : Optional.empty();
-            HopDecision.Next next = HopDecision.next(where.map(w -> w.holder().node()).orElse(null), node, triedNode);
-            switch (next) {
-                case STAY -> done.trySuccess(null);
-                case GIVE_UP -> done.tryFailure(new IOException("the node holding " + routes.get(0)
-                        + " did not take the connection"));
-                case DIAL -> {
-                    if (!ingress.active().getAsBoolean()) {
-                        done.tryFailure(new IOException("the client left"));
-                        return;
-                    }
-                    RouteLocation at = where.get();
-                    dial(ingress.loop(), ingress.local(), at, client, entry.apply(at.route())).addListener(f -> {
-                        if (f.isSuccess()) {
-                            Channel owner = (Channel) f.getNow();
-                            if (!done.trySuccess(owner)) {
-                                owner.close();
-                            }
-                        } else if (f.cause() instanceof NotHere && triedNode == null) {
-                            reach(ingress, routes, client, entry, at.holder().node(), done);
-                        } else {
-                            done.tryFailure(f.cause());
-                        }
-                    });
+        locate(routes).whenComplete((found, error) -> ingress.loop().execute(() ->
+                reachFound(ingress, routes, client, entry, triedNode, error == null ? found : Optional.empty(), done)));
+    }
+
+    /**
+     * As {@link #reach(Channel, List, InetSocketAddress, Function)} once the caller has asked the store itself
+     * ({@code where}, from {@link #locate}); on the ingress channel's event loop. A NOT_HERE still gets its one
+     * fresh look-up.
+     */
+    public Future<Channel> reachFound(Channel ingress, List<String> routes, Optional<RouteLocation> where,
+                                      InetSocketAddress client, Function<String, HopHeader.Entry> entry) {
+        Promise<Channel> done = ingress.eventLoop().newPromise();
+        reachFound(new Ingress(ingress.eventLoop(), (InetSocketAddress) ingress.localAddress(), ingress::isActive),
+                routes, client, entry, null, where, done);
+        return done;
+    }
+
+    private void reachFound(Ingress ingress, List<String> routes, InetSocketAddress client,
+                            Function<String, HopHeader.Entry> entry, String triedNode, Optional<RouteLocation> where,
+                            Promise<Channel> done) {
+        HopDecision.Next next = HopDecision.next(where.map(w -> w.holder().node()).orElse(null), node, triedNode);
+        switch (next) {
+            case STAY -> done.trySuccess(null);
+            case GIVE_UP -> done.tryFailure(new IOException("the node holding " + routes.get(0)
+                    + " did not take the connection"));
+            case DIAL -> {
+                if (!ingress.active().getAsBoolean()) {
+                    done.tryFailure(new IOException("the client left"));
+                    return;
                 }
+                RouteLocation at = where.get();
+                dial(ingress.loop(), ingress.local(), at, client, entry.apply(at.route())).addListener(f -> {
+                    if (f.isSuccess()) {
+                        Channel owner = (Channel) f.getNow();
+                        if (!done.trySuccess(owner)) {
+                            owner.close();
+                        }
+                    } else if (f.cause() instanceof NotHere && triedNode == null) {
+                        reach(ingress, routes, client, entry, at.holder().node(), done);
+                    } else {
+                        done.tryFailure(f.cause());
+                    }
+                });
             }
-        }));
+        }
     }
 
     /**
@@ -214,6 +246,12 @@ public final class ClusterHop {
     public Future<Channel> dial(EventLoop loop, InetSocketAddress local, RouteLocation where,
                                 InetSocketAddress client) {
         return dial(loop, local, where, client, HopHeader.Entry.HTTP);
+    }
+
+    /** As {@link #dial(EventLoop, InetSocketAddress, RouteLocation, InetSocketAddress)}, entered as {@code entry}. */
+    Future<Channel> dialAs(EventLoop loop, InetSocketAddress local, RouteLocation where, InetSocketAddress client,
+                           HopHeader.Entry entry) {
+        return dial(loop, local, where, client, entry);
     }
 
     /**

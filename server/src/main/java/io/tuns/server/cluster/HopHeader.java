@@ -31,10 +31,13 @@ public final class HopHeader {
 
     /**
      * What the bytes after the header are, so the owner knows what to put in front of them: plain HTTP, TLS for
-     * tuns to terminate (HTTPS by SNI), or bytes to pass raw to the route's tunnel (SNI passthrough, TCP, alias).
+     * tuns to terminate (HTTPS by SNI), bytes to pass raw to the route's tunnel (SNI passthrough, TCP, alias), or
+     * plain HTTP the client sent over TLS that the entry node terminated (HTTP_TLS: the owner treats the request
+     * as an HTTPS one, e.g. no force-https redirect and X-Forwarded-Proto https). New values go last: the TLV
+     * carries the ordinal.
      */
     public enum Entry {
-        HTTP, HTTPS, RAW;
+        HTTP, HTTPS, RAW, HTTP_TLS;
 
         static Entry of(int code) {
             return code >= 0 && code < values().length ? values()[code] : null;

@@ -27,6 +27,7 @@ final class HopOwner implements TunnelOwner {
     private final List<String> keys;
     private final EventLoop loop;
     private final InetSocketAddress local;
+    private final HopHeader.Entry entry;
 
     /**
      * @param keys  the request's route keys, best first (for the look-up after NOT_HERE)
@@ -34,16 +35,23 @@ final class HopOwner implements TunnelOwner {
      * @param local the address the client connected to (the PROXY header's destination)
      */
     HopOwner(ClusterHop hop, RouteLocation where, List<String> keys, EventLoop loop, InetSocketAddress local) {
+        this(hop, where, keys, loop, local, HopHeader.Entry.HTTP);
+    }
+
+    /** @param entry how the request entered: HTTP, or HTTP_TLS when this node terminated the client's TLS */
+    HopOwner(ClusterHop hop, RouteLocation where, List<String> keys, EventLoop loop, InetSocketAddress local,
+             HopHeader.Entry entry) {
         this.hop = hop;
         this.where = where;
         this.keys = keys;
         this.loop = loop;
         this.local = local;
+        this.entry = entry;
     }
 
     @Override
     public void openChannel(Tunnel tunnel, InetSocketAddress origin, ChannelSink sink) {
-        HopPool.Key key = ClusterHop.key(where, origin);
+        HopPool.Key key = ClusterHop.key(where, origin, entry);
         HopStream pooled = hop.pool().take(key);
         if (pooled != null) {
             hop.events().hop("reused");
@@ -54,10 +62,10 @@ final class HopOwner implements TunnelOwner {
     }
 
     private void dial(RouteLocation to, InetSocketAddress origin, ChannelSink sink, boolean mayRetry) {
-        hop.dial(loop, local, to, origin).addListener(f -> {
+        hop.dialAs(loop, local, to, origin, entry).addListener(f -> {
             if (f.isSuccess()) {
                 Channel ch = (Channel) f.getNow();
-                HopStream stream = new HopStream(ch, hop.pool(), ClusterHop.key(to, origin), hop.events());
+                HopStream stream = new HopStream(ch, hop.pool(), ClusterHop.key(to, origin, entry), hop.events());
                 ch.pipeline().addLast("hop", stream);
                 stream.attach(sink, () -> failed(sink, "the node closed the connection"));
                 if (ch.pipeline().get(ClusterHop.Answer.NAME) != null) {

@@ -4,23 +4,28 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.HopHeader;
 import io.tuns.server.cluster.Splice;
 import io.tuns.server.proxyproto.ClientAddress;
+import io.tuns.server.tunnel.RouteLocation;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Before TLS termination on a cluster node's HTTPS listener: reads the ClientHello's SNI name (at most
  * {@link HttpsFront#MAX_CLIENT_HELLO_BYTES}, within {@link HttpsFront#CLIENT_HELLO_TIMEOUT_MILLIS}). When no local
- * tunnel serves the name and the store names another node, the still encrypted connection is spliced there,
- * ClientHello first: the owner terminates TLS and does all per-tunnel work. Otherwise this handler leaves and the
- * held bytes go on to tuns' own TLS. A hop nobody took closes the connection (there is no HTTP to answer in yet).
+ * tunnel serves the name and the store names another node for the name itself, the still encrypted connection is
+ * spliced there, ClientHello first: the owner terminates TLS and does all per-tunnel work. Otherwise this handler
+ * leaves and the held bytes go on to tuns' own TLS; a name with path routes only is served so, each request hopping
+ * to its path's holder ({@link TlsEntry}). A hop nobody took closes the connection (there is no HTTP to answer in
+ * yet).
  */
 final class ClusterTlsPeek extends AbstractSniHandler<Channel> {
 
@@ -54,10 +59,31 @@ final class ClusterTlsPeek extends AbstractSniHandler<Channel> {
             return ctx.executor().newSucceededFuture(null); // no SNI: tuns' default certificate answers
         }
         List<String> routes = routes(hostname, sniPassthrough);
-        if (registry.httpTunnel(hostname).isPresent() || routes.stream().anyMatch(registry::servesLocally)) {
+        boolean servedHere = registry.httpTunnel(hostname).isPresent() // the host or a path under it
+                || routes.stream().anyMatch(registry::servesLocally);
+        if (servedHere) { // TlsEntry.choose is TERMINATE then, whatever the store says: not asked
             return ctx.executor().newSucceededFuture(null);
         }
-        return hop.reach(ctx.channel(), routes, ClientAddress.of(ctx.channel()), HopHeader.Entry::forTls);
+        Promise<Channel> done = ctx.executor().newPromise();
+        hop.locate(routes).whenComplete((found, error) -> ctx.executor().execute(() -> {
+            Optional<RouteLocation> where = error == null ? found : Optional.empty();
+            if (TlsEntry.choose(false, where.map(w -> w.holder().node()), hop.node()) == TlsEntry.Kind.TERMINATE) {
+                done.trySuccess(null); // path routes only (or none): each request finds its own, hopping if need be
+                return;
+            }
+            hop.reachFound(ctx.channel(), routes, where, ClientAddress.of(ctx.channel()), HopHeader.Entry::forTls)
+                    .addListener(f -> {
+                        if (f.isSuccess()) {
+                            Channel owner = (Channel) f.getNow();
+                            if (!done.trySuccess(owner) && owner != null) {
+                                owner.close();
+                            }
+                        } else {
+                            done.tryFailure(f.cause());
+                        }
+                    });
+        }));
+        return done;
     }
 
     @Override

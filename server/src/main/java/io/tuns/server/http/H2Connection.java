@@ -56,7 +56,7 @@ final class H2Connection {
                 if (arrivedFor != null) {
                     stream.pipeline().addLast("misdirected", new MisdirectedGuard(hc.registry(), arrivedFor));
                 }
-                stream.pipeline().addLast("proxy", new HttpProxyHandler(hc));
+                stream.pipeline().addLast("proxy", new HttpProxyHandler(hc, arrivedFor == null)); // as HTTP/1.1
             }
         }));
         int window = codec.connection().local().flowController().windowSize(codec.connection().connectionStream());

@@ -107,6 +107,15 @@ public final class HttpFront implements AutoCloseable {
         p.addLast("proxy", new HttpProxyHandler(hc, mayHop));
     }
 
+    /**
+     * A hop connection whose requests the client sent over TLS that the entry node terminated
+     * ({@code HopHeader.Entry.HTTP_TLS}): its requests count as HTTPS ones here (no force-https redirect,
+     * X-Forwarded-Proto https). Call before {@link #installHttp}.
+     */
+    public static void clientTlsAtEntry(Channel ch) {
+        ch.attr(ClientTls.AT_ENTRY).set(Boolean.TRUE);
+    }
+
     /** {@code --idle-connection}: closes a client connection with no byte either way for {@code timeout}. */
     static IdleStateHandler idleCut(java.time.Duration timeout) {
         return new IdleStateHandler(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS) {

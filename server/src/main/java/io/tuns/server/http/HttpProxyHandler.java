@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.HopChoice;
+import io.tuns.server.cluster.HopHeader;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.tls.TlsHooks;
 import io.tuns.server.tunnel.RouteLocation;
@@ -36,7 +37,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
 
     private final HttpContext hc;
     private final RequestIntake intake;
-    /** On a cluster node's plain HTTP listener: where a request no local tunnel serves goes; else null. */
+    /** On a cluster node's public listeners: where a request no local tunnel serves goes; else null. */
     private final ClusterHop remote;
     private ChannelHandlerContext ctx;
     private ReadGate gate;
@@ -152,8 +153,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         if (HopChoice.choose(where, remote.node(), null) == HopChoice.Kind.FORWARD) {
             mode = Mode.TO_UPSTREAM;
             ex.hopped = true;
+            boolean tls = ctx.channel() instanceof Http2StreamChannel || ClientTls.on(ctx.pipeline());
             Tunnel there = remote.remote(where.get(), keys, ex.host, ctx.channel().eventLoop(),
-                    (InetSocketAddress) ctx.channel().localAddress());
+                    (InetSocketAddress) ctx.channel().localAddress(),
+                    tls ? HopHeader.Entry.HTTP_TLS : HopHeader.Entry.HTTP); // the owner treats it as the client sent it
             ex.tunnel = there;
             intake.forward(ex, there, ClientAddress.of(ctx.channel()).getAddress().getHostAddress(), false, false);
             tunnel.send(ex, there);

@@ -82,9 +82,13 @@ public final class HttpsFront implements AutoCloseable {
         }
     }
 
-    /** The HTTP/1.1 handlers; on a connection passed here by SNI, with the 421 for other names. */
+    /**
+     * The HTTP/1.1 handlers; on a connection passed here by SNI, with the 421 for other names. On the public
+     * listener of a cluster node a request whose route another node holds hops there, request by request, as on
+     * the plain listener (a name with path routes only, or paths on several nodes: {@link TlsEntry}).
+     */
     static void installHttp(Channel ch, HttpContext hc, String arrivedFor) {
-        HttpFront.installHttp(ch.pipeline(), hc);
+        HttpFront.installHttp(ch.pipeline(), hc, arrivedFor == null);
         if (arrivedFor != null && ch.pipeline().get("proxy") != null) {
             ch.pipeline().addBefore("proxy", "misdirected", new MisdirectedGuard(hc.registry(), arrivedFor));
         }

@@ -18,15 +18,26 @@ import io.tuns.server.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Listeners for TLS passthrough ({@code sni-proxy=true}): one per address, shared by every SNI tunnel on it
- * and closed when the last one goes. Binding blocks: call from the tunnel executor.
+ * and closed when the last one goes. On a cluster node a listener may also mirror a port other nodes' SNI
+ * forwards use ({@link #mirror}): names held elsewhere are passed there by {@link SniRouter}, and a local forward
+ * asking for that port shares the listener. A port with a local forward is marked in the route store
+ * ({@link #MARK_KIND}), which is how other nodes learn to mirror it. Binding blocks: call from the tunnel executor.
  */
-public final class SniListeners {
+public final class SniListeners implements ClusterPorts.SniMirror {
 
-    private record Shared(Channel server, int users) {
+    /** The route kind of the store's SNI port marks: {@code sni-port|node:port}, one per node and port. */
+    public static final String MARK_KIND = "sni-port";
+
+    /** @param users local SNI forwards on it; @param mirrored whether it also serves other nodes' forwards */
+    private record Shared(Channel server, int users, boolean mirrored) {
     }
+
+    private static final Logger log = LoggerFactory.getLogger(SniListeners.class);
 
     private final ServerConfig cfg;
     private final IpFilter ipFilter;
@@ -64,33 +75,88 @@ public final class SniListeners {
      */
     public synchronized int acquire(String host, int port) throws Exception {
         Shared s = port == 0 ? null : byAddress.get(host + ":" + port);
-        if (s == null) {
-            Channel server = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            if (ProxyProtocolHandler.defer(ch, cfg, this, "sni")) {
-                                return; // --proxy-protocol-listener: runs again once the PROXY header is settled
-                            }
-                            if (NettyGate.refuseTcp(ch, ipFilter)) {
-                                return; // --banned-ips / --whitelisted-ips
-                            }
-                            if (cfg.idleConnection()) { // also cuts a client that never sends its ClientHello
-                                ch.pipeline().addLast("idle", new IdleCut(cfg.idleConnectionTimeout()));
-                            }
-                            ch.pipeline().addLast("sni", new SniRouter(registry, cfg, memory, hop));
-                        }
-                    })
-                    .bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();
-            s = new Shared(server, 0);
-        }
-        int bound = ((InetSocketAddress) s.server().localAddress()).getPort();
-        byAddress.put(host + ":" + bound, new Shared(s.server(), s.users() + 1));
+        Channel server = s == null ? bind(host, port) : s.server();
+        int bound = ((InetSocketAddress) server.localAddress()).getPort();
+        byAddress.put(host + ":" + bound, new Shared(server, s == null ? 1 : s.users() + 1, s != null && s.mirrored()));
+        markIfUsed(bound);
         return bound;
+    }
+
+    private Channel bind(String host, int port) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (ProxyProtocolHandler.defer(ch, cfg, this, "sni")) {
+                            return; // --proxy-protocol-listener: runs again once the PROXY header is settled
+                        }
+                        if (NettyGate.refuseTcp(ch, ipFilter)) {
+                            return; // --banned-ips / --whitelisted-ips
+                        }
+                        if (cfg.idleConnection()) { // also cuts a client that never sends its ClientHello
+                            ch.pipeline().addLast("idle", new IdleCut(cfg.idleConnectionTimeout()));
+                        }
+                        ch.pipeline().addLast("sni", new SniRouter(registry, cfg, memory, hop));
+                    }
+                })
+                .bind(host.isEmpty() ? "0.0.0.0" : host, port).sync().channel();
+    }
+
+    /**
+     * Listens on {@code port} (at {@code --tcp-address}) for other nodes' SNI forwards too, binding it unless a
+     * local forward's listener has it. False when the port is taken otherwise (a TCP forward, another process).
+     */
+    @Override
+    public synchronized boolean mirror(int port) {
+        String key = cfg.tcpAddress() + ":" + port;
+        Shared s = byAddress.get(key);
+        try {
+            byAddress.put(key, s == null ? new Shared(bind(cfg.tcpAddress(), port), 0, true)
+                    : new Shared(s.server(), s.users(), true));
+            return true;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.info("event=sni_port_not_mirrored port={} error=\"{}\"", port, e.getMessage());
+            return false;
+        }
+    }
+
+    /** No other node's SNI forward uses {@code port} any more: closes its listener unless a local forward has it. */
+    @Override
+    public synchronized void unmirror(int port) {
+        String key = cfg.tcpAddress() + ":" + port;
+        Shared s = byAddress.get(key);
+        if (s == null || !s.mirrored()) {
+            return;
+        }
+        if (s.users() == 0) {
+            byAddress.remove(key);
+            s.server().close();
+        } else {
+            byAddress.put(key, new Shared(s.server(), s.users(), false));
+        }
+    }
+
+    /** The store's mark of {@code port} on this node: there while a local SNI forward listens on it. */
+    private void markIfUsed(int port) {
+        if (hop == null) {
+            return; // one node: nobody to tell
+        }
+        String mark = MARK_KIND + "|" + hop.node() + ":" + port;
+        boolean used = byAddress.values().stream().anyMatch(s -> s.users() > 0
+                && ((InetSocketAddress) s.server().localAddress()).getPort() == port);
+        boolean marked = registry.heldRoute(mark) != null;
+        if (used && !marked) {
+            registry.mark(mark);
+        } else if (!used && marked) {
+            registry.unmark(mark);
+        }
     }
 
     /** Whether an SNI listener of this server is on {@code port}, at any address. */
@@ -105,11 +171,12 @@ public final class SniListeners {
         if (s == null) {
             return;
         }
-        if (s.users() <= 1) {
+        if (s.users() <= 1 && !s.mirrored()) {
             byAddress.remove(key);
             s.server().close();
         } else {
-            byAddress.put(key, new Shared(s.server(), s.users() - 1));
+            byAddress.put(key, new Shared(s.server(), Math.max(0, s.users() - 1), s.mirrored()));
         }
+        markIfUsed(port);
     }
 }

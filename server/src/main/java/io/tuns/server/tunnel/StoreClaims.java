@@ -84,6 +84,34 @@ final class StoreClaims {
         });
     }
 
+    /**
+     * Claims a route no tunnel stands for (a marker such as the SNI ports this node listens on), as this node
+     * itself. Held from now on whatever the store answers now, so a re-assert or the safety-net check puts it
+     * back after the store lost it; never waits.
+     */
+    void mark(String route) {
+        RouteHolder h = new RouteHolder(node, "node/" + node);
+        held.put(route, h);
+        store.claim(route, h, false).exceptionally(e -> {
+            log.warn("event=route_store_unreachable op=mark route={}", route);
+            return null;
+        });
+    }
+
+    /** Frees a route {@link #mark} claimed (kept while draining, as routes are). */
+    void unmark(String route) {
+        if (keepRoutes) {
+            return;
+        }
+        RouteHolder h = held.remove(route);
+        if (h != null) {
+            store.release(route, h).exceptionally(e -> {
+                log.warn("event=route_store_unreachable op=unmark route={}", route);
+                return false;
+            });
+        }
+    }
+
     /** Forgets a route another node now holds (its tunnels here are being closed). */
     void lost(String route) {
         held.remove(route);

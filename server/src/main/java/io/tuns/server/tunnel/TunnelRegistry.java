@@ -227,6 +227,19 @@ public final class TunnelRegistry {
         claims.keepRoutes();
     }
 
+    /**
+     * Records in the store a route no tunnel stands for, held by this node (re-asserted with its routes): how other
+     * nodes learn which SNI ports this node listens on ({@code sni-port|node:port}). Never waits.
+     */
+    public void mark(String route) {
+        claims.mark(route);
+    }
+
+    /** Takes back a {@link #mark}. */
+    public void unmark(String route) {
+        claims.unmark(route);
+    }
+
     /** This node's name in the route store. */
     public String node() {
         return claims.node();

@@ -96,7 +96,8 @@ class ClusterIT {
                 "--proxy-protocol-listener=true", // as behind HAProxy; a connection without a header is taken too
                 "--https", "--https-address=127.0.0.1:0", "--sni-proxy", "--sni-proxy-https",
                 "--https-certificate-directory=" + dir.resolve("no-certs"), // a self-signed *.localhost
-                "--cluster-drain-timeout=1s")); // closing at the end drains: no client comes back here
+                "--cluster-drain-timeout=1s", // closing at the end drains: no client comes back here
+                "--force-https")); // lets a forward ask for force-https=true
         args.addAll(List.of(more));
         TunsServer s = new TunsServer(ConfigLoader.fromArgs(args.toArray(String[]::new)));
         s.start();
@@ -255,6 +256,43 @@ class ClusterIT {
         }
     }
 
+    /**
+     * An HTTPS name with path routes only, on two nodes (pa/api on a with force-https, pa/web on b): from every entry
+     * node, over HTTP/1.1 and h2, each path reaches its own service, which sees an HTTPS request (no redirect,
+     * X-Forwarded-Proto https); a path nobody holds is a 404; plain HTTP to the force-https path is redirected.
+     */
+    @Test
+    void anHttpsNameWithPathRoutesOnlyOnTwoNodesIsServedFromEveryEntryNode() throws Exception {
+        try (TestBackend api = new TestBackend(); TestBackend web = new TestBackend()) {
+            ssh(a, userKey, "-R", "pa/api:80:127.0.0.1:" + api.port(), "127.0.0.1", "force-https=true")
+                    .await("HTTPS: https://pa\\.localhost:\\d+/api", Duration.ofSeconds(15));
+            ssh(b, userKey, "-R", "pa/web:80:127.0.0.1:" + web.port(), "127.0.0.1")
+                    .await("HTTPS: https://pa\\.localhost:\\d+/web", Duration.ofSeconds(15));
+            for (TunsServer entry : List.of(a, b, c)) {
+                String base = "https://pa.localhost:" + entry.httpsPort();
+                String resolve = "pa.localhost:" + entry.httpsPort() + ":127.0.0.1";
+                for (String protocol : List.of("--http1.1", "--http2")) {
+                    for (TestBackend svc : List.of(api, web)) {
+                        String path = svc == api ? "/api" : "/web";
+                        svc.requests.clear();
+                        Curl.Result r = Curl.run(protocol, "-k", "--resolve", resolve, "-w", "\n%{http_code}",
+                                base + path + "/headers");
+                        assertThat(r.out()).as("%s%s via node at %d, %s", "pa.localhost", path, entry.httpsPort(),
+                                protocol).endsWith("200").containsIgnoringCase("x-forwarded-proto: https");
+                        assertThat(svc.requests).as("the service for %s got it", path).containsExactly("GET /headers");
+                    }
+                }
+                Curl.Result none = Curl.run("-k", "--resolve", resolve, "-o", "/dev/null", "-w", "%{http_code}",
+                        base + "/elsewhere");
+                assertThat(none.out()).as("a path nobody holds via node at %d", entry.httpsPort()).isEqualTo("404");
+            }
+            HttpResponse<String> plain = http.send(request(c, "pa.localhost", "/api/hello").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(plain.statusCode()).as("plain HTTP to the force-https path: the owner redirects")
+                    .isBetween(300, 399);
+        }
+    }
+
     /** SNI passthrough on a port of its own that both nodes listen on: each name reaches its service from both. */
     @Test
     void sniPassthroughOnASharedPortReachesTheNameFromEveryNode() throws Exception {
@@ -279,6 +317,62 @@ class ClusterIT {
                             .contains("subject=CN = " + name);
                 }
             }
+        } finally {
+            tlsServices.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /**
+     * SNI passthrough on a port only node a's forward uses: b and c listen on it too (a's mark in the store), pass
+     * the name still encrypted to a, and stop listening once the forward is gone. A forward at b asking for that
+     * port shares b's listener: both names answer at every node.
+     */
+    @Test
+    void sniPassthroughOnAPortOnlyOneNodeUsesIsMirroredOnEveryNode() throws Exception {
+        List<Process> tlsServices = new ArrayList<>();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try {
+            int svc = tlsService("m0.localhost", tlsServices);
+            SshClient onA = ssh(a, userKey, "-R", "m0:" + port + ":127.0.0.1:" + svc, "127.0.0.1", "sni-proxy=true");
+            onA.await("TLS: m0\\.localhost:" + port, Duration.ofSeconds(15));
+            assertThat(redis.bulk("HGET tuns:r:sni-port|a:" + port + " node")).as("a's mark").isEqualTo("a");
+            for (String entry : List.of("a", "b", "c")) {
+                await("node " + entry + " listens on the port").atMost(Duration.ofSeconds(10))
+                        .until(() -> ClusterRig.accepts(tcpHost(entry), port));
+                assertThat(run("openssl", "s_client", "-connect", tcpHost(entry) + ":" + port, "-servername",
+                        "m0.localhost")).as("m0 at node %s, held on a", entry).contains("subject=CN = m0.localhost");
+            }
+            assertThat(run("openssl", "s_client", "-connect", tcpHost("b") + ":" + port, "-servername",
+                    "nobody.localhost")).as("a name nobody holds: closed, no certificate")
+                    .doesNotContain("subject=CN");
+
+            int svc1 = tlsService("m1.localhost", tlsServices);
+            SshClient onB = ssh(b, userKey, "-R", "m1:" + port + ":127.0.0.1:" + svc1, "127.0.0.1", "sni-proxy=true");
+            onB.await("TLS: m1\\.localhost:" + port, Duration.ofSeconds(15));
+            for (String entry : List.of("a", "b", "c")) {
+                for (String name : List.of("m0.localhost", "m1.localhost")) {
+                    assertThat(run("openssl", "s_client", "-connect", tcpHost(entry) + ":" + port, "-servername",
+                            name)).as("%s at node %s", name, entry).contains("subject=CN = " + name);
+                }
+            }
+            onA.close();
+            await("a's mark goes with its forward").atMost(Duration.ofSeconds(10))
+                    .until(() -> redis.bulk("HGET tuns:r:sni-port|a:" + port + " node").isEmpty());
+            Thread.sleep(1000); // two reconciles: a's mark is gone everywhere, b's keeps the port mirrored
+            for (String entry : List.of("a", "c")) {
+                assertThat(run("openssl", "s_client", "-connect", tcpHost(entry) + ":" + port, "-servername",
+                        "m1.localhost")).as("m1 at node %s after a's forward left", entry)
+                        .contains("subject=CN = m1.localhost");
+            }
+            onB.close();
+            for (String entry : List.of("a", "b", "c")) {
+                await("node " + entry + " stops listening once both forwards are gone").atMost(Duration.ofSeconds(10))
+                        .until(() -> !ClusterRig.accepts(tcpHost(entry), port));
+            }
+            assertThat(redis.bulk("HGET tuns:r:sni-port|b:" + port + " node")).as("b's mark is gone").isEmpty();
         } finally {
             tlsServices.forEach(Process::destroyForcibly);
         }

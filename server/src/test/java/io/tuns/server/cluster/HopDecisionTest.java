@@ -67,6 +67,16 @@ class HopDecisionTest {
         }
     }
 
+    /** The owner set its handlers up by the entry: a connection for TLS the entry terminated is never reused for plain HTTP. */
+    @Test
+    void aHopForTlsTerminatedAtTheEntryIsPooledApartFromAPlainOne() {
+        io.tuns.server.tunnel.RouteLocation at = new io.tuns.server.tunnel.RouteLocation("http|a.example.com/api",
+                new io.tuns.server.tunnel.RouteHolder("b", "key"), "127.0.0.1:7000");
+        InetSocketAddress client = new InetSocketAddress("10.1.2.3", 4000);
+        assertThat(ClusterHop.key(at, client, HopHeader.Entry.HTTP_TLS)).isNotEqualTo(ClusterHop.key(at, client));
+        assertThat(ClusterHop.key(at, client, HopHeader.Entry.HTTP)).isEqualTo(ClusterHop.key(at, client));
+    }
+
     private static HAProxyMessage decode(ByteBuf header) {
         EmbeddedChannel ch = new EmbeddedChannel(new HAProxyMessageDecoder());
         ch.writeInbound(header);
