@@ -67,7 +67,7 @@ class RedisRouteStoreTest extends RouteStoreContract {
                     .hasMessageContaining("not connected to the cluster store at 127.0.0.1:" + port);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("at once, not after a timeout")
                     .isLessThan(Duration.ofMillis(500));
-            try (RedisServer started = RedisServer.startAt(port)) {
+            try (RedisServer started = RedisServer.startAt(port, redis.binary())) {
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
                         late.join("a", "10.0.0.1:7400", LONG).toCompletableFuture().join() != null);
                 assertThat(late.claim("http|app.x", A_K1, false).toCompletableFuture().join().outcome())
