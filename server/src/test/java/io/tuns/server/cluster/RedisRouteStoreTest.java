@@ -16,21 +16,28 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** The Redis store keeps the same contract as the in-memory one, against a real redis-server; and fails clearly. */
 @Timeout(60)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one server per class, from an overridable binary
 class RedisRouteStoreTest extends RouteStoreContract {
 
-    static RedisServer redis;
+    RedisServer redis;
+
+    /** The server every case runs on ({@link ValkeyRouteStoreTest} runs them on Valkey). */
+    String serverBinary() {
+        return RedisServer.defaultBinary();
+    }
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisServer.start();
+    void startRedis() throws IOException {
+        redis = RedisServer.start(serverBinary());
     }
 
     @AfterAll
-    static void stopRedis() throws InterruptedException {
+    void stopRedis() throws InterruptedException {
         redis.close();
     }
 

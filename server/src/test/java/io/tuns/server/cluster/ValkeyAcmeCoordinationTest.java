@@ -3,16 +3,14 @@ package io.tuns.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every case of {@link RedisAcmeCoordinationTest} (one ACME order per host cluster-wide) against Valkey 8.1. */
 class ValkeyAcmeCoordinationTest extends RedisAcmeCoordinationTest {
 
-    /** Hides RedisAcmeCoordinationTest.startRedis (JUnit then runs only this one): the same cases, on Valkey. */
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisServer.start(RedisServer.valkey());
+    @Override
+    String serverBinary() {
+        return RedisServer.valkey();
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.tuns.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,10 +11,9 @@ import org.junit.jupiter.api.Test;
  */
 class ValkeyRouteStoreTest extends RedisRouteStoreTest {
 
-    /** Hides RedisRouteStoreTest.startRedis (JUnit then runs only this one): the same cases, on Valkey. */
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisServer.start(RedisServer.valkey());
+    @Override
+    String serverBinary() {
+        return RedisServer.valkey();
     }
 
     @Test
