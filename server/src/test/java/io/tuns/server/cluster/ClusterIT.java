@@ -61,7 +61,12 @@ class ClusterIT {
 
     @BeforeAll
     static void cluster() throws Exception {
-        redis = RedisServer.start();
+        startCluster(RedisServer.start());
+    }
+
+    /** The three nodes on {@code store} (ValkeyClusterIT passes a Valkey). */
+    static void startCluster(RedisServer store) throws Exception {
+        redis = store;
         dir = Files.createTempDirectory("tuns-cluster");
         Path pubkeys = Files.createDirectories(dir.resolve("pubkeys"));
         userKey = TunsFixture.keygen(dir, "user");
@@ -136,7 +141,12 @@ class ClusterIT {
         if (c != null) {
             c.close();
         }
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
+        owned.clear(); // ValkeyClusterIT starts the nodes again in this JVM
+        a = b = c = null;
+        redis = null;
     }
 
     /**
@@ -842,7 +852,7 @@ class ClusterIT {
                     + " is back; tunnels already open keep working", Duration.ofSeconds(10));
             refused.close();
             assertThat(refused.output()).doesNotContain("HTTP: http://");
-            try (RedisServer store = RedisServer.startAt(port)) {
+            try (RedisServer store = RedisServer.startAt(port, redis.binary())) {
                 await().atMost(Duration.ofSeconds(15)).until(() -> store.bulk("GET tuns:n:late").startsWith("127.0.0.1:"));
                 SshClient taken = ssh(late, userKey, "-R", "early:80:127.0.0.1:" + service.port(), "127.0.0.1");
                 taken.await("HTTP: http://early\\.localhost", Duration.ofSeconds(15));

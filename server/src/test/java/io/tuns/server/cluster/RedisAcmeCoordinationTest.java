@@ -11,22 +11,29 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** The Redis coordination keeps the same contract, against a real redis-server, with a TTL on every key. */
 @Timeout(60)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one server per class, from an overridable binary
 class RedisAcmeCoordinationTest extends AcmeCoordinationContract {
 
-    static RedisServer redis;
+    RedisServer redis;
     RedisRouteStore store;
 
+    /** The server every case runs on ({@link ValkeyAcmeCoordinationTest} runs them on Valkey). */
+    String serverBinary() {
+        return RedisServer.defaultBinary();
+    }
+
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisServer.start();
+    void startRedis() throws IOException {
+        redis = RedisServer.start(serverBinary());
     }
 
     @AfterAll
-    static void stopRedis() throws InterruptedException {
+    void stopRedis() throws InterruptedException {
         redis.close();
     }
 

@@ -16,21 +16,28 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /** The Redis store keeps the same contract as the in-memory one, against a real redis-server; and fails clearly. */
 @Timeout(60)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one server per class, from an overridable binary
 class RedisRouteStoreTest extends RouteStoreContract {
 
-    static RedisServer redis;
+    RedisServer redis;
+
+    /** The server every case runs on ({@link ValkeyRouteStoreTest} runs them on Valkey). */
+    String serverBinary() {
+        return RedisServer.defaultBinary();
+    }
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = RedisServer.start();
+    void startRedis() throws IOException {
+        redis = RedisServer.start(serverBinary());
     }
 
     @AfterAll
-    static void stopRedis() throws InterruptedException {
+    void stopRedis() throws InterruptedException {
         redis.close();
     }
 
@@ -67,7 +74,7 @@ class RedisRouteStoreTest extends RouteStoreContract {
                     .hasMessageContaining("not connected to the cluster store at 127.0.0.1:" + port);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("at once, not after a timeout")
                     .isLessThan(Duration.ofMillis(500));
-            try (RedisServer started = RedisServer.startAt(port)) {
+            try (RedisServer started = RedisServer.startAt(port, redis.binary())) {
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
                         late.join("a", "10.0.0.1:7400", LONG).toCompletableFuture().join() != null);
                 assertThat(late.claim("http|app.x", A_K1, false).toCompletableFuture().join().outcome())

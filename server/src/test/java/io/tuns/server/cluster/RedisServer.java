@@ -16,37 +16,74 @@ import java.time.Duration;
 /**
  * A real {@code redis-server} (Debian's package) on a free loopback port, started by the test itself, with no
  * persistence (a restart comes back empty, like a lost store). Commands for the test go over a plain socket.
+ * Another server speaking the same protocol can stand in: {@code -Dtuns.test.storeServer=} (or the environment's
+ * {@code TUNS_TEST_STORE_SERVER}) names the binary every test starts by default; {@link #valkey()} is Valkey.
  */
 public final class RedisServer implements AutoCloseable {
 
+    /** Where {@code .ci/valkey} installs Valkey 8.1. */
+    static final String VALKEY = "/opt/valkey/bin/valkey-server";
+
+    private final String binary;
     private final int port;
     private final Path dir;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(String binary, int port, Path dir) {
+        this.binary = binary;
         this.port = port;
         this.dir = dir;
     }
 
+    /** The binary tests start unless they ask for one: the property, else the environment, else redis-server. */
+    public static String defaultBinary() {
+        String named = System.getProperty("tuns.test.storeServer", System.getenv("TUNS_TEST_STORE_SERVER"));
+        return named == null || named.isBlank() ? "redis-server" : named;
+    }
+
+    /** Valkey as {@code .ci/deps} builds it; a clear failure (not a skip) when it was not built. */
+    public static String valkey() {
+        if (!Files.isExecutable(Path.of(VALKEY))) {
+            throw new IllegalStateException("no Valkey at " + VALKEY + ": run .ci/deps (its .ci/valkey builds it)");
+        }
+        return VALKEY;
+    }
+
     public static RedisServer start() throws IOException {
+        return start(defaultBinary());
+    }
+
+    public static RedisServer start(String binary) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        return startAt(port);
+        return startAt(port, binary);
     }
 
     /** On {@code port} (e.g. where a store was told to look before Redis was there). */
     public static RedisServer startAt(int port) throws IOException {
-        RedisServer r = new RedisServer(port, Files.createTempDirectory("tuns-redis"));
+        return startAt(port, defaultBinary());
+    }
+
+    public static RedisServer startAt(int port, String binary) throws IOException {
+        RedisServer r = new RedisServer(binary, port, Files.createTempDirectory("tuns-redis"));
         r.startProcess();
         return r;
     }
 
+    /** The server binary this one runs (a second server in a test starts the same kind). */
+    public String binary() {
+        return binary;
+    }
+
     private void startProcess() throws IOException {
-        process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        Process started = process;
+        // a test that failed before closing it must not leave a server running after the JVM (one hook per start)
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> command("PING").equals("+PONG"));
     }
 

@@ -103,13 +103,14 @@ public abstract class RouteStoreContract {
 
     @Test
     void renewingKeepsALeaseAlivePastItsTtl() {
-        join("c", "10.0.0.3:7400", Duration.ofMillis(600));
+        // 2.5 TTLs of renewals 200 ms apart: a stall under 1 s (a loaded CI machine) is not a lapse
+        join("c", "10.0.0.3:7400", Duration.ofMillis(1200));
         claim("alias|db:5432", new RouteHolder("c", "SHA256:k3"), true);
-        long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+        long end = System.nanoTime() + Duration.ofMillis(3000).toNanos();
         while (System.nanoTime() < end) {
-            assertThat(renew("c", Duration.ofMillis(600))).isPresent();
+            assertThat(renew("c", Duration.ofMillis(1200))).isPresent();
             assertThat(lookup("alias|db:5432")).isPresent();
-            sleep(150);
+            sleep(200);
         }
     }
 
