@@ -208,6 +208,9 @@ class ClusterIT {
 
             HttpResponse<byte[]> big = http.send(request(b, "app.localhost", "/bytes?size=5000000&seed=3").GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(big.statusCode()).as("status of the 5 MB download; body starts: %s", new String(big.body(), 0,
+                    Math.min(300, big.body().length), StandardCharsets.ISO_8859_1)).isEqualTo(200);
+            assertThat(big.body().length).isEqualTo(5_000_000);
             assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(big.body())))
                     .as("and the client got every byte back").isEqualTo(TestBackend.sha256OfPattern(5_000_000, 3));
 
