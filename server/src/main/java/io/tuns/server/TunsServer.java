@@ -40,6 +40,7 @@ import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
 import io.tuns.server.tcp.ClusterPorts;
+import io.tuns.server.tcp.MirroredPorts;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
@@ -163,7 +164,10 @@ public final class TunsServer implements AutoCloseable {
         IpFilter ipFilter = IpFilter.of(cfg, countries);
         ClusterHop clusterHop = routeStore == null ? null
                 : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents, hopTls);
-        this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers);
+        this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers,
+                new ClusterPorts.Wiring(tunnelExecutor, scheduler, registry::servesLocally,
+                        () -> routeStore.routesOfKind("tcp", ClusterPorts.MAX_ROUTES),
+                        routeFeed == null ? () -> false : routeFeed::connected));
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
                 new ForwardOwnership(new ForwardOwnership.Settings(cfg.domain(), cfg.httpLoadBalancer(),
@@ -177,7 +181,7 @@ public final class TunsServer implements AutoCloseable {
                 urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory,
-                        clusterPorts == null ? port -> false : clusterPorts::mirrors), PortRange.parse(cfg.portBindRange()),
+                        clusterPorts == null ? MirroredPorts.NONE : clusterPorts), PortRange.parse(cfg.portBindRange()),
                 new SniListeners(cfg, ipFilter, registry, boss, workers, memory, clusterHop), ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
@@ -194,6 +198,7 @@ public final class TunsServer implements AutoCloseable {
         if (routeFeed != null) {
             routeFeed.subscribe(clusterNode.feedListener());
             routeFeed.subscribe(clusterHop.cacheListener());
+            routeFeed.subscribe(clusterPorts.feedListener()); // TCP ports claimed elsewhere: listened on here too
         }
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
@@ -313,9 +318,8 @@ public final class TunsServer implements AutoCloseable {
                 : cfg.clusterAdvertise();
         clusterNode.start(advertise, scheduler, CLUSTER_WAIT); // a store that is away: starts, refuses new forwards
         long every = Math.max(200, cfg.clusterNodeTtl().toMillis() / 5); // as often as the heartbeat
-        scheduler.scheduleWithFixedDelay(() -> routeStore.routesOfKind("tcp", ClusterPorts.MAX_ROUTES)
-                .thenAccept(held -> tunnelExecutor.execute(() -> clusterPorts.reconcile(held))),
-                0, every, TimeUnit.MILLISECONDS); // TCP ports other nodes hold: listened on here too
+        // TCP ports other nodes hold, from the feed; a full read of the store as its safety net
+        scheduler.scheduleWithFixedDelay(clusterPorts::beat, 0, every, TimeUnit.MILLISECONDS);
     }
 
     /** The bound --cluster-listen address; throws on a single node. */
