@@ -122,6 +122,8 @@ public final class HopChannels {
     /** SSH user → owner: each write completes when Netty wrote it; a graceful close lets them out first. */
     private static final class Out extends AbstractCloseable implements IoOutputStream {
         private final Channel owner;
+        /** The user's EOF: only the hop's output ended. */
+        private volatile boolean gracefully;
 
         Out(Channel owner) {
             this.owner = owner;
@@ -142,6 +144,7 @@ public final class HopChannels {
         /** The user's EOF: the owner's output ends after the writes before it; its answer still comes back. */
         @Override
         protected CloseFuture doCloseGracefully() {
+            gracefully = true;
             DefaultCloseFuture closed = new DefaultCloseFuture(toString(), futureLock);
             owner.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 if (owner instanceof DuplexChannel d && d.isActive()) {
@@ -153,9 +156,15 @@ public final class HopChannels {
             return closed;
         }
 
+        /**
+         * Also the end of a graceful close (MINA runs it after {@link #doCloseGracefully}): then the hop stays up for
+         * the answer, and {@link Whole} closes it with the channel.
+         */
         @Override
         protected void doCloseImmediately() {
-            owner.close();
+            if (!gracefully) {
+                owner.close();
+            }
             super.doCloseImmediately();
         }
     }

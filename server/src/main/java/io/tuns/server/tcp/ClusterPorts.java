@@ -90,6 +90,8 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
      */
     private final Map<String, Long> lastTold = new HashMap<>();
     private long told;
+    /** Set by {@link #close}; guarded by this. */
+    private boolean closed;
     /** Heartbeats since the last full read; the scheduler's thread only. */
     private int beats = POLL_EVERY;
 
@@ -245,7 +247,7 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
 
     /** Listens on {@code route}'s port if it is still wanted; else, or when the bind fails, tries later. */
     private synchronized void mirror(String route, int attempt) {
-        if (!wanted.contains(route) || byRoute.containsKey(route)) {
+        if (closed || !wanted.contains(route) || byRoute.containsKey(route)) {
             return;
         }
         if (wiring.heldHere().test(route)) {
@@ -318,8 +320,10 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
         return byRoute.keySet().stream().anyMatch(r -> port(r) == port);
     }
 
+    /** Stops for good: feed entries and reads still on their way open nothing (the node is stopping). */
     @Override
     public synchronized void close() {
+        closed = true;
         wanted.clear();
         List.copyOf(byRoute.keySet()).forEach(this::unmirror);
     }
