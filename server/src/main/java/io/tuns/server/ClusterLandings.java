@@ -1,6 +1,7 @@
 package io.tuns.server;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.tuns.server.bridge.RawBridge;
 import io.tuns.server.cluster.HopHeader;
 import io.tuns.server.cluster.HopLanding;
@@ -69,6 +70,8 @@ final class ClusterLandings implements HopLanding {
                     ch.close(); // the last member left between the answer and now
                     return;
                 }
+                // the entry's EOF (its client half-closed) becomes an EOF on the SSH channel, not a close
+                ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                 ch.pipeline().addLast("raw", new RawBridge(t, tried -> g.nextExcept(tried), raw.highWater(), raw.lowWater(),
                         member -> ProxyHeader.forTunnel(member, ch), ClientAddress.of(ch), raw.memory()));
             }

@@ -44,6 +44,8 @@ final class ClusterWiring {
     static final Duration WAIT = Duration.ofSeconds(2);
 
     private final ServerConfig cfg;
+    private final TunnelRegistry registry;
+    private final Executor executor;
     private final RouteStore store;
     private final HopTls hopTls;
     private final ClusterEvents events;
@@ -62,6 +64,8 @@ final class ClusterWiring {
     ClusterWiring(ServerConfig cfg, RouteStore store, TunnelRegistry registry, PrometheusRegistry prometheus,
                   Executor executor, EventLoopGroup boss, EventLoopGroup workers) {
         this.cfg = cfg;
+        this.registry = registry;
+        this.executor = executor;
         this.store = store;
         this.events = new ClusterMetricsEvents(new ClusterMetrics(prometheus, cfg.clusterNodeTtl().toMillis() / 1000.0,
                 () -> registry.heldRoutes().size()));
@@ -100,8 +104,14 @@ final class ClusterWiring {
     }
 
     /** Listens here on the TCP and SNI ports other nodes hold; built once the SNI listeners exist. */
-    void mirrorPorts(SniListeners sni, EventLoopGroup boss, EventLoopGroup workers) {
-        this.ports = new ClusterPorts(cfg, hop, boss, workers, sni);
+    void mirrorPorts(SniListeners sni, ScheduledExecutorService timers, EventLoopGroup boss, EventLoopGroup workers) {
+        this.ports = new ClusterPorts(cfg, hop, boss, workers,
+                new ClusterPorts.Wiring(executor, timers, registry::servesLocally,
+                        () -> store.routesOfKind("tcp", ClusterPorts.MAX_ROUTES),
+                        feed == null ? () -> false : feed::connected), sni);
+        if (feed != null) {
+            feed.subscribe(ports.feedListener()); // TCP ports claimed elsewhere: listened on here too
+        }
     }
 
     ClusterPorts ports() {
@@ -125,7 +135,7 @@ final class ClusterWiring {
     }
 
     /** Joins the cluster before any listener takes traffic: claims need the node's lease. */
-    void start(ScheduledExecutorService scheduler, Executor executor) throws InterruptedException {
+    void start(ScheduledExecutorService scheduler) throws InterruptedException {
         if (feed != null) {
             feed.start(); // before joining: no change made after the join is missed
         }
@@ -136,9 +146,8 @@ final class ClusterWiring {
                 : cfg.clusterAdvertise();
         node.start(advertise, scheduler, WAIT); // a store that is away: starts, refuses new forwards
         long every = Math.max(200, cfg.clusterNodeTtl().toMillis() / 5); // as often as the heartbeat
-        scheduler.scheduleWithFixedDelay(() -> store.routesOfKind("tcp", ClusterPorts.MAX_ROUTES)
-                .thenAccept(held -> executor.execute(() -> ports.reconcile(held))),
-                0, every, TimeUnit.MILLISECONDS); // TCP ports other nodes hold: listened on here too
+        // TCP ports other nodes hold, from the feed; a full read of the store as its safety net
+        scheduler.scheduleWithFixedDelay(ports::beat, 0, every, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> store.routesOfKind(SniListeners.MARK_KIND, ClusterPorts.MAX_ROUTES)
                 .thenAccept(held -> executor.execute(() -> ports.reconcileSni(held))),
                 0, every, TimeUnit.MILLISECONDS); // SNI ports other nodes' forwards use: listened on here too

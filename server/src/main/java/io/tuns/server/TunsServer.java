@@ -26,6 +26,7 @@ import io.tuns.server.ssh.ClientConnection;
 import io.tuns.server.ssh.SshContext;
 import io.tuns.server.ssh.SshEvents;
 import io.tuns.server.ssh.SshFront;
+import io.tuns.server.tcp.MirroredPorts;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
 import io.tuns.server.tcp.TcpListeners;
@@ -135,7 +136,7 @@ public final class TunsServer implements AutoCloseable {
         SniListeners sniListeners = new SniListeners(cfg, ipFilter, registry, boss, workers, memory,
                 cluster == null ? null : cluster.hop());
         if (cluster != null) {
-            cluster.mirrorPorts(sniListeners, boss, workers);
+            cluster.mirrorPorts(sniListeners, scheduler, boss, workers);
         }
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
@@ -150,7 +151,7 @@ public final class TunsServer implements AutoCloseable {
                 urls::get, consoleTokens::tokenFor, tunnelExecutor, scheduler,
                 new Semaphore(cfg.maxForwardedChannels()), new MetricsEvents(),
                 new TcpListeners(cfg, ipFilter, boss, workers, memory,
-                        cluster == null ? port -> false : cluster.ports()::mirrors), PortRange.parse(cfg.portBindRange()),
+                        cluster == null ? MirroredPorts.NONE : cluster.ports()), PortRange.parse(cfg.portBindRange()),
                 sniListeners, ipFilter, memory);
         this.console = cfg.serviceConsole() || cfg.adminConsole()
                 ? new ConsoleRoutes(cfg, inspector, new ConsoleBackendAdapter(registry, this::connections, urls::get,
@@ -252,7 +253,7 @@ public final class TunsServer implements AutoCloseable {
 
     public void start() throws IOException, InterruptedException {
         if (cluster != null) {
-            cluster.start(scheduler, tunnelExecutor);
+            cluster.start(scheduler);
         }
         http.start();
         int port = cfg.httpPortOverride() > 0 ? cfg.httpPortOverride() : http.boundAddress().getPort();

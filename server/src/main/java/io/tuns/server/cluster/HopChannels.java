@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.tuns.server.tunnel.ChannelSink;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,7 +25,9 @@ import org.apache.sshd.common.util.closeable.AbstractCloseable;
  * A channel to a route's tunnel on another node, spoken to as a local tunnel owner's channel is (a
  * {@link ChannelSink}): for an SSH user reaching an alias ({@code ssh -J}, {@code -W}) that another node holds.
  * The bytes go raw over one hop; the owner bridges them to the alias. One read at a time from the owner: the next
- * only once the SSH side has taken the bytes (its window), so at most one read is held per channel.
+ * only once the SSH side has taken the bytes (its window), so at most one read is held per channel. Half-closes
+ * cross both ways ({@code ssh -W} with its input ended still gets the answer): the user's EOF ends the hop's
+ * output only, the owner's EOF is told to the sink before the close.
  */
 public final class HopChannels {
 
@@ -48,11 +52,12 @@ public final class HopChannels {
                         return;
                     }
                     Out out = new Out(owner);
+                    Splice.allowHalfClosure(owner); // reading is off until the read below: no EOF was read yet
                     owner.pipeline().addLast("alias-hop", new In(sink));
                     if (owner.pipeline().get(ClusterHop.Answer.NAME) != null) {
                         owner.pipeline().remove(ClusterHop.Answer.NAME); // what the owner said first goes on
                     }
-                    sink.onOpen(out, out);
+                    sink.onOpen(out, new Whole(owner)); // out's close is the EOF; the channel's, the hop's end
                     owner.read();
                 });
     }
@@ -60,9 +65,19 @@ public final class HopChannels {
     /** Owner → SSH user: one read at a time, the next once the user's side has written it. */
     private static final class In extends ChannelInboundHandlerAdapter {
         private final ChannelSink sink;
+        private boolean eof;
 
         In(ChannelSink sink) {
             this.sink = sink;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && !eof) {
+                eof = true;
+                sink.onEof(); // after every byte before it: the sink queues them in order
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
@@ -76,7 +91,10 @@ public final class HopChannels {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            sink.onEof();
+            if (!eof) {
+                eof = true;
+                sink.onEof();
+            }
             sink.onClosed();
         }
 
@@ -86,9 +104,26 @@ public final class HopChannels {
         }
     }
 
+    /** The channel as the SSH side closes it: the hop connection goes, whatever half of it was still open. */
+    private static final class Whole extends AbstractCloseable {
+        private final Channel owner;
+
+        Whole(Channel owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        protected void doCloseImmediately() {
+            owner.close();
+            super.doCloseImmediately();
+        }
+    }
+
     /** SSH user → owner: each write completes when Netty wrote it; a graceful close lets them out first. */
     private static final class Out extends AbstractCloseable implements IoOutputStream {
         private final Channel owner;
+        /** The user's EOF: only the hop's output ended. */
+        private volatile boolean gracefully;
 
         Out(Channel owner) {
             this.owner = owner;
@@ -106,17 +141,30 @@ public final class HopChannels {
             return done;
         }
 
+        /** The user's EOF: the owner's output ends after the writes before it; its answer still comes back. */
         @Override
         protected CloseFuture doCloseGracefully() {
+            gracefully = true;
             DefaultCloseFuture closed = new DefaultCloseFuture(toString(), futureLock);
-            owner.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> owner.close()
-                    .addListener(c -> closed.setClosed()));
+            owner.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (owner instanceof DuplexChannel d && d.isActive()) {
+                    d.shutdownOutput().addListener(c -> closed.setClosed());
+                } else {
+                    owner.close().addListener(c -> closed.setClosed());
+                }
+            });
             return closed;
         }
 
+        /**
+         * Also the end of a graceful close (MINA runs it after {@link #doCloseGracefully}): then the hop stays up for
+         * the answer, and {@link Whole} closes it with the channel.
+         */
         @Override
         protected void doCloseImmediately() {
-            owner.close();
+            if (!gracefully) {
+                owner.close();
+            }
             super.doCloseImmediately();
         }
     }

@@ -71,6 +71,9 @@ final class AliasChannel extends AbstractServerChannel {
     private record PendingWrite(byte[] data, Runnable done) {
     }
 
+    /** Closes the channel once every write queued before it went out (the owner node's end, after its answer). */
+    private static final PendingWrite CLOSE = new PendingWrite(null, null);
+
     /**
      * @param idle {@code --idle-connection}'s watch over both directions, or null when the flag is off
      * @param scheduler runs the idle check
@@ -258,9 +261,10 @@ final class AliasChannel extends AbstractServerChannel {
             }
         }
 
+        /** After the answer queued before it: the hop's close may come right behind its last bytes. */
         @Override
         public void onClosed() {
-            close(false);
+            enqueue(false, CLOSE);
         }
     }
 
@@ -368,7 +372,7 @@ final class AliasChannel extends AbstractServerChannel {
                 return;
             }
             out = toOwnerSide ? toOwner : toRequester;
-            if (out == null) {
+            if (out == null && w != CLOSE) {
                 (toOwnerSide ? toOwnerQueue : toRequesterQueue).addFirst(w);
                 return;
             }
@@ -377,6 +381,11 @@ final class AliasChannel extends AbstractServerChannel {
             } else {
                 toRequesterBusy = true;
             }
+        }
+        if (w == CLOSE) {
+            finish(toOwnerSide);
+            close(false);
+            return;
         }
         if (w.data == null) { // EOF marker, reached only after all data before it
             finish(toOwnerSide);
@@ -388,6 +397,7 @@ final class AliasChannel extends AbstractServerChannel {
                     close(true);
                 }
             }
+            pump(toOwnerSide); // a close queued behind it
             return;
         }
         try {

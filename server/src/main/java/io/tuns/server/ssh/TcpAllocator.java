@@ -1,5 +1,6 @@
 package io.tuns.server.ssh;
 
+import io.netty.channel.Channel;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tcp.PortRange;
 import io.tuns.server.tcp.SniListeners;
@@ -9,10 +10,16 @@ import io.tuns.server.tunnel.ForwardOwnership;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOptions;
 import io.tuns.server.tunnel.TunnelRegistry;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * TCP forwards: a public port (the requested one inside {@code --port-bind-range}, else random), or with
@@ -53,12 +60,12 @@ final class TcpAllocator {
                 return joined;
             }
         }
-        TcpPortAllocator.Result bound = new TcpPortAllocator(s.ports(), listeners, range)
-                .bind(r.bindAddress(), port, r.options().get("tcp-address"), this::heldByTunnel, (tunnelRef, tried) -> {
-                    Tunnel t = tunnelRef.get(); // load-balanced members share the listener: pick per connection
-                    return t == null ? null : registry.group(Tunnel.TunnelType.TCP, t.routeKey())
-                            .map(g -> g.nextExcept(tried)).orElse(null);
-                });
+        Tries tries = new Tries(r, opts);
+        TcpPortAllocator.Choice<Tunnel> bound = TcpPortAllocator.choose(s.ports(), range, port,
+                p -> heldByTunnel(p) || tries.heldInStore.contains(p), tries::bind);
+        if (tries.stopped != null) { // the store did not answer (or this node is fenced): no port is safe now
+            return Allocation.refused("tcp", SessionText.tcpPortReason(port, tries.stopped));
+        }
         int unavailable = bound.unavailablePort();
         if (bound.failure() != null) {
             String reason = SessionText.tcpPortReason(port, SessionText.portFailure(bound.failure(),
@@ -70,20 +77,102 @@ final class TcpAllocator {
         if (unavailable != TcpPortAllocator.NONE) {
             notices.accept(SessionText.tcpPortUnavailable(unavailable, s.ports().forceRequestedPorts()));
         }
-        int actual = TcpListeners.port(bound.server());
-        // OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0
-        Tunnel tunnel = new Tunnel(Tunnel.TunnelType.TCP, s.domain() + ":" + actual, r.bindAddress(),
-                port == 0 ? actual : port, r.owner(), "", Instant.now(), opts);
-        bound.tunnelRef().set(tunnel);
-        if (!registry.claimFree(tunnel, ownership)) {
-            bound.server().close();
-            return Allocation.refused("tcp", SessionText.tcpPortReason(actual, SessionText.portFailure(
-                    TcpPortAllocator.Failure.IN_USE, s.ports().portBindRange())));
-        }
+        Tunnel tunnel = bound.bound();
+        int actual = TcpListeners.port(tries.server);
         String key = tunnel.routeKey();
-        listeners.adopt(key, bound.server());
+        listeners.adopt(key, tries.server);
         return Allocation.granted("tcp", tunnel, port == 0 ? actual : -1, banner(port, actual),
                 () -> listeners.release(key));
+    }
+
+    /**
+     * One forward's tries at ports, for {@link TcpPortAllocator#choose}: bind, then claim in the cluster's store, so
+     * a port another node holds (the store says so before this node mirrors it) is passed over like a taken one:
+     * the requested port gets sish's "unavailable" line and a random one, a random pick another try. A requested
+     * port this node mirrors for another node is claimed first, as a take-over of the same key's forward there,
+     * and bound once the mirror yielded it.
+     */
+    private final class Tries {
+        private final ForwardRequest r;
+        private final TunnelOptions opts;
+        private final String host;
+        private final TcpPortAllocator.FirstStep first;
+        /** Ports the store said another holder has: this forward's tries only (at most 2 + the random attempts). */
+        final Set<Integer> heldInStore = new HashSet<>();
+        /** Why no port can be had now (the store's trouble); then every further try fails at once. */
+        String stopped;
+        /** The listener of the port granted. */
+        Channel server;
+
+        Tries(ForwardRequest r, TunnelOptions opts) {
+            this.r = r;
+            this.opts = opts;
+            this.host = TcpPortAllocator.bindHost(s.ports(), r.bindAddress(), r.options().get("tcp-address"));
+            this.first = TcpPortAllocator.firstStep(r.port(), range.accepts(r.port()), s.ports().bindRandomPorts(),
+                    s.ports().forceRequestedPorts());
+        }
+
+        Tunnel bind(int p) throws Exception {
+            if (stopped != null) {
+                throw new IOException(stopped);
+            }
+            boolean requested = p != 0 && p == r.port();
+            AtomicReference<Tunnel> ref = new AtomicReference<>();
+            if (requested && TcpPortAllocator.claimBeforeBind(first, listeners.heldElsewhere(p),
+                    registry.isTaken(Tunnel.TunnelType.TCP, s.domain() + ":" + p) || sniListeners.holds(p))) {
+                Tunnel t = tunnel(p, p);
+                ref.set(t);
+                claim(t, p, true);
+                listeners.yieldElsewhere(p); // the same key's forward moved here: the mirror gives the port up
+                try {
+                    server = listeners.bind(host, p, pick(ref));
+                } catch (Exception e) {
+                    registry.remove(t); // someone else took the port meanwhile: free the claim again
+                    throw e;
+                }
+                return t;
+            }
+            Channel ch = listeners.bind(host, p, pick(ref));
+            int actual = TcpListeners.port(ch);
+            Tunnel t = tunnel(actual, r.port() == 0 ? actual : r.port());
+            ref.set(t);
+            try {
+                claim(t, actual, requested);
+            } catch (Exception e) {
+                ch.close();
+                throw e;
+            }
+            server = ch;
+            return t;
+        }
+
+        private void claim(Tunnel t, int p, boolean takeOverElsewhere) throws IOException {
+            ForwardOwnership.Decision d = registry.claimPort(t, ownership, takeOverElsewhere);
+            if (d.granted()) {
+                return;
+            }
+            if (d.inUse()) {
+                heldInStore.add(p);
+            } else {
+                stopped = d.reason();
+            }
+            throw new IOException(d.reason());
+        }
+
+        /** OpenSSH matches forwarded-tcpip on the port it asked for, or on the allocated one if it asked for 0. */
+        private Tunnel tunnel(int actual, int asked) {
+            return new Tunnel(Tunnel.TunnelType.TCP, s.domain() + ":" + actual, r.bindAddress(), asked, r.owner(), "",
+                    Instant.now(), opts);
+        }
+
+        /** Load-balanced members share the listener: a member per connection. */
+        private Function<Collection<Tunnel>, Tunnel> pick(AtomicReference<Tunnel> ref) {
+            return tried -> {
+                Tunnel t = ref.get();
+                return t == null ? null : registry.group(Tunnel.TunnelType.TCP, t.routeKey())
+                        .map(g -> g.nextExcept(tried)).orElse(null);
+            };
+        }
     }
 
     /** --tcp-load-balancer: the same key asking for a port it already forwards shares that listener; else null. */

@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.IntPredicate;
 
 /**
  * Public TCP ports for {@code -R port:host:port} forwards: one Netty listener per forward, each accepted
@@ -38,19 +37,20 @@ public final class TcpListeners {
     private final EventLoopGroup workers;
 
     private final MemoryBudget memory;
-    private final IntPredicate heldElsewhere;
+    private final MirroredPorts heldElsewhere;
 
     public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
                         EventLoopGroup workers, MemoryBudget memory) {
-        this(cfg, ipFilter, boss, workers, memory, port -> false);
+        this(cfg, ipFilter, boss, workers, memory, MirroredPorts.NONE);
     }
 
     /**
-     * @param heldElsewhere whether another cluster node's TCP forward holds a port ({@link ClusterPorts#mirrors}):
-     *                      this node listens there for it, so a local bind fails and the port is randomised
+     * @param heldElsewhere the ports another cluster node's TCP forward holds ({@link ClusterPorts}): this node
+     *                      listens there for it, so a local bind fails and the port is randomised, unless the
+     *                      same key takes it over and the mirror yields
      */
     public TcpListeners(ServerConfig cfg, IpFilter ipFilter, EventLoopGroup boss,
-                        EventLoopGroup workers, MemoryBudget memory, IntPredicate heldElsewhere) {
+                        EventLoopGroup workers, MemoryBudget memory, MirroredPorts heldElsewhere) {
         this.heldElsewhere = heldElsewhere;
         this.memory = memory;
         this.cfg = cfg;
@@ -135,7 +135,12 @@ public final class TcpListeners {
 
     /** Another cluster node's TCP forward holds {@code port}: to the port allocator, as one of ours does. */
     public boolean heldElsewhere(int port) {
-        return heldElsewhere.test(port);
+        return heldElsewhere.mirrors(port);
+    }
+
+    /** This node's forward claimed {@code port} from another node: its mirror here stops listening (blocks). */
+    public void yieldElsewhere(int port) {
+        heldElsewhere.yieldPort(port);
     }
 
     public static int port(Channel server) {

@@ -1,17 +1,12 @@
 package io.tuns.server.tcp;
 
-import io.netty.channel.Channel;
 import io.tuns.server.config.ServerConfig;
-import io.tuns.server.tunnel.Tunnel;
-import java.util.Collection;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiFunction;
 import java.util.function.IntPredicate;
 
 /**
- * Finds and binds the public port for one TCP forward, following sish's policy: the requested port when it
- * is free and inside {@code --port-bind-range}, else a random one (or a refusal with
+ * Finds the public port for one TCP or SNI forward ({@link #choose}), following sish's policy: the requested port
+ * when it is free and inside {@code --port-bind-range}, else a random one (or a refusal with
  * {@code --force-requested-ports}). Random picks are tried a bounded number of times (sish recurses forever).
  */
 public final class TcpPortAllocator {
@@ -34,16 +29,6 @@ public final class TcpPortAllocator {
         NO_FREE_PORT,
         /** not even a system-chosen port could be bound */
         BIND_FAILED
-    }
-
-    /**
-     * The bound listener, or why none was.
-     *
-     * @param unavailablePort the requested port sish reports unavailable (its "The TCP port %d is unavailable." line),
-     *                        or {@link #NONE}; it can be 0
-     * @param failure         null when bound
-     */
-    public record Result(Channel server, AtomicReference<Tunnel> tunnelRef, int unavailablePort, Failure failure) {
     }
 
     /** What sish's {@code GetOpenPort} does with a request before any bind (utils.go, checkPort's first round). */
@@ -105,6 +90,19 @@ public final class TcpPortAllocator {
         return forceRequestedPorts ? AfterBindFailure.REFUSE_REPORTED : AfterBindFailure.RANDOM_REPORTED;
     }
 
+    /**
+     * Whether a requested port this node mirrors for another node's forward ({@link ClusterPorts}) is claimed in the
+     * store first, taking it over when the same key holds it there (a client that reconnected through this node):
+     * only when sish's first step would try the requested port and no forward of this node has it. Claimed, the
+     * mirror yields and the port is bound here at once; refused (another key), sish's "unavailable" path follows.
+     *
+     * @param mirrored     this node listens on the port for another node ({@link TcpListeners#heldElsewhere})
+     * @param heldLocally  a TCP or SNI forward of this node has the port
+     */
+    public static boolean claimBeforeBind(FirstStep first, boolean mirrored, boolean heldLocally) {
+        return first == FirstStep.TRY_REQUESTED && mirrored && !heldLocally;
+    }
+
     /** The flags the port choice reads. */
     public record Settings(boolean bindRandomPorts, boolean forceRequestedPorts, String portBindRange,
                            boolean forceTcpAddress, String tcpAddress, boolean localhostAsAll, boolean loadBalancer) {
@@ -113,28 +111,6 @@ public final class TcpPortAllocator {
             return new Settings(c.bindRandomPorts(), c.forceRequestedPorts(), c.portBindRange(), c.forceTcpAddress(),
                     c.tcpAddress(), c.localhostAsAll(), c.tcpLoadBalancer() || c.sniLoadBalancer());
         }
-    }
-
-    private final Settings s;
-    private final TcpListeners listeners;
-    private final PortRange range;
-
-    public TcpPortAllocator(Settings settings, TcpListeners listeners, PortRange range) {
-        this.s = settings;
-        this.listeners = listeners;
-        this.range = range;
-    }
-
-    /**
-     * @param heldByTunnel whether a TCP or SNI forward of this server listens on a port (sish's TCPListeners)
-     */
-    public Result bind(String bindAddress, int port, String tcpAddressOption, IntPredicate heldByTunnel,
-                       BiFunction<AtomicReference<Tunnel>, Collection<Tunnel>, Tunnel> lookup) {
-        AtomicReference<Tunnel> ref = new AtomicReference<>();
-        String host = bindHost(bindAddress, tcpAddressOption);
-        Choice<Channel> c = choose(s, range, port, heldByTunnel,
-                p -> listeners.bind(host, p, tried -> lookup.apply(ref, tried)));
-        return new Result(c.bound(), ref, c.unavailablePort(), c.failure());
     }
 
     /** Binds one port with what a forward kind binds (a TCP listener, a share of an SNI listener). */
@@ -202,7 +178,7 @@ public final class TcpPortAllocator {
     }
 
     /** sish: {@code --force-tcp-address}, then {@code localhost} → {@code --tcp-address} (localhost-as-all), then the client's. */
-    private String bindHost(String bindAddress, String tcpAddressOption) {
+    public static String bindHost(Settings s, String bindAddress, String tcpAddressOption) {
         String addr = bindAddress.trim().toLowerCase(Locale.ROOT);
         if (s.forceTcpAddress()) {
             return s.tcpAddress();

@@ -79,6 +79,11 @@ public final class ForwardOwnership {
             return verdict != Verdict.REFUSE && verdict != Verdict.RANDOM;
         }
 
+        /** Refused because another tunnel holds the route (here, or on another node), not for any other reason. */
+        public boolean inUse() {
+            return verdict == Verdict.REFUSE && IN_USE.equals(reason);
+        }
+
         /** A refusal becomes "random instead" unless the server forces requested names/ports for this kind. */
         public Decision orRandom(boolean forceRequested) {
             return verdict == Verdict.REFUSE && !forceRequested ? new Decision(Verdict.RANDOM, null, reason) : this;

@@ -137,12 +137,27 @@ public final class TunnelRegistry {
         return claim(tunnel, ownership, true).verdict() == ForwardOwnership.Verdict.CLAIM;
     }
 
+    /**
+     * Registers {@code tunnel} (a TCP port) only on a route free on this node; with {@code takeOverElsewhere} (a
+     * requested port) the same key holding it on another node loses it to this one, as a name would: locally sish's
+     * rules stand, across nodes the same key moves at once. Refused: {@link ForwardOwnership.Decision#inUse} when
+     * another holder has it, else the store's trouble.
+     */
+    public ForwardOwnership.Decision claimPort(Tunnel tunnel, ForwardOwnership ownership, boolean takeOverElsewhere) {
+        return claim(tunnel, ownership, true, takeOverElsewhere);
+    }
+
     private ForwardOwnership.Decision claim(Tunnel tunnel, ForwardOwnership ownership, boolean onlyIfFree) {
+        return claim(tunnel, ownership, onlyIfFree, !onlyIfFree);
+    }
+
+    private ForwardOwnership.Decision claim(Tunnel tunnel, ForwardOwnership ownership, boolean onlyIfFree,
+                                            boolean takeOverElsewhere) {
         String key = key(tunnel.type(), tunnel.routeKey());
         ForwardOwnership.Decision local = decide(tunnel, ownership, onlyIfFree, byKey.get(key));
         if (local.verdict() == ForwardOwnership.Verdict.CLAIM || local.verdict() == ForwardOwnership.Verdict.TAKE_OVER) {
             // A pool join needs no store claim: this node already holds the route for the pool's first member.
-            RouteClaim c = claims.claim(key, tunnel, !onlyIfFree);
+            RouteClaim c = claims.claim(key, tunnel, takeOverElsewhere);
             if (c == null) {
                 return ForwardOwnership.Decision.refuse(STORE_UNREACHABLE);
             }

@@ -114,6 +114,7 @@ class ClusterIT {
         return switch (id) {
             case "a" -> "127.0.0.1";
             case "b" -> "127.0.0.2";
+            case "d" -> "127.0.0.4";
             default -> "127.0.0.3";
         };
     }
@@ -437,6 +438,168 @@ class ClusterIT {
                 await("the other node stops listening once the forward is gone").atMost(Duration.ofSeconds(10))
                         .until(() -> !ClusterRig.accepts(other, p));
             }
+        }
+    }
+
+    /**
+     * The same key reconnecting through another node takes its TCP port over at once, as a name: the new node
+     * claims it (no "unavailable" line, no random port), stops mirroring it and listens itself; the old node is
+     * told by the feed, closes its forward and mirrors the port to the new holder. Within a second or two the port
+     * answers from the new client's service at both nodes.
+     */
+    @Test
+    void theSameKeyTakesItsTcpPortOverAcrossNodesAtOnce() throws Exception {
+        try (TestBackend first = new TestBackend(); TestBackend second = new TestBackend()) {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            SshClient old = ssh(a, userKey, "-R", port + ":127.0.0.1:" + first.port(), "127.0.0.1");
+            old.await("TCP: \\S+:" + port, Duration.ofSeconds(15));
+            await("node b mirrors the port").atMost(Duration.ofSeconds(10))
+                    .until(() -> ClusterRig.accepts(tcpHost("b"), port));
+            SshClient moved = ssh(b, userKey, "-R", port + ":127.0.0.1:" + second.port(), "127.0.0.1");
+            moved.await("TCP: \\S+:" + port, Duration.ofSeconds(15));
+            long movedAt = System.nanoTime();
+            assertThat(moved.output()).as("the port itself, at once").doesNotContain("unavailable");
+            assertThat(redis.bulk("HGET tuns:r:tcp|localhost:" + port + " node")).isEqualTo("b");
+            old.await("taken over on another node", Duration.ofSeconds(5));
+            for (String entry : List.of("b", "a")) {
+                String host = tcpHost(entry);
+                await("the port at node " + entry + " answers from the new client's service")
+                        .atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                            int before = second.requests.size();
+                            Curl.Result r = Curl.run("-s", "--max-time", "2", "http://" + host + ":" + port + "/hello");
+                            return r.out().equals("hello from backend\n") && second.requests.size() > before;
+                        });
+            }
+            System.out.println("TCP port take-over across nodes: both nodes answer from the new holder "
+                    + Duration.ofNanos(System.nanoTime() - movedAt).toMillis() + " ms after it was granted");
+            assertThat(first.requests).as("the old client's service got nothing after the take-over").isEmpty();
+            moved.close();
+            old.close();
+        }
+    }
+
+    /**
+     * A TCP port claimed on one node is listened on at another within the route feed's lag, not at its next full
+     * read of the store: node d's TTL makes those 24 s apart (the feed connected: 240 s). Released, it closes there
+     * as quickly.
+     */
+    @Test
+    void aTcpPortClaimedOnOneNodeIsListenedOnElsewhereWithinTheFeedsLag() throws Exception {
+        TunsServer slow = node("d", "--cluster-node-ttl=120s");
+        try (TestBackend service = new TestBackend()) {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            String d = tcpHost("d");
+            assertThat(ClusterRig.accepts(d, port)).isFalse();
+            SshClient forward = ssh(a, userKey, "-R", port + ":127.0.0.1:" + service.port(), "127.0.0.1");
+            forward.await("TCP: \\S+:" + port, Duration.ofSeconds(15));
+            await("node d listens on the port").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> ClusterRig.accepts(d, port));
+            assertThat(Curl.run("-s", "--max-time", "5", "http://" + d + ":" + port + "/hello").out())
+                    .isEqualTo("hello from backend\n");
+            forward.close();
+            await("node d stops listening").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !ClusterRig.accepts(d, port));
+        } finally {
+            slow.close();
+        }
+    }
+
+    /**
+     * A half-close crosses the hop both ways, as on a local TCP forward: a client that sends its data and then its
+     * EOF (nc -N) gets the whole answer of a service that answers only at EOF, and a service that speaks, half-closes
+     * and then reads still gets everything the client sends after it saw the EOF.
+     */
+    @Test
+    void aHalfCloseCrossesTheHopBothWays() throws Exception {
+        java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+        try (java.net.ServerSocket hasher = new java.net.ServerSocket(0, 5, loopback);
+             java.net.ServerSocket speaker = new java.net.ServerSocket(0, 5, loopback)) {
+            CompletableFuture<Long> heard = new CompletableFuture<>();
+            Thread h = new Thread(() -> {
+                while (!hasher.isClosed()) {
+                    try (java.net.Socket s = hasher.accept()) {
+                        MessageDigest md = MessageDigest.getInstance("SHA-256");
+                        byte[] buf = new byte[65536];
+                        long total = 0;
+                        for (int n; (n = s.getInputStream().read(buf)) > 0; total += n) { // until the client's EOF
+                            md.update(buf, 0, n);
+                        }
+                        s.getOutputStream().write((HexFormat.of().formatHex(md.digest()) + " " + total)
+                                .getBytes(StandardCharsets.US_ASCII));
+                    } catch (Exception ignored) {
+                        // the client's assertion reports it
+                    }
+                }
+            });
+            Thread k = new Thread(() -> {
+                try (java.net.Socket s = speaker.accept()) {
+                    s.getOutputStream().write("say on\n".getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    heard.complete(s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()));
+                } catch (Exception e) {
+                    heard.completeExceptionally(e);
+                }
+            });
+            h.start();
+            k.start();
+            SshClient forward = ssh(a, userKey, "-R", "0:127.0.0.1:" + hasher.getLocalPort(),
+                    "-R", "0:127.0.0.1:" + speaker.getLocalPort(),
+                    "-R", "hashbox:3000:127.0.0.1:" + hasher.getLocalPort(), "127.0.0.1");
+            List<Integer> ports = new ArrayList<>();
+            Matcher m = Pattern.compile("Allocated port (\\d+) for remote forward to 127\\.0\\.0\\.1:(\\d+)")
+                    .matcher("");
+            await().atMost(Duration.ofSeconds(15)).until(() -> m.reset(forward.output()).results().count() == 2);
+            int hashPort = 0;
+            int speakPort = 0;
+            for (java.util.regex.MatchResult r : m.reset(forward.output()).results().toList()) {
+                if (Integer.parseInt(r.group(2)) == hasher.getLocalPort()) {
+                    hashPort = Integer.parseInt(r.group(1));
+                } else {
+                    speakPort = Integer.parseInt(r.group(1));
+                }
+            }
+            String mirror = tcpHost("b"); // the forward is on a: every byte goes through the hop
+            for (int p : List.of(hashPort, speakPort)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> ClusterRig.accepts(mirror, p));
+            }
+            byte[] data = new byte[3_000_000];
+            new Random(5).nextBytes(data);
+            try (java.net.Socket c = new java.net.Socket(mirror, hashPort)) {
+                c.setSoTimeout(30_000);
+                c.getOutputStream().write(data);
+                c.shutdownOutput();
+                assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .as("the answer the service wrote after the client's EOF, through the hop")
+                        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data))
+                                + " " + data.length);
+            }
+            try (java.net.Socket c = new java.net.Socket(mirror, speakPort)) {
+                c.setSoTimeout(30_000);
+                c.getOutputStream().write("hi\n".getBytes(StandardCharsets.US_ASCII)); // the listener waits for a
+                // first byte (PROXY header or not, no --proxy-protocol-use-timeout here) before it passes anything on
+                byte[] said = c.getInputStream().readAllBytes(); // up to the service's EOF
+                assertThat(new String(said, StandardCharsets.US_ASCII)).isEqualTo("say on\n");
+                c.getOutputStream().write(data);
+                c.shutdownOutput();
+                assertThat(heard.get(30, TimeUnit.SECONDS)).as("what the service read after its own half-close")
+                        .isEqualTo(3L + data.length);
+            }
+            // an alias on a through b with ssh -W: the input's end is an EOF on the hop, the answer still comes back
+            forward.await("TCP Alias: hashbox:3000", Duration.ofSeconds(5));
+            byte[] small = Arrays.copyOf(data, 100_000);
+            SshClient w = ssh(b, otherKey, "-W", "hashbox:3000", "127.0.0.1");
+            w.send(small);
+            w.process().getOutputStream().close();
+            w.await(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(small)) + " " + small.length,
+                    Duration.ofSeconds(20));
+            w.close();
+            forward.close();
         }
     }
 

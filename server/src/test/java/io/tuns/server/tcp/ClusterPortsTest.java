@@ -31,6 +31,36 @@ class ClusterPortsTest {
         assertThat(plan.close()).isEqualTo(routes(close));
     }
 
+    /** A full read begun before the feed told of a route does not undo what the feed said (it is newer). */
+    @ParameterizedTest(name = "mirrored={0} remote={1} told since={2} → open {3}, close {4}")
+    @CsvSource(delimiter = ';', textBlock = """
+            -          ; 2000       ; 2000       ; -     ; -
+            2000       ; -          ; 2000       ; -     ; -
+            2000       ; -          ; 2001       ; -     ; 2000
+            2000 2001  ; 2001 2002  ; 2000 2002  ; -     ; -
+            2000 2001  ; 2001 2002  ; -          ; 2002  ; 2000
+            """)
+    void aReadOlderThanTheFeedLeavesTheFeedsRoutesAlone(String mirrored, String remote, String fresh, String open,
+                                                        String close) {
+        ClusterPorts.Plan plan = ClusterPorts.Plan.of(routes(mirrored), routes(remote)).without(routes(fresh));
+        assertThat(plan.open()).isEqualTo(routes(open));
+        assertThat(plan.close()).isEqualTo(routes(close));
+    }
+
+    /** The full read is the feed's safety net: every 10th beat while the feed reads, every beat while it does not. */
+    @ParameterizedTest(name = "beats {0}, feed connected {1} → read {2}")
+    @CsvSource({
+            "1,  true,  false",
+            "9,  true,  false",
+            "10, true,  true",
+            "11, true,  true",
+            "1,  false, true",
+            "5,  false, true",
+    })
+    void readsTheStoreWhenTheFeedCannotBeTrusted(int beats, boolean feedConnected, boolean due) {
+        assertThat(ClusterPorts.pollDue(beats, feedConnected)).isEqualTo(due);
+    }
+
     @ParameterizedTest(name = "{0} → {1}")
     @CsvSource(delimiter = ';', textBlock = """
             tcp|tuns.example.com:2000 ; 2000
@@ -77,7 +107,7 @@ class ClusterPortsTest {
 
     private static ClusterPorts ports(Mirror mirror) {
         ClusterHop hop = new ClusterHop(new LocalRouteStore(), "self", Duration.ofSeconds(1), ClusterEvents.NONE);
-        return new ClusterPorts(null, hop, null, null, mirror);
+        return new ClusterPorts(null, hop, null, null, null, mirror); // no TCP wiring: SNI marks only
     }
 
     @Test

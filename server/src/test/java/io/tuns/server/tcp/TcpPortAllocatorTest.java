@@ -77,4 +77,22 @@ class TcpPortAllocatorTest {
                                 TcpPortAllocator.AfterBindFailure expected) {
         assertThat(TcpPortAllocator.afterBindFailure(held, loadBalancer, force)).isEqualTo(expected);
     }
+
+    /**
+     * A requested port this node mirrors for another node is claimed in the store before the bind (a same-key
+     * take-over makes the mirror yield it), only when sish would try the requested port and no local forward has it.
+     */
+    @ParameterizedTest(name = "{0}, mirrored {1}, held here {2} -> claim first {3}")
+    @CsvSource({
+            "TRY_REQUESTED,   true,  false, true",
+            "TRY_REQUESTED,   false, false, false",
+            "TRY_REQUESTED,   true,  true,  false",
+            "RANDOM,          true,  false, false",
+            "RANDOM_REPORTED, true,  false, false",
+            "REFUSE_REPORTED, true,  false, false",
+    })
+    void aMirroredRequestedPortIsClaimedBeforeItIsBound(FirstStep first, boolean mirrored, boolean heldHere,
+                                                       boolean claimFirst) {
+        assertThat(TcpPortAllocator.claimBeforeBind(first, mirrored, heldHere)).isEqualTo(claimFirst);
+    }
 }
