@@ -5,7 +5,7 @@
 # JVMs' utime+stime (/proc/PID/task/*/stat, without the JIT compiler threads) over the run divided by the requests wrk completed, so a figure does not move
 # with the machine's load as much as req/s does.
 # Usage: bench/hop-cpu.sh [wrk-seconds=10] [connections=16] [rounds=2]
-# Env: JFR=1 records a flight recording of each node during the last hop round and prints the hottest frames;
+# Env: JAR=file runs that jar (with bin/tuns' JVM settings) instead of bin/tuns; JFR=1 records a flight recording of each node during the last hop round and prints the hottest frames;
 #      KEEP=1 keeps the work directory; HOP_TLS=1 runs the hop in mutual TLS (a throw-away cluster CA).
 set -euo pipefail
 secs="${1:-10}"
@@ -63,10 +63,16 @@ if [ -n "${HOP_TLS:-}" ]; then
   tls_flags=(--cluster-tls-cert="$work/node.pem" --cluster-tls-key="$work/node.key" --cluster-tls-ca="$work/ca.pem")
 fi
 
+# the profile settings with a sample every millisecond (the default 10-20 ms gives too few)
+if [ -n "${JFR:-}" ]; then sed 's/<setting name="period">[0-9]* ms</<setting name="period">2 ms</' \
+  "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$work/fast.jfc"; fi
 start_node() { # index
   local i=$1 h=${hosts[$1]} jfr=()
-  [ -n "${JFR:-}" ] && jfr=(-XX:+FlightRecorder)
-  JAVA_OPTS="${JAVA_OPTS:--Xmx256m} ${jfr[*]}" TUNS_CDS=off "$root/bin/tuns" serve --ssh-address=$h:$ssh_port \
+  [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=$work/fast.jfc,filename=$work/n$((i+1)).jfr,dumponexit=true")
+  local run=("$root/bin/tuns" serve)
+  # JAR=path: that build instead (to compare two builds while the work tree's is rebuilt), bin/tuns' JVM settings
+  [ -n "${JAR:-}" ] && run=(java ${JAVA_OPTS:--Xmx256m} ${jfr[*]} -XX:+UseSerialGC -Xms16m -jar "$JAR")
+  JAVA_OPTS="${JAVA_OPTS:--Xmx256m} ${jfr[*]}" TUNS_CDS=off "${run[@]}" --ssh-address=$h:$ssh_port \
     --http-address=$h:$http_port --domain=localhost --private-keys-directory="$work/hostkeys" \
     --authentication-keys-directory="$work/pubkeys" --config="$work/none.yml" --bind-random-subdomains=false \
     --cluster-store=redis://127.0.0.1:$redis_port --cluster-node-id=n$((i+1)) \
@@ -83,7 +89,7 @@ start_node 1; wait_node 1
 ssh -i "$work/user" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes \
   -o IdentitiesOnly=yes -o ExitOnForwardFailure=yes -p $ssh_port -N -R "t:80:127.0.0.1:$backend_port" \
   ${hosts[0]} </dev/null >/dev/null 2>&1 &
-pids+=($!)
+pids+=($!); ssh_pid=$!
 code() { curl -s -o /dev/null --max-time 5 -w '%{http_code}' -H "Host: t.localhost" "http://$1:$http_port/small" || true; }
 for _ in $(seq 300); do [ "$(code ${hosts[0]})" = 200 ] && [ "$(code ${hosts[1]})" = 200 ] && break; sleep 0.1; done
 [ "$(code ${hosts[1]})" = 200 ] || { echo "bench: the tunnel never answered through n2" >&2; exit 1; }
@@ -96,12 +102,16 @@ threads() { # pid -> "tid name utime stime" per thread, sorted by tid
 # the JVM's utime+stime without the JIT compiler threads (a short run on a loaded machine is still compiling)
 ticks() { threads "$1" | awk '$2 !~ /^C[12]_Compiler/ {t += $3 + $4} END {print t}'; }
 hz=$(getconf CLK_TCK)
+others() { # the ssh client's and nginx's worker's utime+stime
+  local w; w=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | head -1)
+  cat "/proc/$ssh_pid/stat" "/proc/$w/stat" | awk '{t += $14 + $15} END {print t}'
+}
 one() { # mode host -> prints a result line
   local mode=$1 host=$2 a1 a2 b1 b2 out reqs
-  a1=$(ticks "${node_pid[0]}"); b1=$(ticks "${node_pid[1]}")
+  a1=$(ticks "${node_pid[0]}"); b1=$(ticks "${node_pid[1]}"); o1=$(others)
   [ -n "${THREADS:-}" ] && for i in 0 1; do threads "${node_pid[$i]}" > "$work/th$i.before"; done
   out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Host: t.localhost" "http://$host:$http_port/small")
-  a2=$(ticks "${node_pid[0]}"); b2=$(ticks "${node_pid[1]}")
+  a2=$(ticks "${node_pid[0]}"); b2=$(ticks "${node_pid[1]}"); o2=$(others)
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   if [ -n "${THREADS:-}" ]; then # which threads burnt the CPU (utime stime in ticks), busiest first
     for i in 0 1; do
@@ -109,34 +119,28 @@ one() { # mode host -> prints a result line
         '{u=$3-$6; s=$4-$7; if (u+s > 0) print m, n, $2, u, s}' | sort -k4,4nr -k5,5nr | head -8 >&2
     done
   fi
-  echo "$out" | awk -v m="$mode" -v r="$reqs" -v n1=$((a2 - a1)) -v n2=$((b2 - b1)) -v hz="$hz" -v l="$(cut -d' ' -f1 /proc/loadavg)" '
+  echo "$out" | awk -v m="$mode" -v r="$reqs" -v n1=$((a2 - a1)) -v n2=$((b2 - b1)) -v o=$((o2 - o1)) -v hz="$hz" -v l="$(cut -d' ' -f1 /proc/loadavg)" '
     /Requests\/sec/ {rs=$2}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     /Non-2xx|Socket errors/ {err=err " " $0}
-    END {printf "%-5s req/s %7.0f  p50 %8s  p99 %8s  n1(owner) %6.1f us/req  n2 %6.1f us/req  reqs %d load %s%s\n",
-      m, rs, p50, p99, n1 * 1e6 / hz / r, n2 * 1e6 / hz / r, r, l, err}'
+    END {printf "%-5s req/s %7.0f  p50 %8s  p99 %8s  n1(owner) %6.1f us/req  n2 %6.1f us/req  ssh+nginx %5.1f us/req  reqs %d load %s%s\n",
+      m, rs, p50, p99, n1 * 1e6 / hz / r, n2 * 1e6 / hz / r, o * 1e6 / hz / r, r, l, err}'
 }
 one warm ${hosts[1]} >/dev/null; one warm ${hosts[0]} >/dev/null
-# the profile settings with a sample every millisecond (the default 10-20 ms gives too few under load)
-[ -n "${JFR:-}" ] && sed 's/<setting name="period">[0-9]* ms</<setting name="period">1 ms</' \
-  "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$work/fast.jfc"
 for r in $(seq "$rounds"); do
   one local ${hosts[0]}
-  if [ -n "${JFR:-}" ] && [ "$r" = "$rounds" ]; then
-    for i in 0 1; do jcmd "${node_pid[$i]}" JFR.start name=hop settings="$work/fast.jfc" filename="$work/n$((i+1)).jfr" >/dev/null; done
-  fi
   one hop ${hosts[1]}
 done
 if [ -n "${JFR:-}" ]; then
   for i in 0 1; do
-    jcmd "${node_pid[$i]}" JFR.stop name=hop >/dev/null
-    echo "== n$((i+1)) methods by share of samples during the last hop round"
+    jcmd "${node_pid[$i]}" JFR.dump filename="$work/n$((i+1)).jfr" >/dev/null
+    echo "== n$((i+1)) methods by share of samples over the whole run (n2 serves hops only)"
     # inclusive: a method counts once per sample whose stack holds it (stacks are cut at 64 frames)
     jfr print --stack-depth 64 --events jdk.ExecutionSample "$work/n$((i+1)).jfr" | awk '
       /stackTrace = \[/ {in_st=1; delete seen; n++; next}
       in_st && /^ +\]/ {in_st=0; next}
       in_st {l=$0; sub(/^ +/, "", l); sub(/\(.*/, "", l); if (!(l in seen)) {seen[l]=1; c[l]++}}
-      END {print n, "samples"; for (k in c) print c[k], k}' | sort -rn | head -"${JFR_TOP:-60}"
+      END {print n, "samples"; for (k in c) print c[k], k}' | sort -rn | head -"${JFR_TOP:-60}" || true
   done
 fi
 echo "== n2 hop counters (sish_cluster_hops_total), n1 channel opens"

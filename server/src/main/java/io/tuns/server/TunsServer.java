@@ -162,7 +162,7 @@ public final class TunsServer implements AutoCloseable {
         this.countries = openCountries(cfg);
         IpFilter ipFilter = IpFilter.of(cfg, countries);
         ClusterHop clusterHop = routeStore == null ? null
-                : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents, hopTls);
+                : new ClusterHop(routeStore, cfg.clusterNodeId(), CLUSTER_WAIT, clusterEvents, hopTls, memory);
         this.clusterPorts = clusterHop == null ? null : new ClusterPorts(cfg, clusterHop, boss, workers);
         ConsoleTokenBook consoleTokens = new ConsoleTokenBook(); // shared by the ssh side and the console
         SshContext sshCtx = new SshContext(cfg, registry,
@@ -194,6 +194,7 @@ public final class TunsServer implements AutoCloseable {
         if (routeFeed != null) {
             routeFeed.subscribe(clusterNode.feedListener());
             routeFeed.subscribe(clusterHop.cacheListener());
+            clusterHop.trustCacheWhile(routeFeed::connected); // plain HTTP requests skip the store meanwhile
         }
         HttpContext httpCtx = new HttpContext(cfg, registry, urls::get, inspector, console == null ? null : console::handle,
                 new MetricsEndpoint(metrics, new ScrapeAuth(cfg.adminConsoleToken())), new HttpMetricsEvents(),
