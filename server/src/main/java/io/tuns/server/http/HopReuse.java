@@ -32,6 +32,7 @@ final class HopReuse {
     private long usedNanos;
     private Tunnel tunnel;
     private Next last;
+    private Tunnel stale;
 
     /** @param idle how long a kept hop connection may sit unused and still carry a request */
     HopReuse(Duration idle) {
@@ -44,6 +45,7 @@ final class HopReuse {
      */
     Tunnel tunnelTo(RouteLocation where, List<String> routeKeys, long nowNanos, Supplier<Tunnel> make) {
         last = tunnel == null ? Next.NEW : next(at, keys, usedNanos, where, routeKeys, nowNanos, idleNanos);
+        stale = last == Next.NEW_AFTER_IDLE ? tunnel : null;
         if (last != Next.SAME) {
             tunnel = make.get();
             at = where;
@@ -56,6 +58,11 @@ final class HopReuse {
     /** What the last {@link #tunnelTo} did. */
     Next lastStep() {
         return last;
+    }
+
+    /** After {@link Next#NEW_AFTER_IDLE}: the tunnel whose kept connection is to be closed, not pooled; else null. */
+    Tunnel stale() {
+        return stale;
     }
 
     /**

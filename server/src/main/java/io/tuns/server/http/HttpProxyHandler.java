@@ -175,7 +175,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         Tunnel there = hops.tunnelTo(where, keys, System.nanoTime(), () -> remote.remote(where, keys, ex.host,
                 ctx.channel().eventLoop(), (InetSocketAddress) ctx.channel().localAddress()));
         if (hops.lastStep() == HopReuse.Next.NEW_AFTER_IDLE) {
-            tunnel.drop(); // the owner may be closing it for its own head timeout right now
+            tunnel.dropIf(hops.stale()); // the owner may be closing it for its own head timeout right now
         }
         ex.tunnel = there;
         intake.forward(ex, there, ClientAddress.of(ctx.channel()).getAddress().getHostAddress(), false, false);

@@ -609,6 +609,26 @@ class ClusterIT {
     }
 
     @Test
+    void requestsForOneNameOnOneKeepAliveConnectionStayOnOneHopConnectionOutsideThePool() throws Exception {
+        try (TestBackend onB = new TestBackend()) {
+            ssh(b, userKey, "-R", "kept:80:127.0.0.1:" + onB.port(), "127.0.0.1")
+                    .await("HTTP: http://kept.localhost", Duration.ofSeconds(15));
+            Map<String, Double> before = hops(c);
+            try (KeepAliveClient client = new KeepAliveClient(c.httpPort(), 30_000)) {
+                for (int i = 0; i < 20; i++) {
+                    client.send(KeepAliveClient.get("kept.localhost", "/hello?i=" + i));
+                    assertThat(client.read().status()).as("request %d", i).isEqualTo(200);
+                }
+            }
+            assertThat(onB.requests).hasSize(20);
+            Map<String, Double> after = hops(c);
+            assertThat(after.get("forwarded") - before.get("forwarded")).as("one hop connection dialled").isEqualTo(1.0);
+            assertThat(after.getOrDefault("reused", 0.0) - before.getOrDefault("reused", 0.0))
+                    .as("kept with the client connection, never taken from the pool between its requests").isZero();
+        }
+    }
+
+    @Test
     void oneKeepAliveConnectionReachesNamesOnEveryNodeRequestByRequest() throws Exception {
         try (TestBackend onA = new TestBackend(); TestBackend onB = new TestBackend();
              TestBackend onC = new TestBackend()) {

@@ -69,7 +69,10 @@ class HopReuseTest {
         assertThat(moved).isNotSameAs(first);
         Tunnel idle = reuse.tunnelTo(at("http|app.x", "c", "SHA256:k", "10.0.0.3:7400"), KEYS, 15 * S, make);
         assertThat(reuse.lastStep()).isEqualTo(HopReuse.Next.NEW_AFTER_IDLE);
+        assertThat(reuse.stale()).as("its connection is closed, not pooled").isSameAs(moved);
         assertThat(idle).isNotSameAs(moved);
+        reuse.tunnelTo(at("http|app.x", "c", "SHA256:k", "10.0.0.3:7400"), KEYS, 16 * S, make);
+        assertThat(reuse.stale()).isNull();
         assertThat(made).hasValue(3);
     }
 }
