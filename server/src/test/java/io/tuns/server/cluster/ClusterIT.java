@@ -650,6 +650,11 @@ class ClusterIT {
                         assertThat(r.text()).isEqualTo("hello from backend\n");
                     }
                 }
+                // counted here: a pooled connection left idle past HopPool.IDLE (5 s) while the 8 MiB below
+                // streams under load is closed, and a later request rightly dials again
+                Map<String, Double> rounds = hops(c);
+                assertThat(rounds.get("forwarded") - before.get("forwarded"))
+                        .as("one hop connection per owner node, kept between requests").isEqualTo(2.0);
                 // 8 MiB echoed back by the service on b, on the same connection, sent while the answer streams
                 String head = "POST /echo HTTP/1.1\r\nHost: kb.localhost\r\nContent-Length: " + body.length
                         + "\r\n\r\n";
@@ -676,8 +681,6 @@ class ClusterIT {
             assertThat(onB.requests).contains("POST /echo");
             assertThat(onC.requests).hasSize(4).allMatch(r -> r.startsWith("GET /hello?n=kc&"));
             Map<String, Double> after = hops(c);
-            assertThat(after.get("forwarded") - before.get("forwarded"))
-                    .as("one hop connection per owner node, kept between requests").isEqualTo(2.0);
             assertThat(after.get("reused") - before.get("reused")).isGreaterThanOrEqualTo(4.0);
         }
     }
