@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # CPU per request of the per-request hop between cluster nodes (issue #17): redis-server + two tuns nodes on
 # 127.0.0.21-22 (not the failover rig's addresses, so it may run beside it) + nginx serving 1 KiB + one real ssh
-# tunnel held by n1. wrk sends 1 KiB GETs for the tunnel entering at n1 (local) and at n2 (one hop); for each, the
-# JVMs' utime+stime (/proc/PID/task/*/stat, without the JIT compiler threads) over the run divided by the requests wrk completed, so a figure does not move
-# with the machine's load as much as req/s does.
+# tunnel held by n1. wrk sends 1 KiB GETs for the tunnel entering at n1 (local) and at n2 (one hop), after one
+# warm-up of each; per round, the JVMs' utime+stime (/proc/PID/task/*/stat, without the JIT compiler threads) and
+# the ssh client's plus nginx's, divided by the requests wrk completed: a figure that moves with the machine's
+# load much less than req/s does.
 # Usage: bench/hop-cpu.sh [wrk-seconds=10] [connections=16] [rounds=2]
-# Env: JAR=file runs that jar (with bin/tuns' JVM settings) instead of bin/tuns; JFR=1 records a flight recording of each node during the last hop round and prints the hottest frames;
-#      KEEP=1 keeps the work directory; HOP_TLS=1 runs the hop in mutual TLS (a throw-away cluster CA).
+# Env: JAR=file runs that jar (kept in server/target, beside its lib/) with bin/tuns' JVM settings instead of
+#      bin/tuns; JFR=1 records each node from its start (a sample every 2 ms) and prints its methods by share of
+#      samples; THREADS=1 prints the busiest threads of each round; KEEP=1 keeps the work directory; HOP_TLS=1
+#      runs the hop in mutual TLS (a throw-away cluster CA).
 set -euo pipefail
 secs="${1:-10}"
 conns="${2:-16}"
