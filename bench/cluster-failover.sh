@@ -8,7 +8,8 @@
 #   - until another key may claim a name the killed node held and no client reclaims (about one lease, TTL);
 #   - failed requests to the survivors' tunnels through HAProxy during all this (goal 0);
 # then restarts the node for the next run. Once per invocation it also measures a one-hop forward against local:
-# wrk through the same tunnel entering at the owner node and at another node (no HAProxy in the path).
+# wrk through the same tunnel entering at the owner node and at another node (no HAProxy in the path), after one
+# uncounted warm-up of each.
 # Usage: bench/cluster-failover.sh [runs=3] [tunnels=10] [wrk-seconds=5]
 # Env: KEEP=1 keeps the work directory (node logs); TTL (node lease, default 10s, the flag's default), CHECK_INTER (HAProxy check interval, default 1s).
 # Prints a Markdown table of medians over the runs.
@@ -143,6 +144,9 @@ rate() { # url host -> "req/s p99ms"
 # one-hop forward against local: surv1 is held by n1; enter at n1 (local) and at n2 (one hop), one after the other
 [ "$(holder surv1)" = n1 ] || { echo "bench: surv1 is on $(holder surv1), expected n1" >&2; exit 1; }
 hop_out="$work/hop.txt"; : > "$hop_out"
+# one warm-up of each path first, not counted: the first seconds of a path a JVM has not run yet measure its JIT
+rate "http://${hosts[0]}:$http_port/small" surv1.localhost >/dev/null
+rate "http://${hosts[1]}:$http_port/small" surv1.localhost >/dev/null
 for r in $(seq "$runs"); do
   echo "local $(rate "http://${hosts[0]}:$http_port/small" surv1.localhost)" >> "$hop_out"
   echo "hop $(rate "http://${hosts[1]}:$http_port/small" surv1.localhost)" >> "$hop_out"

@@ -14,6 +14,7 @@ import io.tuns.server.cluster.RouteFeed;
 import io.tuns.server.config.ClusterTlsPolicy;
 import io.tuns.server.config.ConfigException;
 import io.tuns.server.config.ServerConfig;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.metrics.ClusterMetrics;
 import io.tuns.server.ssh.RemoteAliases;
 import io.tuns.server.tcp.ClusterPorts;
@@ -60,9 +61,10 @@ final class ClusterWiring {
     /**
      * @param store    from {@link #openStore}; the registry was built on it
      * @param executor the tunnels' executor: claims and reconciles run there, off the event loops
+     * @param memory   the budget a hop's read-ahead counts in
      */
     ClusterWiring(ServerConfig cfg, RouteStore store, TunnelRegistry registry, PrometheusRegistry prometheus,
-                  Executor executor, EventLoopGroup boss, EventLoopGroup workers) {
+                  Executor executor, MemoryBudget memory, EventLoopGroup boss, EventLoopGroup workers) {
         this.cfg = cfg;
         this.registry = registry;
         this.executor = executor;
@@ -73,10 +75,11 @@ final class ClusterWiring {
         this.feed = store instanceof RedisRouteStore redis ? redis.feed(events) : null;
         this.node = new ClusterNode(store, registry, new ClusterNode.Settings(cfg.clusterNodeId(), cfg.clusterNodeTtl()),
                 executor, events, feed == null ? () -> false : feed::connected);
-        this.hop = new ClusterHop(store, cfg.clusterNodeId(), WAIT, events, hopTls);
+        this.hop = new ClusterHop(store, cfg.clusterNodeId(), WAIT, events, hopTls, memory); // read-ahead counted
         if (feed != null) {
             feed.subscribe(node.feedListener());
             feed.subscribe(hop.cacheListener());
+            hop.trustCacheWhile(feed::connected); // plain HTTP requests skip the store meanwhile
         }
     }
 

@@ -122,7 +122,7 @@ public final class TunsServer implements AutoCloseable {
                 : new TunnelRegistry(routeStore, cfg.clusterNodeId(), tunnelExecutor, ClusterWiring.WAIT);
         this.metrics = new Metrics(prometheus, cfg.metricsUserLabels());
         this.cluster = routeStore == null ? null
-                : new ClusterWiring(cfg, routeStore, registry, prometheus, tunnelExecutor, boss, workers);
+                : new ClusterWiring(cfg, routeStore, registry, prometheus, tunnelExecutor, memory, boss, workers);
         metrics.registerJvmMetrics();
         metrics.memoryBudget(memory);
         this.inspector = new Inspector(cfg, metrics, memory);

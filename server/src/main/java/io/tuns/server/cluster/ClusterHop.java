@@ -15,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tuns.server.config.HostPort;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.RouteLocation;
 import io.tuns.server.tunnel.RouteStore;
 import io.tuns.server.tunnel.Tunnel;
@@ -44,6 +45,13 @@ public final class ClusterHop {
         }
     }
 
+    /**
+     * How long an entry node keeps an unused hop connection for another request, in its pool or with the client
+     * connection it served: well under the owner's head timeout (--http-header-timeout, 30 s by default), so the
+     * owner rarely closes one just as a request goes out.
+     */
+    public static final Duration KEEP_IDLE = HopPool.IDLE;
+
     private final RouteStore store;
     private final String node;
     private final Duration timeout;
@@ -51,6 +59,9 @@ public final class ClusterHop {
     private final ClusterEvents events;
     private final HopPool pool = new HopPool();
     private final HopTls tls;
+    private final MemoryBudget memory;
+    /** Whether the route feed is live: only then may the cache spare a request the store ({@link #fresh}). */
+    private volatile BooleanSupplier feedLive = () -> false;
 
     /** @param timeout for the connect and for the owner's one-byte answer */
     public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events) {
@@ -59,6 +70,16 @@ public final class ClusterHop {
 
     /** @param tls mutual TLS to the owner, or null for plain TCP (a loopback cluster) */
     public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events, HopTls tls) {
+        this(store, node, timeout, events, tls, MemoryBudget.off());
+    }
+
+    /**
+     * @param memory counts what a hop connection read from the owner and the client has not taken yet (its
+     *               read-ahead, {@link HopStream}), as {@code queued_writes}
+     */
+    public ClusterHop(RouteStore store, String node, Duration timeout, ClusterEvents events, HopTls tls,
+                      MemoryBudget memory) {
+        this.memory = memory;
         this.store = store;
         this.node = node;
         this.timeout = timeout;
@@ -96,14 +117,36 @@ public final class ClusterHop {
         return new RouteFeed.Listener() {
             @Override
             public void appeared(String route, RouteLocation location) {
-                cache.moved(route, location);
+                cache.moved(route, location, System.nanoTime());
             }
 
             @Override
             public void gone(String route, io.tuns.server.tunnel.RouteHolder was) {
-                cache.gone(route);
+                cache.gone(route, System.nanoTime());
+            }
+
+            @Override
+            public void missed() {
+                cache.distrust(System.nanoTime());
             }
         };
+    }
+
+    /**
+     * Lets the cache answer plain HTTP requests ({@link #fresh}) while {@code live} (the route feed that feeds
+     * {@link #cacheListener} is reading); without it every request asks the store.
+     */
+    public void trustCacheWhile(BooleanSupplier live) {
+        this.feedLive = live;
+    }
+
+    /**
+     * Where the first of {@code routes} lives when this node may forward there without asking the store (the feed
+     * is live and the cache saw it within {@link RouteCache#TRUST}); else empty: {@link #locate}. A wrong answer
+     * costs what a look-up just before a take-over would: the owner answers NOT_HERE and the hop looks up again.
+     */
+    public Optional<RouteLocation> fresh(List<String> routes) {
+        return cache.fresh(routes, System.nanoTime(), feedLive.getAsBoolean());
     }
 
     /** Idle hop connections kept for reuse now (at most {@link HopPool#MAX_IDLE}). */
@@ -113,6 +156,10 @@ public final class ClusterHop {
 
     HopPool pool() {
         return pool;
+    }
+
+    MemoryBudget memory() {
+        return memory;
     }
 
     ClusterEvents events() {
@@ -142,7 +189,7 @@ public final class ClusterHop {
     public CompletionStage<Optional<RouteLocation>> locate(List<String> routes) {
         return store.lookup(routes).handle((found, error) -> {
             if (error == null) {
-                cache.learned(routes, found);
+                cache.learned(routes, found, System.nanoTime());
                 return found;
             }
             return cache.lastKnown(routes);

@@ -65,7 +65,8 @@ final class HopOwner implements TunnelOwner {
         hop.dialAs(loop, local, to, origin, entry).addListener(f -> {
             if (f.isSuccess()) {
                 Channel ch = (Channel) f.getNow();
-                HopStream stream = new HopStream(ch, hop.pool(), ClusterHop.key(to, origin, entry), hop.events());
+                HopStream stream = new HopStream(ch, hop.pool(), ClusterHop.key(to, origin, entry), hop.events(),
+                        hop.memory());
                 ch.pipeline().addLast("hop", stream);
                 stream.attach(sink, () -> failed(sink, "the node closed the connection"));
                 if (ch.pipeline().get(ClusterHop.Answer.NAME) != null) {

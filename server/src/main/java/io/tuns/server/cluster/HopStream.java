@@ -9,6 +9,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tuns.server.bridge.PipelinedWrites;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.ReusableChannel;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +24,11 @@ import org.apache.sshd.common.util.closeable.AbstractCloseable;
 /**
  * One accepted hop connection to the node that holds a route, seen by the entry node's HTTP proxy as the far end of
  * a tunnel channel ({@link ChannelSink}), so the proxy relays an exchange over it as over an SSH channel, with the
- * same bounds. What the owner node sends goes to the sink (reading pauses while more than {@link #HIGH_BYTES} are
- * not yet written on to the client, resumes at {@link #LOW_BYTES}); what the sink writes goes to the owner, one
- * completion per flushed write. Between exchanges it waits in its {@link HopPool}; bytes from the owner while idle
+ * same bounds. What the owner node sends goes to the sink: its read-ahead, bytes given to the sink and not yet
+ * written on to the client, is counted in the memory budget as {@code queued_writes} and bounded by
+ * {@link #reading}: reading pauses above {@link #HIGH_BYTES} ({@link #LOW_BYTES} while the budget is under
+ * pressure) and resumes at {@link #LOW_BYTES}, so a connection holds at most the mark plus one read (Netty's
+ * adaptive read buffer, at most 64 KiB). What the sink writes goes to the owner, one completion per flushed write. Between exchanges it waits in its {@link HopPool}; bytes from the owner while idle
  * end it, and so does the owner's close. All state on the connection's event loop.
  */
 final class HopStream extends ChannelInboundHandlerAdapter {
@@ -37,16 +40,27 @@ final class HopStream extends ChannelInboundHandlerAdapter {
     private final HopPool pool;
     private final HopPool.Key key;
     private final ClusterEvents events;
+    private final MemoryBudget memory;
     /** The exchange using the connection now; null while idle. */
     private Use current;
     private ScheduledFuture<?> idleTimer;
     private boolean reset;
 
-    HopStream(Channel ch, HopPool pool, HopPool.Key key, ClusterEvents events) {
+    HopStream(Channel ch, HopPool pool, HopPool.Key key, ClusterEvents events, MemoryBudget memory) {
+        this.memory = memory;
         this.ch = ch;
         this.pool = pool;
         this.key = key;
         this.events = events;
+    }
+
+    /**
+     * Whether a connection goes on reading from the owner with {@code unreleased} bytes of read-ahead: one that
+     * reads stops past {@link #HIGH_BYTES}, or past {@link #LOW_BYTES} while the memory budget is under pressure;
+     * one that paused starts again at {@link #LOW_BYTES}. Pure.
+     */
+    static boolean reading(boolean readingNow, long unreleased, boolean pressure) {
+        return unreleased <= (readingNow && !pressure ? HIGH_BYTES : LOW_BYTES);
     }
 
     HopPool.Key key() {
@@ -142,19 +156,23 @@ final class HopStream extends ChannelInboundHandlerAdapter {
         }
 
         void received(int n) {
+            memory.reserve(MemoryBudget.Kind.QUEUED_WRITES, n); // the bytes exist: counted, never refused
             unreleased += n;
-            if (unreleased > HIGH_BYTES) {
+            if (!reading(true, unreleased, memory.underPressure())) {
                 ch.config().setAutoRead(false);
             }
         }
 
+        /** Runs once, when the client side wrote the bytes on (or dropped them): whatever the use's state then. */
         Runnable releaser(int n) {
             AtomicBoolean once = new AtomicBoolean();
             return () -> {
                 if (once.compareAndSet(false, true)) {
+                    memory.release(MemoryBudget.Kind.QUEUED_WRITES, n);
                     ch.eventLoop().execute(() -> {
                         unreleased -= n;
-                        if (current == this && unreleased <= LOW_BYTES) {
+                        if (current == this && !ch.config().isAutoRead()
+                                && reading(false, unreleased, memory.underPressure())) {
                             ch.config().setAutoRead(true);
                         }
                     });

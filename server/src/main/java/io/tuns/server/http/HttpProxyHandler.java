@@ -50,6 +50,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
     /** Pipelined objects waiting for the current exchange; bounded by one read, as reading pauses at the first. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private ConsoleRequest console;
+    /** The hop this connection's last request took: the next one to the same place goes on the same connection. */
+    private final HopReuse hops = new HopReuse(ClusterHop.KEEP_IDLE);
 
     HttpProxyHandler(HttpContext hc) {
         this(hc, false);
@@ -122,8 +124,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         if (d.challenge() != null) {
             askChallenge(current, d.challenge());
         } else if (d.elsewhere() != null && remote != null) {
-            d.answer().release();
             locate(current, d.elsewhere());
+        } else if (d.elsewhere() != null) { // a connection that came by a hop: never a second one
+            answer(OwnAnswers.noTunnel(current.host));
         } else if (d.answer() != null) {
             answer(d.answer());
         } else if (d.console()) {
@@ -137,8 +140,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         }
     }
 
-    /** No local tunnel: the store says whether another node holds the route (reading waits meanwhile). */
+    /**
+     * No local tunnel: the store says whether another node holds the route (reading waits meanwhile), or the route
+     * cache at once while the route feed keeps it current.
+     */
     private void locate(ProxyExchange ex, java.util.List<String> keys) {
+        Optional<RouteLocation> cached = remote.fresh(keys);
+        if (HopChoice.choose(cached, remote.node(), null) == HopChoice.Kind.FORWARD) {
+            forward(ex, keys, cached.get());
+            return;
+        }
         mode = Mode.LOCATING;
         gate.pause(ReadGate.Reason.LOCATING);
         remote.locate(keys).whenComplete((found, error) -> ctx.executor().execute(() ->
@@ -151,19 +162,27 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
         }
         gate.resume(ReadGate.Reason.LOCATING);
         if (HopChoice.choose(where, remote.node(), null) == HopChoice.Kind.FORWARD) {
-            mode = Mode.TO_UPSTREAM;
-            ex.hopped = true;
-            boolean tls = ctx.channel() instanceof Http2StreamChannel || ClientTls.on(ctx.pipeline());
-            Tunnel there = remote.remote(where.get(), keys, ex.host, ctx.channel().eventLoop(),
-                    (InetSocketAddress) ctx.channel().localAddress(),
-                    tls ? HopHeader.Entry.HTTP_TLS : HopHeader.Entry.HTTP); // the owner treats it as the client sent it
-            ex.tunnel = there;
-            intake.forward(ex, there, ClientAddress.of(ctx.channel()).getAddress().getHostAddress(), false, false);
-            tunnel.send(ex, there);
+            forward(ex, keys, where.get());
         } else {
             answer(OwnAnswers.noTunnel(ex.host));
         }
         resumeAfterLocating(ex);
+    }
+
+    /** To the node that holds the route, in one hop. */
+    private void forward(ProxyExchange ex, java.util.List<String> keys, RouteLocation where) {
+        mode = Mode.TO_UPSTREAM;
+        ex.hopped = true;
+        boolean tls = ctx.channel() instanceof Http2StreamChannel || ClientTls.on(ctx.pipeline());
+        Tunnel there = hops.tunnelTo(where, keys, System.nanoTime(), () -> remote.remote(where, keys, ex.host,
+                ctx.channel().eventLoop(), (InetSocketAddress) ctx.channel().localAddress(),
+                tls ? HopHeader.Entry.HTTP_TLS : HopHeader.Entry.HTTP)); // the owner treats it as the client sent it
+        if (hops.lastStep() == HopReuse.Next.NEW_AFTER_IDLE) {
+            tunnel.dropIf(hops.stale()); // the owner may be closing it for its own head timeout right now
+        }
+        ex.tunnel = there;
+        intake.forward(ex, there, ClientAddress.of(ctx.channel()).getAddress().getHostAddress(), false, false);
+        tunnel.send(ex, there);
     }
 
     /** An ACME challenge another cluster node may hold: its answer from the store (reading waits meanwhile). */

@@ -20,8 +20,9 @@ import java.util.concurrent.CompletionStage;
 final class RequestIntake {
 
     /**
-     * Exactly one of: tuns' own {@code answer}, the {@code console}'s, or a {@code tunnel}'s. {@code elsewhere}: the
-     * answer is "no tunnel here" and another cluster node may hold one of these route keys (best first); else null.
+     * Exactly one of: tuns' own {@code answer}, the {@code console}'s, or a {@code tunnel}'s, or {@code elsewhere}:
+     * no tunnel here and another cluster node may hold one of these route keys (best first); then there is no
+     * answer yet (the 404 page is built only if no node holds it: most such requests hop).
      */
     record Decision(FullHttpResponse answer, boolean console, Tunnel tunnel, List<String> elsewhere,
                     CompletionStage<Optional<String>> challenge) {
@@ -104,8 +105,10 @@ final class RequestIntake {
                     RootPage.sentence(cfg.domain(), cfg.adminConsole(), hc.urls().get())));
             case NOT_FOUND -> {
                 ex.logError = host.equals(cfg.domain()) ? "" : SishAccessLine.noTunnelError(host);
-                yield new Decision(OwnAnswers.noTunnel(host), false, null, hc.cluster() == null
-                        || host.equals(cfg.domain()) ? null : TunnelRegistry.httpRouteKeys(host, path));
+                if (hc.cluster() != null && !host.equals(cfg.domain())) {
+                    yield new Decision(null, false, null, TunnelRegistry.httpRouteKeys(host, path));
+                }
+                yield Decision.answer(OwnAnswers.noTunnel(host));
             }
             case UNAUTHORIZED -> Decision.answer(OwnAnswers.unauthorized());
             // sish's 302 to the HTTPS URL users type (bound port or --https-port-override)

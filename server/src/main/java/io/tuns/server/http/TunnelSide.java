@@ -86,6 +86,13 @@ final class TunnelSide implements UpstreamConnection.Listener {
         }
     }
 
+    /** Closes the kept channel if it goes to {@code t} (one not to be pooled again), between exchanges. */
+    void dropIf(Tunnel t) {
+        if (upstream != null && upstream.tunnel == t) {
+            drop();
+        }
+    }
+
     /**
      * Lets the channel go after complete exchanges: a hop connection goes back to its pool for another request,
      * any other channel closes.

@@ -21,7 +21,10 @@ public final class MemoryBudget {
     public enum Kind {
         /** SSH window granted to a forwarded channel: bytes the ssh client may send before we return window. */
         SSH_WINDOW,
-        /** Bytes read from a visitor (or another ssh channel) queued towards an ssh client. */
+        /**
+         * Bytes read from a visitor (or another ssh channel) queued towards an ssh client; and bytes a hop connection
+         * read from the owner node, not yet written on to the visitor (the hop's read-ahead).
+         */
         QUEUED_WRITES,
         /** Captured request/response bytes (inspection). */
         CAPTURE,

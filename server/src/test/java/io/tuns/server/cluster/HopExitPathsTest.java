@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.LocalRouteStore;
 import io.tuns.server.tunnel.ReusableChannel;
@@ -56,6 +57,8 @@ class HopExitPathsTest {
     };
     LocalRouteStore store;
     ClusterHop hop;
+    /** Large: pressure only where a test puts it ({@link #pressure}). */
+    MemoryBudget memory = MemoryBudget.of(64L << 20);
     final List<FakeOwnerNode> owners = new CopyOnWriteArrayList<>();
 
     @BeforeAll
@@ -77,12 +80,23 @@ class HopExitPathsTest {
     @BeforeEach
     void entry() {
         store = new LocalRouteStore();
-        hop = new ClusterHop(store, "entry", Duration.ofMillis(500), events);
+        hop = new ClusterHop(store, "entry", Duration.ofMillis(500), events, null, memory);
     }
 
     @AfterEach
     void stopOwners() {
         owners.forEach(FakeOwnerNode::close);
+        await().untilAsserted(() -> assertThat(memory.inUse(MemoryBudget.Kind.QUEUED_WRITES))
+                .as("every byte of read-ahead given back").isZero());
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    /** Fills the budget past its pressure mark with bytes held elsewhere; returns them to give back. */
+    long pressure() {
+        long held = memory.limit() * 65 / 100;
+        memory.reserve(MemoryBudget.Kind.CAPTURE, held);
+        assertThat(memory.underPressure()).isTrue();
+        return held;
     }
 
     FakeOwnerNode owner(String node, FakeOwnerNode.Answer answer) {
@@ -275,6 +289,27 @@ class HopExitPathsTest {
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
                 .until(() -> s.receivedBytes() < HopStream.HIGH_BYTES + 256 * 1024);
         assertThat(s.receivedBytes()).as("paused: bounded by the high mark and one read").isLessThan(mib.length);
+        assertThat(memory.inUse(MemoryBudget.Kind.QUEUED_WRITES)).as("the read-ahead is counted")
+                .isEqualTo(s.receivedBytes());
+        s.releaseAll();
+        await().until(() -> s.receivedBytes() == mib.length);
+    }
+
+    @Test
+    void underMemoryPressureTheReadAheadStopsAtTheLowMark() {
+        long held = pressure();
+        FakeOwnerNode b = owner("b", FakeOwnerNode.Answer.ACCEPT);
+        Sink s = open(at("b", b.address()));
+        s.holdReleases = true;
+        await().until(s::opened);
+        FakeOwnerNode.Hop h = b.hops.get(0);
+        byte[] mib = new byte[1024 * 1024];
+        group.next().execute(() -> h.ch.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(mib)));
+        await().until(() -> s.receivedBytes() > HopStream.LOW_BYTES);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> s.receivedBytes() < HopStream.LOW_BYTES + 256 * 1024);
+        assertThat(s.receivedBytes()).as("paused at the low mark and one read").isLessThan(HopStream.HIGH_BYTES);
+        memory.release(MemoryBudget.Kind.CAPTURE, held);
         s.releaseAll();
         await().until(() -> s.receivedBytes() == mib.length);
     }

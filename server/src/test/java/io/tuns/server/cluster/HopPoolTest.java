@@ -3,6 +3,7 @@ package io.tuns.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.tuns.server.memory.MemoryBudget;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class HopPoolTest {
     static final HopPool.Key KEY = new HopPool.Key("127.0.0.1:7000", "http|app.localhost", "192.0.2.1");
 
     static HopStream stream(HopPool pool, HopPool.Key key) {
-        return new HopStream(new EmbeddedChannel(), pool, key, ClusterEvents.NONE);
+        return new HopStream(new EmbeddedChannel(), pool, key, ClusterEvents.NONE, MemoryBudget.off());
     }
 
     @Test
@@ -34,7 +35,7 @@ class HopPoolTest {
     void closedConnectionsAreSkippedAndDropped() {
         HopPool pool = new HopPool();
         EmbeddedChannel ch = new EmbeddedChannel();
-        HopStream closed = new HopStream(ch, pool, KEY, ClusterEvents.NONE);
+        HopStream closed = new HopStream(ch, pool, KEY, ClusterEvents.NONE, MemoryBudget.off());
         pool.put(closed);
         ch.close();
         assertThat(pool.take(KEY)).isNull();
