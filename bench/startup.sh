@@ -15,7 +15,8 @@
 #
 # Usage: bench/startup.sh [runs=5] [configs...]   configs default to all of: plain defaults no-cds g1 no-xms
 #        xss512k codecache64 arenas (and late-bind: sockets bound when the server is built, as before
-#        early binding); WRK=0 skips the wrk columns, WRK=all measures them for every config.
+#        early binding; no-trim newratio2 logback-xml c1: the footprint A/Bs); WRK=0 skips the wrk columns,
+#        WRK=all measures them for every config.
 set -euo pipefail
 runs="${1:-5}"; shift || true
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(plain defaults no-cds g1 no-xms xss512k codecache64 arenas)
@@ -50,6 +51,18 @@ CONF
 nginx -p "$work/nginx" -c backend.conf
 ssh-keygen -q -t ed25519 -N '' -f "$work/client" >/dev/null
 echo '{}' > "$work/none.yml"
+# The logging configuration tuns had in logback.xml before LogConfigurator (config logback-xml).
+cat > "$work/logback.xml" <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level %logger{0} %msg%n</pattern></encoder>
+  </appender>
+  <logger name="org.apache.sshd" level="ERROR"/>
+  <logger name="io.netty" level="WARN"/>
+  <root level="INFO"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
 
 # config name → environment for bin/tuns. "plain" is java -jar with the JVM's own defaults; "defaults" is bin/tuns as
 # shipped; "no-cds" is bin/tuns without the archive, and each A/B row after it changes one launcher choice
@@ -65,6 +78,10 @@ config_env() {
     xss512k)      echo "TUNS_CDS=off JAVA_OPTS=-Xss512k" ;;                          # tried, not kept
     codecache64)  echo "TUNS_CDS=off JAVA_OPTS=-XX:ReservedCodeCacheSize=64m" ;;       # tried, not kept
     arenas)       echo "TUNS_CDS=off MALLOC_ARENA_MAX=$(( 8 * $(nproc) ))" ;;      # glibc's default arena count
+    no-trim)      echo "TUNS_CDS=off JAVA_OPTS=-XX:TrimNativeHeapInterval=0" ;;      # C heap not trimmed
+    newratio2)    echo "TUNS_CDS=off JAVA_OPTS=-XX:NewRatio=2" ;;                    # the JVM's young gen, ⅓
+    logback-xml)  echo "TUNS_CDS=off JAVA_OPTS=-Dlogback.configurationFile=$work/logback.xml" ;; # as before
+    c1)           echo "TUNS_CDS=off JAVA_OPTS=-XX:TieredStopAtLevel=1" ;;           # tried, not kept
     *) echo "bench: unknown config $1" >&2; exit 2 ;;
   esac
 }

@@ -10,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.HopHeader;
@@ -18,6 +17,7 @@ import io.tuns.server.cluster.Splice;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
+import io.tuns.server.transport.Transport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -102,7 +102,7 @@ public final class ClusterPorts implements AutoCloseable {
         }
         String host = cfg.tcpAddress().isBlank() ? "0.0.0.0" : cfg.tcpAddress();
         try {
-            Channel server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+            Channel server = new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel(boss))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tuns.server.access.IpFilter;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
@@ -14,6 +13,7 @@ import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
+import io.tuns.server.transport.Transport;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -67,7 +67,7 @@ public final class SniListeners {
         if (s == null) {
             Channel server = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(Transport.serverChannel(boss))
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
