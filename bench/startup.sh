@@ -6,6 +6,7 @@
 #   1st byte ms         from exec to the first byte of a response proxied through a real `ssh -R` tunnel (the
 #                       ssh client is started as soon as the port accepts, as a reconnecting client would)
 #   RSS 2 tunnels       VmRSS 10 s after two `ssh -R` tunnels answered one request each (no other load)
+#   CPU at 1st byte     user+sys CPU of the JVM once the first proxied byte arrived and "tuns: serving" was printed
 #   cold / warm rps,p99 wrk (16 connections, 1 KiB GET through the tunnel) in the first 10 s after the first byte,
 #                       and for 10 s after a further 20 s of load, on a start of its own; then its RSS (only with
 #                       WRK=1, the default, and for the rows "plain" and "defaults")
@@ -130,6 +131,7 @@ measure() {
   s1=$(reach a "$ssh_port" "$http_port")
   first=$(( $(ms) - t0 ))
   until grep -q "tuns: serving" "$log"; do sleep 0.005; done
+  local cpu_serving; cpu_serving=$(cpu_ms $p)
   serving=$(( $(date -d "$(grep -m1 'event=started' "$log" | cut -d' ' -f1)" +%s%3N) - t0 ))
   if [ "$mode" = load ]; then
     local cold warm
@@ -140,7 +142,7 @@ measure() {
   else
     s2=$(reach b "$ssh_port" "$http_port")
     sleep 10
-    out="$listen $cpu $first $(rss_mib $p) $serving"
+    out="$listen $cpu $first $(rss_mib $p) $serving $cpu_serving"
   fi
   kill $s1 $s2 2>/dev/null; kill $p; wait $p 2>/dev/null || true; wait $s1 $s2 2>/dev/null || true
   echo "$out"
@@ -174,11 +176,11 @@ median_col() { # "a b c;a b c;..." column → median
 echo "bench/startup.sh $runs ${configs[*]} (WRK=$WRK) on $(nproc) cores, $(java -version 2>&1 | head -1)"
 echo "load average at start: $load_start; at end: $load_end"
 echo
-echo "| config | listen ms | CPU ms | 1st byte ms | RSS 2 tunnels MiB | serving ms | cold rps | cold p99 ms | warm rps | warm p99 ms | RSS after load MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| config | listen ms | CPU ms | 1st byte ms | RSS 2 tunnels MiB | serving ms | CPU ms at 1st byte | cold rps | cold p99 ms | warm rps | warm p99 ms | RSS after load MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for c in "${configs[@]}"; do
   line="| $c"
-  for col in 1 2 3 4 5; do line+=" | $(median_col "${rows[$c]}" $col)"; done
+  for col in 1 2 3 4 5 6; do line+=" | $(median_col "${rows[$c]}" $col)"; done
   for col in 1 2 3 4 5; do line+=" | $(median_col "${loads[$c]:-}" $col)"; done
   echo "$line |"
 done
