@@ -9,7 +9,8 @@
 # Per run it prints: tunnels held; seconds from the restart until every forward was accepted again, and the
 # p50/p99 of each client's time back; connection attempts; tunnels the server reports afterwards; the new tuns'
 # peak RSS (VmHWM) and its CPU seconds until all were back. Environment: JAVA_OPTS for tuns (bin/tuns defaults
-# otherwise). tuns runs with --max-connections-per-ip=0: every client comes from 127.0.0.1.
+# otherwise), TUNS_FLAGS extra flags for tuns (e.g. --cleanup-unauthed-timeout=60s). tuns runs with
+# --max-connections-per-ip=0: every client comes from 127.0.0.1.
 set -euo pipefail
 n="${1:-1000}"; runs="${2:-1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,7 +37,7 @@ ticks() { awk '{c=$0; sub(/^[^)]*\) /,"",c); split(c,f," "); print f[12]+f[13]}'
 start_tuns() { # ssh-port http-port log → pid (bin/tuns execs java: the pid is the JVM's)
   TUNS_CDS=off "$root/bin/tuns" serve --ssh-address=127.0.0.1:$1 --http-address=127.0.0.1:$2 \
     --authentication-keys-directory="$work/pubkeys" --private-keys-directory="$work/hostkeys" \
-    --config="$work/none.yml" --max-connections-per-ip=0 > "$3" 2>&1 & echo $!
+    --config="$work/none.yml" --max-connections-per-ip=0 ${TUNS_FLAGS:-} > "$3" 2>&1 & echo $!
 }
 tunnels() { curl -s -H 'Host: localhost' "http://127.0.0.1:$1/_sish/metrics" |
   awk '/^sish_tunnels_active[{ ]/ { s += $NF } END { printf "%d\n", s }'; }
