@@ -6,6 +6,7 @@
 #   1st byte ms         from exec to the first byte of a response proxied through a real `ssh -R` tunnel (the
 #                       ssh client is started as soon as the port accepts, as a reconnecting client would)
 #   RSS 2 tunnels       VmRSS 10 s after two `ssh -R` tunnels answered one request each (no other load)
+#   CPU at 1st byte     user+sys CPU of the JVM once the first proxied byte arrived and "tuns: serving" was printed
 #   cold / warm rps,p99 wrk (16 connections, 1 KiB GET through the tunnel) in the first 10 s after the first byte,
 #                       and for 10 s after a further 20 s of load, on a start of its own; then its RSS (only with
 #                       WRK=1, the default, and for the rows "plain" and "defaults")
@@ -15,7 +16,8 @@
 #
 # Usage: bench/startup.sh [runs=5] [configs...]   configs default to all of: plain defaults no-cds g1 no-xms
 #        xss512k codecache64 arenas (and late-bind: sockets bound when the server is built, as before
-#        early binding); WRK=0 skips the wrk columns, WRK=all measures them for every config.
+#        early binding; no-trim newratio2 logback-xml c1: the footprint A/Bs); WRK=0 skips the wrk columns,
+#        WRK=all measures them for every config.
 set -euo pipefail
 runs="${1:-5}"; shift || true
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(plain defaults no-cds g1 no-xms xss512k codecache64 arenas)
@@ -50,6 +52,18 @@ CONF
 nginx -p "$work/nginx" -c backend.conf
 ssh-keygen -q -t ed25519 -N '' -f "$work/client" >/dev/null
 echo '{}' > "$work/none.yml"
+# The logging configuration tuns had in logback.xml before LogConfigurator (config logback-xml).
+cat > "$work/logback.xml" <<'XML'
+<configuration>
+  <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">
+    <target>System.err</target>
+    <encoder><pattern>%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level %logger{0} %msg%n</pattern></encoder>
+  </appender>
+  <logger name="org.apache.sshd" level="ERROR"/>
+  <logger name="io.netty" level="WARN"/>
+  <root level="INFO"><appender-ref ref="STDERR"/></root>
+</configuration>
+XML
 
 # config name → environment for bin/tuns. "plain" is java -jar with the JVM's own defaults; "defaults" is bin/tuns as
 # shipped; "no-cds" is bin/tuns without the archive, and each A/B row after it changes one launcher choice
@@ -65,6 +79,10 @@ config_env() {
     xss512k)      echo "TUNS_CDS=off JAVA_OPTS=-Xss512k" ;;                          # tried, not kept
     codecache64)  echo "TUNS_CDS=off JAVA_OPTS=-XX:ReservedCodeCacheSize=64m" ;;       # tried, not kept
     arenas)       echo "TUNS_CDS=off MALLOC_ARENA_MAX=$(( 8 * $(nproc) ))" ;;      # glibc's default arena count
+    no-trim)      echo "TUNS_CDS=off JAVA_OPTS=-XX:TrimNativeHeapInterval=0" ;;      # C heap not trimmed
+    newratio2)    echo "TUNS_CDS=off JAVA_OPTS=-XX:NewRatio=2" ;;                    # the JVM's young gen, ⅓
+    logback-xml)  echo "TUNS_CDS=off JAVA_OPTS=-Dlogback.configurationFile=$work/logback.xml" ;; # as before
+    c1)           echo "TUNS_CDS=off JAVA_OPTS=-XX:TieredStopAtLevel=1" ;;           # tried, not kept
     *) echo "bench: unknown config $1" >&2; exit 2 ;;
   esac
 }
@@ -113,6 +131,7 @@ measure() {
   s1=$(reach a "$ssh_port" "$http_port")
   first=$(( $(ms) - t0 ))
   until grep -q "tuns: serving" "$log"; do sleep 0.005; done
+  local cpu_serving; cpu_serving=$(cpu_ms $p)
   serving=$(( $(date -d "$(grep -m1 'event=started' "$log" | cut -d' ' -f1)" +%s%3N) - t0 ))
   if [ "$mode" = load ]; then
     local cold warm
@@ -123,7 +142,7 @@ measure() {
   else
     s2=$(reach b "$ssh_port" "$http_port")
     sleep 10
-    out="$listen $cpu $first $(rss_mib $p) $serving"
+    out="$listen $cpu $first $(rss_mib $p) $serving $cpu_serving"
   fi
   kill $s1 $s2 2>/dev/null; kill $p; wait $p 2>/dev/null || true; wait $s1 $s2 2>/dev/null || true
   echo "$out"
@@ -157,11 +176,11 @@ median_col() { # "a b c;a b c;..." column → median
 echo "bench/startup.sh $runs ${configs[*]} (WRK=$WRK) on $(nproc) cores, $(java -version 2>&1 | head -1)"
 echo "load average at start: $load_start; at end: $load_end"
 echo
-echo "| config | listen ms | CPU ms | 1st byte ms | RSS 2 tunnels MiB | serving ms | cold rps | cold p99 ms | warm rps | warm p99 ms | RSS after load MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| config | listen ms | CPU ms | 1st byte ms | RSS 2 tunnels MiB | serving ms | CPU ms at 1st byte | cold rps | cold p99 ms | warm rps | warm p99 ms | RSS after load MiB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for c in "${configs[@]}"; do
   line="| $c"
-  for col in 1 2 3 4 5; do line+=" | $(median_col "${rows[$c]}" $col)"; done
+  for col in 1 2 3 4 5 6; do line+=" | $(median_col "${rows[$c]}" $col)"; done
   for col in 1 2 3 4 5; do line+=" | $(median_col "${loads[$c]:-}" $col)"; done
   echo "$line |"
 done

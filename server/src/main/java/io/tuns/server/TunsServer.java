@@ -2,7 +2,6 @@ package io.tuns.server;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tuns.server.access.CountryLookup;
 import io.tuns.server.access.IpFilter;
@@ -35,6 +34,7 @@ import io.tuns.server.tls.AcmeSettings;
 import io.tuns.server.tls.CertificateEvents;
 import io.tuns.server.tls.CertificateStore;
 import io.tuns.server.tls.TlsHooks;
+import io.tuns.server.transport.Transport;
 import io.tuns.server.tunnel.AcmeCoordination;
 import io.tuns.server.tunnel.DnsOwnership;
 import io.tuns.server.tunnel.ForwardOwnership;
@@ -87,8 +87,10 @@ public final class TunsServer implements AutoCloseable {
     private final AtomicReference<PublicUrls> urls = new AtomicReference<>(new PublicUrls(80));
     private final ExecutorService tunnelExecutor = Executors.newSingleThreadExecutor(daemon("tuns-tunnels"));
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon("tuns-timers"));
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, daemon("tuns-accept"), NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, daemon("tuns-http"), NioIoHandler.newFactory());
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, daemon("tuns-accept"),
+            Transport.chosen().ioHandlerFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, daemon("tuns-http"),
+            Transport.chosen().ioHandlerFactory());
     private final SshFront ssh;
     private final HttpFront http;
     private final RequestLog requestLog;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The package layers of ARCHITECTURE.md, checked on the compiled server classes (tests excluded). From top to bottom:
  * cli; the root wiring (TunsServer, ConsoleBackendAdapter, DebugDump); the protocol edges (ssh, http with its TLS
- * front, tls, tcp, console); the shared machinery (inspect, access, bridge, proxyproto, metrics, cluster); the pure model
+ * front, tls, tcp, console); the shared machinery (inspect, access, bridge, proxyproto, metrics, cluster, transport); the pure model
  * (tunnel, config). A layer uses only layers below it, packages in one layer may use each other, and no packages
  * form a cycle.
  */
@@ -41,7 +41,7 @@ class LayeringTest {
                         "io.tuns.server.tcp..", "io.tuns.server.console..")
                 .layer("shared").definedBy("io.tuns.server.inspect..", "io.tuns.server.access..",
                         "io.tuns.server.bridge..", "io.tuns.server.proxyproto..", "io.tuns.server.metrics..",
-                        "io.tuns.server.memory..", "io.tuns.server.cluster..")
+                        "io.tuns.server.memory..", "io.tuns.server.cluster..", "io.tuns.server.transport..")
                 .layer("model").definedBy("io.tuns.server.tunnel..", "io.tuns.server.config..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("wiring").mayOnlyBeAccessedByLayers("cli")

@@ -3,6 +3,7 @@ package io.tuns.server.cli;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.http.EarlyHttpSocket;
 import io.tuns.server.ssh.EarlySshSocket;
+import io.tuns.server.transport.Transport;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,9 @@ final class EarlyBind {
                 // the server binds it later and reports the error
             }
         });
+        if (Transport.requestsEpoll(System.getProperty(Transport.PROPERTY))) {
+            return; // native event loops cannot take a java.nio socket: the HTTP front binds its own
+        }
         address(args, env, "http-address").ifPresent(hp -> {
             try {
                 EarlyHttpSocket.bind(hp.host(), hp.port());

@@ -11,14 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * sish's log outputs on top of logback.xml: {@code --log-to-stdout=false} drops the console appender,
+ * sish's log outputs on top of {@link LogConfigurator}'s console: {@code --log-to-stdout=false} drops the console appender,
  * {@code --log-to-file} adds a file rotated by size ({@code --log-to-file-max-size} MB) and by day, old files kept
  * {@code --log-to-file-max-age} days and at most {@code --log-to-file-max-backups} of them (as a total size cap),
  * gzip-compressed with {@code --log-to-file-compress}. Logback does the writing and rotation.
  */
 final class LogOutputs {
 
-    /** The console appender's name in logback.xml. */
+    /** The console appender's name ({@link LogConfigurator}). */
     static final String CONSOLE = "STDERR";
     /** Same shape as the console's lines. */
     static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX,UTC} %-5level %logger{0} %msg%n";

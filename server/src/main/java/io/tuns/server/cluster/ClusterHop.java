@@ -10,12 +10,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.memory.MemoryBudget;
+import io.tuns.server.transport.Transport;
 import io.tuns.server.tunnel.RouteLocation;
 import io.tuns.server.tunnel.RouteStore;
 import io.tuns.server.tunnel.Tunnel;
@@ -317,7 +317,7 @@ public final class ClusterHop {
         accepted.addListener(f -> events.hop(f.isSuccess() ? "forwarded"
                 : f.cause() instanceof NotHere ? "not_here" : "failed"));
         HostPort owner = HostPort.parse(where.address(), "cluster-advertise");
-        ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        ChannelFuture connect = new Bootstrap().group(loop).channel(Transport.socketChannel(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))

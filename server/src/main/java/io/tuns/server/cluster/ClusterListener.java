@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -19,6 +18,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.proxyproto.ClientAddress;
+import io.tuns.server.transport.Transport;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
@@ -99,7 +99,7 @@ public final class ClusterListener implements AutoCloseable {
 
     public void start() throws InterruptedException {
         HostPort at = HostPort.parse(listen, "cluster-listen");
-        server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel(boss))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))

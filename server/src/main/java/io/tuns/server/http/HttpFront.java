@@ -18,6 +18,7 @@ import io.tuns.server.access.NettyGate;
 import io.tuns.server.config.HostPort;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
+import io.tuns.server.transport.Transport;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,10 @@ public final class HttpFront implements AutoCloseable {
         ServerConfig cfg = hc.config();
         HostPort listen = HostPort.parse(cfg.httpAddress(), "http-address");
         ServerSocketChannel early = EarlyHttpSocket.take(listen.host(), listen.port()); // bound by main, if any
+        if (early != null && Transport.serverChannel(boss) != NioServerSocketChannel.class) {
+            closeQuietly(early); // a java.nio socket cannot join native event loops: bind afresh below
+            early = null;
+        }
         ServerBootstrap b = publicListener(boss, workers, early)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -70,7 +75,7 @@ public final class HttpFront implements AutoCloseable {
     static ServerBootstrap publicListener(EventLoopGroup boss, EventLoopGroup workers, ServerSocketChannel bound) {
         ServerBootstrap b = new ServerBootstrap().group(boss, workers);
         if (bound == null) {
-            b.channel(NioServerSocketChannel.class);
+            b.channel(Transport.serverChannel(boss));
         } else {
             b.channelFactory((io.netty.channel.ChannelFactory<NioServerSocketChannel>) () -> new NioServerSocketChannel(bound));
         }
@@ -124,6 +129,14 @@ public final class HttpFront implements AutoCloseable {
                 ctx.close();
             }
         };
+    }
+
+    private static void closeQuietly(ServerSocketChannel ch) {
+        try {
+            ch.close();
+        } catch (java.io.IOException e) {
+            // the port is bound afresh next; a failure there is reported
+        }
     }
 
     public InetSocketAddress boundAddress() {

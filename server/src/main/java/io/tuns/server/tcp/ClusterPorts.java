@@ -11,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.cluster.HopHeader;
@@ -22,6 +21,7 @@ import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
 import io.tuns.server.tunnel.RouteHolder;
 import io.tuns.server.tunnel.RouteLocation;
+import io.tuns.server.transport.Transport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -276,7 +276,7 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
         int port = port(route);
         String host = cfg.tcpAddress().isBlank() ? "0.0.0.0" : cfg.tcpAddress();
         try {
-            Channel server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+            Channel server = new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel(boss))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // the client's EOF crosses the hop
                     .childOption(ChannelOption.TCP_NODELAY, true)

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tuns.server.access.IpFilter;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
@@ -14,6 +13,7 @@ import io.tuns.server.cluster.ClusterHop;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
+import io.tuns.server.transport.Transport;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -85,7 +85,7 @@ public final class SniListeners implements ClusterPorts.SniMirror {
     private Channel bind(String host, int port) throws InterruptedException {
         return new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(Transport.serverChannel(boss))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {

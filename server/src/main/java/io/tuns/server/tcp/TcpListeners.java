@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.tuns.server.access.IpFilter;
 import io.tuns.server.access.NettyGate;
 import io.tuns.server.bridge.IdleCut;
@@ -16,6 +15,7 @@ import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.proxyproto.ClientAddress;
 import io.tuns.server.proxyproto.ProxyHeader;
 import io.tuns.server.proxyproto.ProxyProtocolHandler;
+import io.tuns.server.transport.Transport;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
 import java.util.Collection;
@@ -68,7 +68,7 @@ public final class TcpListeners {
     public Channel bind(String host, int port, Function<Collection<Tunnel>, Tunnel> pick) throws Exception {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(Transport.serverChannel(boss))
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
