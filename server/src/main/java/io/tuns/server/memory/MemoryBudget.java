@@ -50,6 +50,7 @@ public final class MemoryBudget {
     private final AtomicLongArray byKind = new AtomicLongArray(Kind.values().length);
     private final AtomicLongArray refusals = new AtomicLongArray(Kind.values().length);
     private final AtomicLong accountingErrors = new AtomicLong();
+    private final WindowWaiters windowWaiters = new WindowWaiters();
 
     private MemoryBudget(long limit, boolean enforced) {
         this.limit = limit;
@@ -155,6 +156,11 @@ public final class MemoryBudget {
             n += refusals.get(k.ordinal());
         }
         return n;
+    }
+
+    /** Channels paused for window, in the order they get room again. */
+    public WindowWaiters windowWaiters() {
+        return windowWaiters;
     }
 
     public long accountingErrors() {

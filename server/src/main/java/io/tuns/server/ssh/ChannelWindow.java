@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.memory.MemoryBudget;
+import io.tuns.server.memory.WindowWaiters;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -11,11 +12,13 @@ import java.util.function.LongConsumer;
  * allows now; the rest is withheld, and withheld window is not held memory (the client cannot send it), so it
  * leaves the budget. When the budget is full every written byte is withheld: the channel pauses. Withheld window
  * goes back to the client, reserved again, by a later write or by {@link #regrant} once the level has fallen.
- * Bytes already granted are never taken back, so a transfer only slows; nothing is dropped.
+ * Bytes already granted are never taken back, so a transfer only slows; nothing is dropped. A channel withholding
+ * all of its window is paused and waits in line ({@link WindowWaiters}); while anyone waits before it, a channel
+ * takes no window itself, so paused channels resume in turn instead of starving behind busy ones.
  * <p>
  * Invariant: the budget holds {@code max − withheld} for this channel until {@link #close}, then nothing.
  */
-final class ChannelWindow {
+final class ChannelWindow implements WindowWaiters.Waiter {
 
     private final MemoryBudget memory;
     private final long max;
@@ -53,6 +56,15 @@ final class ChannelWindow {
         }
     }
 
+    /** For {@link WindowWaiters}: takes window if there is room; true while still paused. */
+    @Override
+    public boolean resume() {
+        give(0);
+        synchronized (this) {
+            return !closed && withheld == max;
+        }
+    }
+
     private void give(long written) {
         long back;
         boolean withholding;
@@ -61,7 +73,9 @@ final class ChannelWindow {
                 return; // the reservation is already given back; a closed channel's window is moot
             }
             long pool = withheld + written;
-            back = Math.max(0, pool - (max - memory.busyWindow(max)));
+            WindowWaiters waiters = memory.windowWaiters();
+            // a paused channel waits before us: our written bytes go to the budget for it, not back to us
+            back = waiters.anyoneBefore(this) ? 0 : Math.max(0, pool - (max - memory.busyWindow(max)));
             if (back > written && !memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, back - written)) {
                 back = written; // no room to grow again yet: keep what is withheld
             } else if (back < written) {
@@ -69,6 +83,11 @@ final class ChannelWindow {
             }
             withheld = pool - back;
             withholding = withheld > 0;
+            if (withheld == max) {
+                waiters.add(this); // paused: in line for room (keeps its place if already in it)
+            } else {
+                waiters.remove(this);
+            }
         }
         if (back > 0) {
             toClient.accept(back); // outside the lock: it may write a WINDOW_ADJUST
@@ -87,6 +106,7 @@ final class ChannelWindow {
             closed = true;
             memory.release(MemoryBudget.Kind.SSH_WINDOW, max - withheld);
             withheld = 0;
+            memory.windowWaiters().remove(this); // a closed channel must not hold the line
         }
     }
 

@@ -138,6 +138,71 @@ class ChannelWindowTest {
         assertThat(memory.accountingErrors()).isZero();
     }
 
+    /**
+     * Issue #18's hostile bench: with the budget full, a channel that keeps moving used to take its written bytes
+     * straight back while a paused one waited for room that never came (over a minute behind 100 others, and
+     * nginx's send_timeout cut the download). Now a busy channel yields to whoever waits, and the room goes to
+     * the waiters in the order they paused.
+     */
+    @Test
+    void aPausedChannelGetsRoomBeforeABusyOneTakesItsOwnBytesBack() {
+        AtomicLong busyReturned = new AtomicLong();
+        ChannelWindow busy = open();
+        busy.attach(busyReturned::addAndGet);
+        level(100);
+        window.written(MIB); // paused: all of its window withheld
+        assertThat(memory.windowWaiters().size()).isEqualTo(1);
+        level(89); // between the ceiling and full: a busy channel would keep its floor
+        busy.written(64 * KIB);
+        assertThat(busyReturned).as("someone waits before it: its bytes go to the budget").hasValue(0);
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(MIB - 64 * KIB);
+
+        assertThat(memory.windowWaiters().resumeInOrder()).isEqualTo(0); // still past the ceiling
+        busy.written(MIB - 64 * KIB); // its last bytes: now paused too, second in line
+        assertThat(memory.windowWaiters().size()).isEqualTo(2);
+        level(80);
+        assertThat(memory.windowWaiters().resumeInOrder()).as("both resume, the first first").isEqualTo(2);
+        assertThat(returned.get()).isPositive();
+        assertThat(busyReturned.get()).isPositive();
+        assertThat(memory.windowWaiters().size()).isZero();
+        window.close();
+        busy.close();
+        level(0);
+        assertThat(memory.inUse()).isZero();
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
+    @Test
+    void theLineIsServedInOrderAndTheFirstStillPausedHoldsTheRest() {
+        ChannelWindow second = open();
+        ChannelWindow third = open();
+        AtomicLong secondBack = new AtomicLong();
+        AtomicLong thirdBack = new AtomicLong();
+        second.attach(secondBack::addAndGet);
+        third.attach(thirdBack::addAndGet);
+        level(100);
+        window.written(MIB);
+        second.written(MIB);
+        third.written(MIB);
+        level(90); // 100 KiB under the ceiling: room for the first one's floor only
+        memory.release(Kind.QUEUED_WRITES, 100 * KIB);
+        assertThat(memory.windowWaiters().resumeInOrder()).isEqualTo(1);
+        assertThat(returned.get()).as("about the floor").isBetween(MemoryBudget.MIN_WINDOW_BYTES, 2 * MemoryBudget.MIN_WINDOW_BYTES);
+        assertThat(secondBack).hasValue(0);
+        assertThat(third.regrant()).as("the third may not overtake the second").isTrue();
+        assertThat(thirdBack).hasValue(0);
+        second.close(); // gone while waiting: it must not hold the line
+        level(50);
+        assertThat(memory.windowWaiters().resumeInOrder()).isEqualTo(1);
+        assertThat(thirdBack.get()).isPositive();
+        window.close();
+        third.close();
+        level(0);
+        assertThat(memory.inUse()).isZero();
+        assertThat(memory.windowWaiters().size()).isZero();
+        assertThat(memory.accountingErrors()).isZero();
+    }
+
     @Test
     void anOffBudgetNeverWithholds() {
         MemoryBudget off = MemoryBudget.off();
