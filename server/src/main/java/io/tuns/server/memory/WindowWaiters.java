@@ -7,8 +7,9 @@ import java.util.LinkedHashSet;
  * order, a channel that keeps moving keeps its own window (its written bytes go straight back to it), while a
  * paused one waits for room the moving ones never leave: behind 200 others it could wait over a minute, and the
  * service behind the tunnel gives up on the visitor (nginx's send_timeout is 60 s). So while anyone waits,
- * nobody else takes window (they give their written bytes back to the budget and, once paused, queue up), and
- * room goes to the waiters in the order they paused: every channel moves in turn.
+ * nobody else takes window: a moving channel hands the window of the bytes it has written to the first waiters
+ * ({@link #handOff}; it stays reserved, so this works with the budget past its ceiling too) and, once paused,
+ * queues up itself; room freed elsewhere goes to the waiters in the order they paused. Every channel moves in turn.
  * <p>
  * Bound: one entry per paused channel, so at most the forwarded channels open. Thread-safe.
  */
@@ -18,6 +19,12 @@ public final class WindowWaiters {
     public interface Waiter {
         /** Takes window if the budget has room for it now; true while still paused (nothing granted). */
         boolean resume();
+
+        /**
+         * Takes up to {@code bytes} of window that another channel gave up (still reserved in the budget), as much
+         * as the level lets it hold; returns how many it took. Leaves the line once it holds any.
+         */
+        long take(long bytes);
     }
 
     private final LinkedHashSet<Waiter> queue = new LinkedHashSet<>(); // guarded by this
@@ -71,6 +78,25 @@ public final class WindowWaiters {
                 }
             }
         }
+    }
+
+    /**
+     * A moving channel's turn passes on: {@code bytes} of window it gave up, still reserved in the budget, go to
+     * the waiters oldest first. Returns what none of them took; the caller releases it from the budget.
+     */
+    public long handOff(long bytes) {
+        while (bytes > 0) {
+            Waiter head = first();
+            if (head == null) {
+                return bytes;
+            }
+            long took = head.take(bytes); // outside the lock: take may send a WINDOW_ADJUST
+            if (took == 0) {
+                return bytes; // the level lets the first hold nothing (budget full): nobody after it either
+            }
+            bytes -= took;
+        }
+        return 0;
     }
 
     private synchronized Waiter first() {

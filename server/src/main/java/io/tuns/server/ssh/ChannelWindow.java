@@ -65,8 +65,32 @@ final class ChannelWindow implements WindowWaiters.Waiter {
         }
     }
 
+    /**
+     * For {@link WindowWaiters}: takes up to {@code bytes} of window another channel gave up, already reserved in
+     * the budget, as far as the level lets this channel hold; returns how many it took.
+     */
+    @Override
+    public long take(long bytes) {
+        long took;
+        synchronized (this) {
+            if (closed) {
+                return 0;
+            }
+            took = Math.min(bytes, Math.max(0, withheld - (max - memory.busyWindow(max))));
+            withheld -= took;
+            if (withheld < max) {
+                memory.windowWaiters().remove(this);
+            }
+        }
+        if (took > 0) {
+            toClient.accept(took);
+        }
+        return took;
+    }
+
     private void give(long written) {
         long back;
+        long handOff = 0;
         boolean withholding;
         synchronized (this) {
             if (closed) {
@@ -74,12 +98,18 @@ final class ChannelWindow implements WindowWaiters.Waiter {
             }
             long pool = withheld + written;
             WindowWaiters waiters = memory.windowWaiters();
-            // a paused channel waits before us: our written bytes go to the budget for it, not back to us
-            back = waiters.anyoneBefore(this) ? 0 : Math.max(0, pool - (max - memory.busyWindow(max)));
-            if (back > written && !memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, back - written)) {
-                back = written; // no room to grow again yet: keep what is withheld
-            } else if (back < written) {
-                memory.release(MemoryBudget.Kind.SSH_WINDOW, written - back);
+            if (waiters.anyoneBefore(this)) {
+                // a paused channel waits before us: our written bytes are its turn, not ours; they stay reserved
+                // and move to it below (outside our lock), so a full budget still rotates between channels
+                back = 0;
+                handOff = written;
+            } else {
+                back = Math.max(0, pool - (max - memory.busyWindow(max)));
+                if (back > written && !memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, back - written)) {
+                    back = written; // no room to grow again yet: keep what is withheld
+                } else if (back < written) {
+                    memory.release(MemoryBudget.Kind.SSH_WINDOW, written - back);
+                }
             }
             withheld = pool - back;
             withholding = withheld > 0;
@@ -87,6 +117,12 @@ final class ChannelWindow implements WindowWaiters.Waiter {
                 waiters.add(this); // paused: in line for room (keeps its place if already in it)
             } else {
                 waiters.remove(this);
+            }
+        }
+        if (handOff > 0) {
+            long left = memory.windowWaiters().handOff(handOff);
+            if (left > 0) {
+                memory.release(MemoryBudget.Kind.SSH_WINDOW, left); // nobody could hold it: shrink
             }
         }
         if (back > 0) {
