@@ -84,8 +84,11 @@ public final class MemoryBudget {
      * a refusal and returns false. Every true must be matched by a {@link #release} of the same bytes.
      */
     public boolean tryReserve(Kind kind, long bytes) {
+        return tryReserveUpTo(kind, bytes, ceiling(kind));
+    }
+
+    private boolean tryReserveUpTo(Kind kind, long bytes, long ceiling) {
         check(bytes);
-        long ceiling = ceiling(kind);
         while (true) {
             long now = total.get();
             long next = now + bytes;
@@ -98,6 +101,15 @@ public final class MemoryBudget {
                 return true;
             }
         }
+    }
+
+    /**
+     * Window for a channel already open (a paused transfer resuming): like {@link #tryReserve} for
+     * {@link Kind#SSH_WINDOW}, but up to the whole budget, not the new-channel ceiling. New channels are refused
+     * from the ceiling so that the transfers already running keep the room above it and go on, slower.
+     */
+    public boolean tryReserveForOpenChannel(long bytes) {
+        return tryReserveUpTo(Kind.SSH_WINDOW, bytes, limit);
     }
 
     /** Counts bytes that are already held (received, queued): never refused, may take the total past the limit. */

@@ -105,7 +105,7 @@ final class ChannelWindow implements WindowWaiters.Waiter {
                 handOff = written;
             } else {
                 back = Math.max(0, pool - (max - memory.busyWindow(max)));
-                if (back > written && !memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, back - written)) {
+                if (back > written && !memory.tryReserveForOpenChannel(back - written)) {
                     back = written; // no room to grow again yet: keep what is withheld
                 } else if (back < written) {
                     memory.release(MemoryBudget.Kind.SSH_WINDOW, written - back);

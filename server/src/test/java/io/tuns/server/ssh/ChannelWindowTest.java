@@ -79,17 +79,22 @@ class ChannelWindowTest {
     }
 
     @Test
-    void aRegrantThatWouldTakeTheBudgetPastTheNewChannelCeilingWaits() {
+    void aPausedChannelResumesPastTheNewChannelCeilingButNotPastTheBudget() {
         level(100);
         window.written(MIB);
-        level(90); // the channel may keep the 64 KiB floor, but reserving it would pass the 90 MiB ceiling
+        memory.release(Kind.QUEUED_WRITES, 32 * KIB); // 32 KiB under the budget: the 64 KiB floor does not fit
         assertThat(window.regrant()).isTrue();
         assertThat(returned).hasValue(0);
         assertThat(memory.refusals(Kind.SSH_WINDOW)).isEqualTo(1);
-        level(89); // room again: 96 KiB on the line from 60 % to 90 %
+        level(95); // past the new-channel ceiling (90 %): new channels are refused, a running transfer goes on
+        assertThat(memory.tryReserve(Kind.SSH_WINDOW, 64 * KIB)).as("a new channel").isFalse();
         assertThat(window.regrant()).isTrue();
-        assertThat(returned).hasValue(96 * KIB);
-        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(96 * KIB);
+        assertThat(returned).as("the floor").hasValue(64 * KIB);
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(64 * KIB);
+        level(89); // under the ceiling: on the line from 60 % to 90 %, above the floor
+        assertThat(window.regrant()).isTrue();
+        assertThat(returned.get()).isBetween(64 * KIB + 1, 128 * KIB);
+        assertThat(memory.inUse(Kind.SSH_WINDOW)).isEqualTo(returned.get());
     }
 
     @Test
@@ -198,10 +203,9 @@ class ChannelWindowTest {
         window.written(MIB);
         second.written(MIB);
         third.written(MIB);
-        level(90); // 100 KiB under the ceiling: room for the first one's floor only
-        memory.release(Kind.QUEUED_WRITES, 100 * KIB);
+        memory.release(Kind.QUEUED_WRITES, 100 * KIB); // 100 KiB under the budget: room for one floor only
         assertThat(memory.windowWaiters().resumeInOrder()).isEqualTo(1);
-        assertThat(returned.get()).as("about the floor").isBetween(MemoryBudget.MIN_WINDOW_BYTES, 2 * MemoryBudget.MIN_WINDOW_BYTES);
+        assertThat(returned.get()).as("the floor").isEqualTo(MemoryBudget.MIN_WINDOW_BYTES);
         assertThat(secondBack).hasValue(0);
         assertThat(third.regrant()).as("the third may not overtake the second").isTrue();
         assertThat(thirdBack).hasValue(0);
