@@ -13,12 +13,15 @@ import java.util.function.LongConsumer;
  * leaves the budget. When the budget is full every written byte is withheld: the channel pauses. Withheld window
  * goes back to the client, reserved again, by a later write or by {@link #regrant} once the level has fallen.
  * Bytes already granted are never taken back, so a transfer only slows; nothing is dropped. A channel withholding
- * all of its window is paused and waits in line ({@link WindowWaiters}); while anyone waits before it, a channel
+ * all of its window (all but less than a packet) is paused and waits in line ({@link WindowWaiters}); while anyone waits before it, a channel
  * takes no window itself, so paused channels resume in turn instead of starving behind busy ones.
  * <p>
  * Invariant: the budget holds {@code max − withheld} for this channel until {@link #close}, then nothing.
  */
 final class ChannelWindow implements WindowWaiters.Waiter {
+
+    /** An SSH data packet: a channel granted less than this is as good as paused (see {@link #starved}). */
+    static final long PACKET = 32 * 1024;
 
     private final MemoryBudget memory;
     private final long max;
@@ -61,8 +64,18 @@ final class ChannelWindow implements WindowWaiters.Waiter {
     public boolean resume() {
         give(0);
         synchronized (this) {
-            return !closed && withheld == max;
+            return !closed && starved();
         }
+    }
+
+    /**
+     * Holds less than a packet of window: paused, for all the client can tell. MINA passes returned window on to
+     * the client only once more than 16 KiB has gathered (LocalWindow.release), so a channel that holds a few KiB
+     * by our books may hold none at the client, and it receives nothing that would return more: without a place
+     * in the line it would wait until the level falls (issue #18: downloads stalled 60 s and nginx cut them).
+     */
+    private boolean starved() { // guarded by this
+        return withheld > max - Math.min(PACKET, max / 2);
     }
 
     /**
@@ -78,7 +91,7 @@ final class ChannelWindow implements WindowWaiters.Waiter {
             }
             took = Math.min(bytes, Math.max(0, withheld - (max - memory.busyWindow(max))));
             withheld -= took;
-            if (withheld < max) {
+            if (!starved()) {
                 memory.windowWaiters().remove(this);
             }
         }
@@ -113,7 +126,7 @@ final class ChannelWindow implements WindowWaiters.Waiter {
             }
             withheld = pool - back;
             withholding = withheld > 0;
-            if (withheld == max) {
+            if (starved()) {
                 waiters.add(this); // paused: in line for room (keeps its place if already in it)
             } else {
                 waiters.remove(this);

@@ -174,6 +174,24 @@ class ChannelWindowTest {
         assertThat(memory.accountingErrors()).isZero();
     }
 
+    /**
+     * MINA sends a WINDOW_ADJUST only once more than 16 KiB has gathered: a channel left holding 10 KiB by our
+     * books may hold nothing at the client. It waits in line like a paused one, and its turn returns enough to
+     * pass MINA's threshold.
+     */
+    @Test
+    void aChannelHoldingLessThanAPacketWaitsInLineAndItsTurnGivesItAtLeastThat() {
+        level(100);
+        window.written(MIB - 10 * KIB); // the client still holds 10 KiB of window, by our books
+        assertThat(window.reserved()).isEqualTo(10 * KIB);
+        assertThat(memory.windowWaiters().size()).as("as good as paused").isEqualTo(1);
+        level(95);
+        assertThat(memory.windowWaiters().resumeInOrder()).isEqualTo(1);
+        assertThat(returned.get()).as("enough for MINA to pass it on").isGreaterThan(16 * KIB);
+        assertThat(window.reserved()).isEqualTo(64 * KIB);
+        assertThat(memory.windowWaiters().size()).isZero();
+    }
+
     @Test
     void withTheBudgetFullTheHandedWindowLeavesTheBudgetInstead() {
         ChannelWindow busy = open();
