@@ -64,6 +64,7 @@ public final class ForkedTuns implements AutoCloseable {
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!Files.readString(log, StandardCharsets.UTF_8).contains("tuns: serving")) {
             if (!p.isAlive() || System.nanoTime() > end) {
+                p.destroyForcibly(); // else a slow start outlives the test that gave up on it
                 throw new IllegalStateException("forked tuns did not start:\n" + Files.readString(log));
             }
             Thread.sleep(100);
