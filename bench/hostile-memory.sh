@@ -37,7 +37,8 @@
 #
 # Usage: bench/hostile-memory.sh [runs=1]
 # Environment (defaults): HEAP=256m (JAVA_OPTS overrides the whole JVM line), N=100, SIZE_MIB=50, BOMBS=8,
-#   CHATTER=2000, KEEP_LOG (copy tuns' log there), BUDGET=64MiB, PER_BODY=-1, WINDOW=1MiB, HIGH_WATER=256KiB, MAX_CHANNELS_PER_CONNECTION=256,
+#   CHATTER=2000, KEEP_LOG (copy tuns' log there), KEEP_RESULTS (copy each transfer's result there), SSH_LOG (ssh -E
+#   there at LogLevel=DEBUG1), BUDGET=64MiB, PER_BODY=-1, WINDOW=1MiB, HIGH_WATER=256KiB, MAX_CHANNELS_PER_CONNECTION=256,
 #   MAX_FORWARDED_CHANNELS=4096, MAX_TIME=200 (seconds per transfer).
 # Prints one Markdown table (a column per run, then the median). Exits non-zero if tuns died, the peak captured
 # bytes exceeded the budget, or a transfer was not byte-exact. Default settings finish in under 5 minutes.
@@ -87,7 +88,7 @@ bomb_sha=$(sha256sum < "$work/www/bomb" | cut -d' ' -f1)
 cat > "$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
 pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log;
+error_log $work/nginx/logs/error.log info;
 events { worker_connections 4096; }
 http {
   access_log off;
@@ -173,8 +174,9 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   local tuns=$!; pids+=("$tuns")
   for _ in $(seq 150); do grep -q "tuns: serving" "$r/tuns.log" 2>/dev/null && break; alive $tuns || break; sleep 0.2; done
   grep -q "tuns: serving" "$r/tuns.log" || { echo "bench: tuns did not start:" >&2; cat "$r/tuns.log" >&2; return 1; }
+  local ssh_log=(); [ -n "${SSH_LOG:-}" ] && ssh_log=(-E "$SSH_LOG" -o LogLevel=DEBUG1)
   local jpid; jpid=$(pgrep -P $tuns java || echo $tuns)  # bin/tuns execs java: normally the same pid
-  ssh -p $ssh_port -i "$work/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+  ssh "${ssh_log[@]}" -p $ssh_port -i "$work/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
     -o ServerAliveInterval=0 -N -R dl:80:127.0.0.1:$nginx_port -R app:80:127.0.0.1:$py_port 127.0.0.1 & local sshp=$!
   pids+=("$sshp")
   local c=(curl -s --resolve "dl.localhost:$http_port:127.0.0.1" --resolve "app.localhost:$http_port:127.0.0.1")
@@ -210,7 +212,7 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   for ((i = 0; i < N; i++)); do
     if (( i % 2 == 0 )); then
       if (( i % 4 < 2 )); then url="http://app.localhost:$http_port/chunked"; else url="http://dl.localhost:$http_port/big"; fi
-      ( "${c[@]}" -m "$MAX_TIME" -D "$r/res/dl.$i.head" "$url" | sha256sum | cut -d' ' -f1 > "$r/res/dl.$i" ) & tp+=($!)
+      ( "${c[@]}" -S -m "$MAX_TIME" -D "$r/res/dl.$i.head" -w '%{stderr}got %{size_download} exit %{exitcode}\n' "$url" 2>"$r/res/dl.$i.err" | sha256sum | cut -d' ' -f1 > "$r/res/dl.$i" ) & tp+=($!)
     else
       local te=(); (( i % 4 < 2 )) && te=(-H 'Transfer-Encoding: chunked')
       ( "${c[@]}" -m "$MAX_TIME" -X POST -T "$work/www/big" -H 'Content-Type: application/octet-stream' -H 'Expect:' \
@@ -280,6 +282,7 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   fi
   echo "exact $ok/$((ok + bad + refused + timeouts))"; echo "bad $bad"
   cp "$r/tuns.log" "${KEEP_LOG:-/dev/null}" 2>/dev/null || true
+  [ -n "${KEEP_RESULTS:-}" ] && { mkdir -p "$KEEP_RESULTS"; cp -r "$r/res" "$r/samples.txt" "$r/end.txt" "$work/nginx/logs/error.log" "$KEEP_RESULTS/" 2>/dev/null || true; }
   echo "up $up"; echo "oom $oom"; echo "load_s $load_s"
   echo "sse $(cat "$r/sse.txt" 2>/dev/null || echo '0 -1')"
   echo "dropped $(metric "$r/end.txt" sish_console_events_dropped_total)"

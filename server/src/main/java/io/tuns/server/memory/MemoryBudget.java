@@ -53,6 +53,7 @@ public final class MemoryBudget {
     private final AtomicLongArray byKind = new AtomicLongArray(Kind.values().length);
     private final AtomicLongArray refusals = new AtomicLongArray(Kind.values().length);
     private final AtomicLong accountingErrors = new AtomicLong();
+    private final WindowWaiters windowWaiters = new WindowWaiters();
 
     private MemoryBudget(long limit, boolean enforced) {
         this.limit = limit;
@@ -86,8 +87,11 @@ public final class MemoryBudget {
      * a refusal and returns false. Every true must be matched by a {@link #release} of the same bytes.
      */
     public boolean tryReserve(Kind kind, long bytes) {
+        return tryReserveUpTo(kind, bytes, ceiling(kind));
+    }
+
+    private boolean tryReserveUpTo(Kind kind, long bytes, long ceiling) {
         check(bytes);
-        long ceiling = ceiling(kind);
         while (true) {
             long now = total.get();
             long next = now + bytes;
@@ -100,6 +104,15 @@ public final class MemoryBudget {
                 return true;
             }
         }
+    }
+
+    /**
+     * Window for a channel already open (a paused transfer resuming): like {@link #tryReserve} for
+     * {@link Kind#SSH_WINDOW}, but up to the whole budget, not the new-channel ceiling. New channels are refused
+     * from the ceiling so that the transfers already running keep the room above it and go on, slower.
+     */
+    public boolean tryReserveForOpenChannel(long bytes) {
+        return tryReserveUpTo(Kind.SSH_WINDOW, bytes, limit);
     }
 
     /** Counts bytes that are already held (received, queued): never refused, may take the total past the limit. */
@@ -158,6 +171,11 @@ public final class MemoryBudget {
             n += refusals.get(k.ordinal());
         }
         return n;
+    }
+
+    /** Channels paused for window, in the order they get room again. */
+    public WindowWaiters windowWaiters() {
+        return windowWaiters;
     }
 
     public long accountingErrors() {

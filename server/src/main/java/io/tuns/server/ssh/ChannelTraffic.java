@@ -14,6 +14,8 @@ public final class ChannelTraffic {
     private final AtomicInteger open = new AtomicInteger();
     private final LongAdder in = new LongAdder();
     private final LongAdder out = new LongAdder();
+    /** When bytes towards the ssh client last left our send queue (-1: never): it is reading, so it is alive. */
+    private volatile long lastTaken = -1;
 
     /** @param total the connection's counters, or null for those */
     ChannelTraffic(ChannelTraffic total) {
@@ -48,6 +50,23 @@ public final class ChannelTraffic {
         if (total != null) {
             total.out(bytes);
         }
+    }
+
+    /**
+     * A packet towards the ssh client has been written to the socket. The kernel takes bytes only while the
+     * client keeps reading (once its buffers are full), so this is proof of life when a busy client has nothing
+     * to say: its reply to our ping waits behind the megabytes we queued before it.
+     */
+    void taken(long nowMillis) {
+        lastTaken = nowMillis;
+        if (total != null) {
+            total.taken(nowMillis);
+        }
+    }
+
+    /** When the ssh client last took bytes from us (see {@link #taken}), -1 if never. */
+    long lastTakenMillis() {
+        return lastTaken;
     }
 
     public int openChannels() {

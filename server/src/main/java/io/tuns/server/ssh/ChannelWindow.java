@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.memory.MemoryBudget;
+import io.tuns.server.memory.WindowWaiters;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -11,11 +12,16 @@ import java.util.function.LongConsumer;
  * allows now; the rest is withheld, and withheld window is not held memory (the client cannot send it), so it
  * leaves the budget. When the budget is full every written byte is withheld: the channel pauses. Withheld window
  * goes back to the client, reserved again, by a later write or by {@link #regrant} once the level has fallen.
- * Bytes already granted are never taken back, so a transfer only slows; nothing is dropped.
+ * Bytes already granted are never taken back, so a transfer only slows; nothing is dropped. A channel withholding
+ * all of its window (all but less than a packet) is paused and waits in line ({@link WindowWaiters}); while anyone waits before it, a channel
+ * takes no window itself, so paused channels resume in turn instead of starving behind busy ones.
  * <p>
  * Invariant: the budget holds {@code max − withheld} for this channel until {@link #close}, then nothing.
  */
-final class ChannelWindow {
+final class ChannelWindow implements WindowWaiters.Waiter {
+
+    /** An SSH data packet: a channel granted less than this is as good as paused (see {@link #starved}). */
+    static final long PACKET = 32 * 1024;
 
     private final MemoryBudget memory;
     private final long max;
@@ -53,22 +59,84 @@ final class ChannelWindow {
         }
     }
 
+    /** For {@link WindowWaiters}: takes window if there is room; true while still paused. */
+    @Override
+    public boolean resume() {
+        give(0);
+        synchronized (this) {
+            return !closed && starved();
+        }
+    }
+
+    /**
+     * Holds less than a packet of window: paused, for all the client can tell. MINA passes returned window on to
+     * the client only once more than 16 KiB has gathered (LocalWindow.release), so a channel that holds a few KiB
+     * by our books may hold none at the client, and it receives nothing that would return more: without a place
+     * in the line it would wait until the level falls (issue #18: downloads stalled 60 s and nginx cut them).
+     */
+    private boolean starved() { // guarded by this
+        return withheld > max - Math.min(PACKET, max / 2);
+    }
+
+    /**
+     * For {@link WindowWaiters}: takes up to {@code bytes} of window another channel gave up, already reserved in
+     * the budget, as far as the level lets this channel hold; returns how many it took.
+     */
+    @Override
+    public long take(long bytes) {
+        long took;
+        synchronized (this) {
+            if (closed) {
+                return 0;
+            }
+            took = Math.min(bytes, Math.max(0, withheld - (max - memory.busyWindow(max))));
+            withheld -= took;
+            if (!starved()) {
+                memory.windowWaiters().remove(this);
+            }
+        }
+        if (took > 0) {
+            toClient.accept(took);
+        }
+        return took;
+    }
+
     private void give(long written) {
         long back;
+        long handOff = 0;
         boolean withholding;
         synchronized (this) {
             if (closed) {
                 return; // the reservation is already given back; a closed channel's window is moot
             }
             long pool = withheld + written;
-            back = Math.max(0, pool - (max - memory.busyWindow(max)));
-            if (back > written && !memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, back - written)) {
-                back = written; // no room to grow again yet: keep what is withheld
-            } else if (back < written) {
-                memory.release(MemoryBudget.Kind.SSH_WINDOW, written - back);
+            WindowWaiters waiters = memory.windowWaiters();
+            if (waiters.anyoneBefore(this)) {
+                // a paused channel waits before us: our written bytes are its turn, not ours; they stay reserved
+                // and move to it below (outside our lock), so a full budget still rotates between channels
+                back = 0;
+                handOff = written;
+            } else {
+                back = Math.max(0, pool - (max - memory.busyWindow(max)));
+                if (back > written && !memory.tryReserveForOpenChannel(back - written)) {
+                    back = written; // no room to grow again yet: keep what is withheld
+                } else if (back < written) {
+                    memory.release(MemoryBudget.Kind.SSH_WINDOW, written - back);
+                }
             }
             withheld = pool - back;
             withholding = withheld > 0;
+            if (starved()) {
+                waiters.add(this); // paused: in line for room (keeps its place if already in it)
+            } else {
+                waiters.remove(this);
+            }
+        }
+        if (handOff > 0) {
+            long left = memory.windowWaiters().handOff(handOff);
+            if (left > 0) {
+                memory.release(MemoryBudget.Kind.SSH_WINDOW, left); // nobody could hold it: shrink
+            }
         }
         if (back > 0) {
             toClient.accept(back); // outside the lock: it may write a WINDOW_ADJUST
@@ -87,6 +155,7 @@ final class ChannelWindow {
             closed = true;
             memory.release(MemoryBudget.Kind.SSH_WINDOW, max - withheld);
             withheld = 0;
+            memory.windowWaiters().remove(this); // a closed channel must not hold the line
         }
     }
 

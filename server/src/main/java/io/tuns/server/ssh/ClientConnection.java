@@ -477,10 +477,15 @@ public final class ClientConnection implements TunnelOwner {
         }
     }
 
-    /** When the client last sent anything: MINA restarts its idle clock on every message it receives. */
+    /**
+     * When the client last showed it is alive: sent anything (MINA restarts its idle clock on every message it
+     * receives), or took our forwarded bytes off the socket (issue #18: a client busy reading uploads answered
+     * our ping 11 s late, behind them, and was cut off with all its transfers).
+     */
     private long lastHeardMillis() {
         Instant start = session.getIdleTimeoutStart();
-        return start == null ? startedAt.toEpochMilli() : start.toEpochMilli();
+        long heard = start == null ? startedAt.toEpochMilli() : start.toEpochMilli();
+        return Math.max(heard, channels.traffic().lastTakenMillis());
     }
 
 

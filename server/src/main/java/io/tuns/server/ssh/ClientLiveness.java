@@ -3,7 +3,8 @@ package io.tuns.server.ssh;
 /**
  * sish's {@code --ping-client} decision: is the ssh client dead? Pure; the caller feeds it times in milliseconds.
  * A busy client is not a dead one: anything heard from it (channel data, window adjustments, the reply to our ping;
- * MINA's idle-timeout start moves on every message) proves it alive. And our ping counts only once it has left
+ * MINA's idle-timeout start moves on every message) proves it alive, and so do our forwarded bytes it takes off the
+ * socket (the caller folds those into {@code lastHeard}). And our ping counts only once it has left
  * our own send queue: on a connection whose queue is full (uploads towards a slow client), a ping can wait there
  * longer than the timeout, and that wait is ours, not the client's. One ping is outstanding at a time, so pings
  * never pile up in that queue either.

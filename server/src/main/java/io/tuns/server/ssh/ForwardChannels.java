@@ -2,6 +2,7 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
+import io.tuns.server.memory.WindowWaiters;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import java.net.InetSocketAddress;
@@ -42,6 +43,8 @@ final class ForwardChannels {
     private ScheduledFuture<?> regrants; // guarded by this
     private boolean closed; // guarded by this
     private int turn; // the scheduler's thread only
+    /** A pass over the paused channels is queued on the scheduler: at most one at a time per connection. */
+    private final AtomicBoolean resumeQueued = new AtomicBoolean();
 
     ForwardChannels(ServerSession session, SshContext ctx, ConnectionLimits limits, Consumer<String> messages) {
         this.session = session;
@@ -114,6 +117,14 @@ final class ForwardChannels {
      * because a paused channel receives no data whose write would do it.
      */
     private void withholding(ChannelWindow w) {
+        WindowWaiters waiters = ctx.memory().windowWaiters();
+        if (waiters.size() > 0 && resumeQueued.compareAndSet(false, true)) {
+            // bytes just given back may be room for the first paused channel: do not wait for the next tick
+            ctx.scheduler().execute(() -> {
+                resumeQueued.set(false);
+                waiters.resumeInOrder();
+            });
+        }
         if (!withholding.add(w)) {
             return;
         }
@@ -130,6 +141,7 @@ final class ForwardChannels {
      * order would starve the last ones (and their services time out waiting to send).
      */
     private void regrant() {
+        ctx.memory().windowWaiters().resumeInOrder(); // paused channels first, oldest first, server-wide
         List<ChannelWindow> ws = new ArrayList<>(withholding);
         int n = ws.size();
         int start = n == 0 ? 0 : Math.floorMod(turn++, n);

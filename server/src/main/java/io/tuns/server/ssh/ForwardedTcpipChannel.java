@@ -150,6 +150,11 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
         traffic.in(bytes);
     }
 
+    /** Called by {@link PipelinedChannelOutput} when one of its packets has reached the socket. */
+    void taken() {
+        traffic.taken(System.currentTimeMillis());
+    }
+
     /** Called by {@link PipelinedChannelOutput} once its last packet is written. */
     void sendEofAfterData() throws IOException {
         sendEof();

@@ -110,6 +110,9 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
     }
 
     private void written(Pending p, IoWriteFuture done) {
+        if (done.isWritten()) {
+            channel.taken(); // the client is reading: proof of life for its liveness check
+        }
         boolean complete;
         synchronized (this) {
             packetsInFlight--;

@@ -60,9 +60,11 @@ public final class ForkedTuns implements AutoCloseable {
                 "--config=" + configFile));
         cmd.addAll(List.of(flags));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // 90 s: on the shared 2-core machine at load 50 a forked JVM took over 30 s to print its first line
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!Files.readString(log, StandardCharsets.UTF_8).contains("tuns: serving")) {
             if (!p.isAlive() || System.nanoTime() > end) {
+                p.destroyForcibly(); // else a slow start outlives the test that gave up on it
                 throw new IllegalStateException("forked tuns did not start:\n" + Files.readString(log));
             }
             Thread.sleep(100);
