@@ -1,6 +1,7 @@
 package io.tuns.server.access;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.session.Session;
@@ -24,6 +25,10 @@ public final class SshStartups implements SessionListener {
     private final DoubleSupplier random;
     private final Runnable onDrop;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Drops since the last log line; a storm drops thousands a second, so they are logged once a second. */
+    private final AtomicLong unlogged = new AtomicLong();
+    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private static final long LOG_EVERY_NANOS = 1_000_000_000L;
 
     public SshStartups(StartupAdmission admission, DoubleSupplier random, Runnable onDrop) {
         this.admission = admission;
@@ -36,8 +41,8 @@ public final class SshStartups implements SessionListener {
         int n = inFlight.incrementAndGet();
         if (!admission.admit(n - 1, random.getAsDouble())) {
             inFlight.decrementAndGet();
-            log.debug("event=ssh_startup_dropped client={} in_flight={}", session.getRemoteAddress(), n - 1);
             onDrop.run();
+            logDrop(n - 1);
             session.getIoSession().close(true);
             return;
         }
@@ -54,6 +59,16 @@ public final class SshStartups implements SessionListener {
     @Override
     public void sessionClosed(Session session) {
         release(session);
+    }
+
+    private void logDrop(int inFlightNow) {
+        unlogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastLogNanos.get();
+        if (now - last >= LOG_EVERY_NANOS && lastLogNanos.compareAndSet(last, now)) {
+            log.info("event=ssh_startups_dropped count={} not_logged_in={} (--max-startups)",
+                    unlogged.getAndSet(0), inFlightNow);
+        }
     }
 
     private void release(Session session) {
