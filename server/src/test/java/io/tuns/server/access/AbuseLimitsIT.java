@@ -106,7 +106,9 @@ class AbuseLimitsIT {
 
     @Test
     void beyondMaxStartupsANewConnectionIsClosedAtOnceAndTheSlotFreesWhenTheHolderGoes() throws Exception {
-        try (TunsFixture tuns = TunsFixture.start("--max-startups=1");
+        // --max-connections-per-ip=2: a dropped connection must also give back its per-IP count, or the two
+        // drops below would lock 127.0.0.1 out
+        try (TunsFixture tuns = TunsFixture.start("--max-startups=1", "--max-connections-per-ip=2");
              TestBackend backend = new TestBackend()) {
             try (Socket holder = new Socket()) {
                 // a client that sent its version line and nothing more holds the one startup slot
@@ -122,6 +124,8 @@ class AbuseLimitsIT {
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed at once, not after a deadline")
                         .isLessThan(Duration.ofSeconds(4));
                 assertThat(refused.output()).doesNotContain("HTTP:");
+                SshClient refusedAgain = tuns.ssh("-R", "ms1:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+                assertThat(refusedAgain.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             }
             // the holder is gone: its slot is released when the server sees the close
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
