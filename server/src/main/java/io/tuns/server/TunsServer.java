@@ -422,6 +422,11 @@ public final class TunsServer implements AutoCloseable {
         }
 
         @Override
+        public void startupDropped() {
+            metrics.sshStartupDropped();
+        }
+
+        @Override
         public void tunnelOpened(ClientConnection c, Tunnel t) {
             if (t.type() == Tunnel.TunnelType.HTTP) {
                 inspector.tunnelOpened(t.host(), c.keyFingerprint());

@@ -247,6 +247,8 @@ final class Flags {
         t.d("max-auth-failures-per-ip", "10", "Failed SSH logins from one IP within --auth-failure-window before a ban");
         t.d("auth-failure-window", "10m", "Window in which failed logins are counted");
         t.d("auth-failure-ban", "10m", "How long an IP is refused after too many failed logins");
+        t.d("max-startups", "16:30:64", "SSH connections not yet logged in, all IPs (OpenSSH's MaxStartups): beyond "
+                + "start a new one is closed at once with rate % chance, rising to 100 % at full; N = N:100:N, 0 = off");
         t.d("dns-resolver", "", "DNS server (host:port) for --verify-dns lookups; empty = the system's");
         t.d("ssh-ciphers", "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr",
                 "SSH ciphers offered (comma-separated); AES has JVM intrinsics, chacha20-poly1305 is pure Java here");

@@ -158,6 +158,7 @@ public record ServerConfig(
         int maxAuthFailuresPerIp,          // --max-auth-failures-per-ip 10 (in --auth-failure-window, then a ban)
         Duration authFailureWindow,        // --auth-failure-window 10m
         Duration authFailureBan,           // --auth-failure-ban 10m
+        String maxStartups,                // --max-startups 16:30:64 (unauthenticated ssh connections; OpenSSH's MaxStartups)
 
         // --- tuns: where --verify-dns asks for _sish TXT records
         String dnsResolver,                // --dns-resolver "" (host:port of a DNS server; empty = the system's)

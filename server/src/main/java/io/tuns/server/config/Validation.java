@@ -122,6 +122,11 @@ final class Validation {
         between("max-auth-failures-per-ip", c.maxAuthFailuresPerIp(), 0, Integer.MAX_VALUE);
         positive("auth-failure-window", c.authFailureWindow());
         positive("auth-failure-ban", c.authFailureBan());
+        try {
+            MaxStartupsSetting.parse(c.maxStartups());
+        } catch (IllegalArgumentException e) {
+            throw fail("max-startups", e.getMessage());
+        }
 
         c.bannedIps().forEach(ip -> Cidr.check(origin.apply("banned-ips"), ip));
         c.whitelistedIps().forEach(ip -> Cidr.check(origin.apply("whitelisted-ips"), ip));

@@ -55,6 +55,7 @@ public final class Metrics {
     private final Counter captureTruncations;
     private final Counter captureEvictions;
     private final Counter consoleDropped;
+    private final Counter startupsDropped;
     private final Gauge certificateExpiry;
 
     // Set once by the server after the budget/hub exist; read on each scrape.
@@ -109,6 +110,9 @@ public final class Metrics {
                 .callback(cb -> cb.call(viewers.getAsInt())).register(registry);
         consoleDropped = counter("sish_console_events_dropped_total",
                 "Console events dropped because a viewer could not keep up.");
+        startupsDropped = counter("sish_ssh_startups_dropped_total",
+                "SSH connections closed before key exchange because too many were not yet logged in "
+                        + "(--max-startups).");
         certificateExpiry = Gauge.builder().name("sish_certificate_expiry_timestamp_seconds")
                 .help("notAfter of each TLS certificate served, Unix seconds.").labelNames("name")
                 .register(registry);
@@ -234,6 +238,11 @@ public final class Metrics {
     /** Reads {@code viewerCount} at each scrape; call once when the console hub is built. */
     public void consoleViewers(IntSupplier viewerCount) {
         viewers = viewerCount;
+    }
+
+    /** One SSH connection closed at accept by --max-startups. */
+    public void sshStartupDropped() {
+        startupsDropped.inc();
     }
 
     public void consoleEventsDropped(long n) {

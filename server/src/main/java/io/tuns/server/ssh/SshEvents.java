@@ -14,6 +14,10 @@ public interface SshEvents {
     default void authFailed(String method, String remoteAddress) {
     }
 
+    /** A new connection was closed before its key exchange (--max-startups). */
+    default void startupDropped() {
+    }
+
     default void tunnelOpened(ClientConnection conn, Tunnel tunnel) {
     }
 

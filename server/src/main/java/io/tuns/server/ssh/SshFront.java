@@ -2,7 +2,10 @@ package io.tuns.server.ssh;
 
 import io.tuns.server.access.AuthCallback;
 import io.tuns.server.access.SshGate;
+import io.tuns.server.access.SshStartups;
+import io.tuns.server.access.StartupAdmission;
 import io.tuns.server.config.HostPort;
+import io.tuns.server.config.MaxStartupsSetting;
 import io.tuns.server.config.ServerConfig;
 import io.tuns.server.proxyproto.SshProxyAcceptor;
 import java.io.IOException;
@@ -11,6 +14,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.io.nio2.Nio2ServiceFactoryFactory;
@@ -59,6 +63,9 @@ public final class SshFront implements AutoCloseable {
         sshd.setHost(listen.host());
         sshd.setPort(listen.port());
         sshd.setCipherFactories(SshCiphers.parse(cfg.sshCiphers()));
+        // --max-startups first: a connection it drops is closed before the server's version line, before any kex
+        sshd.addSessionListener(new SshStartups(new StartupAdmission(MaxStartupsSetting.parse(cfg.maxStartups())),
+                () -> ThreadLocalRandom.current().nextDouble(), ctx.events()::startupDropped));
         sshd.addSessionListener(new ClientCiphers()); // GCM only for OpenSSH >= 6.2, which would pick aes-ctr first
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());

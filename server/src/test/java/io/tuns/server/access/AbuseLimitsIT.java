@@ -103,4 +103,39 @@ class AbuseLimitsIT {
             }
         }
     }
+
+    @Test
+    void beyondMaxStartupsANewConnectionIsClosedAtOnceAndTheSlotFreesWhenTheHolderGoes() throws Exception {
+        // --max-connections-per-ip=2: a dropped connection must also give back its per-IP count, or the two
+        // drops below would lock 127.0.0.1 out
+        try (TunsFixture tuns = TunsFixture.start("--max-startups=1", "--max-connections-per-ip=2");
+             TestBackend backend = new TestBackend()) {
+            try (Socket holder = new Socket()) {
+                // a client that sent its version line and nothing more holds the one startup slot
+                holder.connect(new InetSocketAddress("127.0.0.1", tuns.server.sshPort()), 5000);
+                holder.getOutputStream().write("SSH-2.0-holder\r\n".getBytes(StandardCharsets.US_ASCII));
+                holder.setSoTimeout(5000);
+                assertThat(holder.getInputStream().read()).as("the holder was admitted: the server speaks").isEqualTo('S');
+
+                long start = System.nanoTime();
+                SshClient refused = tuns.ssh("-R", "ms1:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+                assertThat(refused.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("ssh ended").isTrue();
+                assertThat(refused.process().exitValue()).isNotZero();
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed at once, not after a deadline")
+                        .isLessThan(Duration.ofSeconds(4));
+                assertThat(refused.output()).doesNotContain("HTTP:");
+                SshClient refusedAgain = tuns.ssh("-R", "ms1:80:127.0.0.1:" + backend.port(), "127.0.0.1");
+                assertThat(refusedAgain.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+            // the holder is gone: its slot is released when the server sees the close
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> {
+                        try (SshClient ok = tuns.ssh("-R", "ms2:80:127.0.0.1:" + backend.port(), "127.0.0.1")) {
+                            assertThat(ok.httpUrl()).startsWith("http://ms2.localhost:");
+                        }
+                    });
+            assertThat(tuns.get("localhost", "/_sish/metrics").body())
+                    .containsPattern("(?m)^sish_ssh_startups_dropped_total [1-9]");
+        }
+    }
 }

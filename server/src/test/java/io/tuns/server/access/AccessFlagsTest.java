@@ -19,6 +19,15 @@ class AccessFlagsTest {
         assertThat(c.maxAuthFailuresPerIp()).isEqualTo(10);
         assertThat(c.authFailureWindow()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.authFailureBan()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.maxStartups()).isEqualTo("16:30:64");
+    }
+
+    @Test
+    void maxStartupsTakesOpenSshsForms() {
+        assertThat(ConfigLoader.fromArgs("--max-startups=0").maxStartups()).isEqualTo("0");
+        assertThat(ConfigLoader.fromArgs("--max-startups=10:30:100").maxStartups()).isEqualTo("10:30:100");
+        assertThatThrownBy(() -> ConfigLoader.fromArgs("--max-startups=100:30:10"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--max-startups: '100:30:10' is not");
     }
 
     @Test
