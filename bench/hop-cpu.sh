@@ -31,23 +31,10 @@ for tool in redis-server redis-cli nginx wrk curl ssh ssh-keygen; do
 done
 [ -f "$root/server/target/tuns-server.jar" ] || (cd "$root" && mvn -q -B -pl server -DskipTests package)
 
-mkdir -p "$work/nginx/logs" "$work/www"
+mkdir -p "$work/www"
 head -c 1024 /dev/urandom > "$work/www/small"
-chmod -R a+rX "$work/www"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
-  server { listen 127.0.0.1:$backend_port; root $work/www; }
-}
-CONF
-nginx -p "$work/nginx" -c nginx.conf
+. "$(dirname "$0")/static-nginx.sh"
+start_static_nginx
 redis-server --bind 127.0.0.1 --port $redis_port --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do redis-cli -p $redis_port ping >/dev/null 2>&1 && break; sleep 0.1; done

@@ -18,25 +18,11 @@ for tool in nginx wrk curl ssh ssh-keygen; do command -v "$tool" >/dev/null || {
 [ -f "$root/server/target/tuns-server.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 
 # backend: nginx serving a 1 GiB file and a 1 KiB file
-mkdir -p "$work/nginx/logs" "$work/www"
+mkdir -p "$work/www"
 head -c 1073741824 /dev/zero > "$work/www/big"
 head -c 1024 /dev/urandom > "$work/www/small"
-chmod -R a+rX "$work/www"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
-  server { listen 127.0.0.1:$backend_port; root $work/www; }
-}
-CONF
-nginx -p "$work/nginx" -c nginx.conf
+. "$(dirname "$0")/static-nginx.sh"
+start_static_nginx
 
 # tuns with default settings except ports and a key directory
 mkdir -p "$work/pubkeys"
