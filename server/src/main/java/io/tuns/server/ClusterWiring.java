@@ -19,6 +19,7 @@ import io.tuns.server.metrics.ClusterMetrics;
 import io.tuns.server.ssh.RemoteAliases;
 import io.tuns.server.tcp.ClusterPorts;
 import io.tuns.server.tcp.SniListeners;
+import io.tuns.server.tcp.SniPortMirrors;
 import io.tuns.server.tls.ClusterCredentials;
 import io.tuns.server.tunnel.AcmeCoordination;
 import io.tuns.server.tunnel.RouteStore;
@@ -56,6 +57,8 @@ final class ClusterWiring {
     private final ClusterHop hop;
     /** Set by {@link #mirrorPorts}, before start. */
     private ClusterPorts ports;
+    /** Set by {@link #mirrorPorts}, before start. */
+    private SniPortMirrors sniPorts;
     private ClusterListener listener;
 
     /**
@@ -111,7 +114,8 @@ final class ClusterWiring {
         this.ports = new ClusterPorts(cfg, hop, boss, workers,
                 new ClusterPorts.Wiring(executor, timers, registry::servesLocally,
                         () -> store.routesOfKind("tcp", ClusterPorts.MAX_ROUTES),
-                        feed == null ? () -> false : feed::connected), sni);
+                        feed == null ? () -> false : feed::connected));
+        this.sniPorts = new SniPortMirrors(cfg.clusterNodeId(), sni);
         if (feed != null) {
             feed.subscribe(ports.feedListener()); // TCP ports claimed elsewhere: listened on here too
         }
@@ -152,7 +156,7 @@ final class ClusterWiring {
         // TCP ports other nodes hold, from the feed; a full read of the store as its safety net
         scheduler.scheduleWithFixedDelay(ports::beat, 0, every, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> store.routesOfKind(SniListeners.MARK_KIND, ClusterPorts.MAX_ROUTES)
-                .thenAccept(held -> executor.execute(() -> ports.reconcileSni(held))),
+                .thenAccept(held -> executor.execute(() -> sniPorts.reconcile(held))),
                 0, every, TimeUnit.MILLISECONDS); // SNI ports other nodes' forwards use: listened on here too
     }
 
@@ -170,6 +174,7 @@ final class ClusterWiring {
         node.close();
         listener.close();
         ports.close(); // its listeners: connections for ports held elsewhere go to other nodes
+        sniPorts.close();
     }
 
     /** Last, after the executors stopped: nothing claims or releases any more. */

@@ -95,27 +95,12 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
     /** Heartbeats since the last full read; the scheduler's thread only. */
     private int beats = POLL_EVERY;
 
-    /** SNI ports other nodes' forwards use: their marks ({@code sni-port|node:port}) by port; bounded as marks are. */
-    private final Map<Integer, Set<String>> sniMarks = new HashMap<>();
-    private final SniMirror sni;
-
-    /** Where SNI ports are mirrored: an SNI listener that also passes names held elsewhere ({@link SniListeners}). */
-    public interface SniMirror {
-        /** Listens on {@code port} for other nodes' names; false when the port is taken otherwise. */
-        boolean mirror(int port);
-
-        void unmirror(int port);
-    }
-
-    /** @param sni where SNI ports other nodes use are listened on too; null: TCP ports only */
-    public ClusterPorts(ServerConfig cfg, ClusterHop hop, EventLoopGroup boss, EventLoopGroup workers, Wiring wiring,
-                        SniMirror sni) {
+    public ClusterPorts(ServerConfig cfg, ClusterHop hop, EventLoopGroup boss, EventLoopGroup workers, Wiring wiring) {
         this.cfg = cfg;
         this.hop = hop;
         this.boss = boss;
         this.workers = workers;
         this.wiring = wiring;
-        this.sni = sni;
     }
 
     /** What to open and close to mirror {@code remote} (routes other nodes hold) when {@code mirrored} are open. */
@@ -253,10 +238,6 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
 
     /** Another node holds {@code route} now: listen on its port, unless a local forward has it. */
     public synchronized void routeAppeared(String route) {
-        if (sniPort(route) > 0) {
-            sniAppeared(route);
-            return;
-        }
         if (port(route) < 0 || wanted.size() >= MAX_ROUTES && !wanted.contains(route)) {
             return;
         }
@@ -310,10 +291,6 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
 
     /** No other node holds {@code route} any more (or this one does). */
     public synchronized void routeGone(String route) {
-        if (sniPort(route) > 0) {
-            sniGone(route);
-            return;
-        }
         wanted.remove(route);
         unmirror(route);
     }
@@ -323,60 +300,6 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
         if (server != null) {
             server.close().syncUninterruptibly();
             log.info("event=cluster_port_unmirrored route={}", route);
-        }
-    }
-
-    /** The port of an SNI port mark ({@code sni-port|node:port}), or -1 when it is not one. */
-    static int sniPort(String route) {
-        return route.startsWith(SniListeners.MARK_KIND + "|") ? port("tcp|" + route.substring(route.indexOf('|') + 1))
-                : -1;
-    }
-
-    /**
-     * The store's SNI port marks, route → node: mirrors the ports of other nodes' marks, drops the rest. A port
-     * stays mirrored while any other node marks it (several nodes may have SNI forwards on one port).
-     */
-    public void reconcileSni(Map<String, String> held) {
-        Set<String> remote = new TreeSet<>();
-        held.forEach((route, node) -> {
-            if (!node.equals(hop.node()) && sniPort(route) > 0) {
-                remote.add(route);
-            }
-        });
-        Plan plan;
-        synchronized (this) {
-            Set<String> mirrored = new TreeSet<>();
-            sniMarks.values().forEach(mirrored::addAll);
-            plan = Plan.of(mirrored, remote);
-        }
-        plan.close().forEach(this::routeGone);
-        plan.open().forEach(this::routeAppeared);
-    }
-
-    private void sniAppeared(String mark) {
-        int port = sniPort(mark);
-        if (closed || sni == null || mark.startsWith(SniListeners.MARK_KIND + "|" + hop.node() + ":")) {
-            return; // this node's own mark
-        }
-        Set<String> marks = sniMarks.get(port);
-        if (marks == null) {
-            if (!sni.mirror(port)) {
-                return; // taken otherwise: tried again at the next reconcile
-            }
-            marks = new TreeSet<>();
-            sniMarks.put(port, marks);
-            log.info("event=cluster_sni_port_mirrored port={}", port);
-        }
-        marks.add(mark);
-    }
-
-    private void sniGone(String mark) {
-        int port = sniPort(mark);
-        Set<String> marks = sniMarks.get(port);
-        if (marks != null && marks.remove(mark) && marks.isEmpty()) {
-            sniMarks.remove(port);
-            sni.unmirror(port);
-            log.info("event=cluster_sni_port_unmirrored port={}", port);
         }
     }
 
@@ -403,7 +326,6 @@ public final class ClusterPorts implements MirroredPorts, AutoCloseable {
         closed = true;
         wanted.clear();
         List.copyOf(byRoute.keySet()).forEach(this::unmirror);
-        sniMarks.values().stream().flatMap(Set::stream).toList().forEach(this::sniGone);
     }
 
     /**

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * asking for that port shares the listener. A port with a local forward is marked in the route store
  * ({@link #MARK_KIND}), which is how other nodes learn to mirror it. Binding blocks: call from the tunnel executor.
  */
-public final class SniListeners implements ClusterPorts.SniMirror {
+public final class SniListeners implements SniPortMirrors.SniMirror {
 
     /** The route kind of the store's SNI port marks: {@code sni-port|node:port}, one per node and port. */
     public static final String MARK_KIND = "sni-port";
