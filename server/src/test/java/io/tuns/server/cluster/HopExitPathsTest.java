@@ -3,9 +3,6 @@ package io.tuns.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.LocalRouteStore;
@@ -27,9 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,12 +36,10 @@ import org.junit.jupiter.api.Timeout;
  * buffer.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HopExitPathsTest {
+class HopExitPathsTest extends LeakCheckedLoops {
 
     static final String ROUTE = "http|app.localhost";
     static final InetSocketAddress CLIENT = new InetSocketAddress("192.0.2.7", 40000);
-    static EventLoopGroup group;
-    static NettyLeaks leaks;
 
     final Map<String, AtomicInteger> hopEvents = new ConcurrentHashMap<>();
     final ClusterEvents events = new ClusterEvents() {
@@ -60,22 +53,6 @@ class HopExitPathsTest {
     /** Large: pressure only where a test puts it ({@link #pressure}). */
     MemoryBudget memory = MemoryBudget.of(64L << 20);
     final List<FakeOwnerNode> owners = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void loops() {
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        leaks = NettyLeaks.watch();
-    }
-
-    @AfterAll
-    static void noLeaks() throws Exception {
-        try {
-            assertThat(leaks.reported()).as("buffers Netty saw leak").isEmpty();
-        } finally {
-            leaks.stop();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
 
     @BeforeEach
     void entry() {

@@ -8,9 +8,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -25,9 +22,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,29 +33,11 @@ import org.junit.jupiter.api.Timeout;
  * nobody calling close: no channel is left open.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class SpliceTest {
+class SpliceTest extends LeakCheckedLoops {
 
-    static EventLoopGroup group;
-    static NettyLeaks leaks;
     Channel server;
     ServerSocket far;
     final LinkedBlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
-
-    @BeforeAll
-    static void loops() {
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        leaks = NettyLeaks.watch();
-    }
-
-    @AfterAll
-    static void noLeaks() throws Exception {
-        try {
-            assertThat(leaks.reported()).as("buffers Netty saw leak").isEmpty();
-        } finally {
-            leaks.stop();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-    }
 
     @BeforeEach
     void listen() throws Exception {
