@@ -63,6 +63,14 @@ final class ClientDeadlines {
     }
 
     /**
+     * tuns reads again after a pause of its own: the client's clock restarts, or a pause that fell between two checks
+     * would count against it (a long upload slowed by our back-pressure was cut with 408).
+     */
+    void readingResumed() {
+        lastBodyRead = now();
+    }
+
+    /**
      * At the end of a read while a body is pending: the body check is armed, once per body (not per chunk, and never
      * for a bodiless request, whose end comes in the same read as its head).
      */
@@ -107,6 +115,7 @@ final class ClientDeadlines {
         }
         long timeout = settings.bodyTimeout().toNanos();
         if (!client.config().isAutoRead()) {
+            lastBodyRead = now();
             armBody(timeout); // tuns is not reading: not the client's delay
             return;
         }

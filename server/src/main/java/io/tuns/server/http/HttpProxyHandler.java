@@ -70,7 +70,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements Tun
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        gate = new ReadGate(ctx.channel());
+        gate = new ReadGate(ctx.channel(), () -> deadlines.readingResumed());
         out = new ClientOutput(ctx, null);
         tunnel = new TunnelSide(this, gate, out, hc.events(), hc.shares(),
                 side -> new UpstreamRecovery(ctx.channel(), hc.config(), hc.shares(), hc.backendTls(), hc.memory(), side));

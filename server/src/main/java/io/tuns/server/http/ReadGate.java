@@ -6,17 +6,21 @@ import java.util.EnumSet;
 /**
  * Reading from a client connection stops while any reason holds and resumes when none does. Several parts
  * pause for their own reasons (a tunnel channel still opening, the SSH side full, a pipelined request
- * waiting); one place decides, so one part's resume never undoes another's pause. Event loop only.
+ * waiting); one place decides, so one part's resume never undoes another's pause. Whoever times the client is told
+ * when reading resumes, since a pause of ours is no delay of the client's. Event loop only.
  */
 final class ReadGate {
 
     enum Reason { OPENING, SSH_FULL, PIPELINED, UPGRADING, LOCATING }
 
     private final Channel channel;
+    private final Runnable resumed;
     private final EnumSet<Reason> reasons = EnumSet.noneOf(Reason.class);
 
-    ReadGate(Channel channel) {
+    /** @param resumed run each time reading starts again after a pause */
+    ReadGate(Channel channel, Runnable resumed) {
         this.channel = channel;
+        this.resumed = resumed;
     }
 
     void pause(Reason reason) {
@@ -27,6 +31,7 @@ final class ReadGate {
     void resume(Reason reason) {
         if (reasons.remove(reason) && reasons.isEmpty()) {
             channel.config().setAutoRead(true);
+            resumed.run();
             channel.read();
         }
     }

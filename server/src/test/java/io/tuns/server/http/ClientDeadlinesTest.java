@@ -91,6 +91,24 @@ class ClientDeadlinesTest {
     }
 
     @Test
+    void aPauseOfOursBetweenTwoChecksDoesNotCount() {
+        ClientDeadlines d = deadlines(Duration.ZERO, Duration.ofSeconds(60));
+        ReadGate gate = new ReadGate(client, d::readingResumed);
+        d.headArrived();
+        d.awaitBody();
+        pass(1);
+        gate.pause(ReadGate.Reason.SSH_FULL); // the tunnel fills after the last bytes were read
+        pass(58);
+        gate.resume(ReadGate.Reason.SSH_FULL); // and drains just before the check
+        pass(1);
+        assertThat(expired).as("the client waited on us, not we on it").isEmpty();
+        pass(58);
+        assertThat(expired).isEmpty();
+        pass(1);
+        assertThat(expired).containsExactly("body");
+    }
+
+    @Test
     void aBodyThatEndsCancelsTheWait() {
         ClientDeadlines d = deadlines(Duration.ZERO, Duration.ofSeconds(60));
         d.headArrived();

@@ -37,7 +37,7 @@ class TunnelSideTest {
     final ServerConfig cfg = ConfigLoader.fromArgs("--domain=localhost");
     final ClientShares shares = new ClientShares(new ClientShares.Settings(2, 50)); // 1 per address
     final Tunnel tunnel = new Tunnel(Tunnel.TunnelType.HTTP, "app.localhost", "app", 80, owner, "t", Instant.now());
-    final ReadGate gate = new ReadGate(client);
+    final ReadGate gate = new ReadGate(client, () -> { });
     final ClientOutput out = new ClientOutput(client.pipeline().lastContext(), null);
     final List<String> told = new ArrayList<>();
     ProxyExchange current;
