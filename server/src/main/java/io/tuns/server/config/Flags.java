@@ -250,8 +250,9 @@ final class Flags {
         t.d("max-startups", "16:30:64", "SSH connections not yet logged in, all IPs (OpenSSH's MaxStartups): beyond "
                 + "start a new one is closed at once with rate % chance, rising to 100 % at full; N = N:100:N, 0 = off");
         t.d("dns-resolver", "", "DNS server (host:port) for --verify-dns lookups; empty = the system's");
-        t.d("ssh-ciphers", "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr",
-                "SSH ciphers offered (comma-separated); AES has JVM intrinsics, chacha20-poly1305 is pure Java here");
+        t.d("ssh-ciphers", ServerConfig.DEFAULT_SSH_CIPHERS, "SSH ciphers offered (comma-separated); AES has JVM "
+                + "intrinsics, chacha20-poly1305 is pure Java here; the default offers each client its first one the client "
+                + "lists, a list given is offered as it is");
         t.d("debug-interval", "2s", "Interval of the --debug state dump in the log");
         t.d("https-ondemand-certificate-renew-before", "720h",
                 "Renew an on-demand certificate when less than this of its validity remains");

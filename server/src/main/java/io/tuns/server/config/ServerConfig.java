@@ -198,6 +198,10 @@ public record ServerConfig(
         // start-up warnings to print (e.g. accepted sish flags whose feature tuns does not implement yet)
         List<String> warnings) {
 
+    /** --ssh-ciphers left at this default: each client is offered the first of it that the client lists. */
+    public static final String DEFAULT_SSH_CIPHERS =
+            "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr";
+
     /** True when a cluster store is configured: routes are shared with other nodes. */
     public boolean clustered() {
         return !clusterStore.isBlank();

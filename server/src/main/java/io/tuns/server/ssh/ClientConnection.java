@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.io.IoOutputStream;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.helpers.AbstractConnectionService;
@@ -148,8 +149,9 @@ public final class ClientConnection implements TunnelOwner {
     void authenticated(String fingerprint, String publicKeyLine) {
         this.keyFingerprint = fingerprint;
         this.publicKey = publicKeyLine;
-        log.info("event=ssh_login client={} user={} key={} client_version=\"{}\"", remoteAddress(), user(),
-                fingerprint == null ? "none" : fingerprint, clientVersion());
+        log.info("event=ssh_login client={} user={} key={} client_version=\"{}\" cipher={}", remoteAddress(), user(),
+                fingerprint == null ? "none" : fingerprint, clientVersion(),
+                session.getNegotiatedKexParameter(KexProposalOption.S2CENC));
         startPings();
         scheduleUnboundCleanup();
         ctx.events().connectionOpened(this);

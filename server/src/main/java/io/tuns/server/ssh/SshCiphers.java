@@ -1,6 +1,7 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ConfigException;
+import io.tuns.server.config.ServerConfig;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.sshd.common.NamedFactory;
@@ -17,6 +18,14 @@ import org.apache.sshd.common.cipher.Cipher;
 final class SshCiphers {
 
     private SshCiphers() {
+    }
+
+    /**
+     * True when the list is the default one, which {@link ClientCiphers} narrows per client; a list the operator
+     * chose is offered to everyone exactly as given.
+     */
+    static boolean choosePerClient(String list) {
+        return ServerConfig.DEFAULT_SSH_CIPHERS.equals(list);
     }
 
     /**

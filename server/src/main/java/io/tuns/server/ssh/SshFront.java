@@ -66,7 +66,10 @@ public final class SshFront implements AutoCloseable {
         // --max-startups first: a connection it drops is closed before the server's version line, before any kex
         sshd.addSessionListener(new SshStartups(new StartupAdmission(MaxStartupsSetting.parse(cfg.maxStartups())),
                 () -> ThreadLocalRandom.current().nextDouble(), ctx.events()::startupDropped));
-        sshd.addSessionListener(new ClientCiphers()); // GCM only for OpenSSH >= 6.2, which would pick aes-ctr first
+        if (SshCiphers.choosePerClient(cfg.sshCiphers())) { // offer each client our first cipher it lists (AES-GCM)
+            sshd.setSessionFactory(ReplyingKexSession.factory(sshd));
+            sshd.addSessionListener(new ClientCiphers());
+        }
         sshd.setPublickeyAuthenticator(auth.publickey());
         sshd.setPasswordAuthenticator(auth.password());
         sshd.addSessionListener(gate); // access: IP filter, per-IP connection and failed-login limits

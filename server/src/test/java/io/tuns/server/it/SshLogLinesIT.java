@@ -34,7 +34,8 @@ class SshLogLinesIT {
             awaitInFile(file, "event=ssh_disconnect");
             String log = Files.readString(file, StandardCharsets.UTF_8);
             assertThat(log).containsPattern("event=ssh_login client=127\\.0\\.0\\.1:\\d+ user=alice key="
-                    + fingerprint.replace("+", "\\+") + " client_version=\"SSH-2\\.0-OpenSSH_[^\"]+\"");
+                    + fingerprint.replace("+", "\\+") + " client_version=\"SSH-2\\.0-OpenSSH_[^\"]+\""
+                    + " cipher=aes128-gcm@openssh\\.com"); // OpenSSH lists aes-ctr first; tuns offers it aes-gcm
             assertThat(log).containsPattern("event=tunnel_opened type=http host=logged\\.localhost"
                     + " client=127\\.0\\.0\\.1:\\d+ user=alice key=" + fingerprint.replace("+", "\\+"));
             assertThat(log).containsPattern("event=forward_refused client=127\\.0\\.0\\.1:\\d+ user=alice reason=\"[^\"]+\"");

@@ -19,6 +19,14 @@ class SshCiphersTest {
     }
 
     @Test
+    void onlyTheDefaultListIsChosenPerClient() {
+        assertThat(SshCiphers.choosePerClient(ConfigLoader.load(new String[0], Map.of()).sshCiphers())).isTrue();
+        String given = ConfigLoader.load(new String[] {"--ssh-ciphers=aes128-ctr,aes128-gcm@openssh.com"}, Map.of())
+                .sshCiphers();
+        assertThat(SshCiphers.choosePerClient(given)).isFalse();
+    }
+
+    @Test
     void chachaCanBeOfferedAgain() {
         assertThat(SshCiphers.parse("chacha20-poly1305@openssh.com, aes128-ctr"))
                 .extracting(NamedResource::getName)
