@@ -2,8 +2,12 @@ package io.tuns.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.kex.extension.KexExtensionHandler;
@@ -23,11 +27,18 @@ class ClientCiphersIT {
 
     @Test
     void openSshGetsAesGcmAndAClientAskingForAesCtrStillConnects() throws Exception {
-        try (TunsFixture tuns = TunsFixture.start()) {
-            SshClient stock = tuns.ssh("-v", "-R", "gcm:80:127.0.0.1:9", "127.0.0.1");
-            stock.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
-            assertThat(stock.output()).contains("kex: server->client cipher: aes128-gcm@openssh.com")
-                    .contains("kex: client->server cipher: aes128-gcm@openssh.com");
+        try (TestBackend backend = new TestBackend(); TunsFixture tuns = TunsFixture.start()) {
+            // a re-key every 256 KiB: each is started by the client, after the first one held back
+            SshClient stock = tuns.ssh("-v", "-o", "RekeyLimit=256K", "-R", "gcm:80:127.0.0.1:" + backend.port(),
+                    "127.0.0.1");
+            String host = TunsFixture.hostOf(stock.await("HTTP: (http://\\S+)", Duration.ofSeconds(30)));
+            HttpResponse<byte[]> r = tuns.http.send(tuns.request(host, "/bytes?size=4194304&seed=7").GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(sha256(r.body())).isEqualTo(TestBackend.sha256OfPattern(4194304, 7));
+            assertThat(stock.output()).contains("kex: client->server cipher: aes128-gcm@openssh.com");
+            assertThat(Pattern.compile("kex: server->client cipher: aes128-gcm@openssh.com")
+                    .matcher(stock.output()).results().count()).isGreaterThan(2);
 
             SshClient ctr = tuns.ssh("-v", "-c", "aes128-ctr", "-R", "ctr:80:127.0.0.1:9", "127.0.0.1");
             ctr.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
@@ -63,6 +74,10 @@ class ClientCiphersIT {
             stock.await("HTTP: (http://\\S+)", Duration.ofSeconds(30));
             assertThat(stock.output()).contains("kex: server->client cipher: aes128-ctr"); // OpenSSH's order wins
         }
+    }
+
+    private static String sha256(byte[] body) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
     }
 
     /** The server-to-client cipher a MINA client session negotiates, once it reaches authentication. */
