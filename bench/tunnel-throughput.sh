@@ -2,7 +2,9 @@
 # Bulk throughput and small-request rate through one tuns HTTP tunnel, against the same backend directly.
 # Everything on loopback: nginx (Debian nginx-light) is the backend, curl measures bulk, wrk measures rate.
 # Usage: bench/tunnel-throughput.sh [runs=5] [wrk-seconds=10]
-# Prints a Markdown table of medians and ratios (tunnel / direct).
+# Prints a Markdown table of medians and ratios (tunnel / direct), and the tuns JVM's CPU per MiB of bulk download
+# (utime+stime from /proc: steadier than MB/s on a loaded machine). TUNS_FLAGS: extra tuns flags, word-split (an A/B
+# of a setting, e.g. TUNS_FLAGS=--ssh-ciphers=aes128-ctr).
 set -euo pipefail
 runs="${1:-5}"
 secs="${2:-10}"
@@ -31,7 +33,7 @@ cp "$work/key.pub" "$work/pubkeys/"
 echo '{}' > "$work/none.yml"
 JAVA_OPTS="${JAVA_OPTS:--Xmx512m}" "$root/bin/tuns" serve --ssh-address=127.0.0.1:$ssh_port \
   --http-address=127.0.0.1:$http_port --authentication-keys-directory="$work/pubkeys" \
-  --private-keys-directory="$work/hostkeys" --config="$work/none.yml" 2>"$work/tuns.log" &
+  --private-keys-directory="$work/hostkeys" --config="$work/none.yml" ${TUNS_FLAGS:-} 2>"$work/tuns.log" &
 tuns_pid=$!
 pids+=("$tuns_pid")
 for _ in $(seq 100); do grep -q "tuns: serving" "$work/tuns.log" 2>/dev/null && break; sleep 0.2; done
@@ -40,6 +42,8 @@ ssh -p $ssh_port -i "$work/key" -o StrictHostKeyChecking=no -o UserKnownHostsFil
 for _ in $(seq 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: bench.localhost' http://127.0.0.1:$http_port/small)" = 200 ] && break; sleep 0.1; done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+tuns_jvm=$(pgrep -f -- "--ssh-address=127.0.0.1:$ssh_port" | head -1)
+ticks() { awk '{print $14 + $15}' "/proc/$tuns_jvm/stat"; } # clock ticks (1/100 s) of the tuns JVM
 bulk() { # url host -> MB/s
   curl -s -o /dev/null -H "Host: $2" -w '%{speed_download}\n' "$1" | awk '{printf "%.1f\n", $1/1e6}'
 }
@@ -53,13 +57,18 @@ rate() { # url host conns -> "req/s p99ms"
 declare -A res
 for name in direct tunnel; do
   if [ $name = direct ]; then base="http://127.0.0.1:$backend_port"; host="127.0.0.1"; else base="http://127.0.0.1:$http_port"; host="bench.localhost"; fi
-  res[$name.bulk]=$(for _ in $(seq "$runs"); do bulk "$base/big" "$host"; done | median)
+  cpu=""
+  res[$name.bulk]=$(for _ in $(seq "$runs"); do
+    t0=$(ticks); bulk "$base/big" "$host"; cpu+="$(( $(ticks) - t0 )) "
+    echo "$cpu" > "$work/cpu.$name"; done | median)
   for c in 1 16; do
     out=$(for _ in $(seq "$runs"); do rate "$base/small" "$host" $c; done)
     res[$name.rps$c]=$(echo "$out" | awk '{print $1}' | median)
     res[$name.p99_$c]=$(echo "$out" | awk '{print $2}' | median)
   done
 done
+cpu_ms_per_mib=$(tr ' ' '\n' < "$work/cpu.tunnel" | grep . | awk '{printf "%.2f\n", $1 * 10 / 1024}' | median)
+cipher=$(grep -o 'cipher=[^ ]*' "$work/tuns.log" | head -1)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/"$tuns_pid"/status 2>/dev/null || echo 0)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
@@ -71,4 +80,6 @@ for c in 1 16; do
   echo "| 1 KiB GETs, $c conn, p99 ms | ${res[direct.p99_$c]} | ${res[tunnel.p99_$c]} | $(ratio "${res[tunnel.p99_$c]}" "${res[direct.p99_$c]}") |"
 done
 echo
+echo "tuns JVM CPU per MiB of bulk download (utime+stime, median): ${cpu_ms_per_mib} ms; ssh client's ${cipher:-cipher=?};"\
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tuns peak RSS: $((rss_kb / 1024)) MiB (JAVA_OPTS=${JAVA_OPTS:--Xmx512m})"

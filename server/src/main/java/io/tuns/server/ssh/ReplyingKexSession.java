@@ -2,7 +2,6 @@ package io.tuns.server.ssh;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.common.kex.KexState;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -23,7 +22,9 @@ final class ReplyingKexSession extends ServerSessionImpl {
     /** Long enough for a client's KEXINIT, sent right after its version line, to arrive; short as a stall. */
     static final Duration CLIENT_FIRST_WAIT = Duration.ofMillis(500);
 
-    private final AtomicBoolean heldBack = new AtomicBoolean();
+    // plain volatiles: MINA's constructor runs before field initialisers, and only the I/O thread calls the
+    // no-argument sendKexInit before the first key exchange ends
+    private volatile boolean heldBack;
     private volatile boolean clientKexInitRead;
 
     private ReplyingKexSession(ServerFactoryManager server, IoSession io) throws Exception {
@@ -42,7 +43,8 @@ final class ReplyingKexSession extends ServerSessionImpl {
 
     @Override
     protected byte[] sendKexInit() throws Exception {
-        if (!clientKexInitRead && heldBack.compareAndSet(false, true)) {
+        if (!clientKexInitRead && !heldBack) {
+            heldBack = true;
             // the first call comes from reading the client's version line, which set INIT; DONE waits for the client
             kexHandler.updateState(() -> kexState.set(KexState.DONE));
             getFactoryManager().getScheduledExecutorService()
