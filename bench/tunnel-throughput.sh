@@ -11,7 +11,8 @@ secs="${2:-10}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/tuns-bench.XXXXXX)"
 chmod 755 "$work" # nginx workers run unprivileged and must read the files
-backend_port=18180; ssh_port=12322; http_port=18181
+# PORTS=base: backend base, tuns ssh base-5858, tuns http base+1 (so two benches on one machine do not collide)
+base="${PORTS:-18180}"; backend_port=$base; ssh_port=$((base - 5858)); http_port=$((base + 1))
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -p "$work/nginx" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -54,6 +55,7 @@ rate() { # url host conns -> "req/s p99ms"
     END {printf "%.0f %.2f\n", r, p}'
 }
 
+bulk "http://127.0.0.1:$http_port/big" bench.localhost >/dev/null # warm-up, not counted: the JVM compiles its hot paths
 declare -A res
 for name in direct tunnel; do
   if [ $name = direct ]; then base="http://127.0.0.1:$backend_port"; host="127.0.0.1"; else base="http://127.0.0.1:$http_port"; host="bench.localhost"; fi
