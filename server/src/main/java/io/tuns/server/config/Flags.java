@@ -248,7 +248,7 @@ final class Flags {
         t.d("auth-failure-window", "10m", "Window in which failed logins are counted");
         t.d("auth-failure-ban", "10m", "How long an IP is refused after too many failed logins");
         t.d("max-startups", "16:30:64", "SSH connections not yet logged in, all IPs (OpenSSH's MaxStartups): beyond "
-                + "start a new one is closed at once with rate % chance, rising to 100 % at full; N = N:100:N, 0 = off");
+                + "start a new one is closed at once with rate %% chance, rising to 100 %% at full; N = N:100:N, 0 = off");
         t.d("dns-resolver", "", "DNS server (host:port) for --verify-dns lookups; empty = the system's");
         t.d("ssh-ciphers", ServerConfig.DEFAULT_SSH_CIPHERS, "SSH ciphers offered (comma-separated); AES has JVM "
                 + "intrinsics, chacha20-poly1305 is pure Java here; the default offers each client its first one the client "

@@ -43,6 +43,8 @@ class HelpTest {
                 "sish flags accepted for compatibility (no effect in tuns):");
         assertThat(help).contains("TUNS_<FLAG>", "SISH_<FLAG>", "1h30m", "64KiB", "KB, MB, GB mean the same binary units");
         assertThat(help).contains("(default: S3Cr3tP4$$phrAsE)");
+        // a bare % in a description is a format error to picocli, which then prints the text unformatted
+        assertThat(help.replaceAll("\\s+", " ")).contains("with rate % chance, rising to 100 % at full");
         assertThat(help.indexOf("--ssh-address")).isLessThan(help.indexOf("--max-forwarded-channels"));
     }
 }
