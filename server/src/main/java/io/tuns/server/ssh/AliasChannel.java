@@ -29,7 +29,9 @@ import org.apache.sshd.server.channel.AbstractServerChannel;
  * {@code direct-tcpip} from an authenticated user ({@code ssh -W alias:22}, {@code -J}, {@code -L}) to a
  * private alias: a {@code forwarded-tcpip} channel is opened on the alias owner's connection and the two SSH
  * channels are bridged. Each side's window is returned only when the other side has written the bytes. A
- * refused alias fails this channel only, never the requester's connection (sish closes it).
+ * refused alias fails this channel only, never the requester's connection (sish closes it). Each direction is an
+ * {@link AliasLane}: a side's EOF and close reach the other side after the bytes it sent before them, so a close
+ * right behind the last bytes loses none to a slow reader (at most a window waits; see {@link #DRAIN_STALL}).
  */
 final class AliasChannel extends AbstractServerChannel {
 

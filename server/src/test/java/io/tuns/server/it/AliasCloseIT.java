@@ -49,7 +49,10 @@ class AliasCloseIT {
         tuns.close();
     }
 
-    /** After each exchange: no forwarded channel left and no alias window or queued bytes held. */
+    /**
+     * After each exchange: no forwarded channel left and no window or queued bytes held. The alias's own window
+     * reservation comes back only when its requester → owner lane has ended, i.e. after the alias channel closed.
+     */
     @AfterEach
     void channelsBackToZero() {
         MemoryBudget memory = tuns.server.memory();
