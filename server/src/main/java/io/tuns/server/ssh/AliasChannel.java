@@ -94,10 +94,10 @@ final class AliasChannel extends AbstractServerChannel {
             }
 
             @Override
-            public void close(boolean immediately) {
+            public void close(boolean cut) {
                 Closeable ch = ownerChannel;
                 if (ch != null) {
-                    ch.close(immediately);
+                    ch.close(false); // see Target.close: a graceful close tells the owner's ssh
                 }
             }
         }, scheduler, drainStall, this::releaseWindow);
@@ -112,8 +112,8 @@ final class AliasChannel extends AbstractServerChannel {
             }
 
             @Override
-            public void close(boolean immediately) {
-                AliasChannel.this.close(immediately);
+            public void close(boolean cut) {
+                AliasChannel.this.close(false); // see Target.close: a graceful close tells the requester's ssh
             }
         }, scheduler, drainStall, () -> { });
         this.remote = remote;

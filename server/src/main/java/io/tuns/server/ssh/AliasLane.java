@@ -20,20 +20,25 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Bound: the bytes queued here are at most the sending side's SSH window, which is returned only as they are
  * written ({@code written} of each write). A close that does not drain is cut: when no write completed for
- * {@code stall}, what is queued is dropped (their {@code written} still run, so windows and budgets come back)
- * and the target is closed at once. A failed write cuts the same way. Writes arriving after the close or a cut
- * are dropped and released at once.
+ * {@code stall}, what is queued is dropped (their {@code written} still run, so windows and budgets come back),
+ * its stream is closed at once and the target closed. A failed write cuts the same way. Writes arriving after
+ * the close or a cut are dropped and released at once.
  */
 final class AliasLane {
 
     private static final Logger LOG = LoggerFactory.getLogger(AliasLane.class);
 
-    /** What a lane ends in: the far side's close, gracefully (after the data) or at once (a cut). */
+    /** What a lane ends in: the far side's channel close. */
     interface Target {
         /** Runs after the stream's graceful close completed: e.g. the channel's own SSH_MSG_CHANNEL_EOF. */
         void afterEof();
 
-        void close(boolean immediately);
+        /**
+         * Closes the far side's channel. Also after a cut this is a graceful close, which sends
+         * SSH_MSG_CHANNEL_CLOSE (MINA's immediate close does not, and the peer's ssh would keep the channel
+         * forever); nothing queued goes out any more, since the stream was closed at once before.
+         */
+        void close(boolean cut);
     }
 
     private record Item(byte[] data, Runnable written) {
@@ -132,7 +137,7 @@ final class AliasLane {
         end(false, null);
     }
 
-    /** Cuts the lane: drops what waits (releasing it) and closes the target at once. */
+    /** Cuts the lane: drops what waits (releasing it), closes the stream at once, then the target. */
     void cut(String why) {
         end(true, why);
     }

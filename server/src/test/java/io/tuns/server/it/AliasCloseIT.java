@@ -134,6 +134,46 @@ class AliasCloseIT {
         }
     }
 
+    /**
+     * A requester that stops reading while the owner's service has written everything and closed: its ssh returns
+     * no more window, so the bytes queued in tuns cannot move, and the close is cut after
+     * {@code AliasChannel.DRAIN_STALL} (30 s) without a write; the requester's ssh then hears the close (after the
+     * bytes it had taken) and exits. Sizes: OpenSSH's -W window is 2 MiB, the owner's channel window here 1 MiB, so
+     * 2.5 MiB leaves some queued in tuns while the owner's ssh can still send all of it and close.
+     */
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aRequesterThatStopsReadingHasTheCloseCutAfterTheStall() throws Exception {
+        byte[] data = pattern(5 * 512 * 1024, 23);
+        try (ServerSocket service = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket s = service.accept()) {
+                    s.getOutputStream().write(data);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            SshClient owner = tuns.ssh("-R", "st:4002:127.0.0.1:" + service.getLocalPort(), "127.0.0.1");
+            owner.await("TCP Alias: st:4002", Duration.ofSeconds(15));
+
+            Path err = Files.createTempFile(tuns.dir, "w", ".err");
+            Process w = requester("st:4002", err);
+            w.getOutputStream().close();
+            InputStream in = w.getInputStream();
+            byte[] first = in.readNBytes(64 * 1024); // the alias is open and bytes flow; now nobody reads
+            served.get(30, TimeUnit.SECONDS);
+            // past AliasChannel.DRAIN_STALL (package-private there): without the cut, reading now would still get
+            // every byte, since the queued ones would move again
+            Thread.sleep(30_000 + 5_000);
+            byte[] rest = in.readAllBytes();
+            assertThat(w.waitFor(30, TimeUnit.SECONDS)).as("ssh -W exits: the close reached it").isTrue();
+            long total = first.length + rest.length;
+            assertThat(total).as("the requester got part of the bytes, then the close").isLessThan(data.length)
+                    .isGreaterThan(first.length);
+            owner.close();
+        }
+    }
+
     /** {@code ssh -W target}: binary stdout for the test, stderr to a file. */
     private static Process requester(String target, Path err) throws Exception {
         return new ProcessBuilder(List.of("/usr/bin/ssh", "-p", String.valueOf(tuns.server.sshPort()),
