@@ -100,7 +100,7 @@ final class AliasChannel extends AbstractServerChannel {
                     ch.close(false); // see Target.close: a graceful close tells the owner's ssh
                 }
             }
-        }, scheduler, drainStall, this::releaseWindow);
+        }, scheduler, drainStall, this::releaseWindow, null); // this channel's reservation covers its bytes
         toRequesterLane = new AliasLane("to-requester", new AliasLane.Target() {
             @Override
             public void afterEof() {
@@ -115,7 +115,7 @@ final class AliasChannel extends AbstractServerChannel {
             public void close(boolean cut) {
                 AliasChannel.this.close(false); // see Target.close: a graceful close tells the requester's ssh
             }
-        }, scheduler, drainStall, () -> { });
+        }, scheduler, drainStall, () -> { }, memory); // the owner's reservation ends with its channel
         this.remote = remote;
         this.memory = memory;
         this.logToClient = logToClient;

@@ -1,5 +1,6 @@
 package io.tuns.server.ssh;
 
+import io.tuns.server.memory.MemoryBudget;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -52,6 +53,9 @@ final class AliasLane {
     private final ScheduledExecutorService scheduler;
     private final Duration stall;
     private final Runnable whenDone;
+    private final MemoryBudget budget; // null: the sender's window reservation outlives the close
+    private long waitingBytes;         // guarded by this: bytes queued or in flight
+    private long counted;              // guarded by this: of those, counted in the budget since the close
     private final ArrayDeque<Item> queue = new ArrayDeque<>(); // guarded by this; bytes ≤ the sender's window
     private IoOutputStream out;        // guarded by this; null until the target's side is open
     private boolean busy;              // guarded by this: a write or the EOF is in flight
@@ -63,13 +67,17 @@ final class AliasLane {
     /**
      * @param stall    how long a close waits without a completed write before it is cut
      * @param whenDone runs once when the lane ends, however it ends (the sender's window reservation goes back)
+     * @param budget   where the bytes still waiting at the close are counted (as queued writes) until the lane
+     *                 ends, when the sender's channel closed and its window reservation went with it; or null
      */
-    AliasLane(String name, Target target, ScheduledExecutorService scheduler, Duration stall, Runnable whenDone) {
+    AliasLane(String name, Target target, ScheduledExecutorService scheduler, Duration stall, Runnable whenDone,
+              MemoryBudget budget) {
         this.name = name;
         this.target = target;
         this.scheduler = scheduler;
         this.stall = stall;
         this.whenDone = whenDone;
+        this.budget = budget;
     }
 
     /** The target's side is open: what waited goes out. */
@@ -106,6 +114,10 @@ final class AliasLane {
             closing = true;
             long at = progress;
             watch = watch(at);
+            if (budget != null) {
+                counted = waitingBytes;
+                budget.reserve(MemoryBudget.Kind.QUEUED_WRITES, counted); // already held: never refused
+            }
         }
         pump();
     }
@@ -157,6 +169,9 @@ final class AliasLane {
                 return false;
             }
             queue.add(item);
+            if (item.data != null) {
+                waitingBytes += item.data.length;
+            }
         }
         pump();
         return true;
@@ -188,7 +203,7 @@ final class AliasLane {
                 if (!isDone()) { // a lane cut meanwhile sends no EOF
                     target.afterEof();
                 }
-                settled(true);
+                settled(true, 0);
             });
             return;
         }
@@ -196,7 +211,7 @@ final class AliasLane {
             ThreadUtils.runAsInternal(() -> stream.writeBuffer(new ByteArrayBuffer(item.data)))
                     .addListener(f -> {
                         item.written.run();
-                        settled(f.isWritten());
+                        settled(f.isWritten(), item.data.length);
                         if (!f.isWritten()) {
                             cut("a write failed: " + (f.getException() == null ? "not written"
                                     : f.getException().getMessage()));
@@ -204,15 +219,16 @@ final class AliasLane {
                     });
         } catch (Exception e) {
             item.written.run();
-            settled(false);
+            settled(false, item.data.length);
             cut("a write failed: " + e.getMessage());
         }
     }
 
     /** One item is out (or failed): the next may go. */
-    private void settled(boolean ok) {
+    private void settled(boolean ok, int bytes) {
         synchronized (this) {
             busy = false;
+            waitingBytes -= bytes;
             if (ok) {
                 progress++;
             }
@@ -225,6 +241,7 @@ final class AliasLane {
     /** The close is reached: marks the lane done once; true for the caller that did. */
     private boolean finish() {
         ScheduledFuture<?> w;
+        long uncount;
         synchronized (this) {
             if (done) {
                 return false;
@@ -232,14 +249,19 @@ final class AliasLane {
             done = true;
             busy = false;
             w = watch;
+            uncount = counted;
+            counted = 0;
         }
-        stopped(w);
+        stopped(w, uncount);
         return true;
     }
 
-    private void stopped(ScheduledFuture<?> w) {
+    private void stopped(ScheduledFuture<?> w, long uncount) {
         if (w != null) {
             w.cancel(false);
+        }
+        if (uncount > 0) {
+            budget.release(MemoryBudget.Kind.QUEUED_WRITES, uncount);
         }
         whenDone.run();
     }
@@ -248,6 +270,7 @@ final class AliasLane {
         List<Item> dropped;
         IoOutputStream stream;
         ScheduledFuture<?> w;
+        long uncount;
         synchronized (this) {
             if (done) {
                 return;
@@ -257,6 +280,8 @@ final class AliasLane {
             queue.clear();
             stream = out;
             w = watch;
+            uncount = counted;
+            counted = 0;
         }
         if (why != null) {
             LOG.info("event=alias_lane_cut lane={} reason=\"{}\"", name, why);
@@ -269,7 +294,7 @@ final class AliasLane {
         if (stream != null) {
             stream.close(true); // a write in flight fails now and runs its own release
         }
-        stopped(w);
+        stopped(w, uncount);
         if (closeTarget) {
             target.close(true);
         }

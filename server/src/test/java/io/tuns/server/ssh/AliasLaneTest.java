@@ -3,6 +3,7 @@ package io.tuns.server.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tuns.server.memory.MemoryBudget;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,8 @@ class AliasLaneTest {
     private final FakeStream stream = new FakeStream();
     private final Target target = new Target();
     private final AtomicInteger ended = new AtomicInteger();
-    private AliasLane lane = new AliasLane("test", target, scheduler, STALL, ended::incrementAndGet);
+    private final MemoryBudget budget = MemoryBudget.of(64L * 1024 * 1024);
+    private AliasLane lane = new AliasLane("test", target, scheduler, STALL, ended::incrementAndGet, budget);
 
     private static ScheduledThreadPoolExecutor scheduler() {
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1);
@@ -50,6 +52,8 @@ class AliasLaneTest {
     @AfterEach
     void stop() {
         scheduler.shutdownNow();
+        assertThat(budget.inUse()).as("bytes counted at the close are given back when the lane ends").isZero();
+        assertThat(budget.accountingErrors()).isZero();
     }
 
     @Test
@@ -73,6 +77,35 @@ class AliasLaneTest {
         assertAllReleasedOnce();
         assertEnded();
         assertThat(stream.isClosed()).isTrue();
+    }
+
+    @Test
+    void bytesWaitingAtTheCloseAreCountedUntilTheyAreOut() {
+        stream.hold = true;
+        lane.attach(stream);
+        write("abc");
+        write("de");
+        lane.close();
+        assertThat(budget.inUse(MemoryBudget.Kind.QUEUED_WRITES)).isEqualTo(5);
+        stream.completeNext();
+        assertThat(budget.inUse(MemoryBudget.Kind.QUEUED_WRITES)).as("counted until the lane ends").isEqualTo(5);
+        stream.completeNext();
+        assertThat(budget.inUse(MemoryBudget.Kind.QUEUED_WRITES)).isZero();
+        assertEnded();
+    }
+
+    @Test
+    void bytesWaitingAtTheCloseAreUncountedByACut() {
+        stream.hold = true;
+        lane.attach(stream);
+        write("abc");
+        lane.close();
+        assertThat(budget.inUse(MemoryBudget.Kind.QUEUED_WRITES)).isEqualTo(3);
+        lane.cut("test");
+        assertThat(budget.inUse(MemoryBudget.Kind.QUEUED_WRITES)).isZero();
+        assertThat(target.closes).containsExactly(true);
+        assertAllReleasedOnce();
+        assertEnded();
     }
 
     @Test
@@ -159,7 +192,7 @@ class AliasLaneTest {
     @Test
     void aCloseThatNeverDrainsIsCutAfterTheStall() {
         Duration stall = Duration.ofMillis(300);
-        lane = new AliasLane("test", target, scheduler, stall, ended::incrementAndGet);
+        lane = new AliasLane("test", target, scheduler, stall, ended::incrementAndGet, budget);
         stream.hold = true;
         lane.attach(stream);
         write("a"); // never completes: the reader stopped reading
@@ -179,7 +212,7 @@ class AliasLaneTest {
     @Test
     void aSlowButMovingDrainIsNotCut() throws Exception {
         Duration stall = Duration.ofMillis(1000);
-        lane = new AliasLane("test", target, scheduler, stall, ended::incrementAndGet);
+        lane = new AliasLane("test", target, scheduler, stall, ended::incrementAndGet, budget);
         stream.hold = true;
         lane.attach(stream);
         for (int i = 0; i < 10; i++) {
