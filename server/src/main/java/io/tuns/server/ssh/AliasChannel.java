@@ -8,7 +8,7 @@ import io.tuns.server.tunnel.TunnelGroup;
 import io.tuns.server.tunnel.TunnelRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,21 +19,19 @@ import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.SshConstants;
-import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelAsyncOutputStream;
-import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
-import org.apache.sshd.common.util.threads.ThreadUtils;
 import org.apache.sshd.server.channel.AbstractServerChannel;
 
 /**
  * {@code direct-tcpip} from an authenticated user ({@code ssh -W alias:22}, {@code -J}, {@code -L}) to a
  * private alias: a {@code forwarded-tcpip} channel is opened on the alias owner's connection and the two SSH
  * channels are bridged. Each side's window is returned only when the other side has written the bytes. A
- * refused alias fails this channel only, never the requester's connection (sish closes it).
+ * refused alias fails this channel only, never the requester's connection (sish closes it). Each direction is an
+ * {@link AliasLane}: a side's EOF and close reach the other side after the bytes it sent before them, so a close
+ * right behind the last bytes loses none to a slow reader (at most a window waits; see {@link #DRAIN_STALL}).
  */
 final class AliasChannel extends AbstractServerChannel {
 
@@ -47,32 +45,27 @@ final class AliasChannel extends AbstractServerChannel {
     private final IdleWatch idle;
     private final ScheduledExecutorService scheduler;
     private final boolean logToClient;
-    private ChannelAsyncOutputStream toRequester;
-    private IoOutputStream toOwner;
-    private Closeable ownerChannel;
+    private volatile ChannelAsyncOutputStream toRequester;
+    private volatile Closeable ownerChannel;
     private DefaultOpenFuture openFuture;
     private final AtomicBoolean decided = new AtomicBoolean();
     /** The requester's side holds up to its window here (the owner's side is reserved by ClientConnection). */
     private final MemoryBudget memory;
     private final AtomicBoolean windowReleased = new AtomicBoolean();
     private long reservedWindow;
-    private final Object writeLock = new Object();
-    private final ArrayDeque<PendingWrite> toOwnerQueue = new ArrayDeque<>();
-    private final ArrayDeque<PendingWrite> toRequesterQueue = new ArrayDeque<>();
-    private boolean toOwnerBusy;
-    private boolean toRequesterBusy;
+    /** Requester → owner: ends in the owner channel's close; bytes ≤ this channel's window. */
+    private final AliasLane toOwnerLane;
+    /** Owner → requester: ends in this channel's close; bytes ≤ the owner channel's window. */
+    private final AliasLane toRequesterLane;
+
+    /** How long a close waits for queued bytes while none move, before it is cut ({@link AliasLane}). */
+    static final Duration DRAIN_STALL = Duration.ofSeconds(30);
 
     /** Who may use which alias. */
     interface AliasPolicy {
         /** Null when allowed, else the reason shown to the requester. */
         String refusal(Tunnel alias, ClientConnection requester);
     }
-
-    private record PendingWrite(byte[] data, Runnable done) {
-    }
-
-    /** Closes the channel once every write queued before it went out (the owner node's end, after its answer). */
-    private static final PendingWrite CLOSE = new PendingWrite(null, null);
 
     /**
      * @param idle {@code --idle-connection}'s watch over both directions, or null when the flag is off
@@ -81,15 +74,48 @@ final class AliasChannel extends AbstractServerChannel {
      */
     AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
                  ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory) {
-        this(aliases, policy, idle, scheduler, logToClient, memory, null);
+        this(aliases, policy, idle, scheduler, logToClient, memory, null, DRAIN_STALL);
     }
 
     private final RemoteAliases remote;
 
-    /** @param remote opens an alias no local tunnel serves on the cluster node holding it, or null */
+    /**
+     * @param remote     opens an alias no local tunnel serves on the cluster node holding it, or null
+     * @param drainStall how long a close waits for queued bytes while none move ({@link #DRAIN_STALL})
+     */
     AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
-                 ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory, RemoteAliases remote) {
+                 ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory, RemoteAliases remote,
+                 Duration drainStall) {
         super("direct-tcpip", List.of(), null);
+        toOwnerLane = new AliasLane("to-owner", new AliasLane.Target() {
+            @Override
+            public void afterEof() {
+                // the owner's stream sends EOF itself once its writes are out (a hop shuts its output down)
+            }
+
+            @Override
+            public void close(boolean cut) {
+                Closeable ch = ownerChannel;
+                if (ch != null) {
+                    ch.close(false); // see Target.close: a graceful close tells the owner's ssh
+                }
+            }
+        }, scheduler, drainStall, this::releaseWindow, null); // this channel's reservation covers its bytes
+        toRequesterLane = new AliasLane("to-requester", new AliasLane.Target() {
+            @Override
+            public void afterEof() {
+                try {
+                    sendEof();
+                } catch (IOException e) {
+                    AliasChannel.this.close(true);
+                }
+            }
+
+            @Override
+            public void close(boolean cut) {
+                AliasChannel.this.close(false); // see Target.close: a graceful close tells the requester's ssh
+            }
+        }, scheduler, drainStall, () -> { }, memory); // the owner's reservation ends with its channel
         this.remote = remote;
         this.memory = memory;
         this.logToClient = logToClient;
@@ -134,12 +160,7 @@ final class AliasChannel extends AbstractServerChannel {
                 releaseWindow();
             }
         });
-        addChannelListener(new ChannelListener() {
-            @Override
-            public void channelClosed(Channel channel, Throwable reason) {
-                releaseWindow();
-            }
-        });
+        // the open channel's reservation goes back when the requester → owner lane ends (toOwnerLane)
         origin = new InetSocketAddress(origHost.isEmpty() ? "127.0.0.1" : origHost,
                 Math.max(0, Math.min(65535, origPort)));
         if (elsewhere) { // another cluster node may hold it: one hop there, its owner bridges to the alias
@@ -181,17 +202,27 @@ final class AliasChannel extends AbstractServerChannel {
         }
     }
 
-    /** What every try does with the owner's bytes: queued for the requester in order, EOF last. */
+    /** What every try does with the owner's bytes: queued for the requester in order, EOF and close last. */
     private abstract class OwnerSink implements ChannelSink {
         @Override
         public void onData(byte[] data, Runnable release) {
-            enqueue(false, new PendingWrite(data, release));
+            touch();
+            toRequesterLane.write(data, release);
         }
 
         @Override
         public void onEof() {
-            enqueue(false, new PendingWrite(null, null));
+            toRequesterLane.eof();
         }
+    }
+
+    /**
+     * The owner's channel (or the hop to its node) closed: the requester still gets what was queued, then EOF if
+     * the owner sent one, then the close; what the requester sends from now on has nowhere to go.
+     */
+    private void ownerClosed() {
+        toRequesterLane.close();
+        toOwnerLane.drop();
     }
 
     /**
@@ -234,7 +265,7 @@ final class AliasChannel extends AbstractServerChannel {
         @Override
         public void onClosed() {
             if (this == current) {
-                close(false);
+                ownerClosed();
             }
         }
     }
@@ -264,12 +295,12 @@ final class AliasChannel extends AbstractServerChannel {
         /** After the answer queued before it: the hop's close may come right behind its last bytes. */
         @Override
         public void onClosed() {
-            enqueue(false, CLOSE);
+            ownerClosed();
         }
     }
 
     private void releaseWindow() {
-        if (windowReleased.compareAndSet(false, true)) {
+        if (reservedWindow > 0 && windowReleased.compareAndSet(false, true)) {
             memory.release(MemoryBudget.Kind.SSH_WINDOW, reservedWindow);
         }
     }
@@ -281,11 +312,16 @@ final class AliasChannel extends AbstractServerChannel {
             ch.close(false);
             return;
         }
-        this.toOwner = ownerOut;
         this.ownerChannel = ch;
         toRequester = new ChannelAsyncOutputStream(this, SshConstants.SSH_MSG_CHANNEL_DATA);
+        toOwnerLane.attach(ownerOut);
+        if (toOwnerLane.isDone()) { // the requester's connection went while the owner was opening
+            ch.close(false);
+            return;
+        }
         signalChannelOpenSuccess(); // MINA sends OPEN_CONFIRMATION from this event, not from the future
         openFuture.setOpened();
+        toRequesterLane.attach(toRequester); // the owner's first bytes go after the confirmation
         if (idle != null) {
             idle.start(scheduler, () -> close(false));
         }
@@ -310,13 +346,17 @@ final class AliasChannel extends AbstractServerChannel {
     protected void doWriteData(byte[] data, int off, long len) throws IOException {
         byte[] copy = new byte[(int) len];
         System.arraycopy(data, off, copy, 0, (int) len);
-        enqueue(true, new PendingWrite(copy, () -> {
+        touch();
+        toOwnerLane.write(copy, () -> {
+            if (isClosing()) {
+                return; // the requester is gone: its window is moot
+            }
             try {
                 getLocalWindow().release(len);
             } catch (IOException | RuntimeException e) {
                 close(true);
             }
-        }));
+        });
     }
 
     @Override
@@ -327,104 +367,35 @@ final class AliasChannel extends AbstractServerChannel {
     @Override
     public void handleEof() throws IOException {
         super.handleEof();
-        enqueue(true, new PendingWrite(null, null));
+        toOwnerLane.eof();
     }
 
     @Override
     public void handleWindowAdjust(Buffer buffer) throws IOException {
         super.handleWindowAdjust(buffer);
-        if (toRequester != null) {
-            toRequester.onWindowExpanded(); // without this the requester stalls after its first window
+        ChannelAsyncOutputStream out = toRequester;
+        if (out != null) {
+            out.onWindowExpanded(); // without this the requester stalls after its first window
         }
     }
 
+    /**
+     * This channel closes (the requester's CLOSE, ours after the owner's, idle, an error): the owner still gets what
+     * the requester sent before, then its EOF, then the close; what the owner sends from now on is dropped.
+     */
     @Override
     protected void preClose() {
         if (idle != null) {
             idle.stop();
         }
-        if (ownerChannel != null) {
-            ownerChannel.close(false);
-        }
+        toOwnerLane.close();
+        toRequesterLane.drop();
         super.preClose();
     }
 
-    /** One write in flight per direction (MINA allows one pending async write); EOF goes after the data. */
-    private void enqueue(boolean toOwnerSide, PendingWrite w) {
+    private void touch() {
         if (idle != null) {
             idle.touch();
-        }
-        synchronized (writeLock) {
-            (toOwnerSide ? toOwnerQueue : toRequesterQueue).add(w);
-        }
-        pump(toOwnerSide);
-    }
-
-    private void pump(boolean toOwnerSide) {
-        PendingWrite w;
-        IoOutputStream out;
-        synchronized (writeLock) {
-            if (toOwnerSide ? toOwnerBusy : toRequesterBusy) {
-                return;
-            }
-            w = (toOwnerSide ? toOwnerQueue : toRequesterQueue).poll();
-            if (w == null) {
-                return;
-            }
-            out = toOwnerSide ? toOwner : toRequester;
-            if (out == null && w != CLOSE) {
-                (toOwnerSide ? toOwnerQueue : toRequesterQueue).addFirst(w);
-                return;
-            }
-            if (toOwnerSide) {
-                toOwnerBusy = true;
-            } else {
-                toRequesterBusy = true;
-            }
-        }
-        if (w == CLOSE) {
-            finish(toOwnerSide);
-            close(false);
-            return;
-        }
-        if (w.data == null) { // EOF marker, reached only after all data before it
-            finish(toOwnerSide);
-            out.close(false);
-            if (!toOwnerSide) {
-                try {
-                    sendEof();
-                } catch (IOException e) {
-                    close(true);
-                }
-            }
-            pump(toOwnerSide); // a close queued behind it
-            return;
-        }
-        try {
-            ThreadUtils.runAsInternal(() -> out.writeBuffer(new ByteArrayBuffer(w.data))).addListener(f -> {
-                if (w.done != null) {
-                    w.done.run();
-                }
-                finish(toOwnerSide);
-                if (f.isWritten()) {
-                    pump(toOwnerSide);
-                } else {
-                    close(false);
-                }
-            });
-        } catch (Exception e) {
-            finish(toOwnerSide);
-            close(true);
-        }
-    }
-
-    private void finish(boolean toOwnerSide) {
-        synchronized (writeLock) {
-            if (toOwnerSide) {
-                toOwnerBusy = false;
-            } else {
-                toRequesterBusy = false;
-            }
         }
     }
 }

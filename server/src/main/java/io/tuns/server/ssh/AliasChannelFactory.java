@@ -46,7 +46,8 @@ final class AliasChannelFactory implements ChannelFactory {
         // sish's --idle-connection covers alias streams too
         return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal,
                 cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler, cfg.logToClient(),
-                memory, cfg.tcpAliasesAllowedUsers() ? null : remote); // another node's alias: its owner's list is not here
+                memory, cfg.tcpAliasesAllowedUsers() ? null : remote, // another node's alias: its owner's list is not here
+                AliasChannel.DRAIN_STALL);
     }
 
     private String refusal(Tunnel alias, ClientConnection requester) {
