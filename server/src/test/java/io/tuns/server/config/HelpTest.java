@@ -34,6 +34,14 @@ class HelpTest {
     }
 
     @Test
+    void everyDescriptionIsAValidFormatString() {
+        // picocli formats descriptions: a bare % makes it warn on every parse and print the text unformatted
+        for (Flag f : Flags.ALL) {
+            assertThat(f.help()).as(f.longName()).satisfies(h -> String.format(h));
+        }
+    }
+
+    @Test
     void showsShortNamesSectionsAndTheSyntax() {
         String help = help();
         assertThat(help).contains("-a, --ssh-address=HOST:PORT", "-c, --config=FILE", "-q, --proxy-protocol-version",
@@ -43,7 +51,6 @@ class HelpTest {
                 "sish flags accepted for compatibility (no effect in tuns):");
         assertThat(help).contains("TUNS_<FLAG>", "SISH_<FLAG>", "1h30m", "64KiB", "KB, MB, GB mean the same binary units");
         assertThat(help).contains("(default: S3Cr3tP4$$phrAsE)");
-        // a bare % in a description is a format error to picocli, which then prints the text unformatted
         assertThat(help.replaceAll("\\s+", " ")).contains("with rate % chance, rising to 100 % at full");
         assertThat(help.indexOf("--ssh-address")).isLessThan(help.indexOf("--max-forwarded-channels"));
     }
