@@ -51,6 +51,9 @@ public final class SshGate implements SessionListener {
 
     @Override
     public void sessionCreated(Session session) {
+        if (closing(session)) {
+            return; // dropped by a listener before this one (--max-startups): nothing to count or refuse
+        }
         if (session instanceof ServerSession s && s.getServerProxyAcceptor() != null) {
             return; // --proxy-protocol-listener: the client is known after its PROXY header, which calls admit()
         }
@@ -81,6 +84,23 @@ public final class SshGate implements SessionListener {
             return;
         }
         session.setAttribute(COUNTED, ip);
+        if (closing(session)) {
+            // closed meanwhile: its sessionClosed may have run before the count, and would never release it
+            release(session);
+        }
+    }
+
+    private static boolean closing(Session session) {
+        return !session.isOpen() || !session.getIoSession().isOpen();
+    }
+
+    /** Gives the session's count back, once, whichever exit comes first. */
+    private InetAddress release(Session session) {
+        InetAddress ip = session.removeAttribute(COUNTED);
+        if (ip != null) {
+            limiter.release(ip);
+        }
+        return ip;
     }
 
     private static void refuse(Session session, int reason, String message) {
@@ -99,11 +119,10 @@ public final class SshGate implements SessionListener {
 
     @Override
     public void sessionClosed(Session session) {
-        InetAddress ip = session.getAttribute(COUNTED);
+        InetAddress ip = release(session);
         if (ip == null) {
             return;
         }
-        limiter.release(ip);
         if (!session.isAuthenticated() && Boolean.TRUE.equals(session.getAttribute(KEY_REFUSED))
                 && session.getAttribute(PASSWORD_FAILED) == null) {
             limiter.authFailed(ip);

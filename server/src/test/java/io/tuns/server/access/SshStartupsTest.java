@@ -3,13 +3,7 @@ package io.tuns.server.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuns.server.config.MaxStartupsSetting;
-import java.lang.reflect.Proxy;
-import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.sshd.common.io.IoSession;
-import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener.Event;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +20,7 @@ class SshStartupsTest {
 
     @Test
     void authenticatedReleasesOnceAndItsLaterCloseDoesNotReleaseAgain() {
-        FakeSession a = new FakeSession();
+        FakeSshSession a = new FakeSshSession();
         startups.sessionCreated(a.session);
         assertThat(startups.inFlight()).isEqualTo(1);
         startups.sessionEvent(a.session, Event.Authenticated);
@@ -39,7 +33,7 @@ class SshStartupsTest {
 
     @Test
     void closedBeforeLoginReleasesOnce() {
-        FakeSession a = new FakeSession();
+        FakeSshSession a = new FakeSshSession();
         startups.sessionCreated(a.session);
         startups.sessionEvent(a.session, Event.KexCompleted); // not an exit
         assertThat(startups.inFlight()).isEqualTo(1);
@@ -50,9 +44,9 @@ class SshStartupsTest {
 
     @Test
     void beyondTheBoundANewConnectionIsClosedAtOnceAndCountedAsDropped() {
-        FakeSession a = new FakeSession();
-        FakeSession b = new FakeSession();
-        FakeSession c = new FakeSession();
+        FakeSshSession a = new FakeSshSession();
+        FakeSshSession b = new FakeSshSession();
+        FakeSshSession c = new FakeSshSession();
         startups.sessionCreated(a.session);
         startups.sessionCreated(b.session);
         startups.sessionCreated(c.session);
@@ -64,7 +58,7 @@ class SshStartupsTest {
         assertThat(startups.inFlight()).isEqualTo(2);
 
         startups.sessionEvent(a.session, Event.Authenticated); // a slot frees: the next one is admitted
-        FakeSession d = new FakeSession();
+        FakeSshSession d = new FakeSshSession();
         startups.sessionCreated(d.session);
         assertThat(d.closed).isFalse();
         startups.sessionClosed(a.session);
@@ -76,45 +70,16 @@ class SshStartupsTest {
     @Test
     void offAdmitsEveryConnection() {
         SshStartups off = new SshStartups(new StartupAdmission(MaxStartupsSetting.OFF), () -> 0.0, drops::incrementAndGet);
-        FakeSession[] many = new FakeSession[100];
+        FakeSshSession[] many = new FakeSshSession[100];
         for (int i = 0; i < many.length; i++) {
-            many[i] = new FakeSession();
+            many[i] = new FakeSshSession();
             off.sessionCreated(many[i].session);
         }
         assertThat(drops).hasValue(0);
-        for (FakeSession s : many) {
+        for (FakeSshSession s : many) {
             assertThat(s.closed).isFalse();
             off.sessionClosed(s.session);
         }
         assertThat(off.inFlight()).isZero();
-    }
-
-    /** A Session that keeps attributes and an IoSession that records close(true). */
-    private static final class FakeSession {
-        final Map<Object, Object> attributes = new HashMap<>();
-        boolean closed;
-        final Session session;
-
-        FakeSession() {
-            IoSession io = (IoSession) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {IoSession.class},
-                    (p, m, args) -> {
-                        if (m.getName().equals("close")) {
-                            closed = true;
-                        }
-                        return null;
-                    });
-            session = (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
-                    (p, m, args) -> switch (m.getName()) {
-                        case "setAttribute" -> attributes.put(args[0], args[1]);
-                        case "getAttribute" -> attributes.get(args[0]);
-                        case "removeAttribute" -> attributes.remove(args[0]);
-                        case "getIoSession" -> io;
-                        case "getRemoteAddress" -> new InetSocketAddress("127.0.0.1", 1);
-                        case "hashCode" -> System.identityHashCode(p);
-                        case "equals" -> p == args[0];
-                        case "toString" -> "FakeSession";
-                        default -> throw new UnsupportedOperationException(m.getName());
-                    });
-        }
     }
 }
