@@ -21,7 +21,7 @@
 #   afresh, timed to the first byte proxied through a new `ssh -R` (the client started as soon as the SSH port
 #   accepts, as a reconnecting one would), then wrk in the first COLD_SECS (10) s after that byte at 1 and at 16
 #   connections (each on a start of its own), against the same start after COLD_LOAD (60) s of 16-connection load:
-#   req/s, p99 and the JVM's CPU per request, cold / warm. COLD=0 skips these rows, COLD=only measures only them.
+#   req/s, p99, the JVM's CPU per request and the JIT's share of it, cold / warm. COLD=0 skips these rows, COLD=only measures only them.
 #   COLD_B_OPTS (JVM options added to JAVA_OPTS) and/or COLD_B_ENV (one VAR=value for bin/tuns) add a second
 #   launcher configuration, named COLD_B_NAME, measured in turn with the first in each run (an A/B).
 set -euo pipefail
@@ -79,16 +79,20 @@ cold_env() { # index → bin/tuns's environment for that configuration, one VAR=
   [ "$1" = 0 ] || [ -z "${COLD_B_ENV:-}" ] || echo "$COLD_B_ENV"
 }
 cold_window() { # name cold|warm conns: wrk on the server of cold_start; req/s, p99, JVM CPU µs per request
-  local t0 r p99; t0=$(ticks "$cs_pid")
+  local t0 j0 r p99 t j; t0=$(ticks "$cs_pid"); j0=$(jit_ticks "$cs_pid")
   read -r r p99 < <(wrk_window a.localhost "$cs_http" "$3" "$cold_secs")
+  t=$(( $(ticks "$cs_pid") - t0 )); j=$(( $(jit_ticks "$cs_pid") - j0 ))
   add "cold.$1.$2.rps$3" "$r"; add "cold.$1.$2.p99_$3" "$p99"
-  add "cold.$1.$2.cpu$3" "$(awk -v v=$(( $(ticks "$cs_pid") - t0 )) -v n="$r" -v s="$cold_secs" \
-    'BEGIN {printf "%.0f", (n > 0 ? v * 10000 / (n * s) : 0)}')"
+  add "cold.$1.$2.cpu$3" "$(awk -v v=$t -v n="$r" -v s="$cold_secs" 'BEGIN {printf "%.0f", (n > 0 ? v * 10000 / (n * s) : 0)}')"
+  add "cold.$1.$2.jit$3" "$(awk -v j=$j -v t=$t 'BEGIN {printf "%.0f", (t > 0 ? 100 * j / t : 0)}')"
+  echo "bench:   $1 $2, $3 conn: $r req/s, p99 $p99 ms, $(printf '%s' "${raw[cold.$1.$2.cpu$3]}" | tail -n 1) µs CPU/request," \
+    "JIT $(printf '%s' "${raw[cold.$1.$2.jit$3]}" | tail -n 1) % of it" >&2
 }
 cold_run() { # index: two starts; the first gives 16 connections cold, then warmed, and 1 warmed; the second 1 cold
   local name=${cold_names[$1]} e; mapfile -t e < <(cold_env "$1")
   cold_start "${e[@]}"
   add "cold.$name.first" "$cs_first"; add "cold.$name.firstcpu" "$cs_first_cpu"
+  echo "bench:   $name first proxied byte at $cs_first ms, $cs_first_cpu ms CPU" >&2
   cold_window "$name" cold 16
   wrk_window a.localhost "$cs_http" 16 $(( cold_load > cold_secs ? cold_load - cold_secs : 1 )) >/dev/null
   cold_window "$name" warm 16
@@ -96,6 +100,7 @@ cold_run() { # index: two starts; the first gives 16 connections cold, then warm
   cold_stop
   cold_start "${e[@]}"
   add "cold.$name.first" "$cs_first"; add "cold.$name.firstcpu" "$cs_first_cpu"
+  echo "bench:   $name first proxied byte at $cs_first ms, $cs_first_cpu ms CPU" >&2
   cold_window "$name" cold 1
   cold_stop
 }
@@ -113,8 +118,9 @@ cold_table() {
   [ ${#cold_names[@]} -lt 2 ] || line+=" $(ratio "$(m "cold.${cold_names[1]}.firstcpu")" "$(m "cold.${cold_names[0]}.firstcpu")") |"
   echo "$line"
   local c k label
-  for c in 1 16; do for k in rps p99_ cpu; do
-    case $k in rps) label="req/s";; p99_) label="p99 ms";; cpu) label="JVM CPU µs per request";; esac
+  for c in 1 16; do for k in rps p99_ cpu jit; do
+    case $k in rps) label="req/s";; p99_) label="p99 ms";; cpu) label="JVM CPU µs per request";;
+      jit) label="JIT compiler threads, % of the JVM's CPU";; esac
     line="| 1 KiB GETs, $c conn, first ${cold_secs} s, $label |"
     for n in "${cold_names[@]}"; do
       line+=" $(m "cold.$n.cold.$k$c") | $(m "cold.$n.warm.$k$c") | $(ratio "$(m "cold.$n.cold.$k$c")" "$(m "cold.$n.warm.$k$c")") |"

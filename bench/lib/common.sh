@@ -36,11 +36,22 @@ backend_stop() { [ -f "$work/nginx/backend.conf" ] && nginx -p "$work/nginx" -c 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 ticks() { awk '{c=$0; sub(/^[^)]*\) /,"",c); split(c,f," "); print f[12]+f[13]}' "/proc/$1/stat"; } # user+sys, 1/100 s
+# user+sys ticks of the JIT's compiler threads (C1, C2) of a JVM: what a cold start spends on compiling
+jit_ticks() {
+  local t n s=0
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      "C1 Compiler"*|"C2 Compiler"*) n=$(awk '{c=$0; sub(/^[^)]*\) /,"",c); split(c,f," "); print f[12]+f[13]}' "$t/stat" 2>/dev/null) \
+        && s=$(( s + ${n:-0} )) ;;
+    esac
+  done
+  echo "$s"
+}
 cpu_ms() { echo $(( $(ticks "$1") * 10 )); }
 rss_mib() { awk '/^VmRSS:/ {print int($2/1024)}' "/proc/$1/status"; }
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s}'; }
 # wrk's latency (12.3us, 4.5ms, 1.2s) on stdin → ms
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f\n", v}'; }
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v + 0}'; }
 median() { sort -g | awk '{a[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
