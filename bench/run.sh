@@ -17,18 +17,27 @@
 #   SIZE_MIB (bulk size, 512), WS_N (WebSocket round trips per run, 2000). BASELINE_JAR=path/to/tuns-server.jar:
 #   the second tuns column runs that jar on defaults instead of tuns+console (an A/B of two builds, e.g. before
 #   and after a change, under the same load).
+# Cold start (issue #18), first, while the peers are idle: bin/tuns as shipped (its CDS archive trained first) started
+#   afresh, timed to the first byte proxied through a new `ssh -R` (the client started as soon as the SSH port
+#   accepts, as a reconnecting one would), then wrk in the first COLD_SECS (10) s after that byte at 1 and at 16
+#   connections (each on a start of its own), against the same start after COLD_LOAD (60) s of 16-connection load:
+#   req/s, p99, the JVM's CPU per request and the JIT's share of it, cold / warm. COLD=0 skips these rows, COLD=only measures only them.
+#   COLD_B_OPTS (JVM options added to JAVA_OPTS) and/or COLD_B_ENV (one VAR=value for bin/tuns) add a second
+#   launcher configuration, named COLD_B_NAME, measured in turn with the first in each run (an A/B).
 set -euo pipefail
 runs="${1:-5}"; secs="${2:-5}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 SIZE_MIB="${SIZE_MIB:-512}"; WS_N="${WS_N:-2000}"; java_opts="${JAVA_OPTS:--Xmx512m}"
 py=/usr/bin/python3 # Debian's python with python3-websockets, whatever pyenv says
+COLD="${COLD:-1}"; cold_secs="${COLD_SECS:-10}"; cold_load="${COLD_LOAD:-60}"
+. "$root/bench/lib/common.sh"
 work="$(mktemp -d /tmp/tuns-suite.XXXXXX)"; chmod 755 "$work"
 # ports: backend nginx, upload sink, ws echo; tuns (ssh, http) ×2; sshd and its -R ports; nginx front; tcp forwards
 be=18180 sink=18182 wse=18183 t_ssh=12322 t_http=18181 c_ssh=12323 c_http=18184
 sshd_port=12422 s_be=18190 s_sink=18192 s_ws=18193 front=18191 t_tcp=18300 t_https=18443
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}" ${cs_pid:-} ${cs_client:-}; do kill "$p" 2>/dev/null || true; done
   nginx -p "$work/nginx" -c backend.conf -s stop 2>/dev/null || true
   nginx -p "$work/nginx" -c front.conf -s stop 2>/dev/null || true
   [ -f "$work/sshd/sshd.pid" ] && kill "$(cat "$work/sshd/sshd.pid")" 2>/dev/null || true
@@ -58,6 +67,88 @@ http { access_log off; sendfile on; keepalive_requests 1000000; $(temp_paths b)
   server { listen 127.0.0.1:$be; root $work/www; } }
 CONF
 nginx -p "$work/nginx" -c backend.conf
+
+# --- cold start against warmed (issue #18) ---------------------------------------------------------------------------
+declare -A raw
+add() { raw[$1]+="$2"$'\n'; }
+m() { printf '%s' "${raw[$1]}" | median; }
+cold_names=(tuns)
+[ -z "${COLD_B_OPTS:-}${COLD_B_ENV:-}" ] || cold_names+=("${COLD_B_NAME:-B}")
+cold_env() { # index → bin/tuns's environment for that configuration, one VAR=value a line
+  echo "JAVA_OPTS=$java_opts$([ "$1" = 0 ] || echo " ${COLD_B_OPTS:-}")"
+  [ "$1" = 0 ] || [ -z "${COLD_B_ENV:-}" ] || echo "$COLD_B_ENV"
+}
+cold_window() { # name cold|warm conns: wrk on the server of cold_start; req/s, p99, JVM CPU µs per request
+  local t0 j0 r p99 t j; t0=$(ticks "$cs_pid"); j0=$(jit_ticks "$cs_pid")
+  read -r r p99 < <(wrk_window a.localhost "$cs_http" "$3" "$cold_secs")
+  t=$(( $(ticks "$cs_pid") - t0 )); j=$(( $(jit_ticks "$cs_pid") - j0 ))
+  add "cold.$1.$2.rps$3" "$r"; add "cold.$1.$2.p99_$3" "$p99"
+  add "cold.$1.$2.cpu$3" "$(awk -v v=$t -v n="$r" -v s="$cold_secs" 'BEGIN {printf "%.0f", (n > 0 ? v * 10000 / (n * s) : 0)}')"
+  add "cold.$1.$2.jit$3" "$(awk -v j=$j -v t=$t 'BEGIN {printf "%.0f", (t > 0 ? 100 * j / t : 0)}')"
+  echo "bench:   $1 $2, $3 conn: $r req/s, p99 $p99 ms, $(printf '%s' "${raw[cold.$1.$2.cpu$3]}" | tail -n 1) µs CPU/request," \
+    "JIT $(printf '%s' "${raw[cold.$1.$2.jit$3]}" | tail -n 1) % of it" >&2
+}
+cold_run() { # index: two starts; the first gives 16 connections cold, then warmed, and 1 warmed; the second 1 cold
+  local name=${cold_names[$1]} e; mapfile -t e < <(cold_env "$1")
+  cold_start "${e[@]}"
+  add "cold.$name.first" "$cs_first"; add "cold.$name.firstcpu" "$cs_first_cpu"
+  echo "bench:   $name first proxied byte at $cs_first ms, $cs_first_cpu ms CPU" >&2
+  cold_window "$name" cold 16
+  wrk_window a.localhost "$cs_http" 16 $(( cold_load > cold_secs ? cold_load - cold_secs : 1 )) >/dev/null
+  cold_window "$name" warm 16
+  cold_window "$name" warm 1
+  cold_stop
+  cold_start "${e[@]}"
+  add "cold.$name.first" "$cs_first"; add "cold.$name.firstcpu" "$cs_first_cpu"
+  echo "bench:   $name first proxied byte at $cs_first ms, $cs_first_cpu ms CPU" >&2
+  cold_window "$name" cold 1
+  cold_stop
+}
+cold_table() {
+  local n head="| cold start (median of $runs runs) |" sep="|---|" line
+  for n in "${cold_names[@]}"; do head+=" $n cold | $n warmed | cold / warmed |"; sep+="---|---|---|"; done
+  [ ${#cold_names[@]} -lt 2 ] || { head+=" ${cold_names[1]} / ${cold_names[0]}, cold |"; sep+="---|"; }
+  echo "$head"; echo "$sep"
+  line="| start → first proxied byte, ms (2 starts a run) |"
+  for n in "${cold_names[@]}"; do line+=" $(m "cold.$n.first") | | |"; done
+  [ ${#cold_names[@]} -lt 2 ] || line+=" $(ratio "$(m "cold.${cold_names[1]}.first")" "$(m "cold.${cold_names[0]}.first")") |"
+  echo "$line"
+  line="| JVM CPU at the first proxied byte, ms |"
+  for n in "${cold_names[@]}"; do line+=" $(m "cold.$n.firstcpu") | | |"; done
+  [ ${#cold_names[@]} -lt 2 ] || line+=" $(ratio "$(m "cold.${cold_names[1]}.firstcpu")" "$(m "cold.${cold_names[0]}.firstcpu")") |"
+  echo "$line"
+  local c k label
+  for c in 1 16; do for k in rps p99_ cpu jit; do
+    case $k in rps) label="req/s";; p99_) label="p99 ms";; cpu) label="JVM CPU µs per request";;
+      jit) label="JIT compiler threads, % of the JVM's CPU";; esac
+    line="| 1 KiB GETs, $c conn, first ${cold_secs} s, $label |"
+    for n in "${cold_names[@]}"; do
+      line+=" $(m "cold.$n.cold.$k$c") | $(m "cold.$n.warm.$k$c") | $(ratio "$(m "cold.$n.cold.$k$c")" "$(m "cold.$n.warm.$k$c")") |"
+    done
+    [ ${#cold_names[@]} -lt 2 ] || line+=" $(ratio "$(m "cold.${cold_names[1]}.cold.$k$c")" "$(m "cold.${cold_names[0]}.cold.$k$c")") |"
+    echo "$line"
+  done; done
+}
+cold_loads=""
+if [ "$COLD" != 0 ]; then
+  cold_setup
+  for i in "${!cold_names[@]}"; do mapfile -t e < <(cold_env "$i"); cds_train "${e[@]}"; done
+  for ((run = 1; run <= runs; run++)); do
+    cold_loads+="$(cut -d' ' -f1 /proc/loadavg) "
+    for i in "${!cold_names[@]}"; do
+      echo "bench: cold start, run $run of $runs, ${cold_names[$i]} (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+      cold_run "$i"
+    done
+  done
+  cold_table > "$work/cold.md"
+  if [ "$COLD" = only ]; then
+    echo "Cold start, $(date -u +%Y-%m-%d) on $(nproc) cores, \`COLD=only bench/run.sh $runs\`, tuns JAVA_OPTS=\`$java_opts\`" \
+      "${COLD_B_NAME:+and ${COLD_B_NAME}: COLD_B_OPTS=\`${COLD_B_OPTS:-}\` COLD_B_ENV=\`${COLD_B_ENV:-}\`}; load average at the start of each run: $cold_loads"
+    echo; cat "$work/cold.md"
+    exit 0
+  fi
+fi
+
 "$py" "$root/bench/peers/upload_sink.py" $sink & pids+=($!)
 "$py" "$root/bench/peers/ws_echo.py" server $wse & pids+=($!)
 
@@ -140,8 +231,6 @@ done; done
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$t_tcp/small" && break; sleep 0.1; done
 
 # --- measurements ------------------------------------------------------------------------------------------------------
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print 0; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'; }
 download() { # port host -> MB/s (and checks the size)
   curl -s -o /dev/null -H "Host: $2" -w '%{size_download} %{speed_download}\n' "http://127.0.0.1:$1/big" |
     awk -v want=$((SIZE_MIB * 1048576)) '{ if ($1 != want) { print "bench: short download" > "/dev/stderr"; print 0 } else printf "%.1f\n", $2/1e6 }'
@@ -154,7 +243,7 @@ upload() { # port host -> MB/s (the sink answers the byte count it read)
 rate() { # port host conns -> "req/s p50ms p99ms"
   local out; out=$(wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${secs}s" --latency -H "Host: $2" "http://127.0.0.1:$1/small")
   if echo "$out" | grep -q 'Non-2xx'; then echo "bench: non-2xx answers from $2 on $1" >&2; fi
-  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/^ +50%/ {print $2}' | ms) $(echo "$out" | awk '/^ +99%/ {print $2}' | ms)"
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/^ +50%/ {print $2}' | to_ms) $(echo "$out" | awk '/^ +99%/ {print $2}' | to_ms)"
 }
 tls_down() { # --http1.1|--http2 -> MB/s over tuns' HTTPS listener (and checks the size and the protocol)
   curl -sk "$1" --resolve "bench.localhost:$t_https:127.0.0.1" -o /dev/null \
@@ -176,12 +265,8 @@ for p in tuns console; do
 done
 download $t_tcp 127.0.0.1 >/dev/null
 
-declare -A raw
-add() { raw[$1]+="$2"$'\n'; }
 load_now() { awk '{print $1}' /proc/loadavg; }
-# Where a tunnelled request's CPU goes: clock ticks (1/100 s) of a process, and context switches of all its threads
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s}'; }
+# Where a tunnelled request's CPU goes: clock ticks (ticks, 1/100 s) and context switches (switches) per request
 per_req() { awk -v v="$1" -v r="$2" -v s="$secs" -v k="$3" 'BEGIN {printf "%.2f", (r > 0 ? v * k / (r * s) : 0)}'; }
 tuns_jvm=$(pgrep -f -- "--ssh-address=127.0.0.1:$t_ssh" | head -1)
 backend_worker=$(pgrep -P "$(cat "$work/nginx/backend.pid")" | head -1)
@@ -226,8 +311,6 @@ sshd_pids=$(pgrep -f "sshd.*$work|sshd: root" || true)
 rss_sshd=$(hwm_mib $(for p in $sshd_pids; do echo /proc/$p/status; done) \
   $(for p in $(cat "$work/nginx/front.pid") $(pgrep -P "$(cat "$work/nginx/front.pid")"); do echo /proc/$p/status; done))
 
-m() { printf '%s' "${raw[$1]}" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 row() { # label key [better=high|low]
   local d x s t c; d=$(m "direct.$2"); x=$(m "proxy.$2"); s=$(m "sshd.$2"); t=$(m "tuns.$2"); c=$(m "console.$2")
   echo "| $1 | $d | $x | $s | $t | $c | $(ratio "$t" "$s") | $(ratio "$t" "$d") | $(ratio "$x" "$d") | $(ratio "$c" "$t") |"
@@ -262,6 +345,11 @@ row() { # label key [better=high|low]
   echo "|---|---|---|---|"
   echo "| download ${SIZE_MIB} MiB, MB/s | $(m h2.down1) | $(m h2.down2) | $(ratio "$(m h2.down2)" "$(m h2.down1)") |"
   echo "| 1 KiB GETs on 1 h2 connection, 1 / 16 streams (h2load), req/s | | $(m h2.rps1) / $(m h2.rps16) | |"
+  if [ "$COLD" != 0 ]; then
+    echo
+    echo "Cold start (measured first; load average at the start of each run: $cold_loads):"
+    echo; cat "$work/cold.md"
+  fi
 } > "$work/table.md"
 cat "$work/table.md"
 mkdir -p "$root/bench/results"; cp "$work/table.md" "$root/bench/results/suite.md"

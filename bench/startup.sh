@@ -23,35 +23,14 @@ runs="${1:-5}"; shift || true
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(plain defaults no-cds g1 no-xms xss512k codecache64 arenas)
 root="$(cd "$(dirname "$0")/.." && pwd)"
 WRK="${WRK:-1}"
-work="$(mktemp -d /tmp/tuns-startup.XXXXXX)"; chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  nginx -p "$work/nginx" -c backend.conf -s stop 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for t in nginx wrk curl ssh ssh-keygen; do command -v "$t" >/dev/null || { echo "bench: needs $t" >&2; exit 1; }; done
-[ -f "$root/server/target/tuns-server.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+. "$root/bench/lib/common.sh"
+bench_setup tuns-startup nginx wrk curl ssh ssh-keygen
 # A copy of the install (ops/install.sh's layout): a rebuild of the checkout during the run changes nothing here.
 mkdir -p "$work/opt/bin" "$work/opt/server/target/lib"
 cp -p "$root/bin/tuns" "$work/opt/bin/"; cp -p "$root/server/target/tuns-server.jar" "$work/opt/server/target/"
 cp -p "$root"/server/target/lib/*.jar "$work/opt/server/target/lib/"
 tuns="$work/opt/bin/tuns"
-
-mkdir -p "$work/nginx/logs" "$work/www" "$work/keys" "$work/pubkeys" "$work/cds"
-head -c 1024 /dev/urandom > "$work/www/small"; chmod -R a+rX "$work/www"
-be=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/nginx/backend.conf" <<CONF
-worker_processes 1; pid $work/nginx/backend.pid; error_log $work/nginx/logs/backend.log;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000; client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p;
-  fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
-  server { listen 127.0.0.1:$be; root $work/www; } }
-CONF
-nginx -p "$work/nginx" -c backend.conf
-ssh-keygen -q -t ed25519 -N '' -f "$work/client" >/dev/null
-echo '{}' > "$work/none.yml"
+backend_nginx
 # The logging configuration tuns had in logback.xml before LogConfigurator (config logback-xml).
 cat > "$work/logback.xml" <<'XML'
 <configuration>
@@ -86,76 +65,35 @@ config_env() {
     *) echo "bench: unknown config $1" >&2; exit 2 ;;
   esac
 }
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cpu_ms() { awk '{c=$0; sub(/^[^)]*\) /,"",c); split(c,f," "); print (f[12]+f[13])*10}' "/proc/$1/stat"; }
-rss_mib() { awk '/^VmRSS:/ {print int($2/1024)}' "/proc/$1/status"; }
-tunnel() { # name ssh-port → pid of an ssh -R client
-  ssh -q -N -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ExitOnForwardFailure=yes \
-    -i "$work/client" -p "$2" -R "$1:80:127.0.0.1:$be" 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $!
-}
-reach() { # name ssh-port http-port → pid of an ssh -R client whose tunnel has answered a request
-  local pid end=$(( $(ms) + 120000 ))
-  pid=$(tunnel "$1" "$2")
-  until curl -s -o /dev/null -f -H "Host: $1.localhost" "http://127.0.0.1:$3/small"; do
-    kill -0 "$pid" 2>/dev/null || pid=$(tunnel "$1" "$2") # under load an ssh client can give up: start another
-    [ "$(ms)" -lt "$end" ] || { echo "bench: tunnel $1 did not answer within 120 s" >&2; exit 1; }
-    sleep 0.005
-  done
-  echo "$pid"
-}
-wrk_run() { # host port seconds → "rps p99ms"
-  wrk -t1 -c16 -d"$3"s --latency -H "Host: $1" "http://127.0.0.1:$2/small" 2>/dev/null | awk '
-    /Requests\/sec/ {r=$2} /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)}
-    else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p=v} END {printf "%d %.1f\n", r, p}'
-}
-
 # one start: "idle" prints "listen_ms cpu_ms firstbyte_ms rss_mib" (RSS 10 s after two tunnels answered);
 # "load" prints "cold_rps cold_p99 warm_rps warm_p99 rss_after_load_mib" (wrk from the first proxied byte on)
 measure() {
-  local cfg="$1" mode="$2" log="$work/tuns.log" t0 p listen cpu first serving ssh_port http_port s1 s2="" out
-  rm -rf "$work/keys"; cp -r "$work/keys0" "$work/keys"; : > "$log"
-  ssh_port=$(free_port); http_port=$(free_port)
-  t0=$(ms)
-  local listen_args=(--ssh-address=127.0.0.1:$ssh_port --http-address=127.0.0.1:$http_port --config="$work/none.yml")
-  if [ "$cfg" = late-bind ]; then # addresses in the config file: main cannot bind them before parsing it
-    printf 'ssh-address: "127.0.0.1:%s"\nhttp-address: "127.0.0.1:%s"\n' "$ssh_port" "$http_port" > "$work/late.yml"
-    listen_args=(--config="$work/late.yml")
-  fi
-  env $(config_env "$cfg") TUNS_CDS_DIR="$work/cds" "$tuns" serve "${listen_args[@]}" \
-    --private-keys-directory="$work/keys" --authentication-keys-directory="$work/pubkeys" >"$log" 2>&1 & p=$!
-  until (exec 3<>"/dev/tcp/127.0.0.1/$ssh_port") 2>/dev/null; do
-    kill -0 $p 2>/dev/null || { cat "$log" >&2; exit 1; }; sleep 0.005
-  done
-  listen=$(( $(ms) - t0 )); cpu=$(cpu_ms $p)
-  s1=$(reach a "$ssh_port" "$http_port")
-  first=$(( $(ms) - t0 ))
-  until grep -q "tuns: serving" "$log"; do sleep 0.005; done
-  local cpu_serving; cpu_serving=$(cpu_ms $p)
-  serving=$(( $(date -d "$(grep -m1 'event=started' "$log" | cut -d' ' -f1)" +%s%3N) - t0 ))
+  local cfg="$1" mode="$2" s2="" out serving cpu_serving late=()
+  [ "$cfg" != late-bind ] || late=(--late) # addresses in the config file: main cannot bind them before parsing it
+  # shellcheck disable=SC2046
+  cold_start "${late[@]}" $(config_env "$cfg")
+  until grep -q "tuns: serving" "$cs_log"; do sleep 0.005; done
+  cpu_serving=$(cpu_ms $cs_pid)
+  serving=$(( $(date -d "$(grep -m1 'event=started' "$cs_log" | cut -d' ' -f1)" +%s%3N) - cs_t0 ))
   if [ "$mode" = load ]; then
     local cold warm
-    cold=$(wrk_run a.localhost "$http_port" 10)
-    wrk_run a.localhost "$http_port" 20 >/dev/null
-    warm=$(wrk_run a.localhost "$http_port" 10)
-    out="$cold $warm $(rss_mib $p)"
+    cold=$(wrk_window a.localhost "$cs_http" 16 10)
+    wrk_window a.localhost "$cs_http" 16 20 >/dev/null
+    warm=$(wrk_window a.localhost "$cs_http" 16 10)
+    out="$cold $warm $(rss_mib $cs_pid)"
   else
-    s2=$(reach b "$ssh_port" "$http_port")
+    s2=$(reach b "$cs_ssh" "$cs_http")
     sleep 10
-    out="$listen $cpu $first $(rss_mib $p) $serving $cpu_serving"
+    out="$cs_listen $cs_listen_cpu $cs_first $(rss_mib $cs_pid) $serving $cpu_serving"
   fi
-  kill $s1 $s2 2>/dev/null; kill $p; wait $p 2>/dev/null || true; wait $s1 $s2 2>/dev/null || true
+  cold_stop $s2
   echo "$out"
 }
 
+for c in "${configs[@]}"; do config_env "$c" >/dev/null; done
 # The host key is generated once (a real server decrypts an existing one at start) and the archive trained once.
-TUNS_CDS_DIR="$work/cds" TUNS_JVM_DEFAULTS=off java -jar "$work/opt/server/target/tuns-server.jar" \
-  --ssh-address=127.0.0.1:0 --http-address=127.0.0.1:0 --private-keys-directory="$work/keys0" \
-  --authentication-keys-directory="$work/pubkeys" --config="$work/none.yml" >"$work/gen.log" 2>&1 & g=$!
-until grep -q "tuns: serving" "$work/gen.log"; do sleep 0.1; done; kill $g; wait $g 2>/dev/null || true
-measure defaults idle >/dev/null   # starts the training run in the background
-for _ in $(seq 600); do ls "$work"/cds/*.jsa >/dev/null 2>&1 && ! ls "$work"/cds/*.training >/dev/null 2>&1 && break; sleep 0.5; done
-ls "$work"/cds/*.jsa >/dev/null 2>&1 || { echo "bench: no CDS archive was trained" >&2; exit 1; }
+cold_setup
+cds_train $(config_env defaults)
 
 declare -A rows loads
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)

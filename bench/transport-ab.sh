@@ -11,28 +11,10 @@ set -euo pipefail
 runs="${1:-3}"; secs="${2:-5}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 java_opts="${JAVA_OPTS:--Xmx256m}"; b_opts="${B_OPTS:--Dtuns.transport=epoll}"; b="${B_NAME:-epoll}"
-work="$(mktemp -d /tmp/tuns-transport.XXXXXX)"; chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  nginx -p "$work/nginx" -c backend.conf -s stop 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for t in nginx wrk curl ssh ssh-keygen; do command -v "$t" >/dev/null || { echo "bench: needs $t" >&2; exit 1; }; done
-[ -f "$root/server/target/tuns-server.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-be=$(free_port)
-mkdir -p "$work/nginx/logs" "$work/www" "$work/pubkeys"
-head -c 1024 /dev/urandom > "$work/www/small"; chmod -R a+rX "$work/www"
-cat > "$work/nginx/backend.conf" <<CONF
-worker_processes 1; pid $work/nginx/backend.pid; error_log $work/nginx/logs/backend.log;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000; client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p;
-  fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
-  server { listen 127.0.0.1:$be; root $work/www; } }
-CONF
-nginx -p "$work/nginx" -c backend.conf
+. "$root/bench/lib/common.sh"
+bench_setup tuns-transport nginx wrk curl ssh ssh-keygen
+backend_nginx
+mkdir -p "$work/pubkeys"
 ssh-keygen -q -t ed25519 -N '' -f "$work/key"; cp "$work/key.pub" "$work/pubkeys/"
 echo '{}' > "$work/none.yml"
 
@@ -60,9 +42,6 @@ start "$b" "$b_opts"
 ! grep -q netty_transport_native_epoll /proc/"${jvm[nio]}"/maps \
   || { echo "bench: the NIO JVM has loaded Netty's native epoll" >&2; exit 1; }
 
-ticks() { awk '{c=$0; sub(/^[^)]*\) /,"",c); split(c,f," "); print f[12]+f[13]}' "/proc/$1/stat"; }
-switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s}'; }
-ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f\n", v}'; }
 declare -A raw
 add() { raw[$1]+="$2"$'\n'; }
 # warm-up, not counted
@@ -75,7 +54,7 @@ for ((run = 1; run <= runs; run++)); do
       t0=$(ticks "${jvm[$t]}"); x0=$(switches "${jvm[$t]}")
       out=$(wrk -t"$(( c < 2 ? 1 : 2 ))" -c"$c" -d"${secs}s" --latency -H 'Host: bench.localhost' \
         "http://127.0.0.1:${http_port[$t]}/small")
-      r=$(echo "$out" | awk '/Requests\/sec/ {print $2}'); p99=$(echo "$out" | awk '/^ +99%/ {print $2}' | ms)
+      r=$(echo "$out" | awk '/Requests\/sec/ {print $2}'); p99=$(echo "$out" | awk '/^ +99%/ {print $2}' | to_ms)
       n=$(awk -v r="$r" -v s="$secs" 'BEGIN {print r * s}')
       add "$t.rps$c" "$r"; add "$t.p99_$c" "$p99"
       add "$t.cpu$c" "$(awk -v v=$(( $(ticks "${jvm[$t]}") - t0 )) -v n="$n" 'BEGIN {printf "%.1f", (n > 0 ? v * 10000 / n : 0)}')"
@@ -85,9 +64,7 @@ for ((run = 1; run <= runs; run++)); do
     done
   done
 done
-median() { sort -n | awk '{a[NR]=$1} END {if (!NR) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 m() { printf '%s' "${raw[$1]}" | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 echo "bench/transport-ab.sh $runs $secs on $(nproc) cores, JAVA_OPTS=$java_opts; load average at the start of each run: $loads"
 echo
 echo "| 1 KiB GETs (median of $runs) | NIO (defaults) | $b | $b / NIO |"

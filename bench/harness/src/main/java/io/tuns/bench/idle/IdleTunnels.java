@@ -1,10 +1,10 @@
 package io.tuns.bench.idle;
 
+import io.tuns.bench.TunnelClients;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
-import org.apache.sshd.common.util.net.SshdSocketAddress;
-import org.apache.sshd.core.CoreModuleProperties;
-import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
 
 /**
  * Holds many idle tunnels open against one tuns server, the way many laptops running {@code ssh -N -R name:80:…}
@@ -36,17 +31,10 @@ public final class IdleTunnels {
     public static void main(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
-        KeyPair key = new FileKeyPairProvider(Path.of(args[2])).loadKeys(null).iterator().next();
         int backendPort = Integer.parseInt(args[3]);
         int concurrency = Integer.parseInt(args[4]);
 
-        SshClient client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
-        client.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
-        client.addPublicKeyIdentity(key);
-        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ZERO); // idle means idle: the server pings
-        CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
-        client.start();
+        SshClient client = TunnelClients.start(Path.of(args[2]));
 
         List<ClientSession> held = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -83,17 +71,7 @@ public final class IdleTunnels {
     private static ClientSession open(SshClient client, String host, int port, int n, int backendPort,
             AtomicInteger failures) {
         try {
-            ClientSession session = client.connect("bench", host, port).verify(Duration.ofSeconds(60)).getSession();
-            session.auth().verify(Duration.ofSeconds(60));
-            // as `ssh -N` does: no session channel will follow, so the server need not wait for command options
-            org.apache.sshd.common.util.buffer.Buffer noMore =
-                    session.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
-            noMore.putString("no-more-sessions@openssh.com");
-            noMore.putBoolean(false);
-            session.writePacket(noMore);
-            session.startRemotePortForwarding(new SshdSocketAddress("t" + n, 80),
-                    new SshdSocketAddress("127.0.0.1", backendPort));
-            return session;
+            return TunnelClients.open(client, host, port, n, backendPort, Duration.ofSeconds(60));
         } catch (Exception e) {
             if (failures.incrementAndGet() <= 5) {
                 System.err.println("idle-tunnels: tunnel t" + n + " failed: " + e);

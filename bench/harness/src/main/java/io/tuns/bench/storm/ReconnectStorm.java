@@ -1,10 +1,10 @@
 package io.tuns.bench.storm;
 
+import io.tuns.bench.TunnelClients;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
-import org.apache.sshd.common.util.net.SshdSocketAddress;
-import org.apache.sshd.core.CoreModuleProperties;
-import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
 
 /**
  * A reconnect storm: N tunnel clients ({@code t<i>:80}, one SSH connection each, as {@code ssh -N -R}) that all
@@ -44,17 +39,10 @@ public final class ReconnectStorm {
     public static void main(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
-        KeyPair key = new FileKeyPairProvider(Path.of(args[2])).loadKeys(null).iterator().next();
         int backendPort = Integer.parseInt(args[3]);
         int n = Integer.parseInt(args[4]);
 
-        SshClient client = SshClient.setUpDefaultClient();
-        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
-        client.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
-        client.addPublicKeyIdentity(key);
-        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ZERO);
-        CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
-        client.start();
+        SshClient client = TunnelClients.start(Path.of(args[2]));
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
         // 1. hold N tunnels
@@ -66,7 +54,7 @@ public final class ReconnectStorm {
             int id = i;
             opening.add(pool.submit(() -> {
                 try {
-                    return open(client, host, port, id, backendPort);
+                    return TunnelClients.open(client, host, port, id, backendPort, STEP);
                 } catch (Exception e) {
                     if (failures.incrementAndGet() <= 3) {
                         System.err.println("reconnect-storm: t" + id + " failed: " + e);
@@ -109,7 +97,7 @@ public final class ReconnectStorm {
                 while (System.nanoTime() - start < GIVE_UP_NANOS) {
                     attempts.incrementAndGet();
                     try {
-                        open(client, host, port, id, backendPort);
+                        TunnelClients.open(client, host, port, id, backendPort, STEP);
                         return System.nanoTime() - start;
                     } catch (Exception e) {
                         if (attempts.get() - id <= 3 && id < 3) {
@@ -150,24 +138,5 @@ public final class ReconnectStorm {
             return 0;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e9;
-    }
-
-    private static ClientSession open(SshClient client, String host, int port, int n, int backendPort)
-            throws Exception {
-        ClientSession session = client.connect("bench", host, port).verify(STEP).getSession();
-        try {
-            session.auth().verify(STEP);
-            org.apache.sshd.common.util.buffer.Buffer noMore =
-                    session.createBuffer(org.apache.sshd.common.SshConstants.SSH_MSG_GLOBAL_REQUEST);
-            noMore.putString("no-more-sessions@openssh.com");
-            noMore.putBoolean(false);
-            session.writePacket(noMore);
-            session.startRemotePortForwarding(new SshdSocketAddress("t" + n, 80),
-                    new SshdSocketAddress("127.0.0.1", backendPort));
-            return session;
-        } catch (Exception e) {
-            session.close(true);
-            throw e;
-        }
     }
 }
