@@ -252,4 +252,54 @@ class ChannelWindowTest {
         w.close();
         assertThat(off.inUse(Kind.SSH_WINDOW)).isZero();
     }
+
+    @Test
+    void theBudgetCountsEachChannelFromOpenToItsFirstClose() {
+        assertThat(memory.channels()).isEqualTo(1);
+        ChannelWindow other = open();
+        assertThat(memory.channels()).isEqualTo(2);
+        window.close();
+        window.close();
+        assertThat(memory.channels()).isEqualTo(1);
+        other.close();
+        assertThat(memory.channels()).isZero();
+    }
+
+    /**
+     * Issue #18 at full scale: with 250 channels on a 46 MiB budget, the first in line could take all the room
+     * that came free while the rest waited past nginx's send_timeout. A turn is now the budget shared among those
+     * waiting: 8 paused channels on 4 MiB get 512 KiB each in turn, not 1 MiB for the first ones and none after.
+     */
+    @Test
+    void theFirstInLineTakesAFairTurnNotAllTheRoom() {
+        MemoryBudget small = MemoryBudget.of(4 * MIB);
+        List<AtomicLong> got = new ArrayList<>();
+        List<ChannelWindow> ws = new ArrayList<>();
+        small.reserve(Kind.QUEUED_WRITES, 4 * MIB); // full: every channel pauses on its first write
+        for (int i = 0; i < 8; i++) {
+            small.reserve(Kind.SSH_WINDOW, MIB); // as opened before the budget filled
+            AtomicLong back = new AtomicLong();
+            ChannelWindow w = new ChannelWindow(small, MIB, x -> { });
+            w.attach(back::addAndGet);
+            got.add(back);
+            ws.add(w);
+        }
+        for (ChannelWindow w : ws) {
+            w.written(MIB);
+        }
+        assertThat(small.windowWaiters().size()).isEqualTo(8);
+        assertThat(small.inUse(Kind.SSH_WINDOW)).isZero();
+        small.release(Kind.QUEUED_WRITES, 4 * MIB); // room again
+        small.windowWaiters().resumeInOrder();
+        assertThat(got.get(0)).as("8 waiting on 4 MiB: a turn is 512 KiB").hasValue(512 * KIB);
+        assertThat(got.get(1)).as("7 waiting after it").hasValue(4 * MIB / 7);
+        assertThat(small.inUse()).isLessThanOrEqualTo(small.limit());
+        for (ChannelWindow w : ws) {
+            w.close();
+        }
+        assertThat(small.inUse()).isZero();
+        assertThat(small.channels()).isZero();
+        assertThat(small.windowWaiters().size()).isZero();
+        assertThat(small.accountingErrors()).isZero();
+    }
 }
