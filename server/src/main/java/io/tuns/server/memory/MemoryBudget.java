@@ -54,8 +54,6 @@ public final class MemoryBudget {
     private final AtomicLongArray refusals = new AtomicLongArray(Kind.values().length);
     private final AtomicLong accountingErrors = new AtomicLong();
     private final WindowWaiters windowWaiters = new WindowWaiters();
-    /** Forwarded channels holding SSH window now (each opened by {@link #channelOpened}). */
-    private final AtomicLong channels = new AtomicLong();
 
     private MemoryBudget(long limit, boolean enforced) {
         this.limit = limit;
@@ -227,48 +225,6 @@ public final class MemoryBudget {
     /** In use at or above the budget: readers stop taking bytes until use falls. */
     public boolean full() {
         return enforced && total.get() >= limit;
-    }
-
-    /** A forwarded channel now holds window in the budget; {@link #channelClosed} once when it lets go. */
-    public void channelOpened() {
-        channels.incrementAndGet();
-    }
-
-    public void channelClosed() {
-        channels.decrementAndGet();
-    }
-
-    /** Forwarded channels holding window now. */
-    public long channels() {
-        return channels.get();
-    }
-
-    /**
-     * May a new forwarded channel open now ({@link ChannelAdmission})? Always when off.
-     *
-     * @param perChannel the least share of the budget a channel needs ({@link ChannelAdmission#perChannel})
-     */
-    public ChannelAdmission.Verdict admitChannel(long perChannel) {
-        if (!enforced) {
-            return ChannelAdmission.Verdict.ADMIT;
-        }
-        ChannelAdmission.Verdict v =
-                ChannelAdmission.decide(limit, channels.get(), perChannel, windowWaiters.oldestWaitMillis());
-        if (v != ChannelAdmission.Verdict.ADMIT) {
-            refusals.incrementAndGet(Kind.SSH_WINDOW.ordinal());
-        }
-        return v;
-    }
-
-    /** The sentence a visitor or ssh client refused by {@link #admitChannel} reads. */
-    public String refusal(ChannelAdmission.Verdict why) {
-        return switch (why) {
-            case SHARE -> "the server is short of memory (" + channels.get() + " channels share its "
-                    + Sizes.human(limit) + " budget, --memory-budget); try again shortly";
-            case LINE -> "the server is short of memory (" + windowWaiters.size() + " channels wait for room in its "
-                    + Sizes.human(limit) + " budget, --memory-budget); try again shortly";
-            case ADMIT -> refusal();
-        };
     }
 
     /** The sentence a refused visitor or ssh client reads (the reason, the figures, the flag). */

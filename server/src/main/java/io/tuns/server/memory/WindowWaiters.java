@@ -1,6 +1,6 @@
 package io.tuns.server.memory;
 
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 
 /**
  * Channels whose SSH window is withheld entirely (paused by a full budget), server-wide, oldest first. Without an
@@ -10,9 +10,6 @@ import java.util.LinkedHashMap;
  * nobody else takes window: a moving channel hands the window of the bytes it has written to the first waiters
  * ({@link #handOff}; it stays reserved, so this works with the budget past its ceiling too) and, once paused,
  * queues up itself; room freed elsewhere goes to the waiters in the order they paused. Every channel moves in turn.
- * <p>
- * A turn is at most a fair share ({@link #turn}): the first in line takes no more than the budget divided among
- * those waiting, so one channel with a large window cannot take all the room the rest wait for.
  * <p>
  * Bound: one entry per paused channel, so at most the forwarded channels open. Thread-safe.
  */
@@ -30,41 +27,13 @@ public final class WindowWaiters {
         long take(long bytes);
     }
 
-    /** The least a turn grants: two SSH packets, so the channel is no longer starved and its transfer moves. */
-    static final long MIN_TURN_BYTES = MemoryBudget.MIN_WINDOW_BYTES;
-
-    /** Each waiter and when it joined (System.nanoTime), oldest first. */
-    private final LinkedHashMap<Waiter, Long> queue = new LinkedHashMap<>(); // guarded by this
+    private final LinkedHashSet<Waiter> queue = new LinkedHashSet<>(); // guarded by this
     private volatile int size; // so that the check on every write takes no lock while nobody waits
 
     /** {@code w} is paused; joins the end of the line (keeps its place if it is in it already). */
-    public void add(Waiter w) {
-        add(w, System.nanoTime());
-    }
-
-    synchronized void add(Waiter w, long nowNanos) {
-        queue.putIfAbsent(w, nowNanos);
+    public synchronized void add(Waiter w) {
+        queue.add(w);
         size = queue.size();
-    }
-
-    /** How long the first in line has waited, ms; 0 when nobody waits. */
-    public long oldestWaitMillis() {
-        return oldestWaitMillis(System.nanoTime());
-    }
-
-    synchronized long oldestWaitMillis(long nowNanos) {
-        if (queue.isEmpty()) {
-            return 0;
-        }
-        return Math.max(0, (nowNanos - queue.values().iterator().next()) / 1_000_000);
-    }
-
-    /**
-     * The most window the first in line may take in one turn while {@code waiting} channels wait: the budget shared
-     * among them, never less than {@link #MIN_TURN_BYTES}. Pure.
-     */
-    public static long turn(long limit, int waiting) {
-        return Math.max(MIN_TURN_BYTES, limit / Math.max(1, waiting));
     }
 
     /** {@code w} is no longer paused or is gone. */
@@ -79,7 +48,7 @@ public final class WindowWaiters {
             return false;
         }
         synchronized (this) {
-            return !queue.isEmpty() && queue.keySet().iterator().next() != w;
+            return !queue.isEmpty() && queue.iterator().next() != w;
         }
     }
 
@@ -104,7 +73,7 @@ public final class WindowWaiters {
             }
             resumed++;
             synchronized (this) {
-                if (!queue.isEmpty() && queue.keySet().iterator().next() == head) {
+                if (!queue.isEmpty() && queue.iterator().next() == head) {
                     remove(head);
                 }
             }
@@ -131,6 +100,6 @@ public final class WindowWaiters {
     }
 
     private synchronized Waiter first() {
-        return queue.isEmpty() ? null : queue.keySet().iterator().next();
+        return queue.isEmpty() ? null : queue.iterator().next();
     }
 }

@@ -39,7 +39,6 @@ final class ChannelWindow implements WindowWaiters.Waiter {
         this.memory = memory;
         this.max = max;
         this.whenWithholding = whenWithholding;
-        memory.channelOpened();
     }
 
     /** Where returned window goes: the channel's local window (which sends WINDOW_ADJUST). */
@@ -90,8 +89,7 @@ final class ChannelWindow implements WindowWaiters.Waiter {
             if (closed) {
                 return 0;
             }
-            long turn = WindowWaiters.turn(memory.limit(), memory.windowWaiters().size());
-            took = Math.min(Math.min(bytes, turn), Math.max(0, withheld - (max - memory.busyWindow(max))));
+            took = Math.min(bytes, Math.max(0, withheld - (max - memory.busyWindow(max))));
             withheld -= took;
             if (!starved()) {
                 memory.windowWaiters().remove(this);
@@ -120,9 +118,6 @@ final class ChannelWindow implements WindowWaiters.Waiter {
                 handOff = written;
             } else {
                 back = Math.max(0, pool - (max - memory.busyWindow(max)));
-                if (waiters.size() > 0) { // first in line: a turn is a fair share, not all the room there is
-                    back = Math.min(back, written + WindowWaiters.turn(memory.limit(), waiters.size()));
-                }
                 if (back > written && !memory.tryReserveForOpenChannel(back - written)) {
                     back = written; // no room to grow again yet: keep what is withheld
                 } else if (back < written) {
@@ -158,7 +153,6 @@ final class ChannelWindow implements WindowWaiters.Waiter {
                 return;
             }
             closed = true;
-            memory.channelClosed();
             memory.release(MemoryBudget.Kind.SSH_WINDOW, max - withheld);
             withheld = 0;
             memory.windowWaiters().remove(this); // a closed channel must not hold the line

@@ -1,7 +1,6 @@
 package io.tuns.server.ssh;
 
 import io.tuns.server.config.ServerConfig;
-import io.tuns.server.memory.ChannelAdmission;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.memory.WindowWaiters;
 import io.tuns.server.tunnel.ChannelSink;
@@ -80,14 +79,6 @@ final class ForwardChannels {
     void open(Tunnel tunnel, InetSocketAddress origin, ChannelSink sink) {
         // the window this channel may receive is reserved up front: it is what the ssh client may send us
         MemoryBudget memory = ctx.memory();
-        // refused at once while the budget cannot keep one more transfer moving: a clear answer, not a cut later
-        ChannelAdmission.Verdict verdict = memory.admitChannel(ChannelAdmission.perChannel(cfg.sshWriteHighWater()));
-        if (verdict != ChannelAdmission.Verdict.ADMIT) {
-            ctx.events().channelOpenFailed("memory");
-            sink.onOpenFailed(ChannelSink.OpenFailure.MEMORY, memory.refusal(verdict));
-            sink.onClosed();
-            return;
-        }
         long window = memory.windowFor(cfg.sshWindowSize());
         if (!memory.tryReserve(MemoryBudget.Kind.SSH_WINDOW, window)) {
             ctx.events().channelOpenFailed("memory");

@@ -156,31 +156,4 @@ class MemoryBudgetTest {
         assertThat(b.inUse(Kind.SSH_WINDOW)).isZero();
         assertThat(b.accountingErrors()).isZero();
     }
-
-    @Test
-    void aNewChannelIsRefusedWhenTheOpenOnesWouldShareTooLittleAndTheRefusalSaysSo() {
-        MemoryBudget b = MemoryBudget.of(4 * MIB);
-        for (int i = 0; i < 3; i++) {
-            b.channelOpened();
-        }
-        assertThat(b.admitChannel(MIB)).isEqualTo(ChannelAdmission.Verdict.ADMIT); // the 4th gets 1 MiB
-        b.channelOpened();
-        assertThat(b.admitChannel(MIB)).isEqualTo(ChannelAdmission.Verdict.SHARE);
-        assertThat(b.refusals(MemoryBudget.Kind.SSH_WINDOW)).isEqualTo(1);
-        assertThat(b.refusal(ChannelAdmission.Verdict.SHARE))
-                .contains("short of memory", "4 channels share", "--memory-budget");
-        b.channelClosed();
-        assertThat(b.channels()).isEqualTo(3);
-        assertThat(b.admitChannel(MIB)).isEqualTo(ChannelAdmission.Verdict.ADMIT);
-    }
-
-    @Test
-    void offAdmitsEveryChannel() {
-        MemoryBudget b = MemoryBudget.off();
-        for (int i = 0; i < 10_000; i++) {
-            b.channelOpened();
-        }
-        assertThat(b.admitChannel(MIB)).isEqualTo(ChannelAdmission.Verdict.ADMIT);
-        assertThat(b.refusals()).isZero();
-    }
 }

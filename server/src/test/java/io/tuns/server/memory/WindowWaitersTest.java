@@ -101,30 +101,4 @@ class WindowWaitersTest {
         assertThat(line.resumeInOrder()).isEqualTo(1);
         assertThat(line.size()).isZero();
     }
-
-    @Test
-    void theOldestWaitIsTheFirstInLinesAndZeroWhenNobodyWaits() {
-        Fake a = new Fake("a", false, 0);
-        Fake b = new Fake("b", false, 0);
-        assertThat(line.oldestWaitMillis(5_000_000_000L)).isZero();
-        line.add(a, 1_000_000_000L);
-        line.add(b, 3_000_000_000L);
-        line.add(a, 4_000_000_000L); // already in line: keeps its place and its time
-        assertThat(line.oldestWaitMillis(5_000_000_000L)).isEqualTo(4000);
-        line.remove(a);
-        assertThat(line.oldestWaitMillis(5_000_000_000L)).isEqualTo(2000);
-        line.remove(b);
-        assertThat(line.oldestWaitMillis(5_000_000_000L)).isZero();
-    }
-
-    @org.junit.jupiter.params.ParameterizedTest(name = "budget {0}, {1} waiting -> a turn of {2}")
-    @org.junit.jupiter.params.provider.CsvSource({
-        "48234496, 0, 48234496",
-        "48234496, 1, 48234496",
-        "48234496, 250, 192937",
-        "48234496, 4000, 65536",
-        "1000, 1, 65536"})
-    void aTurnIsTheBudgetSharedAmongTheWaitingNeverBelowTwoPackets(long limit, int waiting, long turn) {
-        assertThat(WindowWaiters.turn(limit, waiting)).isEqualTo(turn);
-    }
 }
