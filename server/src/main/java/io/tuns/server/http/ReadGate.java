@@ -33,6 +33,11 @@ final class ReadGate {
             channel.config().setAutoRead(true);
             resumed.run();
             channel.read();
+            // Reading again gives an HTTP/2 client its stream window back: Netty's stream channel writes that
+            // WINDOW_UPDATE from read() but flushes it only if no read was already pending, and one is after any
+            // earlier resume. Unflushed, the client waits with no window while we wait for bytes: the upload stalls
+            // until the body timeout (408). On an HTTP/1.1 channel this flushes nothing.
+            channel.flush();
         }
     }
 
