@@ -59,6 +59,7 @@ final class H2Connection {
                 stream.pipeline().addLast("proxy", new HttpProxyHandler(hc, arrivedFor == null)); // as HTTP/1.1
             }
         }));
+        p.addLast("h2-errors", QuietClose.INSTANCE);
         int window = codec.connection().local().flowController().windowSize(codec.connection().connectionStream());
         if (limits.connectionWindow() > window) {
             // a WINDOW_UPDATE on stream 0 after the server preface
