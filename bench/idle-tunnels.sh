@@ -12,9 +12,10 @@
 set -euo pipefail
 stages=("$@"); [ ${#stages[@]} -gt 0 ] || stages=(1000 5000 10000)
 root="$(cd "$(dirname "$0")/.." && pwd)"
+. "$root/bench/lib/common.sh" # backend_nginx
 java_opts="${JAVA_OPTS:--Xmx2g}"; CONCURRENCY="${CONCURRENCY:-32}"; SECS="${SECS:-5}"
 work="$(mktemp -d /tmp/tuns-idle.XXXXXX)"; chmod 755 "$work"
-be=18480 ssh_port=12522 http_port=18481
+ssh_port=12522 http_port=18481
 ulimit -n 20000 2>/dev/null || true
 max=0; for n in "${stages[@]}"; do (( n > max )) && max=$n; done
 if (( $(ulimit -n) < max + 1000 )); then echo "bench: ulimit -n is $(ulimit -n), too low for $max tunnels" >&2; exit 2; fi
@@ -22,7 +23,7 @@ pids=()
 cleanup() {
   exec 3>&- 2>/dev/null || true
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  nginx -p "$work/nginx" -c nginx.conf -s stop 2>/dev/null || true
+  backend_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,16 +31,8 @@ for t in nginx wrk curl ssh ssh-keygen jcmd; do command -v "$t" >/dev/null || { 
 [ -f "$root/server/target/tuns-server.jar" ] && [ -f "$root/bench/harness/target/tuns-bench.jar" ] ||
   (cd "$root" && mvn -q -B -DskipTests package)
 
-mkdir -p "$work/nginx/logs" "$work/www" "$work/pubkeys"
-head -c 1024 /dev/urandom > "$work/www/small"; chmod -R a+rX "$work/www"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1; pid $work/nginx/nginx.pid; error_log $work/nginx/logs/error.log;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000; client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p;
-  fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
-  server { listen 127.0.0.1:$be; root $work/www; } }
-CONF
-nginx -p "$work/nginx" -c nginx.conf
+mkdir -p "$work/pubkeys"
+backend_nginx
 ssh-keygen -q -t ed25519 -N '' -f "$work/key"; cp "$work/key.pub" "$work/pubkeys/"
 echo '{}' > "$work/none.yml"
 JAVA_OPTS="$java_opts" "$root/bin/tuns" serve --ssh-address=127.0.0.1:$ssh_port --http-address=127.0.0.1:$http_port \

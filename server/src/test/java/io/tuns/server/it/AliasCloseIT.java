@@ -70,13 +70,7 @@ class AliasCloseIT {
     void ownerClosingRightAfterItsLastBytesLosesNoneToASlowRequester() throws Exception {
         byte[] data = pattern(SIZE, 21);
         try (ServerSocket service = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
-                try (Socket s = service.accept()) {
-                    s.getOutputStream().write(data);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                } // closed right after the last byte
-            });
+            CompletableFuture<Void> served = writeAllAndClose(service, data);
             SshClient owner = tuns.ssh("-R", "dl:4000:127.0.0.1:" + service.getLocalPort(), "127.0.0.1");
             owner.await("TCP Alias: dl:4000", Duration.ofSeconds(15));
 
@@ -146,13 +140,7 @@ class AliasCloseIT {
     void aRequesterThatStopsReadingHasTheCloseCutAfterTheStall() throws Exception {
         byte[] data = pattern(5 * 512 * 1024, 23);
         try (ServerSocket service = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
-                try (Socket s = service.accept()) {
-                    s.getOutputStream().write(data);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> served = writeAllAndClose(service, data);
             SshClient owner = tuns.ssh("-R", "st:4002:127.0.0.1:" + service.getLocalPort(), "127.0.0.1");
             owner.await("TCP Alias: st:4002", Duration.ofSeconds(15));
 
@@ -208,5 +196,16 @@ class AliasCloseIT {
 
     static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    /** The owner's service: takes one connection, writes every byte and closes right after the last. */
+    private static CompletableFuture<Void> writeAllAndClose(ServerSocket service, byte[] data) {
+        return CompletableFuture.runAsync(() -> {
+            try (Socket s = service.accept()) {
+                s.getOutputStream().write(data);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
