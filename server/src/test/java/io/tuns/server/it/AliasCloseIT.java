@@ -138,9 +138,20 @@ class AliasCloseIT {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void aRequesterThatStopsReadingHasTheCloseCutAfterTheStall() throws Exception {
-        byte[] data = pattern(5 * 512 * 1024, 23);
+        // more than every buffer between the service and the requester holds, so bytes are still queued in tuns
+        // when the owner's side closes (the service aborts mid-write); before, the test used a size that all fit
+        // beyond tuns on some runs, leaving nothing to cut
+        byte[] data = pattern(32 * 1024 * 1024, 23);
         try (ServerSocket service = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Void> served = writeAllAndClose(service, data);
+            CompletableFuture<Socket> accepted = new CompletableFuture<>();
+            CompletableFuture.runAsync(() -> {
+                try (Socket s = service.accept()) {
+                    accepted.complete(s);
+                    s.getOutputStream().write(data);
+                } catch (Exception e) {
+                    accepted.completeExceptionally(e); // the abort below ends the write: expected
+                }
+            });
             SshClient owner = tuns.ssh("-R", "st:4002:127.0.0.1:" + service.getLocalPort(), "127.0.0.1");
             owner.await("TCP Alias: st:4002", Duration.ofSeconds(15));
 
@@ -149,7 +160,11 @@ class AliasCloseIT {
             w.getOutputStream().close();
             InputStream in = w.getInputStream();
             byte[] first = in.readNBytes(64 * 1024); // the alias is open and bytes flow; now nobody reads
-            served.get(30, TimeUnit.SECONDS);
+            assertThat(first).isEqualTo(java.util.Arrays.copyOf(data, first.length));
+            Thread.sleep(2_000); // every buffer on the way fills
+            Socket s = accepted.get(10, TimeUnit.SECONDS);
+            s.setSoLinger(true, 0);
+            s.close(); // the service dies mid-write: the owner's ssh closes its channel behind the queued bytes
             // past AliasChannel.DRAIN_STALL (package-private there): without the cut, reading now would still get
             // every byte, since the queued ones would move again
             Thread.sleep(30_000 + 5_000);
