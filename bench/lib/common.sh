@@ -17,19 +17,14 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
+. "$(dirname "${BASH_SOURCE[0]}")/../static-nginx.sh" # start_static_nginx
+
 # backend_nginx : Debian's nginx serving $work/www/small (1 KiB of random bytes) on a free loopback port, in $be.
 backend_nginx() {
-  mkdir -p "$work/nginx/logs" "$work/www"
-  head -c 1024 /dev/urandom > "$work/www/small"; chmod -R a+rX "$work/www"
-  be=$(free_port)
-  cat > "$work/nginx/backend.conf" <<CONF
-worker_processes 1; pid $work/nginx/backend.pid; error_log $work/nginx/logs/backend.log;
-events { worker_connections 1024; }
-http { access_log off; keepalive_requests 1000000; client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p;
-  fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
-  server { listen 127.0.0.1:$be; root $work/www; } }
-CONF
-  nginx -p "$work/nginx" -c backend.conf
+  mkdir -p "$work/www"
+  head -c 1024 /dev/urandom > "$work/www/small"
+  be=$(free_port); backend_port=$be
+  start_static_nginx backend.conf
 }
 backend_stop() { [ -f "$work/nginx/backend.conf" ] && nginx -p "$work/nginx" -c backend.conf -s stop 2>/dev/null || true; }
 
