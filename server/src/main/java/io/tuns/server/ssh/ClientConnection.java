@@ -4,7 +4,6 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.tunnel.ChannelSink;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelOwner;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -17,11 +16,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
-import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.session.Session;
-import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +47,7 @@ public final class ClientConnection implements TunnelOwner {
     /** Its forwarded channels: opening them, what they hold, their traffic (an entry per tunnel held, as releases). */
     private final ForwardChannels channels;
     private final ForwardRequests forwardRequests;
+    private final ClientPings pings;
     private final AtomicBoolean sessionSeen = new AtomicBoolean();
 
     private volatile boolean closed;
@@ -57,7 +55,6 @@ public final class ClientConnection implements TunnelOwner {
     private volatile String publicKey;
     private volatile SessionOptions options = SessionOptions.parse(null);
 
-    private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> deadlineTask;
 
     ClientConnection(ServerSession session, SshContext ctx, Forwards forwards) {
@@ -70,6 +67,7 @@ public final class ClientConnection implements TunnelOwner {
         this.channels = new ForwardChannels(session, ctx, limits, messages::send);
         this.forwardRequests = new ForwardRequests(session, this, forwards, limits, ctx.registry(), ctx.events(),
                 ctx.tunnelExecutor(), ctx.scheduler(), ForwardRequests.Settings.of(cfg));
+        this.pings = new ClientPings(session, this);
     }
 
     static ClientConnection of(Session session) {
@@ -141,7 +139,9 @@ public final class ClientConnection implements TunnelOwner {
         log.info("event=ssh_login client={} user={} key={} client_version=\"{}\" cipher={}", remoteAddress(), user(),
                 fingerprint == null ? "none" : fingerprint, clientVersion(),
                 session.getNegotiatedKexParameter(KexProposalOption.S2CENC));
-        startPings();
+        if (cfg.pingClient()) {
+            pings.start(ctx.scheduler(), cfg.pingClientInterval(), cfg.pingClientTimeout());
+        }
         forwardRequests.scheduleUnboundCleanup();
         ctx.events().connectionOpened(this);
     }
@@ -254,9 +254,7 @@ public final class ClientConnection implements TunnelOwner {
         for (Tunnel t : tunnels) {
             removeTunnel(t);
         }
-        if (pingTask != null) {
-            pingTask.cancel(false);
-        }
+        pings.stop();
         if (deadlineTask != null) {
             deadlineTask.cancel(false);
         }
@@ -278,65 +276,6 @@ public final class ClientConnection implements TunnelOwner {
     public void disconnect() {
         session.close(false);
     }
-
-    /**
-     * sish's ping-client: a want-reply request; any reply (OpenSSH sends FAILURE) proves the client alive, and so
-     * does anything else it sends ({@link ClientLiveness} decides). An empty SSH_MSG_IGNORE queued right behind
-     * the ping tells when the ping has left our send queue: its write completes only after the ping's.
-     */
-    private void startPings() {
-        if (!cfg.pingClient()) {
-            return;
-        }
-        long interval = cfg.pingClientInterval().toMillis();
-        ClientLiveness liveness = new ClientLiveness(interval, cfg.pingClientTimeout().toMillis());
-        pingTask = ctx.scheduler().scheduleAtFixedRate(() -> {
-            if (closed) {
-                return;
-            }
-            long now = System.currentTimeMillis();
-            switch (liveness.tick(now, lastHeardMillis())) {
-                case WAIT -> { }
-                case DISCONNECT -> {
-                    log.info("event=client_unresponsive client={} action=disconnect silent_ms={}", remoteAddress(),
-                            now - lastHeardMillis());
-                    session.close(true);
-                }
-                case PING -> ping(liveness);
-            }
-        }, interval, interval, TimeUnit.MILLISECONDS);
-    }
-
-    private void ping(ClientLiveness liveness) {
-        try {
-            liveness.pingSent();
-            Buffer b = session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, 32);
-            b.putString("keepalive@sish");
-            b.putBoolean(true);
-            session.request(b, "keepalive@sish", (cmd, buf) -> liveness.replied());
-            Buffer marker = session.createBuffer(SshConstants.SSH_MSG_IGNORE, 8);
-            marker.putString("");
-            session.writePacket(marker).addListener(f -> {
-                if (f.isWritten()) {
-                    liveness.pingWritten(System.currentTimeMillis());
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            session.close(true);
-        }
-    }
-
-    /**
-     * When the client last showed it is alive: sent anything (MINA restarts its idle clock on every message it
-     * receives), or took our forwarded bytes off the socket (issue #18: a client busy reading uploads answered
-     * our ping 11 s late, behind them, and was cut off with all its transfers).
-     */
-    private long lastHeardMillis() {
-        Instant start = session.getIdleTimeoutStart();
-        long heard = start == null ? startedAt.toEpochMilli() : start.toEpochMilli();
-        return Math.max(heard, channels.traffic().lastTakenMillis());
-    }
-
 
     private static String format(SocketAddress a) {
         if (a instanceof InetSocketAddress i) {
