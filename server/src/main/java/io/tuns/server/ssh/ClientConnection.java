@@ -230,6 +230,7 @@ public final class ClientConnection implements TunnelOwner {
         });
     }
 
+    /** Lets a held tunnel go (its route, its share of a listener, its channels); also ForwardRequests' cancel. */
     void removeTunnel(Tunnel t) {
         if (tunnels.remove(t)) {
             ctx.registry().remove(t);
