@@ -201,6 +201,8 @@ final class Flags {
         t.d("cleanup-unauthed-timeout", "5s", "Time allowed to authenticate");
         t.d("cleanup-unbound", "false", "Drop connections that request no forward in time");
         t.d("cleanup-unbound-timeout", "5s", "Time allowed to request a forward");
+        t.d("alias-drain-timeout", "30s", "How long a closed alias connection waits for its queued bytes while none "
+                + "move, then is cut (tuns)");
 
         t.section("IP filtering");
         t.d("banned-ips", "", "Client IPs/CIDRs refused (comma-separated)");

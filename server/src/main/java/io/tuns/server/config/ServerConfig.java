@@ -117,6 +117,7 @@ public record ServerConfig(
         Duration cleanupUnauthedTimeout,   // 5s
         boolean cleanupUnbound,            // false
         Duration cleanupUnboundTimeout,    // 5s
+        Duration aliasDrainTimeout,        // tuns --alias-drain-timeout 30s (an alias close waits this long for stuck bytes)
 
         // --- IP filtering
         List<String> bannedIps,            // CIDRs

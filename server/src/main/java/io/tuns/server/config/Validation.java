@@ -112,6 +112,7 @@ final class Validation {
         if (c.cleanupUnbound()) {
             positive("cleanup-unbound-timeout", c.cleanupUnboundTimeout());
         }
+        positive("alias-drain-timeout", c.aliasDrainTimeout());
         positive("channel-open-timeout", c.channelOpenTimeout());
         positive("http-header-timeout", c.httpHeaderTimeout());
         positive("http-body-timeout", c.httpBodyTimeout());

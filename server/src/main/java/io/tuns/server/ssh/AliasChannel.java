@@ -31,7 +31,7 @@ import org.apache.sshd.server.channel.AbstractServerChannel;
  * channels are bridged. Each side's window is returned only when the other side has written the bytes. A
  * refused alias fails this channel only, never the requester's connection (sish closes it). Each direction is an
  * {@link AliasLane}: a side's EOF and close reach the other side after the bytes it sent before them, so a close
- * right behind the last bytes loses none to a slow reader (at most a window waits; see {@link #DRAIN_STALL}).
+ * right behind the last bytes loses none to a slow reader (at most a window waits; {@code --alias-drain-timeout}).
  */
 final class AliasChannel extends AbstractServerChannel {
 
@@ -58,30 +58,21 @@ final class AliasChannel extends AbstractServerChannel {
     /** Owner → requester: ends in this channel's close; bytes ≤ the owner channel's window. */
     private final AliasLane toRequesterLane;
 
-    /** How long a close waits for queued bytes while none move, before it is cut ({@link AliasLane}). */
-    static final Duration DRAIN_STALL = Duration.ofSeconds(30);
-
     /** Who may use which alias. */
     interface AliasPolicy {
         /** Null when allowed, else the reason shown to the requester. */
         String refusal(Tunnel alias, ClientConnection requester);
     }
 
+    private final RemoteAliases remote;
+
     /**
      * @param idle {@code --idle-connection}'s watch over both directions, or null when the flag is off
      * @param scheduler runs the idle check
      * @param logToClient {@code --log-to-client}: the alias owner's session gets sish's "Accepted connection" line
-     */
-    AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
-                 ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory) {
-        this(aliases, policy, idle, scheduler, logToClient, memory, null, DRAIN_STALL);
-    }
-
-    private final RemoteAliases remote;
-
-    /**
      * @param remote     opens an alias no local tunnel serves on the cluster node holding it, or null
-     * @param drainStall how long a close waits for queued bytes while none move ({@link #DRAIN_STALL})
+     * @param drainStall {@code --alias-drain-timeout}: how long a close waits for queued bytes while none move,
+     *                   before it is cut ({@link AliasLane})
      */
     AliasChannel(Function<String, TunnelGroup> aliases, AliasPolicy policy, IdleWatch idle,
                  ScheduledExecutorService scheduler, boolean logToClient, MemoryBudget memory, RemoteAliases remote,

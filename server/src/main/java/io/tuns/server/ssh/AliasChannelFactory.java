@@ -5,6 +5,7 @@ import io.tuns.server.config.ServerConfig;
 import io.tuns.server.memory.MemoryBudget;
 import io.tuns.server.tunnel.Tunnel;
 import io.tuns.server.tunnel.TunnelRegistry;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.sshd.common.channel.Channel;
@@ -18,8 +19,18 @@ import org.apache.sshd.common.session.Session;
  */
 final class AliasChannelFactory implements ChannelFactory {
 
+    /** The flags alias channels read; {@code drainTimeout} is {@code --alias-drain-timeout} ({@link AliasLane}). */
+    record Settings(boolean idleConnection, Duration idleConnectionTimeout, boolean logToClient,
+                    boolean tcpAliasesAllowedUsers, Duration drainTimeout) {
+
+        static Settings of(ServerConfig c) {
+            return new Settings(c.idleConnection(), c.idleConnectionTimeout(), c.logToClient(),
+                    c.tcpAliasesAllowedUsers(), c.aliasDrainTimeout());
+        }
+    }
+
     private final TunnelRegistry registry;
-    private final ServerConfig cfg;
+    private final Settings settings;
     private final ScheduledExecutorService scheduler;
 
     private final MemoryBudget memory;
@@ -27,12 +38,12 @@ final class AliasChannelFactory implements ChannelFactory {
     private final RemoteAliases remote;
 
     /** @param remote aliases held on other cluster nodes, or null (a single node) */
-    AliasChannelFactory(TunnelRegistry registry, ServerConfig cfg, ScheduledExecutorService scheduler,
+    AliasChannelFactory(TunnelRegistry registry, Settings settings, ScheduledExecutorService scheduler,
                         MemoryBudget memory, RemoteAliases remote) {
         this.remote = remote;
         this.memory = memory;
         this.registry = registry;
-        this.cfg = cfg;
+        this.settings = settings;
         this.scheduler = scheduler;
     }
 
@@ -45,13 +56,14 @@ final class AliasChannelFactory implements ChannelFactory {
     public Channel createChannel(Session session) {
         // sish's --idle-connection covers alias streams too
         return new AliasChannel(key -> registry.group(Tunnel.TunnelType.ALIAS, key).orElse(null), this::refusal,
-                cfg.idleConnection() ? new IdleWatch(cfg.idleConnectionTimeout()) : null, scheduler, cfg.logToClient(),
-                memory, cfg.tcpAliasesAllowedUsers() ? null : remote, // another node's alias: its owner's list is not here
-                AliasChannel.DRAIN_STALL);
+                settings.idleConnection() ? new IdleWatch(settings.idleConnectionTimeout()) : null, scheduler,
+                settings.logToClient(), memory,
+                settings.tcpAliasesAllowedUsers() ? null : remote, // another node's alias: its owner's list is not here
+                settings.drainTimeout());
     }
 
     private String refusal(Tunnel alias, ClientConnection requester) {
-        if (!cfg.tcpAliasesAllowedUsers()) {
+        if (!settings.tcpAliasesAllowedUsers()) {
             return null;
         }
         String fp = requester.keyFingerprint();

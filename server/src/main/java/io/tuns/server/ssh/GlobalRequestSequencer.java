@@ -20,17 +20,18 @@ final class GlobalRequestSequencer implements RequestHandler<ConnectionService> 
         if (conn == null) {
             return Result.ReplyFailure;
         }
+        ForwardRequests forwards = conn.forwardRequests();
         switch (request) {
             case "tcpip-forward" -> {
                 String addr = buffer.getString();
                 int port = (int) buffer.getUInt();
-                conn.requestForward(addr, port, wantReply ? conn.replies().take() : null);
+                forwards.requestForward(addr, port, wantReply ? forwards.replies().take() : null);
                 return Result.Replied;
             }
             case "cancel-tcpip-forward" -> {
                 String addr = buffer.getString();
                 int port = (int) buffer.getUInt();
-                conn.cancelForward(addr, port, wantReply ? conn.replies().take() : null);
+                forwards.cancelForward(addr, port, wantReply ? forwards.replies().take() : null);
                 return Result.Replied;
             }
             case "no-more-sessions@openssh.com" -> {
@@ -38,14 +39,14 @@ final class GlobalRequestSequencer implements RequestHandler<ConnectionService> 
                 // command-line options will come, so forwards waiting for them need not wait any longer
                 if (svc instanceof AbstractConnectionService acs
                         && acs.getChannels().stream().noneMatch(c -> c instanceof ChannelSession)) {
-                    conn.noSessionComing();
+                    forwards.noSessionComing();
                 }
                 return NoMoreSessionsHandler.INSTANCE.process(svc, request, wantReply, buffer);
             }
             default -> {
                 // keepalive@openssh.com and anything unknown: a failure reply, queued behind pending forwards
                 if (wantReply) {
-                    conn.replies().complete(conn.replies().take(), false, -1);
+                    forwards.replies().complete(forwards.replies().take(), false, -1);
                 }
                 return Result.Replied;
             }

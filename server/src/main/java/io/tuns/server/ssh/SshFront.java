@@ -78,7 +78,8 @@ public final class SshFront implements AutoCloseable {
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setGlobalRequestHandlers(List.of(new GlobalRequestSequencer()));
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE,
-                new AliasChannelFactory(ctx.registry(), cfg, ctx.scheduler(), ctx.memory(), remoteAliases)));
+                new AliasChannelFactory(ctx.registry(), AliasChannelFactory.Settings.of(cfg), ctx.scheduler(),
+                        ctx.memory(), remoteAliases)));
         SessionConsole.ConnectionLookup lookup = ch -> ClientConnection.of(ch.getSession());
         sshd.setShellFactory(ch -> new SessionConsole(null, lookup));
         sshd.setCommandFactory((ch, command) -> new SessionConsole(command, lookup));

@@ -91,6 +91,7 @@ class DefaultsTest {
         assertThat(c.cleanupUnauthedTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.cleanupUnbound()).isFalse();
         assertThat(c.cleanupUnboundTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.aliasDrainTimeout()).as("tuns").isEqualTo(Duration.ofSeconds(30));
 
         assertThat(List.of(c.bannedIps(), c.whitelistedIps(), c.bannedCountries(), c.whitelistedCountries()))
                 .allSatisfy(l -> assertThat(l).isEmpty());

@@ -38,6 +38,7 @@ class ErrorMessagesTest {
             --ssh-window-size=1KiB               | --ssh-window-size must be between 32768 and 2147483647, got 1024
             --service-console-max-content-length=-2 | --service-console-max-content-length must be -1 (only the global budget), 0 (no bodies) or a size like 64KiB, got -2
             --channel-open-timeout=0             | --channel-open-timeout must be a positive duration (examples: 5s, 200ms, 15m)
+            --alias-drain-timeout=0s             | --alias-drain-timeout must be a positive duration (examples: 5s, 200ms, 15m)
             --max-startups=10:30                 | --max-startups: '10:30' is not start:rate:full (1 <= start <= full, rate a percentage 1-100), a single number or 0 for off (examples: 16:30:64, 32, 0)
             --memory-budget=lots                 | --memory-budget: 'lots' is not auto, off or a size of at least 4MiB (examples: auto, off, 64MiB, 1GiB)
             --memory-budget=1MiB                 | --memory-budget: '1MiB' is not auto, off or a size of at least 4MiB (examples: auto, off, 64MiB, 1GiB)

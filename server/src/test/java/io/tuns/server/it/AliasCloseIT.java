@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Timeout;
 class AliasCloseIT {
 
     private static final int SIZE = 12 * 1024 * 1024; // several windows (2 MiB each) beyond what OpenSSH buffers
+    /** {@code --alias-drain-timeout} of the stall test's server: short, so the test does not wait 30 s. */
+    private static final Duration STALL = Duration.ofSeconds(3);
 
     static TunsFixture tuns;
 
@@ -55,6 +57,10 @@ class AliasCloseIT {
      */
     @AfterEach
     void channelsBackToZero() {
+        backToZero(tuns);
+    }
+
+    private static void backToZero(TunsFixture tuns) {
         MemoryBudget memory = tuns.server.memory();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(TunnelInvariant.channelsOpen(tuns)).as("sish_forwarded_channels_open").isZero();
@@ -131,56 +137,51 @@ class AliasCloseIT {
     /**
      * A requester that stops reading while the owner's service has written everything and closed: its ssh returns
      * no more window, so the bytes queued in tuns cannot move, and the close is cut after
-     * {@code AliasChannel.DRAIN_STALL} (30 s) without a write; the requester's ssh then hears the close (after the
-     * bytes it had taken) and exits. Sizes: OpenSSH's -W window is 2 MiB, the owner's channel window here 1 MiB, so
-     * 2.5 MiB leaves some queued in tuns while the owner's ssh can still send all of it and close.
+     * {@code --alias-drain-timeout} ({@link #STALL} on a server of its own here; 30 s by default) without a write;
+     * the requester's ssh then hears the close (after the bytes it had taken) and exits. Sizes: that server grants
+     * the owner's channel a 16 MiB window, so the owner's ssh hands tuns all 8 MiB and then its close; OpenSSH's -W
+     * window (2 MiB) keeps most of them queued in tuns. (With the owner's window smaller than the data, the owner's
+     * ssh holds its close behind bytes it cannot send, and nothing is ever cut.)
      */
     @Test
-    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void aRequesterThatStopsReadingHasTheCloseCutAfterTheStall() throws Exception {
-        // more than every buffer between the service and the requester holds, so bytes are still queued in tuns
-        // when the owner's side closes (the service aborts mid-write); before, the test used a size that all fit
-        // beyond tuns on some runs, leaving nothing to cut
-        byte[] data = pattern(32 * 1024 * 1024, 23);
-        try (ServerSocket service = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Socket> accepted = new CompletableFuture<>();
-            CompletableFuture.runAsync(() -> {
-                try (Socket s = service.accept()) {
-                    accepted.complete(s);
-                    s.getOutputStream().write(data);
-                } catch (Exception e) {
-                    accepted.completeExceptionally(e); // the abort below ends the write: expected
-                }
-            });
-            SshClient owner = tuns.ssh("-R", "st:4002:127.0.0.1:" + service.getLocalPort(), "127.0.0.1");
+        byte[] data = pattern(8 * 1024 * 1024, 23);
+        try (TunsFixture quick = TunsFixture.start("--alias-drain-timeout=" + STALL.toMillis() + "ms",
+                "--ssh-window-size=16MiB");
+             ServerSocket service = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> served = writeAllAndClose(service, data);
+            SshClient owner = quick.ssh("-R", "st:4002:127.0.0.1:" + service.getLocalPort(), "127.0.0.1");
             owner.await("TCP Alias: st:4002", Duration.ofSeconds(15));
 
-            Path err = Files.createTempFile(tuns.dir, "w", ".err");
-            Process w = requester("st:4002", err);
+            Path err = Files.createTempFile(quick.dir, "w", ".err");
+            Process w = requester(quick, "st:4002", err);
             w.getOutputStream().close();
             InputStream in = w.getInputStream();
             byte[] first = in.readNBytes(64 * 1024); // the alias is open and bytes flow; now nobody reads
             assertThat(first).isEqualTo(java.util.Arrays.copyOf(data, first.length));
-            Thread.sleep(2_000); // every buffer on the way fills
-            Socket s = accepted.get(10, TimeUnit.SECONDS);
-            s.setSoLinger(true, 0);
-            s.close(); // the service dies mid-write: the owner's ssh closes its channel behind the queued bytes
-            // past AliasChannel.DRAIN_STALL (package-private there): without the cut, reading now would still get
-            // every byte, since the queued ones would move again
-            Thread.sleep(30_000 + 5_000);
+            served.get(30, TimeUnit.SECONDS); // every byte left the service: the owner's ssh closes behind them
+            // past the stall: without the cut (or with the 30 s default), reading now would still get every byte,
+            // since the queued ones would move again
+            Thread.sleep(STALL.toMillis() + 5_000);
             byte[] rest = in.readAllBytes();
             assertThat(w.waitFor(30, TimeUnit.SECONDS)).as("ssh -W exits: the close reached it").isTrue();
             long total = first.length + rest.length;
             assertThat(total).as("the requester got part of the bytes, then the close").isLessThan(data.length)
                     .isGreaterThan(first.length);
             owner.close();
+            backToZero(quick);
         }
     }
 
     /** {@code ssh -W target}: binary stdout for the test, stderr to a file. */
     private static Process requester(String target, Path err) throws Exception {
-        return new ProcessBuilder(List.of("/usr/bin/ssh", "-p", String.valueOf(tuns.server.sshPort()),
-                "-i", tuns.userKey.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+        return requester(tuns, target, err);
+    }
+
+    private static Process requester(TunsFixture at, String target, Path err) throws Exception {
+        return new ProcessBuilder(List.of("/usr/bin/ssh", "-p", String.valueOf(at.server.sshPort()),
+                "-i", at.userKey.toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR", "-W", target, "127.0.0.1"))
                 .redirectError(err.toFile()).start();
     }

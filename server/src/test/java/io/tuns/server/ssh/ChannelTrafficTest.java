@@ -54,7 +54,7 @@ class ChannelTrafficTest {
         liveness.pingSent();
         liveness.pingWritten(5_000);
         connection.taken(14_000); // no reply yet, no message at all, but it reads what we send
-        long heard = Math.max(lastMessage, connection.lastTakenMillis()); // as ClientConnection does
+        long heard = Math.max(lastMessage, connection.lastTakenMillis()); // as ClientPings does
         assertThat(liveness.tick(15_000, heard)).isEqualTo(ClientLiveness.Action.WAIT);
         assertThat(liveness.tick(15_000, lastMessage)).as("by its messages alone it looked dead")
                 .isEqualTo(ClientLiveness.Action.DISCONNECT);

@@ -6,7 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Issue #15: the "no session channel yet, so ssh -N" shortcut never applies to a client that may send options later. */
-class LateOptionsTest {
+class ForwardRequestsTest {
 
     @ParameterizedTest(name = "{0}, session open={1} → options may come={2}")
     @CsvSource({
@@ -16,6 +16,6 @@ class LateOptionsTest {
             "SSH-2.0-Go,                     false, true",
             "'',                             false, true"})
     void theShortcutIsForOpenSshOnly(String version, boolean sessionOpen, boolean mayCome) {
-        assertThat(ClientConnection.optionsMayStillCome(version, sessionOpen)).isEqualTo(mayCome);
+        assertThat(ForwardRequests.optionsMayStillCome(version, sessionOpen)).isEqualTo(mayCome);
     }
 }
