@@ -19,8 +19,6 @@ import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.io.IoOutputStream;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.session.ServerSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The forwarded channels of one ssh connection: opening them (channel slots and SSH window reserved before the
@@ -28,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * Whatever way a channel ends, what it held is given back exactly once ({@link CountedSink}).
  */
 final class ForwardChannels {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ForwardChannels.class);
 
     /** How often window withheld under memory pressure is offered back (a paused channel resumes this fast). */
     static final long REGRANT_MILLIS = 100;
@@ -49,8 +45,6 @@ final class ForwardChannels {
     private int turn; // the scheduler's thread only
     /** A pass over the paused channels is queued on the scheduler: at most one at a time per connection. */
     private final AtomicBoolean resumeQueued = new AtomicBoolean();
-    /** Data bytes this connection's channels may have in MINA's one write queue (control packets wait behind it). */
-    private final SessionWriteGate writeGate = SessionWriteGate.fromSystemProperty();
 
     ForwardChannels(ServerSession session, SshContext ctx, ConnectionLimits limits, Consumer<String> messages) {
         this.session = session;
@@ -113,7 +107,7 @@ final class ForwardChannels {
         ChannelWindow granted = new ChannelWindow(memory, window, this::withholding);
         ChannelSink counted = new CountedSink(sink, counts, granted);
         ForwardedTcpipChannel ch = new ForwardedTcpipChannel(tunnel.bindAddress(), tunnel.bindPort(),
-                origin.getAddress().getHostAddress(), origin.getPort(), counted, counts, granted, writeGate);
+                origin.getAddress().getHostAddress(), origin.getPort(), counted, counts, granted);
         CoreModuleProperties.WINDOW_SIZE.set(ch, window); // read when the channel registers (its local window)
         ForwardedTcpipChannel.open(session, ch, ctx.scheduler(), cfg.channelOpenTimeout());
     }
@@ -170,15 +164,6 @@ final class ForwardChannels {
                 regrants.cancel(false);
             }
         }
-        LOG.info("ssh_write_gate connection_closed peak_data_queued_kib={} limit_kib={}",
-                writeGate.peakHandedBytes() / 1024,
-                writeGate.limitBytes() == Long.MAX_VALUE ? -1 : writeGate.limitBytes() / 1024);
-        writeGate.close();
-    }
-
-    /** The connection's write gate (its bytes handed to MINA, its line). */
-    SessionWriteGate writeGate() {
-        return writeGate;
     }
 
     /** Gives the channel slots and the reserved window back exactly once, whatever way the channel ends. */

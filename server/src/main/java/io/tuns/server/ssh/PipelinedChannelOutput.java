@@ -25,14 +25,10 @@ import org.apache.sshd.common.util.threads.ThreadUtils;
  * allows and queue at the session's socket. Order is kept: packets are handed to the session under one lock, and
  * a write's future completes when all of its packets are written. EOF (graceful close) follows the last packet.
  * Memory: the writes the caller has outstanding (bounded by {@code SshChannelWriter}) plus their encoded packets.
- * Packets take turns with the connection's other channels at its {@link SessionWriteGate}: what the gate has no
- * room for waits here, unencoded, and goes when the gate wakes this stream.
  */
 final class PipelinedChannelOutput extends AbstractCloseable implements IoOutputStream, PipelinedWrites {
 
     private final ForwardedTcpipChannel channel;
-    private final SessionWriteGate gate;
-    private final SessionWriteGate.Holder share;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>(); // guarded by this
     private int packetsInFlight;                                     // guarded by this
     private DefaultCloseFuture graceful;                             // guarded by this; set once EOF is wanted
@@ -52,10 +48,8 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
         }
     }
 
-    PipelinedChannelOutput(ForwardedTcpipChannel channel, SessionWriteGate gate) {
+    PipelinedChannelOutput(ForwardedTcpipChannel channel) {
         this.channel = channel;
-        this.gate = gate;
-        this.share = gate.holder(this::drain);
     }
 
     @Override
@@ -71,12 +65,8 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
         return p.future;
     }
 
-    /** Sends what the remote window and the gate allow; called on writes, window adjustments and gate wakes. */
+    /** Sends what the remote window allows; called on writes and on the client's window adjustments. */
     void drain() {
-        GateWakes.inScope(this::drainNow);
-    }
-
-    private void drainNow() {
         List<Pending> failed = new ArrayList<>(0);
         synchronized (this) {
             Session session = channel.getSession();
@@ -87,11 +77,7 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
                     break; // resumes on the next window adjustment
                 }
                 Pending p = waiting.peek();
-                int wanted = (int) Math.min(p.data.available(), Math.min(window.getPacketSize(), available));
-                int len = gate.take(share, wanted);
-                if (len == 0) {
-                    break; // in the gate's line: woken with room once the connection's earlier packets are written
-                }
+                int len = (int) Math.min(p.data.available(), Math.min(window.getPacketSize(), available));
                 window.consume(len);
                 Buffer packet = session.createBuffer(SshConstants.SSH_MSG_CHANNEL_DATA, len + 12);
                 packet.putUInt(channel.getRecipient());
@@ -107,10 +93,9 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
                 try {
                     // internal: during a key exchange MINA queues the packet instead of blocking this thread
                     IoWriteFuture f = ThreadUtils.runAsInternal(() -> session.writePacket(packet));
-                    f.addListener(done -> written(p, len, done));
+                    f.addListener(done -> written(p, done));
                     channel.sent(len);
                 } catch (Exception e) {
-                    GateWakes.defer(gate.released(share, len));
                     packetsInFlight--;
                     p.packetsOut--;
                     p.failure = e;
@@ -124,15 +109,10 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
         failed.forEach(p -> p.future.setValue(p.failure));
     }
 
-    private void written(Pending p, int len, IoWriteFuture done) {
-        GateWakes.inScope(() -> writtenNow(p, len, done));
-    }
-
-    private void writtenNow(Pending p, int len, IoWriteFuture done) {
+    private void written(Pending p, IoWriteFuture done) {
         if (done.isWritten()) {
             channel.taken(); // the client is reading: proof of life for its liveness check
         }
-        GateWakes.defer(gate.released(share, len));
         boolean complete;
         synchronized (this) {
             packetsInFlight--;
@@ -156,24 +136,17 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
             } catch (IOException | RuntimeException e) {
                 channel.getSession().exceptionCaught(e);
             }
-            GateWakes.defer(gate.leave(share)); // no data after EOF: nothing more to hold or wait for
             graceful.setClosed();
         }
     }
 
     @Override
     protected CloseFuture doCloseGracefully() {
-        DefaultCloseFuture f;
         synchronized (this) {
             graceful = new DefaultCloseFuture(toString(), futureLock);
-            f = graceful;
+            eofIfDrained();
+            return graceful;
         }
-        GateWakes.inScope(() -> {
-            synchronized (this) {
-                eofIfDrained();
-            }
-        });
-        return f;
     }
 
     @Override
@@ -183,7 +156,6 @@ final class PipelinedChannelOutput extends AbstractCloseable implements IoOutput
             dropped = new ArrayList<>(waiting);
             waiting.clear();
         }
-        GateWakes.inScope(() -> GateWakes.defer(gate.leave(share))); // out of the line, its room back to others
         dropped.forEach(p -> p.future.setValue(new EOFException("the channel closed")));
         super.doCloseImmediately();
     }
