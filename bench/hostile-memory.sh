@@ -39,7 +39,12 @@
 # Environment (defaults): HEAP=256m (JAVA_OPTS overrides the whole JVM line), N=100, SIZE_MIB=50, BOMBS=8,
 #   CHATTER=2000, KEEP_LOG (copy tuns' log there), KEEP_RESULTS (copy each transfer's result there), SSH_LOG (ssh -E
 #   there at LogLevel=DEBUG1), BUDGET=64MiB, PER_BODY=-1, WINDOW=1MiB, HIGH_WATER=256KiB, MAX_CHANNELS_PER_CONNECTION=256,
-#   MAX_FORWARDED_CHANNELS=4096, MAX_TIME=200 (seconds per transfer).
+#   MAX_FORWARDED_CHANNELS=4096, MAX_TIME=3600 (seconds per transfer), STALL_TIME=60, PORT_BASE=18280 (nginx; the
+#   Python backend and tuns' HTTP take the next two), SSH_PORT=12422.
+# Broken means stalled or corrupt, not slow: a transfer that moves no byte for STALL_TIME seconds (curl
+#   --speed-limit 1 --speed-time STALL_TIME) is cut and counted broken, as is one cut by the backend (nginx's
+#   send_timeout) or not byte-exact; a transfer still moving is waited for up to MAX_TIME. The old rule (a transfer
+#   still moving at 200 s counts as broken) is `MAX_TIME=200 STALL_TIME=0` (0: no stall limit).
 # Prints one Markdown table (a column per run, then the median). Exits non-zero if tuns died, the peak captured
 # bytes exceeded the budget, or a transfer was not byte-exact. Default settings finish in under 5 minutes.
 set -euo pipefail
@@ -47,14 +52,15 @@ runs="${1:-1}"
 N="${N:-100}"; SIZE_MIB="${SIZE_MIB:-50}"; BOMBS="${BOMBS:-8}"; CHATTER="${CHATTER:-2000}"
 BUDGET="${BUDGET:-64MiB}"; PER_BODY="${PER_BODY:--1}"; WINDOW="${WINDOW:-1MiB}"; HIGH_WATER="${HIGH_WATER:-256KiB}"
 MAX_CHANNELS_PER_CONNECTION="${MAX_CHANNELS_PER_CONNECTION:-256}"; MAX_FORWARDED_CHANNELS="${MAX_FORWARDED_CHANNELS:-4096}"
-MAX_TIME="${MAX_TIME:-200}"
+MAX_TIME="${MAX_TIME:-3600}"; STALL_TIME="${STALL_TIME:-60}"
+stall=(); (( STALL_TIME > 0 )) && stall=(--speed-limit 1 --speed-time "$STALL_TIME")
 HEAP="${HEAP:-256m}"
 java_opts="${JAVA_OPTS:--Xmx$HEAP -XX:+ExitOnOutOfMemoryError -XX:NativeMemoryTracking=summary}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 helper="$root/bench/hostile/hostile.py"
 work="$(mktemp -d /tmp/tuns-hostile.XXXXXX)"
 chmod 755 "$work" # nginx workers run unprivileged and must read the files
-nginx_port=18280; py_port=18281; ssh_port=12422; http_port=18282
+nginx_port="${PORT_BASE:-18280}"; py_port=$((nginx_port + 1)); http_port=$((nginx_port + 2)); ssh_port="${SSH_PORT:-12422}"
 token="hostile-bench-console-token-0123456789"
 pids=()
 cleanup() {
@@ -212,15 +218,15 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
   for ((i = 0; i < N; i++)); do
     if (( i % 2 == 0 )); then
       if (( i % 4 < 2 )); then url="http://app.localhost:$http_port/chunked"; else url="http://dl.localhost:$http_port/big"; fi
-      ( "${c[@]}" -S -m "$MAX_TIME" -D "$r/res/dl.$i.head" -w '%{stderr}got %{size_download} exit %{exitcode}\n' "$url" 2>"$r/res/dl.$i.err" | sha256sum | cut -d' ' -f1 > "$r/res/dl.$i" ) & tp+=($!)
+      ( "${c[@]}" -S -m "$MAX_TIME" "${stall[@]}" -D "$r/res/dl.$i.head" -w '%{stderr}got %{size_download} exit %{exitcode}\n' "$url" 2>"$r/res/dl.$i.err" | sha256sum | cut -d' ' -f1 > "$r/res/dl.$i" ) & tp+=($!)
     else
       local te=(); (( i % 4 < 2 )) && te=(-H 'Transfer-Encoding: chunked')
-      ( "${c[@]}" -m "$MAX_TIME" -X POST -T "$work/www/big" -H 'Content-Type: application/octet-stream' -H 'Expect:' \
+      ( "${c[@]}" -m "$MAX_TIME" "${stall[@]}" -X POST -T "$work/www/big" -H 'Content-Type: application/octet-stream' -H 'Expect:' \
           "${te[@]}" -w '%{http_code}\n' "http://app.localhost:$http_port/sha256" > "$r/res/up.$i" ) & tp+=($!)
     fi
   done
   for ((i = 0; i < BOMBS; i++)); do
-    ( "${c[@]}" -m "$MAX_TIME" -D "$r/res/bomb.$i.head" "http://dl.localhost:$http_port/bomb" | sha256sum | cut -d' ' -f1 > "$r/res/bomb.$i" ) & tp+=($!)
+    ( "${c[@]}" -m "$MAX_TIME" "${stall[@]}" -D "$r/res/bomb.$i.head" "http://dl.localhost:$http_port/bomb" | sha256sum | cut -d' ' -f1 > "$r/res/bomb.$i" ) & tp+=($!)
   done
   ( "${c[@]}" -m "$MAX_TIME" -o /dev/null "http://dl.localhost:$http_port/$(printf 'p%.0s' $(seq 1500))/[1-$CHATTER]" >/dev/null ) & tp+=($!)
   # wait for the transfers, asking for a bomb render every 2 s
@@ -281,6 +287,9 @@ one_run() { # -> prints "key value" lines (run in the main shell so that cleanup
     done
   fi
   echo "exact $ok/$((ok + bad + refused + timeouts))"; echo "bad $bad"
+  # of the broken: downloads curl cut for no progress in STALL_TIME s (or at MAX_TIME; exit 28), nginx send_timeout cuts
+  echo "stalled_dl $(grep -l 'exit 28' "$r"/res/dl.*.err 2>/dev/null | wc -l)"
+  echo "send_timeouts $(grep -c 'while sending response' "$work/nginx/logs/error.log" 2>/dev/null || true)"
   cp "$r/tuns.log" "${KEEP_LOG:-/dev/null}" 2>/dev/null || true
   [ -n "${KEEP_RESULTS:-}" ] && { mkdir -p "$KEEP_RESULTS"; cp -r "$r/res" "$r/samples.txt" "$r/end.txt" "$work/nginx/logs/error.log" "$KEEP_RESULTS/" 2>/dev/null || true; }
   echo "up $up"; echo "oom $oom"; echo "load_s $load_s"
@@ -359,6 +368,8 @@ echo "| JVM RSS ceiling with the JVM's own overhead: max heap + beside the heap 
 echo "| memory budget (governor) / its peak in use, MiB |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s |' "$(mib "${res[$run.budget_bytes]:-0}")" "$(mib "${res[$run.peak_budget_in_use]:-0}")"; done) |"
 echo "| RSS goal: -Xmx × 1.1 + 64 MiB / peak RSS within it |$(for ((run = 1; run <= runs; run++)); do g=$(( $(to_bytes "$HEAP") * 11 / 10 + 67108864 )); printf ' %s / %s |' "$(mib $g)" "$( (( ${res[$run.peak_rss]:-0} <= g )) && echo yes || echo no)"; done) |"
 echo "| transfers refused with a clear status: 503 + Retry-After / 504 channel-open timeout / channels refused by the budget |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s / %s |' "${res[$run.refused]:-?}" "${res[$run.timeouts]:-?}" "${res[$run.budget_refusals]:-?}"; done) |"
+echo "| of the broken: downloads cut by curl (no progress for STALL_TIME=$STALL_TIME s, or MAX_TIME=$MAX_TIME s) / nginx send_timeout cuts |$(for ((run = 1; run <= runs; run++)); do printf ' %s / %s |' "${res[$run.stalled_dl]:-?}" "${res[$run.send_timeouts]:-?}"; done) |"
+echo "| broken (stalled, cut or not byte-exact) |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.bad]:-?}"; done) |"
 echo "| transfers byte-exact |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.exact]:-?}"; done) |"
 echo "| tuns stayed up (no OOM) |$(for ((run = 1; run <= runs; run++)); do printf ' %s |' "${res[$run.up]:-no}"; done) |"
 echo "| load duration, s |$(col load_s raw)"

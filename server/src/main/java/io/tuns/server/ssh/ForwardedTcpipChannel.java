@@ -40,6 +40,9 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
     private final ChannelSink sink;
     private final ChannelTraffic traffic;
     private final ChannelWindow window;
+    /** When {@link #open()} handed CHANNEL_OPEN to the session, and when it reached the socket (nanoTime; 0: not yet). */
+    private volatile long openSentNanos;
+    private volatile long openWrittenNanos;
     private final AtomicBoolean closedSignalled = new AtomicBoolean();
     private volatile PipelinedChannelOutput dataOut;
     /** Orders window adjustments against our CHANNEL_CLOSE; see {@link #sendWindowAdjust}. */
@@ -83,6 +86,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
             OpenFuture f = ch.open();
             ScheduledFuture<?> timer = scheduler.schedule(() -> {
                 if (decided.compareAndSet(false, true)) {
+                    ch.logSlowOpen("timed_out");
                     ch.sink.onOpenFailed(ChannelSink.OpenFailure.TIMEOUT,
                             "the ssh client did not open the connection within " + timeout.toMillis() + " ms");
                     ch.close(true);
@@ -95,6 +99,7 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
                     return;
                 }
                 if (done.isOpened()) {
+                    ch.logSlowOpen("confirmed");
                     ch.sink.onOpen(ch.dataOut, ch);
                 } else {
                     Throwable e = done.getException();
@@ -113,6 +118,21 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
             }
             ch.close(true);
             ch.signalClosed();
+        }
+    }
+
+    /**
+     * An open that took a second or more says where the time went: CHANNEL_OPEN waiting in our write queue to reach
+     * the socket ({@code to_socket_ms}), or the rest (the kernel's buffers both ways, the client's connect to its
+     * service, its confirmation queued behind its own data, our read of it).
+     */
+    private void logSlowOpen(String outcome) {
+        long sent = openSentNanos;
+        long totalMs = (System.nanoTime() - sent) / 1_000_000;
+        if (sent != 0 && totalMs >= 1000) {
+            long written = openWrittenNanos;
+            LOG.info("channel_open_slow outcome={} total_ms={} to_socket_ms={}", outcome, totalMs,
+                    written == 0 ? -1 : (written - sent) / 1_000_000);
         }
     }
 
@@ -141,7 +161,8 @@ public final class ForwardedTcpipChannel extends AbstractClientChannel {
         b.putUInt(bindPort);
         b.putString(originatorIp);
         b.putUInt(originatorPort);
-        writePacket(b);
+        openSentNanos = System.nanoTime();
+        writePacket(b).addListener(f -> openWrittenNanos = System.nanoTime());
         return openFuture;
     }
 
