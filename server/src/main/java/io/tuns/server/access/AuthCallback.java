@@ -36,7 +36,6 @@ public final class AuthCallback {
     static final int KEY_CACHE_ENTRIES = 1024;
 
     private static final Logger log = LoggerFactory.getLogger(AuthCallback.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI keyUrl;
     private final Duration keyTimeout;
@@ -110,7 +109,7 @@ public final class AuthCallback {
         try {
             HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body))).build();
             int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             log.info("event=auth_callback kind={} status={} accepted={} fingerprint={} user=\"{}\" client={} ms={}", kind, status,
                     status == 200, fingerprint, user, remote, elapsedMs(start));
@@ -143,5 +142,10 @@ public final class AuthCallback {
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + isa.getPort();
         }
         return String.valueOf(remote);
+    }
+
+    /** Made on the first callback: Jackson is ~400 classes that a server without callback URLs never needs. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 }

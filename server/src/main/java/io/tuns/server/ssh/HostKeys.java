@@ -64,6 +64,7 @@ final class HostKeys {
     }
 
     static KeyPairProvider load(Path dir, String passphrase) {
+        SecurityProviders.register();
         try {
             Files.createDirectories(dir);
             List<Path> files = privateKeyFiles(dir);
@@ -100,8 +101,7 @@ final class HostKeys {
     }
 
     private static void generate(Path file, String passphrase) throws Exception {
-        KeyPair kp = SecurityUtils.getKeyPairGenerator(SecurityUtils.isBouncyCastleRegistered()
-                ? SecurityUtils.ED25519 : SecurityUtils.EDDSA).generateKeyPair();
+        KeyPair kp = SecurityUtils.getKeyPairGenerator(SecurityUtils.ED25519).generateKeyPair();
         OpenSSHKeyEncryptionContext enc = new OpenSSHKeyEncryptionContext();
         enc.setPassword(passphrase);
         enc.setCipherName("AES");

@@ -50,6 +50,7 @@ public final class SshFront implements AutoCloseable {
     public SshFront(SshContext ctx, RemoteAliases remoteAliases) {
         this.ctx = ctx;
         ServerConfig cfg = ctx.config();
+        SecurityProviders.register(); // before MINA's first security call (cheap after main's background start)
         // first: decrypting the host key overlaps the rest of start-up; start() waits for it
         this.hostKeys = HostKeys.loadInBackground(cfg.privateKeysDirectory(), cfg.privateKeyPassphrase());
         SshGate gate = SshGate.of(cfg, ctx.ipFilter()); // access: IP/country filter and per-IP limits

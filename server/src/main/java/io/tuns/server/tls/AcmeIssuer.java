@@ -103,6 +103,7 @@ public final class AcmeIssuer implements ChallengeResponder, AutoCloseable {
     /** @param shared answers and order locks shared with the other nodes; {@code node} names this one in them */
     public AcmeIssuer(AcmeSettings settings, CertificateStore store, Predicate<String> eligible, String email,
                       Clock clock, Duration renewBefore, AcmeCoordination shared, String node) {
+        BouncyCastleJce.register(); // acme4j's KeyPairUtils asks for the "BC" provider by name
         this.shared = shared;
         this.holder = node + "/" + java.util.UUID.randomUUID();
         this.renewBefore = renewBefore;

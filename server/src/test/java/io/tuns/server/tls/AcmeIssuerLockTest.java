@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,12 +26,6 @@ class AcmeIssuerLockTest {
 
     @TempDir
     Path tmp;
-
-    /** Keys are made with BouncyCastle, which MINA registers in a running server. */
-    @BeforeAll
-    static void bouncyCastle() {
-        org.apache.sshd.common.util.security.SecurityUtils.isBouncyCastleRegistered();
-    }
 
     /** The in-memory coordination, counting lock attempts. */
     static final class Counting implements AcmeCoordination {
