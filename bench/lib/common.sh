@@ -123,12 +123,12 @@ cold_stop() { # pids... (further ssh clients) : stops the tunnel clients and the
 # or on JDK 25+ an AOT cache) in the background; waits until it is there, so that the starts measured after map it,
 # and prints how long the training took (wall s, from the first start's exec).
 cds_train() {
-  local cds _ t0; cds=$(cds_dir "$@")
+  local cds _ t0 a; cds=$(cds_dir "$@")
   t0=$(now_ms); cold_start "$@"; cold_stop
   for _ in $(seq 1200); do
-    if ls "$cds"/tuns-*.jsa "$cds"/tuns-*.aot >/dev/null 2>&1 && ! ls "$cds"/*.training >/dev/null 2>&1; then
-      echo "bench: archive $(basename "$(ls "$cds"/tuns-*.jsa "$cds"/tuns-*.aot 2>/dev/null | head -1)") trained in" \
-        "$(( ($(now_ms) - t0) / 1000 )) s ($*)" >&2
+    a=$(find "$cds" -maxdepth 1 \( -name 'tuns-*.jsa' -o -name 'tuns-*.aot' \) -print -quit)
+    if [ -n "$a" ] && ! ls "$cds"/*.training >/dev/null 2>&1; then
+      echo "bench: archive $(basename "$a") trained in $(( ($(now_ms) - t0) / 1000 )) s ($*)" >&2
       return 0
     fi
     sleep 0.5

@@ -17,6 +17,7 @@ import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
@@ -48,13 +49,20 @@ final class CdsTraining implements ServerLauncher {
     private static final byte[] BODY = new byte[1024]; // the bench's 1 KiB response
 
     private final PrintWriter err;
+    private final int keepAliveRequests;
 
-    private CdsTraining(PrintWriter err) {
+    private CdsTraining(PrintWriter err, int keepAliveRequests) {
         this.err = err;
+        this.keepAliveRequests = keepAliveRequests;
     }
 
-    /** Runs the training; returns the exit code. */
+    /** Runs the training with {@code -Dtuns.training.requests} keep-alive requests; returns the exit code. */
     static int run(PrintWriter out, PrintWriter err) {
+        return run(out, err, Integer.getInteger(REQUESTS_PROPERTY, 0));
+    }
+
+    /** Runs the training with that many keep-alive requests after the first tunnel's; returns the exit code. */
+    static int run(PrintWriter out, PrintWriter err, int keepAliveRequests) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("tuns-cds-training");
@@ -64,7 +72,7 @@ final class CdsTraining implements ServerLauncher {
                     "--authentication-keys-directory=" + dir.resolve("pubkeys"),
                     "--config=" + dir.resolve("none.yml"), "--forward-options-wait=100ms"};
             // no environment: SISH_/TUNS_ variables of the caller must not change what is trained
-            return Main.run(args, Map.of(), out, err, new CdsTraining(err));
+            return Main.run(args, Map.of(), out, err, new CdsTraining(err, keepAliveRequests));
         } catch (IOException e) {
             err.println("tuns: cds training: " + e.getMessage());
             return Main.EXIT_START_FAILED;
@@ -79,14 +87,19 @@ final class CdsTraining implements ServerLauncher {
         try (TunsServer server = new TunsServer(config)) {
             server.start();
             try {
-                exercise(server);
+                int answered = exercise(server, keepAliveRequests);
+                if (keepAliveRequests > 0) {
+                    err.println("tuns: cds training: " + answered + " of " + keepAliveRequests
+                            + " keep-alive requests answered");
+                }
             } catch (Exception e) {
                 err.println("tuns: cds training: exercising stopped early: " + e);
             }
         }
     }
 
-    private static void exercise(TunsServer server) throws Exception {
+    /** Returns how many of the keep-alive requests were answered. */
+    private static int exercise(TunsServer server, int keepAliveRequests) throws Exception {
         httpGet(server.httpPort(), "nothing.localhost", "/"); // the unknown-host page
         try (Backend backend = new Backend(); SshClient client = SshClient.setUpDefaultClient()) {
             client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
@@ -110,29 +123,32 @@ final class CdsTraining implements ServerLauncher {
                         Thread.sleep(50); // the forward is decided a moment after the reply
                     }
                 }
-                keepAlive(server.httpPort(), Integer.getInteger(REQUESTS_PROPERTY, 0));
+                return keepAlive(server.httpPort(), keepAliveRequests);
             }
         }
     }
 
     /** {@code total} requests over {@link #KEEP_ALIVE_CONNECTIONS} keep-alive connections in parallel. */
-    private static void keepAlive(int port, int total) throws Exception {
+    private static int keepAlive(int port, int total) throws Exception {
         if (total <= 0) {
-            return;
+            return 0;
         }
         long end = System.nanoTime() + KEEP_ALIVE_LIMIT.toNanos();
+        AtomicInteger answered = new AtomicInteger();
         Thread[] clients = new Thread[KEEP_ALIVE_CONNECTIONS];
         for (int i = 0; i < clients.length; i++) {
             int share = total / clients.length + (i < total % clients.length ? 1 : 0);
-            clients[i] = new Thread(() -> keepAliveClient(port, share, end), "tuns-cds-training-client-" + i);
+            clients[i] = new Thread(() -> keepAliveClient(port, share, end, answered),
+                    "tuns-cds-training-client-" + i);
             clients[i].start();
         }
         for (Thread c : clients) {
             c.join();
         }
+        return answered.get();
     }
 
-    private static void keepAliveClient(int port, int requests, long end) {
+    private static void keepAliveClient(int port, int requests, long end, AtomicInteger answered) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), (int) STEP.toMillis());
             s.setSoTimeout((int) STEP.toMillis());
@@ -143,6 +159,7 @@ final class CdsTraining implements ServerLauncher {
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 readResponse(in);
+                answered.incrementAndGet();
             }
         } catch (IOException e) {
             // the training holds less; the archive is still made
