@@ -22,8 +22,9 @@
 #   accepts, as a reconnecting one would), then wrk in the first COLD_SECS (10) s after that byte at 1 and at 16
 #   connections (each on a start of its own), against the same start after COLD_LOAD (60) s of 16-connection load:
 #   req/s, p99, the JVM's CPU per request and the JIT's share of it, cold / warm. COLD=0 skips these rows, COLD=only measures only them.
-#   COLD_B_OPTS (JVM options added to JAVA_OPTS) and/or COLD_B_ENV (one VAR=value for bin/tuns) add a second
-#   launcher configuration, named COLD_B_NAME, measured in turn with the first in each run (an A/B).
+#   COLD_B_OPTS (JVM options added to JAVA_OPTS) and/or COLD_B_ENV (VAR=value words for bin/tuns, e.g.
+#   JAVA=/path/to/java) add a second launcher configuration, named COLD_B_NAME, measured in turn with the first in
+#   each run (an A/B); COLD_C_OPTS/COLD_C_ENV/COLD_C_NAME a third.
 set -euo pipefail
 runs="${1:-5}"; secs="${2:-5}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -72,11 +73,14 @@ nginx -p "$work/nginx" -c backend.conf
 declare -A raw
 add() { raw[$1]+="$2"$'\n'; }
 m() { printf '%s' "${raw[$1]}" | median; }
-cold_names=(tuns)
-[ -z "${COLD_B_OPTS:-}${COLD_B_ENV:-}" ] || cold_names+=("${COLD_B_NAME:-B}")
+cold_names=(tuns) cold_opts=("") cold_envs=("")
+[ -z "${COLD_B_OPTS:-}${COLD_B_ENV:-}" ] \
+  || { cold_names+=("${COLD_B_NAME:-B}"); cold_opts+=("${COLD_B_OPTS:-}"); cold_envs+=("${COLD_B_ENV:-}"); }
+[ -z "${COLD_C_OPTS:-}${COLD_C_ENV:-}" ] \
+  || { cold_names+=("${COLD_C_NAME:-C}"); cold_opts+=("${COLD_C_OPTS:-}"); cold_envs+=("${COLD_C_ENV:-}"); }
 cold_env() { # index → bin/tuns's environment for that configuration, one VAR=value a line
-  echo "JAVA_OPTS=$java_opts$([ "$1" = 0 ] || echo " ${COLD_B_OPTS:-}")"
-  [ "$1" = 0 ] || [ -z "${COLD_B_ENV:-}" ] || echo "$COLD_B_ENV"
+  echo "JAVA_OPTS=$java_opts${cold_opts[$1]:+ ${cold_opts[$1]}}"
+  [ -z "${cold_envs[$1]}" ] || tr ' ' '\n' <<<"${cold_envs[$1]}"
 }
 cold_window() { # name cold|warm conns: wrk on the server of cold_start; req/s, p99, JVM CPU µs per request
   local t0 j0 r p99 t j; t0=$(ticks "$cs_pid"); j0=$(jit_ticks "$cs_pid")
@@ -105,17 +109,17 @@ cold_run() { # index: two starts; the first gives 16 connections cold, then warm
   cold_stop
 }
 cold_table() {
-  local n head="| cold start (median of $runs runs) |" sep="|---|" line
+  local n i head="| cold start (median of $runs runs) |" sep="|---|" line
   for n in "${cold_names[@]}"; do head+=" $n cold | $n warmed | cold / warmed |"; sep+="---|---|---|"; done
-  [ ${#cold_names[@]} -lt 2 ] || { head+=" ${cold_names[1]} / ${cold_names[0]}, cold |"; sep+="---|"; }
+  for ((i = 1; i < ${#cold_names[@]}; i++)); do head+=" ${cold_names[$i]} / ${cold_names[0]}, cold |"; sep+="---|"; done
   echo "$head"; echo "$sep"
   line="| start → first proxied byte, ms (2 starts a run) |"
   for n in "${cold_names[@]}"; do line+=" $(m "cold.$n.first") | | |"; done
-  [ ${#cold_names[@]} -lt 2 ] || line+=" $(ratio "$(m "cold.${cold_names[1]}.first")" "$(m "cold.${cold_names[0]}.first")") |"
+  for ((i = 1; i < ${#cold_names[@]}; i++)); do line+=" $(ratio "$(m "cold.${cold_names[$i]}.first")" "$(m "cold.${cold_names[0]}.first")") |"; done
   echo "$line"
   line="| JVM CPU at the first proxied byte, ms |"
   for n in "${cold_names[@]}"; do line+=" $(m "cold.$n.firstcpu") | | |"; done
-  [ ${#cold_names[@]} -lt 2 ] || line+=" $(ratio "$(m "cold.${cold_names[1]}.firstcpu")" "$(m "cold.${cold_names[0]}.firstcpu")") |"
+  for ((i = 1; i < ${#cold_names[@]}; i++)); do line+=" $(ratio "$(m "cold.${cold_names[$i]}.firstcpu")" "$(m "cold.${cold_names[0]}.firstcpu")") |"; done
   echo "$line"
   local c k label
   for c in 1 16; do for k in rps p99_ cpu jit; do
@@ -125,7 +129,9 @@ cold_table() {
     for n in "${cold_names[@]}"; do
       line+=" $(m "cold.$n.cold.$k$c") | $(m "cold.$n.warm.$k$c") | $(ratio "$(m "cold.$n.cold.$k$c")" "$(m "cold.$n.warm.$k$c")") |"
     done
-    [ ${#cold_names[@]} -lt 2 ] || line+=" $(ratio "$(m "cold.${cold_names[1]}.cold.$k$c")" "$(m "cold.${cold_names[0]}.cold.$k$c")") |"
+    for ((i = 1; i < ${#cold_names[@]}; i++)); do
+      line+=" $(ratio "$(m "cold.${cold_names[$i]}.cold.$k$c")" "$(m "cold.${cold_names[0]}.cold.$k$c")") |"
+    done
     echo "$line"
   done; done
 }
@@ -143,7 +149,8 @@ if [ "$COLD" != 0 ]; then
   cold_table > "$work/cold.md"
   if [ "$COLD" = only ]; then
     echo "Cold start, $(date -u +%Y-%m-%d) on $(nproc) cores, \`COLD=only bench/run.sh $runs\`, tuns JAVA_OPTS=\`$java_opts\`" \
-      "${COLD_B_NAME:+and ${COLD_B_NAME}: COLD_B_OPTS=\`${COLD_B_OPTS:-}\` COLD_B_ENV=\`${COLD_B_ENV:-}\`}; load average at the start of each run: $cold_loads"
+      "${COLD_B_NAME:+and ${COLD_B_NAME}: COLD_B_OPTS=\`${COLD_B_OPTS:-}\` COLD_B_ENV=\`${COLD_B_ENV:-}\`}" \
+      "${COLD_C_NAME:+and ${COLD_C_NAME}: COLD_C_OPTS=\`${COLD_C_OPTS:-}\` COLD_C_ENV=\`${COLD_C_ENV:-}\`}; load average at the start of each run: $cold_loads"
     echo; cat "$work/cold.md"
     exit 0
   fi

@@ -16,13 +16,16 @@
 #
 # Usage: bench/startup.sh [runs=5] [configs...]   configs default to all of: plain defaults no-cds g1 no-xms
 #        xss512k codecache64 arenas (and late-bind: sockets bound when the server is built, as before
-#        early binding; no-trim newratio2 logback-xml c1: the footprint A/Bs); WRK=0 skips the wrk columns,
-#        WRK=all measures them for every config.
+#        early binding; no-trim newratio2 logback-xml c1: the footprint A/Bs; jdk25-cds jdk25-aot jdk25-coh
+#        jdk25-no-cds: bin/tuns on the java of JDK25 (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java) with the
+#        CDS archive, the AOT cache (its default there), the AOT cache and compact object headers, neither);
+#        WRK=0 skips the wrk columns, WRK=all measures them for every config.
 set -euo pipefail
 runs="${1:-5}"; shift || true
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(plain defaults no-cds g1 no-xms xss512k codecache64 arenas)
 root="$(cd "$(dirname "$0")/.." && pwd)"
 WRK="${WRK:-1}"
+jdk25="${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 . "$root/bench/lib/common.sh"
 bench_setup tuns-startup nginx wrk curl ssh ssh-keygen
 # A copy of the install (ops/install.sh's layout): a rebuild of the checkout during the run changes nothing here.
@@ -62,6 +65,10 @@ config_env() {
     newratio2)    echo "TUNS_CDS=off JAVA_OPTS=-XX:NewRatio=2" ;;                    # the JVM's young gen, ⅓
     logback-xml)  echo "TUNS_CDS=off JAVA_OPTS=-Dlogback.configurationFile=$work/logback.xml" ;; # as before
     c1)           echo "TUNS_CDS=off JAVA_OPTS=-XX:TieredStopAtLevel=1" ;;           # tried, not kept
+    jdk25-cds)    echo "JAVA=$jdk25 TUNS_CDS=cds" ;;                                   # JDK 17's archive kind
+    jdk25-aot)    echo "JAVA=$jdk25" ;;                                                # AOT cache
+    jdk25-coh)    echo "JAVA=$jdk25 JAVA_OPTS=-XX:+UseCompactObjectHeaders" ;;          # AOT cache + JEP 519
+    jdk25-no-cds) echo "JAVA=$jdk25 TUNS_CDS=off" ;;
     *) echo "bench: unknown config $1" >&2; exit 2 ;;
   esac
 }
@@ -94,6 +101,7 @@ for c in "${configs[@]}"; do config_env "$c" >/dev/null; done
 # The host key is generated once (a real server decrypts an existing one at start) and the archive trained once.
 cold_setup
 cds_train $(config_env defaults)
+for c in "${configs[@]}"; do [[ "$c" != jdk25-* || "$c" = jdk25-no-cds ]] || cds_train $(config_env "$c"); done
 
 declare -A rows loads
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -119,13 +119,19 @@ cold_stop() { # pids... (further ssh clients) : stops the tunnel clients and the
   kill "$cs_client" "$@" 2>/dev/null; kill "$cs_pid"; wait "$cs_pid" 2>/dev/null || true
   wait "$cs_client" "$@" 2>/dev/null || true
 }
-# cds_train VAR=value... : the first start with an environment makes bin/tuns train its archive in the
-# background; waits until it is there, so that the starts measured after map it.
+# cds_train VAR=value... : the first start with an environment makes bin/tuns train its archive (a CDS archive,
+# or on JDK 25+ an AOT cache) in the background; waits until it is there, so that the starts measured after map it,
+# and prints how long the training took (wall s, from the first start's exec).
 cds_train() {
-  local cds _; cds=$(cds_dir "$@")
-  cold_start "$@"; cold_stop
-  for _ in $(seq 600); do
-    ls "$cds"/*.jsa >/dev/null 2>&1 && ! ls "$cds"/*.training >/dev/null 2>&1 && return 0; sleep 0.5
+  local cds _ t0 a; cds=$(cds_dir "$@")
+  t0=$(now_ms); cold_start "$@"; cold_stop
+  for _ in $(seq 1200); do
+    a=$(find "$cds" -maxdepth 1 \( -name 'tuns-*.jsa' -o -name 'tuns-*.aot' \) -print -quit)
+    if [ -n "$a" ] && ! ls "$cds"/*.training >/dev/null 2>&1; then
+      echo "bench: archive $(basename "$a") trained in $(( ($(now_ms) - t0) / 1000 )) s ($*)" >&2
+      return 0
+    fi
+    sleep 0.5
   done
   echo "bench: no CDS archive was trained" >&2; exit 1
 }
