@@ -166,9 +166,13 @@ final class CdsTraining implements ServerLauncher {
         }
     }
 
-    /** Reads one response with a Content-Length body (what the training backend sends) and discards it. */
+    /**
+     * Reads one response with a Content-Length body (what the training backend sends) and discards it; anything but
+     * a 200 ends the client (so a count of answered requests is a count of requests that went through the tunnel).
+     */
     private static void readResponse(InputStream in) throws IOException {
         int length = -1;
+        boolean statusLine = true;
         StringBuilder line = new StringBuilder();
         while (true) {
             int b = in.read();
@@ -181,6 +185,10 @@ final class CdsTraining implements ServerLauncher {
             }
             String header = line.toString().trim();
             line.setLength(0);
+            if (statusLine && !header.startsWith("HTTP/1.1 200")) {
+                throw new IOException("not a 200: " + header);
+            }
+            statusLine = false;
             if (header.isEmpty()) {
                 break;
             }
